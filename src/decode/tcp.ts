@@ -1,0 +1,65 @@
+/** TCP header decoding (RFC 9293). */
+import { DecodeEvent, recordEvent } from './events.js';
+import type { Packet } from './packet.js';
+
+/** TCP option kinds whose length is fixed by their RFC, checked so a bogus length is reported. */
+const OPT_EOL = 0;
+const OPT_NOP = 1;
+const OPT_MSS = 2;
+const OPT_WSCALE = 3;
+const OPT_SACK_PERMITTED = 4;
+const OPT_TIMESTAMP = 8;
+
+/**
+ * Decodes the TCP header at `off` (usable bytes end at `end`): ports, flags, seq/ack as unsigned
+ * numbers, window, header length, and the payload as bounded by the IP length, so Ethernet
+ * padding is never payload. A bad option length is reported but the header still counts as decoded.
+ */
+export function decodeTcp(stats: Record<string, number>, p: Packet, buf: Buffer, off: number, end: number): void {
+  if (end - off < 20) {
+    recordEvent(stats, p, DecodeEvent.TCP_PKT_TOO_SMALL);
+    return;
+  }
+  const hdrLen = (buf[off + 12] >>> 4) << 2;
+  if (hdrLen < 20) {
+    recordEvent(stats, p, DecodeEvent.TCP_HLEN_TOO_SMALL);
+    return;
+  }
+  if (off + hdrLen > end) {
+    recordEvent(stats, p, DecodeEvent.TCP_INVALID_OPTLEN);
+    return;
+  }
+  p.srcPort = (buf[off] << 8) | buf[off + 1];
+  p.dstPort = (buf[off + 2] << 8) | buf[off + 3];
+  p.tcpSeq = ((buf[off + 4] << 24) | (buf[off + 5] << 16) | (buf[off + 6] << 8) | buf[off + 7]) >>> 0;
+  p.tcpAck = ((buf[off + 8] << 24) | (buf[off + 9] << 16) | (buf[off + 10] << 8) | buf[off + 11]) >>> 0;
+  p.tcpFlags = buf[off + 13];
+  p.tcpWindow = (buf[off + 14] << 8) | buf[off + 15];
+  p.tcpHdrLen = hdrLen;
+  p.payloadOffset = off + hdrLen;
+  p.payloadLen = end - off - hdrLen;
+  p.hasL4 = true;
+  stats.tcp++;
+  if (hdrLen > 20 && !tcpOptionsValid(buf, off + 20, off + hdrLen)) recordEvent(stats, p, DecodeEvent.TCP_OPT_INVALID_LEN);
+}
+
+/** Walks the options in [at, end): false when an option's length is below 2, wrong for its kind, or runs past the header. */
+function tcpOptionsValid(buf: Buffer, at: number, end: number): boolean {
+  while (at < end) {
+    const kind = buf[at];
+    if (kind === OPT_EOL) return true;
+    if (kind === OPT_NOP) {
+      at++;
+      continue;
+    }
+    if (at + 1 >= end) return false;
+    const len = buf[at + 1];
+    if (len < 2 || at + len > end) return false;
+    if (kind === OPT_MSS && len !== 4) return false;
+    if (kind === OPT_WSCALE && len !== 3) return false;
+    if (kind === OPT_SACK_PERMITTED && len !== 2) return false;
+    if (kind === OPT_TIMESTAMP && len !== 10) return false;
+    at += len;
+  }
+  return true;
+}

@@ -1,0 +1,10 @@
+import type { DetectorSpec } from '../detector.js';
+import { hostSweep } from './host-sweep.js';
+import { icmpFlood } from './icmp-flood.js';
+import { portScan } from './port-scan.js';
+import { synFlood } from './syn-flood.js';
+import { tcpFlags } from './tcp-flags.js';
+import { udpFlood } from './udp-flood.js';
+
+/** Every built-in detector, in the order they see each packet. */
+export const DETECTORS: readonly DetectorSpec[] = [icmpFlood, synFlood, udpFlood, tcpFlags, portScan, hostSweep];

@@ -1,0 +1,52 @@
+import { IpProto, TcpFlag, type Packet } from '../../decode/packet.js';
+import { FlowFlag } from '../../flow/flow-table.js';
+import { builtin, Category, type DetectContext, type Detector, type DetectorSpec } from '../detector.js';
+import { DistinctWindow, KeyedState, pairKey } from '../windows.js';
+
+const SIG = builtin(9100020, 'RAMPART SCAN port scan', 'multi-port scan', 'port_scan', Category.SCAN, 2);
+
+/** What kind of probe opened a flow, from its first packet. */
+function probeKind(p: Packet, flags: number): string {
+  if (p.ipProto === IpProto.UDP) return 'udp';
+  const f = p.tcpFlags & (TcpFlag.FIN | TcpFlag.SYN | TcpFlag.RST | TcpFlag.PSH | TcpFlag.ACK | TcpFlag.URG);
+  if (f === TcpFlag.SYN) return flags & FlowFlag.BARE_SYN ? 'syn' : 'connect';
+  if (f === TcpFlag.ACK) return 'ack';
+  if (f === 0) return 'null';
+  if (f === TcpFlag.FIN) return 'fin';
+  if ((f & (TcpFlag.FIN | TcpFlag.PSH | TcpFlag.URG)) === (TcpFlag.FIN | TcpFlag.PSH | TcpFlag.URG)) return 'xmas';
+  return 'tcp';
+}
+
+/**
+ * `port_scan`: distinct destination ports one source opens flows to on one host within a window.
+ * Counted on flow creation only, so established traffic costs nothing; a busy client opening many
+ * connections to one port counts one port. The probe kind (syn — a raw SYN with at most an MSS
+ * option, as nmap -sS sends —, connect, udp, ack, null, fin, xmas) is in the alert's metadata.
+ */
+export const portScan: DetectorSpec = {
+  name: 'port_scan',
+  help: 'Distinct destination ports per source and destination host within a window.',
+  params: [
+    { name: 'ports', type: 'int', default: 15, min: 2, max: 65536, help: 'Distinct ports probed on one host that make a scan.' },
+    { name: 'window', type: 'number', default: 60, min: 1, max: 86400, help: 'Sliding window, seconds.' },
+    { name: 'max_pairs', type: 'int', default: 65536, min: 16, max: 16777216, help: 'Source/destination pairs tracked at once (oldest dropped).' },
+  ],
+  signatures: [SIG],
+  create(values, ctx: DetectContext): Detector {
+    const windowUs = (values.window as number) * 1e6;
+    const threshold = values.ports as number;
+    const pairs = new KeyedState(values.max_pairs as number, () => new DistinctWindow(threshold * 4));
+    const flows = ctx.flows;
+    return {
+      onPacket(p: Packet, flow: number): void {
+        if (flow < 0 || !flows.created || !flows.toServer) return;
+        if (p.ipProto !== IpProto.TCP && p.ipProto !== IpProto.UDP) return;
+        const key = pairKey(p.srcKey, p.dstKey);
+        const n = pairs.get(key).add(p.dstPort, p.tsUs, windowUs, threshold);
+        if (n < threshold || ctx.suppressed(SIG, p.srcKey, p.tsUs)) return;
+        const kind = probeKind(p, flows.flags[flow]);
+        ctx.alert(SIG, p, flow, ctx.sourceOf(p), `${n} distinct ports probed in ${values.window}s (threshold ${threshold}), ${kind} probes`, { scan_kind: [kind] });
+      },
+    };
+  },
+};

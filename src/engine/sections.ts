@@ -1,0 +1,36 @@
+import type { SectionSpec } from '../config/params.js';
+import { decideParams } from '../decide/decide.js';
+import { detectParams } from '../detect/detect.js';
+import type { DetectorSpec } from '../detect/detector.js';
+import { DETECTORS } from '../detect/detectors/index.js';
+import { DEFRAG_SECTION } from '../defrag/params.js';
+import { flowParams } from '../flow/flow-table.js';
+
+/** Outputs that can be switched on from the config file as well as from the command line. */
+export const outputParams: SectionSpec = {
+  path: 'outputs',
+  help: 'Outputs (command-line flags override these).',
+  params: [
+    { name: 'eve', type: 'string', default: '', help: "EVE JSON lines file ('-' for stdout, empty for none)." },
+    { name: 'verdicts', type: 'bool', default: false, help: "Print the per-packet verdict lines ('[n] src -> dst : ALLOW')." },
+  ],
+};
+
+/** Config section of a detector: its parameters plus `enabled`. */
+export function detectorSection(spec: DetectorSpec): SectionSpec {
+  return {
+    path: `detectors.${spec.name}`,
+    help: spec.help,
+    params: [{ name: 'enabled', type: 'bool', default: true, help: `Run the ${spec.name} detector.` }, ...spec.params],
+  };
+}
+
+/** Every config section of the engine, in the order --print-config shows them. */
+export const SECTIONS: readonly SectionSpec[] = [
+  ...DETECTORS.map(detectorSection),
+  detectParams,
+  decideParams,
+  flowParams,
+  DEFRAG_SECTION,
+  outputParams,
+];

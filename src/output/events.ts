@@ -1,0 +1,124 @@
+/**
+ * The one typed event stream. Detection and decision emit these; every output subscribes to them
+ * through `EventSink`. Events are plain data, already formatted for people (addresses as text),
+ * and carry packet time only, so an output never needs the engine's internals.
+ */
+
+/** A signature as it appears in an alert. */
+export interface Signature {
+  readonly gid: number;
+  readonly sid: number;
+  readonly rev: number;
+  /** Suricata `signature`: the alert message. */
+  readonly msg: string;
+  /** Suricata classification text, e.g. "Attempted Denial of Service". */
+  readonly category: string;
+  /** 1 (high) .. 3 (low), as Suricata. */
+  readonly severity: number;
+  /** Attack family for `alert.metadata.attack_type`, e.g. "syn_flood". */
+  readonly attackType: string;
+  /** Short reason for verdict lines, as the seeds print it, e.g. "multi-port scan". */
+  readonly reason: string;
+}
+
+/** Fields shared by events that belong to one packet. */
+export interface PacketRef {
+  /** Packet time, microseconds since the epoch. */
+  readonly tsUs: number;
+  /** 1-based packet number in the run (EVE `pcap_cnt`). */
+  readonly pcapCnt: number;
+  readonly flowId: number;
+  readonly srcIp: string;
+  readonly srcPort: number;
+  readonly destIp: string;
+  readonly destPort: number;
+  /** Suricata protocol name: TCP, UDP, ICMP, IPv6-ICMP, ARP or the number. */
+  readonly proto: string;
+}
+
+/** A detector fired. */
+export interface AlertEvent extends PacketRef {
+  readonly type: 'alert';
+  readonly signature: Signature;
+  /** "allowed" when the source was not blocked at that packet, "blocked" when it was (or now is). */
+  action: 'allowed' | 'blocked';
+  /** Detector-specific metadata, e.g. { scan_kind: ["syn"] }; values are lists as in Suricata. */
+  readonly metadata: Readonly<Record<string, readonly string[]>>;
+  /** Short human detail, e.g. "120 SYN/s over 1s (threshold 100)". */
+  readonly detail: string;
+}
+
+/** A source was blocked (Suricata logs the enforcing packet as a `drop` event). */
+export interface BlockEvent extends PacketRef {
+  readonly type: 'block';
+  /** The blocked address (the alert's offender, not always the packet's source). */
+  readonly addr: string;
+  readonly reason: string;
+  readonly sid: number;
+  /** Block duration, seconds of packet time. */
+  readonly durationS: number;
+  /** Packet time at which the block ends, µs. */
+  readonly expiresUs: number;
+}
+
+/** A block ended (expired in packet time). */
+export interface UnblockEvent {
+  readonly type: 'unblock';
+  readonly tsUs: number;
+  readonly addr: string;
+  readonly reason: string;
+}
+
+/** A decoder event (malformed input), logged as Suricata's `anomaly` event type. */
+export interface AnomalyEvent extends PacketRef {
+  readonly type: 'anomaly';
+  /** Suricata-style event name, e.g. "decoder.ipv4.trunc_pkt". */
+  readonly event: string;
+  /** "decode" for packet decoding, "stream"/"defrag" for later stages. */
+  readonly layer: string;
+}
+
+/** Counters of every stage, grouped by stage name: { decoder: { pkts: 10, ... }, flow: {...} }. */
+export type StatsTree = Record<string, Record<string, number>>;
+
+/** Periodic and final statistics. */
+export interface StatsEvent {
+  readonly type: 'stats';
+  readonly tsUs: number;
+  /** Packet time covered so far, seconds. */
+  readonly uptimeS: number;
+  readonly stats: StatsTree;
+  readonly final: boolean;
+}
+
+/** Any event on the stream. */
+export type EngineEvent = AlertEvent | BlockEvent | UnblockEvent | AnomalyEvent | StatsEvent;
+
+/** Verdict of one packet after decide. */
+export const Verdict = {
+  ALLOW: 0,
+  BLOCK: 1,
+} as const;
+
+/** What an output sees of each packet: reused, valid only during the call. */
+export interface PacketVerdict {
+  /** 0-based packet number. */
+  index: number;
+  /** False for frames without IPv4/IPv6 ("Non-IP packet" in the seed's lines). */
+  isIp: boolean;
+  srcIp: () => string;
+  destIp: () => string;
+  verdict: number;
+  /** Reason of the block when verdict is BLOCK. */
+  reason: string;
+}
+
+/** An output: subscribes to the event stream, and optionally to per-packet verdicts. */
+export interface EventSink {
+  /** Called for every event, in packet-time order. */
+  onEvent(ev: EngineEvent): void;
+  /** Called once per frame after decide, when the sink wants verdicts (hot path: no allocation). */
+  onPacket?(v: PacketVerdict): void;
+  /** Flushes and releases resources; called once at the end of the run. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,210 @@
+import { arpRequest, ethernet, icmpEcho, tcpPacket, udpPacket } from './craft/frame.js';
+
+/**
+ * Building blocks of synthetic traffic: benign conversations and attacks as real Ethernet frames
+ * (correct checksums, sequence numbers a real stack would produce), handed to an `Emit` callback
+ * in time order per block. The built-in sample capture, the benchmark and the tests are made
+ * from these; the traffic generator grows from them.
+ */
+
+/** Receives one frame and its packet time (µs since the epoch). */
+export type Emit = (frame: Buffer, tsUs: number) => void;
+
+/** A deterministic pseudo-random source (mulberry32), so the same seed gives the same bytes. */
+export class Rng {
+  private s: number;
+  constructor(seed: number) {
+    this.s = seed >>> 0;
+  }
+  /** Uniform in [0, 1). */
+  next(): number {
+    let t = (this.s = (this.s + 0x6d2b79f5) | 0);
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+  /** Integer in [lo, hi]. */
+  int(lo: number, hi: number): number {
+    return lo + Math.floor(this.next() * (hi - lo + 1));
+  }
+}
+
+const MSS_SACK_TS_WS = Uint8Array.from([2, 4, 5, 180, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 3, 3, 7]);
+
+/** One TCP connection between a client and a server, with real sequence numbers. */
+export interface TcpExchange {
+  readonly client: string;
+  readonly server: string;
+  readonly sport: number;
+  readonly dport: number;
+  /** Bytes the client sends (one segment per MSS-sized chunk). */
+  readonly request: string | Uint8Array;
+  /** Bytes the server answers. */
+  readonly response: string | Uint8Array;
+  /** Start time, µs. */
+  readonly t0: number;
+  /** Round-trip time, µs (default 2 ms). */
+  readonly rttUs?: number;
+}
+
+/** Emits a whole TCP connection: handshake, request, response, ACKs, FIN teardown. Returns its end time. */
+export function tcpExchange(emit: Emit, x: TcpExchange, rng: Rng): number {
+  const rtt = x.rttUs ?? 2000;
+  const half = Math.max(1, Math.floor(rtt / 2));
+  let t = x.t0;
+  let cseq = rng.int(1, 0x7fffffff);
+  let sseq = rng.int(1, 0x7fffffff);
+  const c = { src: x.client, dst: x.server, sport: x.sport, dport: x.dport };
+  const s = { src: x.server, dst: x.client, sport: x.dport, dport: x.sport };
+  emit(ethernet(tcpPacket({ ...c, flags: 'S', seq: cseq, options: MSS_SACK_TS_WS })), t);
+  t += half;
+  emit(ethernet(tcpPacket({ ...s, flags: 'SA', seq: sseq, ack: cseq + 1, options: MSS_SACK_TS_WS })), t);
+  cseq++;
+  sseq++;
+  t += half;
+  emit(ethernet(tcpPacket({ ...c, flags: 'A', seq: cseq, ack: sseq })), t);
+  const req = typeof x.request === 'string' ? Buffer.from(x.request, 'latin1') : Buffer.from(x.request);
+  const res = typeof x.response === 'string' ? Buffer.from(x.response, 'latin1') : Buffer.from(x.response);
+  for (let off = 0; off < req.length; off += 1448) {
+    const chunk = req.subarray(off, off + 1448);
+    t += 50;
+    emit(ethernet(tcpPacket({ ...c, flags: 'PA', seq: cseq, ack: sseq, payload: chunk })), t);
+    cseq += chunk.length;
+  }
+  t += half;
+  emit(ethernet(tcpPacket({ ...s, flags: 'A', seq: sseq, ack: cseq })), t);
+  for (let off = 0; off < res.length; off += 1448) {
+    const chunk = res.subarray(off, off + 1448);
+    t += 100;
+    emit(ethernet(tcpPacket({ ...s, flags: 'PA', seq: sseq, ack: cseq, payload: chunk })), t);
+    sseq += chunk.length;
+    if (((off / 1448) | 0) % 2 === 1) emit(ethernet(tcpPacket({ ...c, flags: 'A', seq: cseq, ack: sseq })), t + 20);
+  }
+  t += half;
+  emit(ethernet(tcpPacket({ ...c, flags: 'FA', seq: cseq, ack: sseq })), t);
+  t += half;
+  emit(ethernet(tcpPacket({ ...s, flags: 'FA', seq: sseq, ack: cseq + 1 })), t);
+  t += half;
+  emit(ethernet(tcpPacket({ ...c, flags: 'A', seq: cseq + 1, ack: sseq + 1 })), t);
+  return t;
+}
+
+/** A plain HTTP GET and its answer, as a browser would send them. */
+export function httpGet(host: string, path: string, body: string): { request: string; response: string } {
+  return {
+    request: `GET ${path} HTTP/1.1\r\nHost: ${host}\r\nUser-Agent: Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0\r\nAccept: text/html,*/*\r\nConnection: close\r\n\r\n`,
+    response: `HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  };
+}
+
+/** Echo request/reply pairs at a fixed interval (a normal `ping`). Returns the end time. */
+export function ping(emit: Emit, o: { src: string; dst: string; count: number; intervalUs: number; t0: number; id: number }): number {
+  let t = o.t0;
+  const payload = Buffer.alloc(56, 0x42);
+  for (let i = 1; i <= o.count; i++) {
+    emit(ethernet(icmpEcho({ src: o.src, dst: o.dst, id: o.id, seq: i, payload })), t);
+    emit(ethernet(icmpEcho({ src: o.dst, dst: o.src, id: o.id, seq: i, reply: true, payload })), t + 400);
+    t += o.intervalUs;
+  }
+  return t;
+}
+
+/** A DNS A query and its answer over UDP. */
+export function dnsLookup(emit: Emit, o: { client: string; server: string; sport: number; name: string; t0: number; id: number }): void {
+  const q = Buffer.alloc(12);
+  q.writeUInt16BE(o.id, 0);
+  q.writeUInt16BE(0x0100, 2);
+  q.writeUInt16BE(1, 4);
+  const labels = Buffer.concat([...o.name.split('.').map((l) => Buffer.concat([Buffer.from([l.length]), Buffer.from(l)])), Buffer.from([0, 0, 1, 0, 1])]);
+  const query = Buffer.concat([q, labels]);
+  const answer = Buffer.concat([query, Buffer.from([0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0x0e, 0x10, 0, 4, 192, 0, 2, 80])]);
+  answer.writeUInt16BE(0x8180, 2);
+  answer.writeUInt16BE(1, 6);
+  emit(ethernet(udpPacket({ src: o.client, dst: o.server, sport: o.sport, dport: 53, payload: query })), o.t0);
+  emit(ethernet(udpPacket({ src: o.server, dst: o.client, sport: 53, dport: o.sport, payload: answer })), o.t0 + 800);
+}
+
+/** SYNs from one source (or random spoofed sources) to one service, as hping3 -S sends them. */
+export function synFlood(emit: Emit, o: { src: string | null; dst: string; dport: number; count: number; intervalUs: number; t0: number }, rng: Rng): void {
+  let sport = rng.int(1024, 60000);
+  for (let i = 0; i < o.count; i++) {
+    const src = o.src ?? `198.18.${rng.int(0, 255)}.${rng.int(1, 254)}`;
+    emit(ethernet(tcpPacket({ src, dst: o.dst, sport: sport++ & 0xffff || 1024, dport: o.dport, flags: 'S', seq: rng.int(0, 0x7fffffff), window: 512 })), o.t0 + i * o.intervalUs);
+  }
+}
+
+/** ICMP echo requests as fast as hping3 -1 sends them. */
+export function icmpFlood(emit: Emit, o: { src: string; dst: string; count: number; intervalUs: number; t0: number }): void {
+  const payload = Buffer.alloc(0);
+  for (let i = 0; i < o.count; i++) emit(ethernet(icmpEcho({ src: o.src, dst: o.dst, id: 0x1234, seq: i & 0xffff, payload })), o.t0 + i * o.intervalUs);
+}
+
+/** One-way UDP packets with incrementing source ports, as hping3 -2 sends them. */
+export function udpFlood(emit: Emit, o: { src: string; dst: string; dport: number; count: number; intervalUs: number; t0: number }): void {
+  const payload = Buffer.alloc(32, 0x58);
+  for (let i = 0; i < o.count; i++) emit(ethernet(udpPacket({ src: o.src, dst: o.dst, sport: 2000 + (i % 60000), dport: o.dport, payload })), o.t0 + i * o.intervalUs);
+}
+
+/** Kinds of port-scan probes, as nmap names its scans. */
+export type ScanKind = 'syn' | 'connect' | 'udp' | 'ack' | 'null' | 'fin' | 'xmas';
+
+const SCAN_FLAGS: Readonly<Record<ScanKind, string>> = { syn: 'S', connect: 'S', udp: '', ack: 'A', null: '', fin: 'F', xmas: 'FPU' };
+
+/**
+ * A vertical scan: one probe per port, closed ports answering RST (TCP) or nothing (UDP), `open`
+ * ports answering SYN-ACK (then the scanner resets, as nmap -sS does).
+ */
+export function portScan(emit: Emit, o: { src: string; dst: string; ports: readonly number[]; kind: ScanKind; open?: readonly number[]; intervalUs: number; t0: number }, rng: Rng): void {
+  const sport = rng.int(33000, 60000);
+  const open = new Set(o.open ?? []);
+  let t = o.t0;
+  for (const port of o.ports) {
+    if (o.kind === 'udp') {
+      emit(ethernet(udpPacket({ src: o.src, dst: o.dst, sport, dport: port })), t);
+    } else {
+      const seq = rng.int(0, 0x7fffffff);
+      const options = o.kind === 'connect' ? MSS_SACK_TS_WS : o.kind === 'syn' ? Uint8Array.from([2, 4, 5, 180]) : undefined;
+      const srcPort = o.kind === 'connect' ? rng.int(33000, 60000) : sport;
+      emit(ethernet(tcpPacket({ src: o.src, dst: o.dst, sport: srcPort, dport: port, flags: SCAN_FLAGS[o.kind], seq, window: o.kind === 'connect' ? 64240 : 1024, options })), t);
+      const isSyn = o.kind === 'syn' || o.kind === 'connect';
+      if (isSyn && open.has(port)) {
+        emit(ethernet(tcpPacket({ src: o.dst, dst: o.src, sport: port, dport: srcPort, flags: 'SA', seq: 1000, ack: seq + 1 })), t + 300);
+        emit(ethernet(tcpPacket({ src: o.src, dst: o.dst, sport: srcPort, dport: port, flags: 'R', seq: seq + 1 })), t + 400);
+      } else if (isSyn || o.kind === 'null' || o.kind === 'fin' || o.kind === 'xmas') {
+        emit(ethernet(tcpPacket({ src: o.dst, dst: o.src, sport: port, dport: srcPort, flags: 'RA', seq: 0, ack: seq + (isSyn ? 1 : 0) })), t + 300);
+      } else {
+        emit(ethernet(tcpPacket({ src: o.dst, dst: o.src, sport: port, dport: srcPort, flags: 'R', seq: 0 })), t + 300);
+      }
+    }
+    t += o.intervalUs;
+  }
+}
+
+/** An ICMP echo sweep over consecutive addresses (nmap -sn -PE); live hosts answer. */
+export function pingSweep(emit: Emit, o: { src: string; prefix: string; from: number; to: number; live: readonly number[]; intervalUs: number; t0: number }): void {
+  let t = o.t0;
+  for (let h = o.from; h <= o.to; h++) {
+    const dst = `${o.prefix}.${h}`;
+    emit(ethernet(icmpEcho({ src: o.src, dst, id: 0x4242, seq: h })), t);
+    if (o.live.includes(h)) emit(ethernet(icmpEcho({ src: dst, dst: o.src, id: 0x4242, seq: h, reply: true })), t + 300);
+    t += o.intervalUs;
+  }
+}
+
+/** An ARP sweep over consecutive addresses (nmap -sn on a LAN). */
+export function arpSweep(emit: Emit, o: { src: string; prefix: string; from: number; to: number; intervalUs: number; t0: number }): void {
+  for (let h = o.from; h <= o.to; h++) emit(arpRequest({ senderIp: o.src, targetIp: `${o.prefix}.${h}`, senderMac: '02:00:00:00:00:66' }), o.t0 + (h - o.from) * o.intervalUs);
+}
+
+/** Collects frames from several overlapping blocks and hands them out in time order. */
+export class Timeline {
+  private readonly frames: { frame: Buffer; tsUs: number; order: number }[] = [];
+  /** An Emit that records into this timeline. */
+  readonly emit: Emit = (frame, tsUs) => {
+    this.frames.push({ frame, tsUs, order: this.frames.length });
+  };
+  /** All frames sorted by time (stable for equal times). */
+  sorted(): { frame: Buffer; tsUs: number }[] {
+    return [...this.frames].sort((a, b) => a.tsUs - b.tsUs || a.order - b.order);
+  }
+}

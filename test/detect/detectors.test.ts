@@ -1,0 +1,197 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { arpRequest, ethernet, icmpEcho, tcpPacket, udpPacket } from '../../src/tools/craft/frame.js';
+import { httpGet, icmpFlood, ping, pingSweep, portScan, Rng, synFlood, tcpExchange, udpFlood } from '../../src/tools/scenario.js';
+import { brief, collector, run, T0 } from '../helpers.js';
+
+const ATT = '192.0.2.66';
+const VIC = '10.0.0.10';
+const CLI = '10.0.0.21';
+
+describe('icmp_flood', () => {
+  it('alerts at the 50th echo request within one second and blocks the source', () => {
+    const c = collector();
+    icmpFlood(c.emit, { src: ATT, dst: VIC, count: 200, intervalUs: 1000, t0: T0 });
+    const out = run(c.frames);
+    assert.deepEqual(brief(out.alerts), [`9100001 #50 ${ATT} -> ${VIC} blocked`]);
+    assert.deepEqual(out.alerts[0].metadata, {});
+    assert.equal(out.alerts[0].signature.attackType, 'icmp_flood');
+    assert.equal(out.verdicts[48], `[48] ${ATT} -> ${VIC} : ALLOW`);
+    assert.equal(out.verdicts[49], `[49] ${ATT} -> ${VIC} : BLOCK: ICMP flood`);
+    assert.equal(out.verdicts[199], `[199] ${ATT} -> ${VIC} : BLOCK: ICMP flood`);
+  });
+
+  it('stays silent on a normal ping (1/s for 100 s) and a fast one (5/s)', () => {
+    const c = collector();
+    ping(c.emit, { src: CLI, dst: VIC, count: 100, intervalUs: 1_000_000, t0: T0, id: 1 });
+    ping(c.emit, { src: CLI, dst: '10.0.0.11', count: 100, intervalUs: 200_000, t0: T0, id: 2 });
+    ping(c.emit, { src: 'fd00::21', dst: 'fd00::10', count: 30, intervalUs: 1_000_000, t0: T0, id: 3 });
+    assert.deepEqual(run(c.frames).alerts, []);
+  });
+
+  it('counts ICMPv6 echo requests too', () => {
+    const c = collector();
+    for (let i = 0; i < 60; i++) c.emit(ethernet(icmpEcho({ src: '2001:db8::66', dst: '2001:db8::10', id: 9, seq: i })), T0 + i * 1000);
+    assert.deepEqual(brief(run(c.frames).alerts), ['9100001 #50 2001:db8::66 -> 2001:db8::10 blocked']);
+  });
+});
+
+describe('syn_flood', () => {
+  it('alerts at the 100th SYN from one source to one service', () => {
+    const c = collector();
+    synFlood(c.emit, { src: ATT, dst: VIC, dport: 80, count: 300, intervalUs: 1000, t0: T0 }, new Rng(1));
+    const out = run(c.frames);
+    assert.deepEqual(brief(out.alerts), [`9100002 #100 ${ATT} -> ${VIC} blocked`]);
+    assert.equal(out.alerts[0].destPort, 80);
+    assert.equal(out.events.filter((e) => e.type === 'block').length, 1);
+  });
+
+  it('alerts on a spoofed flood against one service without blocking anyone', () => {
+    const c = collector();
+    synFlood(c.emit, { src: null, dst: VIC, dport: 443, count: 400, intervalUs: 1000, t0: T0 }, new Rng(2));
+    const out = run(c.frames);
+    assert.deepEqual(out.alerts.map((a) => [a.signature.sid, a.pcapCnt, a.destIp, a.destPort, a.action]), [[9100003, 200, VIC, 443, 'allowed']]);
+    assert.equal(out.events.filter((e) => e.type === 'block').length, 0);
+  });
+
+  it('alerts on connections left half-open once they time out', () => {
+    const c = collector();
+    for (let i = 0; i < 60; i++) {
+      c.emit(ethernet(tcpPacket({ src: ATT, dst: VIC, sport: 20000 + i, dport: 80, flags: 'S', seq: i })), T0 + i * 500_000);
+      c.emit(ethernet(tcpPacket({ src: VIC, dst: ATT, sport: 80, dport: 20000 + i, flags: 'SA', seq: 7, ack: i + 1 })), T0 + i * 500_000 + 100);
+    }
+    // A later, unrelated packet moves packet time past the 30 s timeout of every half-open flow.
+    c.emit(ethernet(udpPacket({ src: CLI, dst: VIC, sport: 5000, dport: 53 })), T0 + 120_000_000);
+    const out = run(c.frames);
+    assert.deepEqual(out.alerts.map((a) => [a.signature.sid, a.pcapCnt, a.srcIp, a.action]), [[9100004, 121, ATT, 'blocked']]);
+  });
+
+  it('stays silent on a busy web client opening 150 connections to one server', () => {
+    const c = collector();
+    const rng = new Rng(3);
+    for (let i = 0; i < 150; i++) {
+      const g = httpGet('example', `/a/${i}`, 'ok');
+      tcpExchange(c.emit, { client: CLI, server: VIC, sport: 30000 + i, dport: 80, ...g, t0: T0 + i * 10_000 }, rng);
+    }
+    assert.deepEqual(run(c.frames).alerts, []);
+  });
+});
+
+describe('udp_flood', () => {
+  it('alerts at the 500th one-way datagram within a second', () => {
+    const c = collector();
+    udpFlood(c.emit, { src: ATT, dst: VIC, dport: 53, count: 800, intervalUs: 1000, t0: T0 });
+    assert.deepEqual(brief(run(c.frames).alerts), [`9100005 #500 ${ATT} -> ${VIC} blocked`]);
+  });
+
+  it('stays silent on a busy two-way UDP conversation (QUIC-like, 2000 packets/s)', () => {
+    const c = collector();
+    for (let i = 0; i < 3000; i++) {
+      c.emit(ethernet(udpPacket({ src: VIC, dst: CLI, sport: 443, dport: 51000, payload: 'x'.repeat(1200) })), T0 + i * 500);
+      if (i % 2 === 0) c.emit(ethernet(udpPacket({ src: CLI, dst: VIC, sport: 51000, dport: 443, payload: 'ack' })), T0 + i * 500 + 100);
+    }
+    assert.deepEqual(run(c.frames).alerts, []);
+  });
+});
+
+describe('tcp_flags', () => {
+  const cases: [string, string, number][] = [
+    ['NULL', '', 9100010],
+    ['FIN', 'F', 9100011],
+    ['Xmas', 'FPU', 9100012],
+    ['SYN+FIN', 'SF', 9100013],
+    ['SYN+RST', 'SR', 9100014],
+  ];
+  for (const [name, flags, sid] of cases) {
+    it(`alerts on a ${name} packet`, () => {
+      const frame = ethernet(tcpPacket({ src: ATT, dst: VIC, sport: 40000, dport: 22, flags }));
+      const out = run([{ frame, tsUs: T0 }]);
+      assert.deepEqual(brief(out.alerts), [`${sid} #1 ${ATT} -> ${VIC} blocked`]);
+      assert.equal(out.verdicts[0], `[0] ${ATT} -> ${VIC} : BLOCK: ${out.alerts[0].signature.reason}`);
+    });
+  }
+
+  it('stays silent on a normal connection with FIN+ACK teardown and RST+ACK', () => {
+    const c = collector();
+    const g = httpGet('example', '/', 'ok');
+    tcpExchange(c.emit, { client: CLI, server: VIC, sport: 30000, dport: 80, ...g, t0: T0 }, new Rng(4));
+    c.emit(ethernet(tcpPacket({ src: VIC, dst: CLI, sport: 81, dport: 30001, flags: 'RA' })), T0 + 1_000_000);
+    assert.deepEqual(run(c.frames).alerts, []);
+  });
+});
+
+describe('port_scan', () => {
+  const ports = Array.from({ length: 100 }, (_, i) => i + 1);
+  const kinds = ['syn', 'connect', 'udp', 'ack', 'null', 'fin', 'xmas'] as const;
+  for (const kind of kinds) {
+    it(`alerts at the 15th distinct port of a ${kind} scan, naming the kind`, () => {
+      const c = collector();
+      portScan(c.emit, { src: ATT, dst: VIC, ports, kind, open: [22, 80], intervalUs: 3000, t0: T0 }, new Rng(5));
+      const out = run(c.frames);
+      const scan = out.alerts.filter((a) => a.signature.sid === 9100020);
+      assert.equal(scan.length, 1);
+      assert.equal(scan[0].srcIp, ATT);
+      assert.equal(scan[0].destIp, VIC);
+      assert.equal(scan[0].destPort, 15);
+      assert.deepEqual(scan[0].metadata, { scan_kind: [kind] });
+      assert.equal(scan[0].signature.reason, 'multi-port scan');
+    });
+  }
+
+  it('stays silent on a client fetching pages from 30 servers', () => {
+    const c = collector();
+    const rng = new Rng(6);
+    for (let i = 0; i < 30; i++) {
+      const g = httpGet(`s${i}`, '/', 'hello');
+      tcpExchange(c.emit, { client: CLI, server: `203.0.113.${i + 1}`, sport: 40000 + i, dport: i % 2 ? 443 : 80, ...g, t0: T0 + i * 100_000 }, rng);
+    }
+    assert.deepEqual(run(c.frames).alerts, []);
+  });
+
+  it('does not count a server answering many clients in a capture that starts mid-conversation', () => {
+    const c = collector();
+    for (let i = 0; i < 40; i++) {
+      c.emit(ethernet(tcpPacket({ src: VIC, dst: CLI, sport: 8080, dport: 40000 + i, flags: 'PA', seq: 1, ack: 1, payload: 'data' })), T0 + i * 1000);
+    }
+    assert.deepEqual(run(c.frames).alerts, []);
+  });
+});
+
+describe('host_sweep', () => {
+  it('alerts at the 20th host of an ICMP echo sweep', () => {
+    const c = collector();
+    pingSweep(c.emit, { src: ATT, prefix: '10.0.0', from: 1, to: 40, live: [5, 10], intervalUs: 5000, t0: T0 });
+    const out = run(c.frames);
+    assert.deepEqual(
+      out.alerts.map((a) => [a.signature.sid, a.srcIp, a.destIp, a.metadata]),
+      [[9100030, ATT, '10.0.0.20', { sweep_kind: ['icmp'] }]],
+    );
+  });
+
+  it('alerts on an ARP sweep, naming the ARP sender', () => {
+    const c = collector();
+    for (let h = 1; h <= 30; h++) c.emit(arpRequest({ senderIp: '10.0.0.250', targetIp: `10.0.0.${h}` }), T0 + h * 1000);
+    const out = run(c.frames);
+    assert.deepEqual(brief(out.alerts), ['9100031 #20 10.0.0.250 -> 10.0.0.20 blocked']);
+    assert.equal(out.alerts[0].proto, 'ARP');
+    assert.equal(out.verdicts[19], '[19] Non-IP packet : BLOCK: host sweep');
+  });
+
+  it('ignores gratuitous ARP and a host resolving a few neighbours', () => {
+    const c = collector();
+    for (let i = 0; i < 50; i++) c.emit(arpRequest({ senderIp: '10.0.0.5', targetIp: '10.0.0.5' }), T0 + i * 1000);
+    for (let i = 0; i < 50; i++) c.emit(arpRequest({ senderIp: '10.0.0.6', targetIp: `10.0.0.${1 + (i % 5)}` }), T0 + i * 1000);
+    assert.deepEqual(run(c.frames).alerts, []);
+  });
+
+  it('alerts on a horizontal scan of one port refused by 25 hosts', () => {
+    const c = collector();
+    for (let h = 1; h <= 25; h++) {
+      const dst = `10.0.1.${h}`;
+      c.emit(ethernet(tcpPacket({ src: ATT, dst, sport: 41000, dport: 22, flags: 'S', seq: h, options: Uint8Array.from([2, 4, 5, 180]) })), T0 + h * 1000);
+      c.emit(ethernet(tcpPacket({ src: dst, dst: ATT, sport: 22, dport: 41000, flags: 'RA', ack: h + 1 })), T0 + h * 1000 + 200);
+    }
+    const out = run(c.frames);
+    assert.deepEqual(out.alerts.map((a) => [a.signature.sid, a.srcIp, a.destPort, a.metadata]), [[9100032, ATT, 22, { sweep_kind: ['tcp'] }]]);
+  });
+});

@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Decoder } from '../../src/decode/decoder.js';
+import { Packet } from '../../src/decode/packet.js';
+import { FlowEnd, FlowState, FlowTable, flowParams } from '../../src/flow/flow-table.js';
+import { ethernet, tcpPacket, udpPacket } from '../../src/tools/craft/frame.js';
+import { T0 } from '../helpers.js';
+
+function table(overrides: Record<string, number> = {}, ended: [number, number, string][] = []): { flows: FlowTable; feed: (frame: Buffer, tsUs: number) => number } {
+  const values: Record<string, number> = {};
+  for (const p of flowParams.params) values[p.name] = p.default as number;
+  Object.assign(values, overrides);
+  const dec = new Decoder();
+  const p = new Packet();
+  const flows: FlowTable = new FlowTable(values, (slot, reason) => ended.push([slot, reason, String(flows.portA[slot])]));
+  return {
+    flows,
+    feed(frame, tsUs) {
+      dec.decode(p, frame, 0, frame.length, 1);
+      p.tsUs = tsUs;
+      p.wireLen = frame.length;
+      flows.expire(tsUs);
+      return flows.track(p);
+    },
+  };
+}
+
+const A = '10.0.0.1';
+const B = '10.0.0.2';
+
+describe('flow table', () => {
+  it('puts both directions in one flow and follows the TCP handshake', () => {
+    const { flows, feed } = table();
+    const s = feed(ethernet(tcpPacket({ src: A, dst: B, sport: 40000, dport: 80, flags: 'S' })), T0);
+    assert.equal(flows.created, true);
+    assert.equal(flows.state[s], FlowState.NEW);
+    assert.equal(feed(ethernet(tcpPacket({ src: B, dst: A, sport: 80, dport: 40000, flags: 'SA' })), T0 + 1), s);
+    assert.equal(flows.toServer, false);
+    assert.equal(flows.state[s], FlowState.SYN_RECV);
+    feed(ethernet(tcpPacket({ src: A, dst: B, sport: 40000, dport: 80, flags: 'A' })), T0 + 2);
+    assert.equal(flows.justEstablished, true);
+    assert.equal(flows.state[s], FlowState.ESTABLISHED);
+    feed(ethernet(tcpPacket({ src: A, dst: B, sport: 40000, dport: 80, flags: 'FA' })), T0 + 3);
+    assert.equal(flows.state[s], FlowState.CLOSING);
+    feed(ethernet(tcpPacket({ src: B, dst: A, sport: 80, dport: 40000, flags: 'FA' })), T0 + 4);
+    assert.equal(flows.state[s], FlowState.CLOSED);
+    assert.equal(flows.pktsToServer[s], 3);
+    assert.equal(flows.pktsToClient[s], 2);
+    assert.equal(flows.stats.flows_created, 1);
+  });
+
+  it('names the client as initiator when the capture starts with the server talking', () => {
+    const { flows, feed } = table();
+    const s = feed(ethernet(tcpPacket({ src: B, dst: A, sport: 443, dport: 51000, flags: 'PA', payload: 'x' })), T0);
+    assert.equal(flows.toServer, false);
+    assert.equal(flows.portA[s], 51000);
+    assert.equal(flows.portB[s], 443);
+    assert.equal(flows.state[s], FlowState.ESTABLISHED);
+    assert.equal(flows.stats.midstream, 1);
+  });
+
+  it('keeps flows of different ports, protocols and addresses apart', () => {
+    const { flows, feed } = table();
+    const a = feed(ethernet(udpPacket({ src: A, dst: B, sport: 5000, dport: 53 })), T0);
+    const b = feed(ethernet(udpPacket({ src: A, dst: B, sport: 5001, dport: 53 })), T0);
+    const c = feed(ethernet(tcpPacket({ src: A, dst: B, sport: 5000, dport: 53, flags: 'S' })), T0);
+    const d = feed(ethernet(udpPacket({ src: 'fd00::1', dst: 'fd00::2', sport: 5000, dport: 53 })), T0);
+    assert.equal(new Set([a, b, c, d]).size, 4);
+    assert.equal(flows.stats.flows_active, 4);
+  });
+
+  it('times out flows on packet time, by state', () => {
+    const ended: [number, number, string][] = [];
+    const { flows, feed } = table({}, ended);
+    feed(ethernet(tcpPacket({ src: A, dst: B, sport: 1111, dport: 80, flags: 'S' })), T0);
+    const est = feed(ethernet(udpPacket({ src: A, dst: B, sport: 2222, dport: 53 })), T0);
+    feed(ethernet(udpPacket({ src: B, dst: A, sport: 53, dport: 2222 })), T0 + 1);
+    assert.equal(flows.state[est], FlowState.ESTABLISHED);
+    feed(ethernet(udpPacket({ src: A, dst: B, sport: 3333, dport: 9 })), T0 + 31_000_000);
+    assert.deepEqual(ended.map(([, reason, port]) => [reason, port]), [[FlowEnd.TIMEOUT, '1111']]);
+    feed(ethernet(udpPacket({ src: A, dst: B, sport: 3333, dport: 9 })), T0 + 302_000_000);
+    // Unanswered flows expire before established ones at the same instant (list order).
+    assert.deepEqual(ended.map(([, , port]) => port), ['1111', '3333', '2222']);
+    assert.equal(flows.stats.flows_timed_out, 3);
+  });
+
+  it('evicts the oldest unestablished flow when full, and counts it', () => {
+    const ended: [number, number, string][] = [];
+    const { flows, feed } = table({ max_flows: 1024 }, ended);
+    for (let i = 0; i < 1030; i++) feed(ethernet(tcpPacket({ src: A, dst: B, sport: 10000 + i, dport: 80, flags: 'S' })), T0 + i);
+    assert.equal(flows.stats.flows_evicted, 6);
+    assert.equal(flows.stats.flows_active, 1024);
+    assert.deepEqual(ended.map(([, reason, port]) => [reason, port]).slice(0, 2), [[FlowEnd.EVICTED, '10000'], [FlowEnd.EVICTED, '10001']]);
+  });
+
+  it('hands out deterministic flow ids', () => {
+    const ids = [0, 1].map(() => {
+      const { flows, feed } = table();
+      return flows.flowId[feed(ethernet(udpPacket({ src: A, dst: B, sport: 5000, dport: 53 })), T0)];
+    });
+    assert.equal(ids[0], ids[1]);
+    assert.ok(ids[0] > 2 ** 32);
+  });
+});

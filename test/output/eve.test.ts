@@ -1,0 +1,196 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EveWriter, eveRecord, eveTimestamp } from '../../src/output/eve.js';
+import { runAndHangUp } from './hang-up.js';
+import { TS_US, alertEvent, anomalyEvent, blockEvent, statsEvent, unblockEvent } from './sample-events.js';
+
+function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'rampart-eve-'));
+  return fn(dir).finally(() => rmSync(dir, { recursive: true, force: true }));
+}
+
+describe('eveTimestamp', () => {
+  it('formats µs since the epoch in UTC with six fraction digits', () => {
+    assert.equal(eveTimestamp(TS_US), '2026-11-21T06:38:11.123456+0000');
+    assert.equal(eveTimestamp(0), '1970-01-01T00:00:00.000000+0000');
+    assert.equal(eveTimestamp(1_795_243_091_000_042), '2026-11-21T06:38:11.000042+0000');
+    assert.equal(eveTimestamp(1_795_243_091_100_000), '2026-11-21T06:38:11.100000+0000');
+    assert.equal(eveTimestamp(1_795_243_091_999_999), '2026-11-21T06:38:11.999999+0000');
+  });
+
+  it('gets calendar edges right', () => {
+    assert.equal(eveTimestamp(Date.UTC(2024, 1, 29, 23, 59, 59) * 1000 + 999_999), '2024-02-29T23:59:59.999999+0000');
+    assert.equal(eveTimestamp(Date.UTC(2024, 2, 1) * 1000), '2024-03-01T00:00:00.000000+0000');
+    assert.equal(eveTimestamp(Date.UTC(1999, 11, 31, 23, 59, 59) * 1000 + 1), '1999-12-31T23:59:59.000001+0000');
+    assert.equal(eveTimestamp(Date.UTC(2100, 1, 28, 12) * 1000), '2100-02-28T12:00:00.000000+0000');
+    assert.equal(eveTimestamp(-1), '1969-12-31T23:59:59.999999+0000');
+  });
+
+  it('agrees with Date for a spread of instants', () => {
+    for (let ms = 0; ms < 4_102_444_800_000; ms += 9_876_543_210) {
+      assert.equal(eveTimestamp(ms * 1000 + 7), new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1007+0000'));
+    }
+  });
+});
+
+describe('eveRecord', () => {
+  it('writes an alert in Suricata key order', () => {
+    assert.equal(
+      JSON.stringify(eveRecord(alertEvent())),
+      '{"timestamp":"2026-11-21T06:38:11.123456+0000","flow_id":1234567890123,"pcap_cnt":33,"event_type":"alert",' +
+        '"src_ip":"192.168.100.101","src_port":40000,"dest_ip":"192.168.100.103","dest_port":80,"proto":"TCP",' +
+        '"alert":{"action":"blocked","gid":1,"signature_id":9000001,"rev":2,"signature":"RAMPART SYN flood",' +
+        '"category":"Attempted Denial of Service","severity":2,"metadata":{"attack_type":["syn_flood"],"window":["1s"]}},' +
+        '"rampart":{"detail":"120 SYN/s over 1s (threshold 100)"}}',
+    );
+  });
+
+  it('leaves ports out for ICMP, like Suricata', () => {
+    const ev = alertEvent({ proto: 'ICMP', srcPort: 0, destPort: 0, action: 'allowed', metadata: {} });
+    assert.equal(
+      JSON.stringify(eveRecord(ev)),
+      '{"timestamp":"2026-11-21T06:38:11.123456+0000","flow_id":1234567890123,"pcap_cnt":33,"event_type":"alert",' +
+        '"src_ip":"192.168.100.101","dest_ip":"192.168.100.103","proto":"ICMP",' +
+        '"alert":{"action":"allowed","gid":1,"signature_id":9000001,"rev":2,"signature":"RAMPART SYN flood",' +
+        '"category":"Attempted Denial of Service","severity":2,"metadata":{"attack_type":["syn_flood"]}},' +
+        '"rampart":{"detail":"120 SYN/s over 1s (threshold 100)"}}',
+    );
+  });
+
+  it('writes a block as a drop record with the block details', () => {
+    assert.equal(
+      JSON.stringify(eveRecord(blockEvent())),
+      '{"timestamp":"2026-11-21T06:38:11.123456+0000","flow_id":1234567890123,"pcap_cnt":33,"event_type":"drop",' +
+        '"src_ip":"192.168.100.101","src_port":40000,"dest_ip":"192.168.100.103","dest_port":80,"proto":"TCP",' +
+        '"drop":{"reason":"blocked"},"block":{"action":"add","addr":"192.168.100.101","duration":60,' +
+        '"expires":"2026-11-21T06:39:11.123456+0000","reason":"SYN flood","signature_id":9000001}}',
+    );
+  });
+
+  it('writes an unblock as a block removal', () => {
+    assert.equal(
+      JSON.stringify(eveRecord(unblockEvent())),
+      '{"timestamp":"2026-11-21T06:39:11.123456+0000","event_type":"block","block":{"action":"remove","addr":"192.168.100.101","reason":"expired"}}',
+    );
+  });
+
+  it('writes an anomaly, without flow_id when there is no flow', () => {
+    assert.equal(
+      JSON.stringify(eveRecord(anomalyEvent())),
+      '{"timestamp":"2026-11-21T06:38:11.123456+0000","pcap_cnt":7,"event_type":"anomaly","src_ip":"10.0.0.1",' +
+        '"dest_ip":"10.0.0.2","proto":"ICMP","anomaly":{"type":"decode","event":"decoder.icmpv4.trunc_pkt"}}',
+    );
+    const udp = anomalyEvent({ flowId: 5, proto: 'UDP', srcPort: 53, destPort: 5353, event: 'decoder.udp.hlen_invalid' });
+    assert.equal(
+      JSON.stringify(eveRecord(udp)),
+      '{"timestamp":"2026-11-21T06:38:11.123456+0000","flow_id":5,"pcap_cnt":7,"event_type":"anomaly","src_ip":"10.0.0.1",' +
+        '"src_port":53,"dest_ip":"10.0.0.2","dest_port":5353,"proto":"UDP","anomaly":{"type":"decode","event":"decoder.udp.hlen_invalid"}}',
+    );
+  });
+
+  it('leaves addresses out of an anomaly on a frame without IP', () => {
+    const ev = anomalyEvent({ srcIp: '', destIp: '', proto: '', event: 'decoder.ethernet.pkt_too_small' });
+    assert.equal(
+      JSON.stringify(eveRecord(ev)),
+      '{"timestamp":"2026-11-21T06:38:11.123456+0000","pcap_cnt":7,"event_type":"anomaly","anomaly":{"type":"decode","event":"decoder.ethernet.pkt_too_small"}}',
+    );
+  });
+
+  it('writes stats with whole-second uptime first', () => {
+    assert.equal(
+      JSON.stringify(eveRecord(statsEvent())),
+      '{"timestamp":"2026-11-21T06:38:11.123456+0000","event_type":"stats","stats":{"uptime":8,"decoder":{"pkts":42,"ipv4":38},"flow":{"memcap_hits":0}}}',
+    );
+  });
+});
+
+describe('EveWriter', () => {
+  it('writes one record per line to a file', () =>
+    withTempDir(async (dir) => {
+      const file = join(dir, 'eve.json');
+      const events = [alertEvent(), blockEvent(), anomalyEvent(), unblockEvent(), statsEvent()];
+      const writer = new EveWriter(file);
+      for (const ev of events) writer.onEvent(ev);
+      await writer.close();
+      const lines = readFileSync(file, 'utf8').split('\n');
+      assert.equal(lines.pop(), '');
+      assert.deepEqual(lines, events.map((ev) => JSON.stringify(eveRecord(ev))));
+      assert.equal(writer.stats.records, 5);
+    }));
+
+  it('logs only the selected types; block covers drop and unblock records', () =>
+    withTempDir(async (dir) => {
+      const file = join(dir, 'eve.json');
+      const writer = new EveWriter(file, { types: ['block'] });
+      for (const ev of [alertEvent(), blockEvent(), anomalyEvent(), unblockEvent(), statsEvent()]) writer.onEvent(ev);
+      await writer.close();
+      const types = readFileSync(file, 'utf8')
+        .trimEnd()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { event_type: string }).event_type);
+      assert.deepEqual(types, ['drop', 'block']);
+    }));
+
+  it('keeps lines whole across chunk boundaries and keeps UTF-8 intact', () =>
+    withTempDir(async (dir) => {
+      const file = join(dir, 'eve.json');
+      const writer = new EveWriter(file, { types: ['alert'] });
+      for (let i = 0; i < 3000; i++) writer.onEvent(alertEvent({ pcapCnt: i + 1, detail: `détail ${i} ✓` }));
+      await writer.close();
+      const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
+      assert.equal(lines.length, 3000);
+      assert.ok(writer.stats.chunks > 1, 'more than one 64 KiB chunk');
+      lines.forEach((line, i) => {
+        const record = JSON.parse(line) as { pcap_cnt: number; rampart: { detail: string } };
+        assert.equal(record.pcap_cnt, i + 1);
+        assert.equal(record.rampart.detail, `détail ${i} ✓`);
+      });
+    }));
+
+  it('truncates an existing file unless appending', () =>
+    withTempDir(async (dir) => {
+      const file = join(dir, 'eve.json');
+      writeFileSync(file, 'old\n');
+      const fresh = new EveWriter(file, { types: ['stats'] });
+      fresh.onEvent(statsEvent());
+      await fresh.close();
+      assert.equal(readFileSync(file, 'utf8').split('\n').length, 2);
+      const appended = new EveWriter(file, { types: ['stats'], append: true });
+      appended.onEvent(statsEvent());
+      await appended.close();
+      assert.equal(readFileSync(file, 'utf8').split('\n').length, 3);
+    }));
+
+  it('names the file it cannot open', () =>
+    withTempDir(async (dir) => {
+      const file = join(dir, 'no-such-dir', 'eve.json');
+      assert.throws(() => new EveWriter(file), { message: new RegExp(`^cannot open output file ${file}: ENOENT`) });
+    }));
+
+  it('stops quietly on stdout EPIPE when the reader goes away', () =>
+    withTempDir(async (dir) => {
+      const script = join(dir, 'eve-epipe.mjs');
+      const eveUrl = new URL('../../src/output/eve.js', import.meta.url).href;
+      const sample = new URL('./sample-events.js', import.meta.url).href;
+      writeFileSync(
+        script,
+        `import { EveWriter } from '${eveUrl}';
+import { alertEvent } from '${sample}';
+const writer = new EveWriter('-');
+for (let i = 0; i < 200000; i++) {
+  writer.onEvent(alertEvent({ pcapCnt: i + 1 }));
+  if (i % 1000 === 0) await writer.drain();
+}
+await writer.close();
+process.stderr.write('closed\\n');
+`,
+      );
+      const result = await runAndHangUp(script);
+      assert.equal(result.stderr, 'closed\n');
+      assert.equal(result.code, 0);
+      assert.ok(result.firstChunk.startsWith('{"timestamp":"2026-11-21T06:38:11.123456+0000"'));
+    }));
+});
