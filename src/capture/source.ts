@@ -43,8 +43,8 @@ export interface ReadResult {
 }
 
 /**
- * Default read size. 1 MiB measured best among 256 KiB..8 MiB (bench/capture-read.bench.ts):
- * two 1 MiB buffers stay in L2, bigger ones run slower. Memory is two chunks plus one carry record.
+ * Default read size. 1-2 MiB measured best among 256 KiB..8 MiB (bench/capture-read.bench.ts):
+ * smaller means more reads, bigger falls out of cache. Memory is two chunks plus one carry record.
  */
 export const CHUNK_BYTES = 1024 * 1024;
 

@@ -1,52 +1,8 @@
 /**
  * Sliding windows on packet time, per key, bounded. Two shapes cover the built-in detectors:
- * an event rate (`RateWindow`) and a count of distinct values (`DistinctWindow`).
+ * event rates (`RateTable`, typed arrays, no garbage) and counts of distinct values
+ * (`DistinctWindow`, per key in a bounded `KeyedState`).
  */
-
-/**
- * Event rate over a sliding window, estimated from two fixed buckets (the previous one weighted by
- * how much of it still overlaps the window): O(1) memory and time, no per-event allocation.
- */
-export class RateWindow {
-  private start = 0;
-  private cur = 0;
-  private prev = 0;
-
-  /** Counts one event at `tsUs` and returns the estimated number of events in the last `windowUs`. */
-  add(tsUs: number, windowUs: number): number {
-    this.roll(tsUs, windowUs);
-    this.cur++;
-    return this.estimate(tsUs, windowUs);
-  }
-
-  /** Estimated events in the window ending at `tsUs`, without counting one. */
-  peek(tsUs: number, windowUs: number): number {
-    this.roll(tsUs, windowUs);
-    return this.estimate(tsUs, windowUs);
-  }
-
-  private roll(tsUs: number, windowUs: number): void {
-    const elapsed = tsUs - this.start;
-    if (elapsed >= windowUs) {
-      if (elapsed < 2 * windowUs) {
-        this.prev = this.cur;
-        this.start += windowUs;
-      } else {
-        this.prev = 0;
-        this.start = tsUs;
-      }
-      this.cur = 0;
-    } else if (elapsed < 0) {
-      // Out-of-order timestamp (merged captures): count it in the current bucket.
-      return;
-    }
-  }
-
-  private estimate(tsUs: number, windowUs: number): number {
-    const into = (tsUs - this.start) / windowUs;
-    return this.cur + this.prev * (into >= 1 ? 0 : into <= 0 ? 1 : 1 - into);
-  }
-}
 
 /**
  * Distinct values seen in a sliding window (e.g. destination ports of one source). Keeps each
@@ -106,9 +62,153 @@ export class KeyedState<T> {
     return s;
   }
 
+  /** The state of `key`, or undefined when absent (nothing created). */
+  peek(key: number): T | undefined {
+    return this.map.get(key);
+  }
+
   /** Number of keys held. */
   get size(): number {
     return this.map.size;
+  }
+}
+
+/** Mixes a key (an int32 or a double up to 2^53) into a 32-bit hash. */
+function hashKey(key: number): number {
+  let h = (key | 0) ^ Math.imul((key / 4294967296) | 0, 0x9e3779b1);
+  h = Math.imul(h ^ (h >>> 16), 0x7feb352d);
+  h = Math.imul(h ^ (h >>> 15), 0x846ca68b);
+  return h ^ (h >>> 16);
+}
+
+/**
+ * A fixed-size table mapping numeric keys to slots, for per-key state kept in typed arrays (no
+ * object per key, no garbage). Open addressing; when a key's probe window (16 slots) is full, the
+ * slot used least recently in it is taken over and counted in `evictions`: an approximate LRU
+ * whose memory never grows, deterministic for the same input.
+ */
+export class SlotTable {
+  /** Slots taken over from another key because the table was full around this one. */
+  evictions = 0;
+  /** True when the last `slot()` call gave a fresh slot (its state must be reset). */
+  fresh = false;
+  private readonly keys: Float64Array;
+  private readonly used: Uint8Array;
+  private readonly stamps: Float64Array;
+  private readonly mask: number;
+
+  constructor(maxKeys: number) {
+    let cap = 16;
+    while (cap < maxKeys) cap <<= 1;
+    this.mask = cap - 1;
+    this.keys = new Float64Array(cap);
+    this.used = new Uint8Array(cap);
+    this.stamps = new Float64Array(cap);
+  }
+
+  /** Number of slots. */
+  get capacity(): number {
+    return this.mask + 1;
+  }
+
+  /** The slot of `key`, claimed if absent; `nowUs` marks it used. Sets `fresh`. */
+  slot(key: number, nowUs: number): number {
+    const mask = this.mask;
+    const home = hashKey(key);
+    let victim = -1;
+    let oldest = Infinity;
+    for (let i = 0; i < 16; i++) {
+      const s = (home + i) & mask;
+      if (this.used[s] === 0) {
+        this.used[s] = 1;
+        this.keys[s] = key;
+        this.stamps[s] = nowUs;
+        this.fresh = true;
+        return s;
+      }
+      if (this.keys[s] === key) {
+        this.stamps[s] = nowUs;
+        this.fresh = false;
+        return s;
+      }
+      if (this.stamps[s] < oldest) {
+        oldest = this.stamps[s];
+        victim = s;
+      }
+    }
+    this.evictions++;
+    this.keys[victim] = key;
+    this.stamps[victim] = nowUs;
+    this.fresh = true;
+    return victim;
+  }
+}
+
+/**
+ * Sliding-window rates for many keys, in typed arrays: an estimate from two fixed buckets
+ * (the previous one weighted by how much of it the window still covers), O(1) per slot and lane. Lanes count different
+ * events of one key (e.g. SYNs and completed handshakes).
+ */
+export class RateTable {
+  readonly slots: SlotTable;
+  private readonly start: Float64Array;
+  private readonly cur: Float64Array;
+  private readonly prev: Float64Array;
+
+  constructor(maxKeys: number, private readonly lanes: number, private readonly windowUs: number) {
+    this.slots = new SlotTable(maxKeys);
+    const n = this.slots.capacity * lanes;
+    this.start = new Float64Array(n);
+    this.cur = new Float64Array(n);
+    this.prev = new Float64Array(n);
+  }
+
+  /** The slot of `key` (state reset when fresh). */
+  slot(key: number, nowUs: number): number {
+    const s = this.slots.slot(key, nowUs);
+    if (this.slots.fresh) {
+      for (let l = 0; l < this.lanes; l++) {
+        const i = s * this.lanes + l;
+        this.start[i] = nowUs;
+        this.cur[i] = 0;
+        this.prev[i] = 0;
+      }
+    }
+    return s;
+  }
+
+  /** Counts one event in `lane` of `slot` at `tsUs`; returns the events in the window. */
+  add(slot: number, lane: number, tsUs: number): number {
+    const i = slot * this.lanes + lane;
+    this.roll(i, tsUs);
+    this.cur[i]++;
+    return this.estimate(i, tsUs);
+  }
+
+  /** Events in the window of `lane` of `slot` at `tsUs`, without counting one. */
+  peek(slot: number, lane: number, tsUs: number): number {
+    const i = slot * this.lanes + lane;
+    this.roll(i, tsUs);
+    return this.estimate(i, tsUs);
+  }
+
+  private roll(i: number, tsUs: number): void {
+    const w = this.windowUs;
+    const elapsed = tsUs - this.start[i];
+    if (elapsed < w) return;
+    if (elapsed < 2 * w) {
+      this.prev[i] = this.cur[i];
+      this.start[i] += w;
+    } else {
+      this.prev[i] = 0;
+      this.start[i] = tsUs;
+    }
+    this.cur[i] = 0;
+  }
+
+  private estimate(i: number, tsUs: number): number {
+    const into = (tsUs - this.start[i]) / this.windowUs;
+    return this.cur[i] + this.prev[i] * (into >= 1 ? 0 : into <= 0 ? 1 : 1 - into);
   }
 }
 

@@ -565,7 +565,14 @@ describe('chunk boundaries', () => {
         { bigEndian: true },
       ),
     );
-    for (const path of [pcap, ng]) {
+    const sections = tmp.write(
+      'few-sections.pcapng',
+      Buffer.concat([
+        pcapngBytes([{ linkType: 113 }], few.slice(0, 12).map((f) => ({ iface: 0, data: f.data, tsUs: f.tsUs }))),
+        pcapngBytes([{ linkType: 1, tsresol: 9 }], few.slice(12).map((f) => ({ iface: 0, data: f.data, tsUs: f.tsUs, spb: f.data.length % 2 === 0 })), { bigEndian: true }),
+      ]),
+    );
+    for (const path of [pcap, ng, sections]) {
       const reference = await readAll(path);
       assert.equal(reference.frames.length, 24);
       for (const chunkBytes of [1, 2, 3, 5, 7, 13, 16, 17, 64, 333]) {

@@ -1,6 +1,6 @@
 import { isEchoRequest, type Packet } from '../../decode/packet.js';
 import { builtin, Category, type DetectContext, type Detector, type DetectorSpec } from '../detector.js';
-import { KeyedState, RateWindow } from '../windows.js';
+import { RateTable } from '../windows.js';
 
 const SIG = builtin(9100001, 'RAMPART DOS ICMP echo flood', 'ICMP flood', 'icmp_flood', Category.DOS, 1);
 
@@ -20,14 +20,14 @@ export const icmpFlood: DetectorSpec = {
   create(values, ctx: DetectContext): Detector {
     const windowUs = (values.window as number) * 1e6;
     const threshold = (values.rate as number) * (values.window as number);
-    const sources = new KeyedState(values.max_sources as number, () => new RateWindow());
-    const stats = { icmp_flood_evictions: 0 };
+    const sources = new RateTable(values.max_sources as number, 1, windowUs);
     return {
-      stats,
+      get stats() {
+        return { icmp_flood_evictions: sources.slots.evictions };
+      },
       onPacket(p: Packet, flow: number): void {
         if (!isEchoRequest(p)) return;
-        const n = sources.get(p.srcKey).add(p.tsUs, windowUs);
-        stats.icmp_flood_evictions = sources.evictions;
+        const n = sources.add(sources.slot(p.srcKey, p.tsUs), 0, p.tsUs);
         if (n < threshold || ctx.suppressed(SIG, p.srcKey, p.tsUs)) return;
         ctx.alert(SIG, p, flow, ctx.sourceOf(p), `${Math.round(n)} echo requests in ${values.window}s (threshold ${threshold})`);
       },

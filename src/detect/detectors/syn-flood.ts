@@ -1,17 +1,15 @@
 import { IpProto, TcpFlag, type Packet } from '../../decode/packet.js';
 import { FlowEnd, FlowFlag, FlowState } from '../../flow/flow-table.js';
 import { builtin, Category, type DetectContext, type Detector, type DetectorSpec } from '../detector.js';
-import { KeyedState, pairKey, RateWindow } from '../windows.js';
+import { pairKey, RateTable } from '../windows.js';
 
 const SIG_SOURCE = builtin(9100002, 'RAMPART DOS TCP SYN flood from one source', 'SYN flood', 'syn_flood', Category.DOS, 1);
 const SIG_TARGET = builtin(9100003, 'RAMPART DOS TCP SYN flood against one service (distributed or spoofed sources)', 'SYN flood', 'syn_flood', Category.DOS, 1);
 const SIG_HALF_OPEN = builtin(9100004, 'RAMPART DOS TCP half-open connections never completed', 'half-open flood', 'syn_flood', Category.DOS, 2);
 
-/** SYNs and completed handshakes over the same window (per source+service, or per service). */
-class SynRates {
-  readonly syns = new RateWindow();
-  readonly completed = new RateWindow();
-}
+/** Lanes of the SYN rate tables: SYNs, and handshakes completed, over the same window. */
+const SYNS = 0;
+const COMPLETED = 1;
 
 /**
  * `syn_flood`, three views of one attack:
@@ -43,40 +41,43 @@ export const synFlood: DetectorSpec = {
     const halfOpenWindowUs = (values.half_open_window as number) * 1e6;
     const halfOpen = values.half_open as number;
     const maxKeys = values.max_keys as number;
-    const perSource = new KeyedState(maxKeys, () => new SynRates());
-    const perService = new KeyedState(maxKeys, () => new SynRates());
-    const halfOpenBySource = new KeyedState(maxKeys, () => new RateWindow());
+    const perSource = new RateTable(maxKeys, 2, windowUs);
+    const perService = new RateTable(maxKeys, 2, windowUs);
+    const halfOpenBySource = new RateTable(maxKeys, 1, halfOpenWindowUs);
     const flows = ctx.flows;
     let lastTsUs = 0;
     return {
+      get stats() {
+        return { syn_flood_evictions: perSource.slots.evictions + perService.slots.evictions + halfOpenBySource.slots.evictions };
+      },
       onPacket(p: Packet, flow: number): void {
         if (p.ipProto !== IpProto.TCP || !p.hasL4) return;
         lastTsUs = p.tsUs;
         const f = p.tcpFlags & (TcpFlag.SYN | TcpFlag.ACK | TcpFlag.RST | TcpFlag.FIN);
         if (f === TcpFlag.SYN) {
           const service = pairKey(p.dstKey, p.dstPort);
-          const mine = perSource.get(pairKey(p.srcKey, service));
-          const n = mine.syns.add(p.tsUs, windowUs);
+          const mine = perSource.slot(pairKey(p.srcKey, service), p.tsUs);
+          const n = perSource.add(mine, SYNS, p.tsUs);
           if (n >= threshold) {
-            const done = mine.completed.peek(p.tsUs, windowUs);
+            const done = perSource.peek(mine, COMPLETED, p.tsUs);
             if (done < n * completionRatio && !ctx.suppressed(SIG_SOURCE, p.srcKey, p.tsUs)) {
               ctx.alert(SIG_SOURCE, p, flow, ctx.sourceOf(p), `${Math.round(n)} SYNs to port ${p.dstPort} in ${values.window}s, ${Math.round(done)} handshakes completed (threshold ${threshold})`);
             }
           }
           // A source that is a flood on its own is not counted again as part of a distributed one.
           if (n >= threshold / 2) return;
-          const rates = perService.get(service);
-          const syns = rates.syns.add(p.tsUs, windowUs);
+          const rates = perService.slot(service, p.tsUs);
+          const syns = perService.add(rates, SYNS, p.tsUs);
           if (syns >= targetThreshold) {
-            const done = rates.completed.peek(p.tsUs, windowUs);
+            const done = perService.peek(rates, COMPLETED, p.tsUs);
             if (done < syns * completionRatio && !ctx.suppressed(SIG_TARGET, service, p.tsUs)) {
               ctx.alert(SIG_TARGET, p, flow, null, `${Math.round(syns)} SYNs to port ${p.dstPort} in ${values.window}s, ${Math.round(done)} handshakes completed`);
             }
           }
         } else if (flow >= 0 && flows.justEstablished && flows.toServer) {
           const service = pairKey(p.dstKey, p.dstPort);
-          perService.get(service).completed.add(p.tsUs, windowUs);
-          perSource.get(pairKey(p.srcKey, service)).completed.add(p.tsUs, windowUs);
+          perService.add(perService.slot(service, p.tsUs), COMPLETED, p.tsUs);
+          perSource.add(perSource.slot(pairKey(p.srcKey, service), p.tsUs), COMPLETED, p.tsUs);
         }
       },
       onFlowEnd(flow: number, reason: number): void {
@@ -84,7 +85,7 @@ export const synFlood: DetectorSpec = {
         const st = flows.state[flow];
         if (st > FlowState.SYN_RECV || (flows.flags[flow] & (FlowFlag.MIDSTREAM | FlowFlag.REFUSED)) !== 0) return;
         const src = flows.keyA[flow];
-        const n = halfOpenBySource.get(src).add(lastTsUs, halfOpenWindowUs);
+        const n = halfOpenBySource.add(halfOpenBySource.slot(src, lastTsUs), 0, lastTsUs);
         if (n >= halfOpen && !ctx.suppressed(SIG_HALF_OPEN, src, lastTsUs)) {
           ctx.alertFlow(SIG_HALF_OPEN, flow, ctx.initiatorOf(flow), `${Math.round(n)} connections left half-open in ${values.half_open_window}s (threshold ${halfOpen})`);
         }

@@ -1,6 +1,6 @@
 import { IpProto, type Packet } from '../../decode/packet.js';
 import { builtin, Category, type DetectContext, type Detector, type DetectorSpec } from '../detector.js';
-import { KeyedState, pairKey, RateWindow } from '../windows.js';
+import { pairKey, RateTable } from '../windows.js';
 
 const SIG = builtin(9100005, 'RAMPART DOS UDP flood', 'UDP flood', 'udp_flood', Category.DOS, 1);
 
@@ -24,9 +24,12 @@ export const udpFlood: DetectorSpec = {
     const windowUs = (values.window as number) * 1e6;
     const threshold = (values.rate as number) * (values.window as number);
     const replyShare = values.reply_share as number;
-    const pairs = new KeyedState(values.max_pairs as number, () => new RateWindow());
+    const pairs = new RateTable(values.max_pairs as number, 1, windowUs);
     const flows = ctx.flows;
     return {
+      get stats() {
+        return { udp_flood_evictions: pairs.slots.evictions };
+      },
       onPacket(p: Packet, flow: number): void {
         if (p.ipProto !== IpProto.UDP || !p.hasL4) return;
         if (flow >= 0) {
@@ -35,7 +38,7 @@ export const udpFlood: DetectorSpec = {
           if (theirs > 0 && theirs >= mine * replyShare) return;
         }
         const key = pairKey(p.srcKey, p.dstKey);
-        const n = pairs.get(key).add(p.tsUs, windowUs);
+        const n = pairs.add(pairs.slot(key, p.tsUs), 0, p.tsUs);
         if (n < threshold || ctx.suppressed(SIG, key, p.tsUs)) return;
         ctx.alert(SIG, p, flow, ctx.sourceOf(p), `${Math.round(n)} one-way UDP packets in ${values.window}s (threshold ${threshold})`);
       },
