@@ -30,8 +30,9 @@ interface Block {
  */
 export class Decider {
   readonly stats = { blocks: 0, unblocks: 0, blocked_active: 0, blocked_pkts: 0, allowlisted_alerts: 0, blocklist_full: 0 };
-  /** Reason of the block behind the last `isBlocked` answer. */
+  /** Reason and address of the block behind the last true `isBlocked` answer. */
   reason = '';
+  blockedAddr = '';
   private readonly blocked = new Map<number, Block>();
   private readonly enabled: boolean;
   private readonly severity: number;
@@ -118,6 +119,7 @@ export class Decider {
     const b = this.blocked.get(key);
     if (b === undefined) return false;
     this.reason = b.reason;
+    this.blockedAddr = b.addr;
     this.stats.blocked_pkts++;
     return true;
   }

@@ -56,6 +56,7 @@ export class Engine {
       destIp: () => dstAddrText(p),
       verdict: Verdict.ALLOW,
       reason: '',
+      blockedAddr: '',
     };
   }
 
@@ -95,9 +96,11 @@ export class Engine {
       if (this.decide.isBlocked(p)) {
         v.verdict = Verdict.BLOCK;
         v.reason = this.decide.reason;
+        v.blockedAddr = this.decide.blockedAddr;
       } else {
         v.verdict = Verdict.ALLOW;
         v.reason = '';
+        v.blockedAddr = '';
       }
       for (let i = 0; i < vs.length; i++) (vs[i].onPacket as (v: PacketVerdict) => void)(v);
     } else {

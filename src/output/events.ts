@@ -111,6 +111,8 @@ export interface PacketVerdict {
   verdict: number;
   /** Reason of the block when verdict is BLOCK. */
   reason: string;
+  /** Address whose block gave the BLOCK verdict ('' for ALLOW); the block's own string, not a new one. */
+  blockedAddr: string;
 }
 
 /** An output: subscribes to the event stream, and optionally to per-packet verdicts. */

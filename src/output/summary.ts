@@ -177,15 +177,14 @@ export class SummaryCollector implements EventSink {
     }
   }
 
-  /** Counts verdicts; a BLOCK is charged to the blocked address it came from (or went to). */
+  /** Counts verdicts; a BLOCK is charged to the block it came from (no allocation per packet). */
   onPacket(v: PacketVerdict): void {
     if (v.verdict !== Verdict.BLOCK) {
       this.allowed++;
       return;
     }
     this.dropped++;
-    // Only dropped packets pay for the address strings; allowed ones (the bulk) allocate nothing.
-    const entry = v.isIp ? (this.blocked.get(v.srcIp()) ?? this.blocked.get(v.destIp())) : undefined;
+    const entry = this.blocked.get(v.blockedAddr);
     if (entry !== undefined) entry.dropped++;
     else this.droppedUnattributed++;
   }

@@ -110,6 +110,7 @@ export function verdictView(): PacketVerdict & { src: string; dest: string } {
     destIp: (): string => view.dest,
     verdict: Verdict.ALLOW as number,
     reason: '',
+    blockedAddr: '',
   };
   return view;
 }

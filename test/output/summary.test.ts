@@ -35,19 +35,20 @@ function collect(): SummaryCollector {
   summary.onEvent(statsEvent());
 
   const v = verdictView();
-  const packet = (src: string, dest: string, verdict: number): void => {
+  const packet = (src: string, dest: string, verdict: number, blockedAddr = ''): void => {
     v.index++;
     v.src = src;
     v.dest = dest;
     v.verdict = verdict;
     v.reason = verdict === Verdict.BLOCK ? 'blocked' : '';
+    v.blockedAddr = blockedAddr;
     summary.onPacket(v);
   };
-  packet('192.168.100.101', '192.168.100.103', Verdict.BLOCK);
-  packet('192.168.100.101', '192.168.100.103', Verdict.BLOCK);
+  packet('192.168.100.101', '192.168.100.103', Verdict.BLOCK, '192.168.100.101');
+  packet('192.168.100.101', '192.168.100.103', Verdict.BLOCK, '192.168.100.101');
   packet('192.168.100.103', '192.168.100.101', Verdict.ALLOW);
-  packet('192.168.100.103', '192.168.100.9', Verdict.BLOCK); // dropped on the way to the blocked address
-  packet('172.16.0.1', '172.16.0.2', Verdict.BLOCK); // never blocked by an event
+  packet('192.168.100.9', '192.168.100.103', Verdict.BLOCK, '192.168.100.9');
+  packet('172.16.0.1', '172.16.0.2', Verdict.BLOCK, '172.16.0.1'); // never blocked by an event
   packet('192.168.100.102', '192.168.100.103', Verdict.ALLOW);
   return summary;
 }

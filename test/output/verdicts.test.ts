@@ -112,7 +112,7 @@ describe('VerdictWriter', () => {
         script,
         `import { VerdictWriter } from '${url}';
 const writer = new VerdictWriter();
-const v = { index: 0, isIp: true, srcIp: () => '10.0.0.1', destIp: () => '10.0.0.2', verdict: 0, reason: '' };
+const v = { index: 0, isIp: true, srcIp: () => '10.0.0.1', destIp: () => '10.0.0.2', verdict: 0, reason: '', blockedAddr: '' };
 for (let i = 0; i < 2000000; i++) {
   v.index = i;
   writer.onPacket(v);

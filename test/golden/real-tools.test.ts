@@ -1,0 +1,109 @@
+/**
+ * Golden tests on captures of real tools (nmap, hping3, ping, curl, python clients) made in
+ * network namespaces by test/fixtures/real/make-captures.sh: which signature fires, at which
+ * packet, about whom — and nothing at all on the benign captures.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { readCaptureFile } from '../../src/capture/source.js';
+import { defaultConfig } from '../../src/config/config.js';
+import { Engine } from '../../src/engine/engine.js';
+import { SECTIONS } from '../../src/engine/sections.js';
+import type { AlertEvent, EngineEvent, PacketVerdict } from '../../src/output/events.js';
+
+const DIR = fileURLToPath(new URL('../../../test/fixtures/real/', import.meta.url));
+
+async function analyse(file: string): Promise<{ alerts: AlertEvent[]; events: EngineEvent[]; lines: string[]; packets: number }> {
+  const events: EngineEvent[] = [];
+  const lines: string[] = [];
+  const engine = new Engine(defaultConfig(SECTIONS), [
+    {
+      onEvent: (ev) => events.push(ev),
+      onPacket: (v: PacketVerdict) => lines.push(v.isIp ? `${v.srcIp()} -> ${v.destIp()} ${v.verdict}` : `non-ip ${v.verdict}`),
+      close: async () => {},
+    },
+  ]);
+  await readCaptureFile(DIR + file, engine.processFrame);
+  engine.finish();
+  return { alerts: events.filter((e): e is AlertEvent => e.type === 'alert'), events, lines, packets: engine.packets };
+}
+
+/** sid, pcap_cnt, src_ip, dest_port (0 without ports), extra metadata. */
+type Expected = [number, number, string, number, Record<string, string[]>?];
+
+const ATTACKS: Record<string, Expected[]> = {
+  'nmap_syn_scan.pcap': [[9100020, 35, '10.99.0.66', 2, { scan_kind: ['syn'] }]],
+  'syn_scan.pcap.gz': [[9100020, 35, '10.99.0.66', 2, { scan_kind: ['syn'] }]],
+  'nmap_connect_scan.pcap': [[9100020, 35, '10.99.0.66', 133, { scan_kind: ['connect'] }]],
+  'nmap_udp_scan.pcap': [[9100020, 26, '10.99.0.66', 74, { scan_kind: ['udp'] }]],
+  'nmap_ack_scan.pcap': [[9100020, 33, '10.99.0.66', 2, { scan_kind: ['ack'] }]],
+  'nmap_null_scan.pcap': [[9100010, 5, '10.99.0.66', 22], [9100020, 31, '10.99.0.66', 81, { scan_kind: ['null'] }]],
+  'nmap_fin_scan.pcap': [[9100011, 5, '10.99.0.66', 23], [9100020, 31, '10.99.0.66', 64, { scan_kind: ['fin'] }]],
+  'nmap_xmas_scan.pcap': [[9100012, 5, '10.99.0.66', 80], [9100020, 31, '10.99.0.66', 60, { scan_kind: ['xmas'] }]],
+  'nmap_ping_sweep.pcap': [[9100031, 27, '10.99.0.66', 0, { sweep_kind: ['arp'] }]],
+  'nmap_ping_sweep_icmp.pcap': [[9100031, 41, '10.99.0.66', 0, { sweep_kind: ['arp'] }]],
+  'hping3_syn_flood.pcap': [[9100002, 300, '10.99.0.66', 80]],
+  'hping3_icmp_flood.pcap': [[9100001, 101, '10.99.0.66', 0]],
+  'hping3_udp_flood.pcap': [[9100005, 502, '10.99.0.66', 53]],
+  'hping3_xmas.pcap': [[9100012, 3, '10.99.0.66', 80]],
+  'hping3_synfin.pcap': [[9100013, 3, '10.99.0.66', 80]],
+};
+
+const BENIGN = [
+  'ping_normal.pcap',
+  'web_client_busy.pcap',
+  'web_client_many_servers.pcap',
+  'mixed_benign_ipv6.pcap',
+  'linktype_ether.pcap',
+  'linktype_sll.pcap',
+  'linktype_sll2.pcap',
+  'nanosecond.pcap',
+  'capture.pcapng',
+];
+
+describe('real tools: attacks', () => {
+  for (const [file, expected] of Object.entries(ATTACKS)) {
+    it(`${file}: ${expected.map((e) => e[0]).join(', ')}`, async () => {
+      const { alerts } = await analyse(file);
+      assert.deepEqual(
+        alerts.map((a) => [a.signature.sid, a.pcapCnt, a.srcIp, a.destPort, Object.fromEntries(Object.entries(a.metadata))]),
+        expected.map(([sid, cnt, src, port, meta]) => [sid, cnt, src, port, meta ?? {}]),
+      );
+      assert.ok(alerts.every((a) => a.destIp.startsWith('10.99.0.')));
+    });
+  }
+
+  it('hping3 --rand-source SYN flood: one service alert, nobody blocked', async () => {
+    const { alerts, events } = await analyse('hping3_syn_flood_rand.pcap');
+    assert.deepEqual(alerts.map((a) => [a.signature.sid, a.pcapCnt, a.destIp, a.destPort, a.action]), [[9100003, 202, '10.99.0.10', 80, 'allowed']]);
+    assert.equal(events.filter((e) => e.type === 'block').length, 0);
+  });
+});
+
+describe('real tools: benign traffic stays quiet', () => {
+  for (const file of BENIGN) {
+    it(file, async () => {
+      const { events } = await analyse(file);
+      assert.deepEqual(events.filter((e) => e.type !== 'stats'), []);
+    });
+  }
+});
+
+describe('real tools: link types and formats', () => {
+  it('Ethernet, SLL, SLL2, nanosecond pcap and pcapng copies of one exchange decode alike', async () => {
+    const manifest = JSON.parse(readFileSync(DIR + 'manifest.json', 'utf8'));
+    const entries = manifest.files ?? manifest;
+    const ether = await analyse('linktype_ether.pcap');
+    assert.equal(ether.packets, entries['linktype_ether.pcap'].packets);
+    assert.ok(ether.lines.filter((l) => l.startsWith('10.99.0.')).length >= 10);
+    for (const f of ['linktype_sll.pcap', 'linktype_sll2.pcap', 'nanosecond.pcap', 'capture.pcapng']) {
+      const other = await analyse(f);
+      assert.deepEqual(other.lines, ether.lines, f);
+    }
+    const stats = ether.events.find((e) => e.type === 'stats');
+    assert.ok(stats && stats.type === 'stats');
+    assert.equal(stats.stats.decoder.events, 0);
+  });
+});
