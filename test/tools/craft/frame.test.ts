@@ -21,7 +21,7 @@ import {
   tcpPacket,
   udpPacket,
 } from '../../../src/tools/craft/frame.js';
-import { pcapFile } from '../../../src/tools/craft/pcap.js';
+import { pcapBytes } from '../../../src/capture/pcap-writer.js';
 import { checksumAdd, checksumFinish } from '../../../src/decode/checksum.js';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
@@ -190,7 +190,7 @@ test('tshark agrees every checksum is good', { skip: !existsSync(TSHARK) && 'tsh
   const dir = mkdtempSync(join(tmpdir(), 'rampart-craft-'));
   try {
     const file = join(dir, 'craft.pcap');
-    writeFileSync(file, pcapFile(frames.map((data, i) => ({ data, tsUs: 1_700_000_000_000_000 + i })), 1));
+    writeFileSync(file, pcapBytes(frames.map((data, i) => ({ data, tsUs: 1_700_000_000_000_000 + i }))));
     const out = execFileSync(TSHARK, [
       '-r', file, '-o', 'tcp.check_checksum:TRUE', '-o', 'ip.check_checksum:TRUE', '-o', 'udp.check_checksum:TRUE',
       '-T', 'fields', '-E', 'separator=,', '-e', 'ip.checksum.status', '-e', 'tcp.checksum.status', '-e', 'udp.checksum.status',
