@@ -213,6 +213,47 @@ export class RateTable {
 }
 
 /**
+ * Distinct values per key within a window, for many keys. Most keys only ever see one value (a
+ * client and its one server port): that first value lives in typed arrays, and a
+ * `DistinctWindow` is made only for keys that reach a second value, so memory per quiet key is
+ * a few bytes and the object count stays with the keys that matter.
+ */
+export class DistinctTable {
+  private readonly first: SlotTable;
+  private readonly firstValue: Float64Array;
+  private readonly firstUs: Float64Array;
+  private readonly multi: KeyedState<DistinctWindow>;
+
+  constructor(maxKeys: number, private readonly threshold: number, private readonly windowUs: number) {
+    this.first = new SlotTable(maxKeys);
+    this.firstValue = new Float64Array(this.first.capacity);
+    this.firstUs = new Float64Array(this.first.capacity);
+    this.multi = new KeyedState(maxKeys, () => new DistinctWindow(threshold * 4));
+  }
+
+  /** Keys dropped for room (either tier). */
+  get evictions(): number {
+    return this.first.evictions + this.multi.evictions;
+  }
+
+  /** Records `value` for `key` at `tsUs`; returns the distinct values of `key` in the window. */
+  add(key: number, value: number, tsUs: number): number {
+    let win = this.multi.peek(key);
+    if (win === undefined) {
+      const s = this.first.slot(key, tsUs);
+      if (this.first.fresh || this.firstValue[s] === value || tsUs - this.firstUs[s] > this.windowUs) {
+        this.firstValue[s] = value;
+        this.firstUs[s] = tsUs;
+        return 1;
+      }
+      win = this.multi.get(key);
+      win.add(this.firstValue[s], this.firstUs[s], this.windowUs, this.threshold);
+    }
+    return win.add(value, tsUs, this.windowUs, this.threshold);
+  }
+}
+
+/**
  * One number for an ordered pair of address keys (or an address key and a port), for per-pair
  * tables. 52-bit mix of both halves of each input: collisions need ~2^26 pairs in one table.
  */

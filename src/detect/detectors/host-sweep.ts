@@ -1,7 +1,7 @@
 import { formatIp4, IpProto, L3, type Packet } from '../../decode/packet.js';
 import { FlowEnd, FlowFlag, FlowState } from '../../flow/flow-table.js';
 import { builtin, Category, type DetectContext, type Detector, type DetectorSpec } from '../detector.js';
-import { DistinctWindow, KeyedState, pairKey } from '../windows.js';
+import { DistinctTable, pairKey } from '../windows.js';
 
 const SIG_ICMP = builtin(9100030, 'RAMPART SCAN ICMP host sweep', 'host sweep', 'host_sweep', Category.SCAN, 2);
 const SIG_ARP = builtin(9100031, 'RAMPART SCAN ARP host sweep', 'host sweep', 'host_sweep', Category.SCAN, 2);
@@ -34,19 +34,21 @@ export const hostSweep: DetectorSpec = {
     const windowUs = (values.window as number) * 1e6;
     const threshold = values.hosts as number;
     const max = values.max_sources as number;
-    const make = (): DistinctWindow => new DistinctWindow(threshold * 4);
-    const icmp = new KeyedState(max, make);
-    const arp = new KeyedState(max, make);
-    const horizontal = new KeyedState(max, make);
+    const icmp = new DistinctTable(max, threshold, windowUs);
+    const arp = new DistinctTable(max, threshold, windowUs);
+    const horizontal = new DistinctTable(max, threshold, windowUs);
     const flows = ctx.flows;
     let lastTsUs = 0;
     return {
+      get stats() {
+        return { host_sweep_evictions: icmp.evictions + arp.evictions + horizontal.evictions };
+      },
       onPacket(p: Packet, flow: number): void {
         lastTsUs = p.tsUs;
         if (p.l3 === L3.ARP) {
           // Requests only, and not gratuitous ARP or address probes (sender 0.0.0.0).
           if (p.arpOp !== 1 || p.arpSender4 === 0 || p.arpSender4 === p.arpTarget4) return;
-          const n = arp.get(p.arpSender4).add(p.arpTarget4, p.tsUs, windowUs, threshold);
+          const n = arp.add(p.arpSender4, p.arpTarget4, p.tsUs);
           if (n < threshold || ctx.suppressed(SIG_ARP, p.arpSender4, p.tsUs)) return;
           const addr = formatIp4(p.arpSender4);
           const offender = { key: p.arpSender4, addr, family: 4, v4: p.arpSender4, v6: null };
@@ -54,7 +56,7 @@ export const hostSweep: DetectorSpec = {
           return;
         }
         if (!isSweepProbe(p)) return;
-        const n = icmp.get(p.srcKey).add(p.dstKey, p.tsUs, windowUs, threshold);
+        const n = icmp.add(p.srcKey, p.dstKey, p.tsUs);
         if (n < threshold || ctx.suppressed(SIG_ICMP, p.srcKey, p.tsUs)) return;
         ctx.alert(SIG_ICMP, p, flow, ctx.sourceOf(p), `${n} hosts probed by ICMP in ${values.window}s (threshold ${threshold})`, { sweep_kind: ['icmp'] });
       },
@@ -68,7 +70,7 @@ export const hostSweep: DetectorSpec = {
         if (!failed) return;
         const src = flows.keyA[flow];
         const key = pairKey(src, flows.portB[flow]);
-        const n = horizontal.get(key).add(flows.keyB[flow], lastTsUs, windowUs, threshold);
+        const n = horizontal.add(key, flows.keyB[flow], lastTsUs);
         if (n < threshold || ctx.suppressed(SIG_HORIZONTAL, src, lastTsUs)) return;
         ctx.alertFlow(SIG_HORIZONTAL, flow, ctx.initiatorOf(flow), `${n} hosts probed on port ${flows.portB[flow]} without answer in ${values.window}s (threshold ${threshold})`, { sweep_kind: [proto === IpProto.TCP ? 'tcp' : 'udp'] });
       },

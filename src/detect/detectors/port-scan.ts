@@ -1,7 +1,7 @@
 import { IpProto, TcpFlag, type Packet } from '../../decode/packet.js';
 import { FlowFlag } from '../../flow/flow-table.js';
 import { builtin, Category, type DetectContext, type Detector, type DetectorSpec } from '../detector.js';
-import { DistinctWindow, KeyedState, pairKey, SlotTable } from '../windows.js';
+import { DistinctTable, pairKey } from '../windows.js';
 
 const SIG = builtin(9100020, 'RAMPART SCAN port scan', 'multi-port scan', 'port_scan', Category.SCAN, 2);
 
@@ -35,34 +35,16 @@ export const portScan: DetectorSpec = {
   create(values, ctx: DetectContext): Detector {
     const windowUs = (values.window as number) * 1e6;
     const threshold = values.ports as number;
-    const maxPairs = values.max_pairs as number;
-    // Most pairs only ever see one port (a client and its server): that first port lives in typed
-    // arrays, and a DistinctWindow is made only for pairs that reach a second port.
-    const first = new SlotTable(maxPairs);
-    const firstPort = new Int32Array(first.capacity);
-    const firstUs = new Float64Array(first.capacity);
-    const multi = new KeyedState(maxPairs, () => new DistinctWindow(threshold * 4));
+    const pairs = new DistinctTable(values.max_pairs as number, threshold, windowUs);
     const flows = ctx.flows;
     return {
       get stats() {
-        return { port_scan_evictions: first.evictions + multi.evictions };
+        return { port_scan_evictions: pairs.evictions };
       },
       onPacket(p: Packet, flow: number): void {
         if (flow < 0 || !flows.created || !flows.toServer) return;
         if (p.ipProto !== IpProto.TCP && p.ipProto !== IpProto.UDP) return;
-        const key = pairKey(p.srcKey, p.dstKey);
-        let ports = multi.peek(key);
-        if (ports === undefined) {
-          const s = first.slot(key, p.tsUs);
-          if (first.fresh || firstPort[s] === p.dstPort || p.tsUs - firstUs[s] > windowUs) {
-            firstPort[s] = p.dstPort;
-            firstUs[s] = p.tsUs;
-            return;
-          }
-          ports = multi.get(key);
-          ports.add(firstPort[s], firstUs[s], windowUs, threshold);
-        }
-        const n = ports.add(p.dstPort, p.tsUs, windowUs, threshold);
+        const n = pairs.add(pairKey(p.srcKey, p.dstKey), p.dstPort, p.tsUs);
         if (n < threshold || ctx.suppressed(SIG, p.srcKey, p.tsUs)) return;
         const kind = probeKind(p, flows.flags[flow]);
         ctx.alert(SIG, p, flow, ctx.sourceOf(p), `${n} distinct ports probed in ${values.window}s (threshold ${threshold}), ${kind} probes`, { scan_kind: [kind] });
