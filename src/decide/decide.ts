@@ -1,6 +1,7 @@
-import { CidrSet } from '../config/cidr.js';
+import { isIP } from 'node:net';
+import { CidrSet, ipv4ToInt, ipv6ToWords } from '../config/cidr.js';
 import type { SectionSpec, SectionValues } from '../config/params.js';
-import { L3, type Packet } from '../decode/packet.js';
+import { addrKey6, L3, type Packet } from '../decode/packet.js';
 import type { Offender } from '../detect/detector.js';
 import type { AlertEvent, EngineEvent } from '../output/events.js';
 
@@ -14,6 +15,9 @@ export const decideParams: SectionSpec = {
     { name: 'block_duration', type: 'number', default: 60, min: 1, max: 31536000, help: 'Seconds of packet time a source stays blocked.' },
     { name: 'allowlist', type: 'cidr-list', default: [], help: 'Addresses and networks (CIDR) that are never blocked; their alerts are still logged.' },
     { name: 'max_blocked', type: 'int', default: 65536, min: 1, max: 16777216, help: 'Sources blocked at once; when full, new blocks are refused and counted.' },
+    { name: 'repeat_factor', type: 'number', default: 10, min: 1, max: 1000, help: 'Each new block of a repeat offender (within offence_memory) lasts this many times longer than the last.' },
+    { name: 'max_block_duration', type: 'number', default: 3600, min: 1, max: 31536000, help: 'Longest block a repeat offender gets, seconds.' },
+    { name: 'offence_memory', type: 'number', default: 86400, min: 0, max: 31536000, help: 'Seconds after its last block that an offender is forgotten (its next block is a first one again).' },
   ],
 };
 
@@ -23,9 +27,30 @@ interface Block {
   readonly expiresUs: number;
 }
 
+/** Past blocks of one address, for escalation. */
+interface Offences {
+  count: number;
+  lastUs: number;
+}
+
+/** The per-host key of an address given as text (Packet.srcKey convention), or null if it is not one. */
+export function addrKeyOf(addr: string): { key: number; family: number; v4: number; v6: Uint32Array | null } | null {
+  const family = isIP(addr);
+  if (family === 4) {
+    const v4 = ipv4ToInt(addr);
+    return { key: v4, family, v4, v6: null };
+  }
+  if (family === 6) {
+    const v6 = new Uint32Array(4);
+    ipv6ToWords(addr, v6);
+    return { key: addrKey6(v6), family, v4: 0, v6 };
+  }
+  return null;
+}
+
 /**
  * The decide stage: turns alerts into block decisions and each packet into a verdict. Blocks run
- * on packet time and expire in order (one duration for all, so insertion order is expiry order).
+ * on packet time; a repeat offender's block grows by `repeat_factor` up to `max_block_duration`.
  * The allowlist always wins. Knows nothing of outputs: decisions leave as events.
  */
 export class Decider {
@@ -34,12 +59,16 @@ export class Decider {
   reason = '';
   blockedAddr = '';
   private readonly blocked = new Map<number, Block>();
+  private readonly offences = new Map<number, Offences>();
   private readonly enabled: boolean;
   private readonly severity: number;
   private readonly durationUs: number;
   private readonly durationS: number;
   private readonly allow: CidrSet;
   private readonly max: number;
+  private readonly repeatFactor: number;
+  private readonly maxDurationS: number;
+  private readonly memoryUs: number;
   private nextExpiryUs = Infinity;
 
   constructor(values: SectionValues, private readonly emit: (ev: EngineEvent) => void) {
@@ -49,22 +78,98 @@ export class Decider {
     this.durationUs = this.durationS * 1e6;
     this.allow = new CidrSet(values.allowlist as readonly string[]);
     this.max = values.max_blocked as number;
+    this.repeatFactor = values.repeat_factor as number;
+    this.maxDurationS = values.max_block_duration as number;
+    this.memoryUs = (values.offence_memory as number) * 1e6;
   }
 
-  /** Ends the blocks whose time is up at packet time `nowUs`, emitting unblock events. */
+  /** Ends the blocks whose time is up at packet time `nowUs`, emitting unblock events in expiry order. */
   expire(nowUs: number): void {
     if (nowUs < this.nextExpiryUs) return;
-    for (const [key, b] of this.blocked) {
-      if (b.expiresUs > nowUs) {
-        this.nextExpiryUs = b.expiresUs;
-        return;
-      }
+    const ended: [number, Block][] = [];
+    let next = Infinity;
+    for (const entry of this.blocked) {
+      const e = entry[1].expiresUs;
+      if (e <= nowUs) ended.push(entry);
+      else if (e < next) next = e;
+    }
+    this.nextExpiryUs = next;
+    ended.sort((a, b) => a[1].expiresUs - b[1].expiresUs || (a[1].addr < b[1].addr ? -1 : 1));
+    for (const [key, b] of ended) {
       this.blocked.delete(key);
       this.stats.unblocks++;
       this.stats.blocked_active--;
       this.emit({ type: 'unblock', tsUs: b.expiresUs, addr: b.addr, reason: 'expired' });
     }
-    this.nextExpiryUs = Infinity;
+  }
+
+  /** Duration of a new block of `key` at `nowUs`, counting it as an offence. */
+  private nextDurationS(key: number, nowUs: number): number {
+    let o = this.offences.get(key);
+    if (o === undefined || nowUs - o.lastUs > this.memoryUs) {
+      if (o === undefined && this.offences.size >= this.max * 4) {
+        this.offences.delete(this.offences.keys().next().value as number);
+      }
+      o = { count: 0, lastUs: nowUs };
+      this.offences.set(key, o);
+    }
+    const d = Math.min(this.maxDurationS, this.durationS * this.repeatFactor ** o.count);
+    o.count++;
+    o.lastUs = nowUs;
+    return Math.max(this.durationS, d);
+  }
+
+  /** Puts a block in force (from an alert, an operator, or restored state); false when refused. */
+  private place(key: number, addr: string, reason: string, expiresUs: number): Block | undefined {
+    if (this.blocked.size >= this.max) {
+      this.stats.blocklist_full++;
+      return undefined;
+    }
+    const block = { addr, reason, expiresUs };
+    this.blocked.set(key, block);
+    if (expiresUs < this.nextExpiryUs) this.nextExpiryUs = expiresUs;
+    this.stats.blocks++;
+    this.stats.blocked_active++;
+    return block;
+  }
+
+  /**
+   * Blocks an address on an operator's request (or restores a block that survived a restart) until
+   * packet time `expiresUs`. Refused (false) for invalid or allowlisted addresses.
+   */
+  blockAddr(addr: string, reason: string, nowUs: number, expiresUs: number): boolean {
+    const k = addrKeyOf(addr);
+    if (k === null || this.isAllowed(k.family, k.v4, k.v6)) return false;
+    if (expiresUs <= nowUs) return false;
+    const old = this.blocked.get(k.key);
+    if (old !== undefined) {
+      this.blocked.delete(k.key);
+      this.stats.blocked_active--;
+    }
+    const block = this.place(k.key, addr, reason, expiresUs);
+    if (block === undefined) return false;
+    this.emit({
+      type: 'block', tsUs: nowUs, pcapCnt: 0, flowId: 0, srcIp: addr, srcPort: 0, destIp: '', destPort: 0, proto: '',
+      addr, reason, sid: 0, durationS: Math.round((expiresUs - nowUs) / 1e6), expiresUs,
+    });
+    return true;
+  }
+
+  /** Lifts a block now (operator's request); false when the address was not blocked. */
+  unblockAddr(addr: string, nowUs: number): boolean {
+    const k = addrKeyOf(addr);
+    if (k === null) return false;
+    const b = this.blocked.get(k.key);
+    if (b === undefined) return false;
+    this.blocked.delete(k.key);
+    this.stats.unblocks++;
+    this.stats.blocked_active--;
+    this.emit({ type: 'unblock', tsUs: nowUs, addr: b.addr, reason: 'removed' });
+    return true;
+  }
+
+  private isAllowed(family: number, v4: number, v6: Uint32Array | null): boolean {
+    return family === 6 ? this.allow.has6(v6 as Uint32Array) : this.allow.has4(v4);
   }
 
   /** Decides on an alert: may block its offender; sets the alert's action; emits alert then block. */
@@ -75,18 +180,12 @@ export class Decider {
       if (existing !== undefined) {
         alert.action = 'blocked';
       } else if (this.enabled && alert.signature.severity <= this.severity) {
-        const allowed = offender.family === 6 ? this.allow.has6(offender.v6 as Uint32Array) : this.allow.has4(offender.v4);
-        if (allowed) {
+        if (this.isAllowed(offender.family, offender.v4, offender.v6)) {
           this.stats.allowlisted_alerts++;
-        } else if (this.blocked.size >= this.max) {
-          this.stats.blocklist_full++;
         } else {
-          block = { addr: offender.addr, reason: alert.signature.reason, expiresUs: alert.tsUs + this.durationUs };
-          this.blocked.set(offender.key, block);
-          if (block.expiresUs < this.nextExpiryUs) this.nextExpiryUs = block.expiresUs;
-          this.stats.blocks++;
-          this.stats.blocked_active++;
-          alert.action = 'blocked';
+          const durationS = this.nextDurationS(offender.key, alert.tsUs);
+          block = this.place(offender.key, offender.addr, alert.signature.reason, alert.tsUs + durationS * 1e6);
+          if (block !== undefined) alert.action = 'blocked';
         }
       }
     }
@@ -105,7 +204,7 @@ export class Decider {
         addr: block.addr,
         reason: block.reason,
         sid: alert.signature.sid,
-        durationS: this.durationS,
+        durationS: (block.expiresUs - alert.tsUs) / 1e6,
         expiresUs: block.expiresUs,
       });
     }

@@ -70,3 +70,39 @@ describe('decide', () => {
     assert.equal(run(c.frames, 'decide:\n  block_severity: 1\n').events.filter((e) => e.type === 'block').length, 0);
   });
 });
+
+describe('decide: repeat offenders and operators', () => {
+  it('blocks a repeat offender ten times longer, up to the maximum', () => {
+    const c = collector();
+    for (let round = 0; round < 4; round++) {
+      // Each round starts after the previous block (60 s, 600 s, 3600 s) has expired.
+      const t0 = T0 + [0, 100, 800, 4500][round] * 1_000_000;
+      portScan(c.emit, { src: ATT, dst: VIC, ports: ports.map((p) => p + round * 100), kind: 'syn', intervalUs: 1000, t0 }, new Rng(round));
+    }
+    const out = run(c.frames);
+    const blocks = out.events.filter((e): e is BlockEvent => e.type === 'block');
+    assert.deepEqual(blocks.map((b) => b.durationS), [60, 600, 3600, 3600]);
+  });
+
+  it('forgets offences after offence_memory', () => {
+    const c = collector();
+    portScan(c.emit, { src: ATT, dst: VIC, ports, kind: 'syn', intervalUs: 1000, t0: T0 }, new Rng(1));
+    portScan(c.emit, { src: ATT, dst: VIC, ports, kind: 'syn', intervalUs: 1000, t0: T0 + 500_000_000 }, new Rng(2));
+    const out = run(c.frames, 'decide:\n  offence_memory: 300\n');
+    assert.deepEqual(out.events.filter((e): e is BlockEvent => e.type === 'block').map((b) => b.durationS), [60, 60]);
+  });
+
+  it('lets an operator block and unblock an address, never an allowlisted one', () => {
+    const out = run([], 'decide:\n  allowlist: [10.0.0.0/8, "fd00::/8"]\n');
+    const d = out.engine.decide;
+    assert.equal(d.blockAddr('192.0.2.7', 'manual', T0, T0 + 60e6), true);
+    assert.equal(d.blockAddr('2001:db8::7', 'manual', T0, T0 + 60e6), true);
+    assert.equal(d.blockAddr('10.1.2.3', 'manual', T0, T0 + 60e6), false);
+    assert.equal(d.blockAddr('fd00::1', 'manual', T0, T0 + 60e6), false);
+    assert.equal(d.blockAddr('not-an-address', 'manual', T0, T0 + 60e6), false);
+    assert.deepEqual(d.list().map((b) => b.addr), ['192.0.2.7', '2001:db8::7']);
+    assert.equal(d.unblockAddr('192.0.2.7', T0 + 1), true);
+    assert.equal(d.unblockAddr('192.0.2.7', T0 + 2), false);
+    assert.deepEqual(d.list().map((b) => b.addr), ['2001:db8::7']);
+  });
+});
