@@ -108,6 +108,30 @@ export class Engine {
     }
   };
 
+  /**
+   * Moves packet time forward without a packet (a live source that went quiet): flows and blocks
+   * whose time is up end now rather than at the next packet.
+   */
+  advanceTime(tsUs: number): void {
+    if (tsUs <= this.lastTsUs) return;
+    this.lastTsUs = tsUs;
+    this.flows.expire(tsUs);
+    this.decide.expire(tsUs);
+  }
+
+  /** Emits a periodic (not final) stats event. */
+  emitStats(): StatsEvent {
+    const ev: StatsEvent = {
+      type: 'stats',
+      tsUs: this.lastTsUs,
+      uptimeS: Math.max(0, (this.lastTsUs - this.firstTsUs) / 1e6),
+      stats: this.statsTree(),
+      final: false,
+    };
+    this.emit(ev);
+    return ev;
+  }
+
   /** Ends the run: closes every flow (flow-end detectors run), emits the final stats event. */
   finish(): StatsEvent {
     this.flows.flush();
