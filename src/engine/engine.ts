@@ -28,6 +28,8 @@ export class Engine {
   bytes = 0;
   firstTsUs = 0;
   lastTsUs = 0;
+  /** Verdict of the last frame processed (Verdict.ALLOW or BLOCK): what an inline source enforces. */
+  lastVerdict: number = Verdict.ALLOW;
 
   private readonly pkt = new Packet();
   private readonly verdict: PacketVerdict;
@@ -88,23 +90,17 @@ export class Engine {
     const flow = this.flows.track(p);
     this.detect.onPacket(p, flow);
 
+    const blocked = this.decide.isBlocked(p);
+    this.lastVerdict = blocked ? Verdict.BLOCK : Verdict.ALLOW;
     const vs = this.verdictSinks;
     if (vs.length > 0) {
       const v = this.verdict;
       v.index = p.index;
       v.isIp = p.l3 === L3.IPV4 || p.l3 === L3.IPV6;
-      if (this.decide.isBlocked(p)) {
-        v.verdict = Verdict.BLOCK;
-        v.reason = this.decide.reason;
-        v.blockedAddr = this.decide.blockedAddr;
-      } else {
-        v.verdict = Verdict.ALLOW;
-        v.reason = '';
-        v.blockedAddr = '';
-      }
+      v.verdict = this.lastVerdict;
+      v.reason = blocked ? this.decide.reason : '';
+      v.blockedAddr = blocked ? this.decide.blockedAddr : '';
       for (let i = 0; i < vs.length; i++) (vs[i].onPacket as (v: PacketVerdict) => void)(v);
-    } else {
-      this.decide.isBlocked(p);
     }
   };
 
