@@ -1,8 +1,13 @@
 #!/usr/bin/env node
 import { Command, CommanderError, Option } from 'commander';
 import { CaptureError } from '../capture/source.js';
+import { LiveError } from '../capture/live.js';
 import { ConfigError } from '../config/config.js';
+import { EnforcementError } from '../prevent/backend.js';
 import { runAnalyze } from './analyze.js';
+import { registerBlocklist } from './blocklist.js';
+import { registerInterfaces } from './interfaces.js';
+import { registerLive } from './live.js';
 import { UsageError } from './errors.js';
 
 /** Exit codes of every command. */
@@ -39,6 +44,9 @@ export function buildProgram(): Command {
         progress: opts.progress !== false,
       });
     });
+  registerLive(program);
+  registerInterfaces(program);
+  registerBlocklist(program);
   return program;
 }
 
@@ -57,7 +65,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(`rampart: ${err.message}\n`);
       return Exit.USAGE;
     }
-    if (err instanceof CaptureError) {
+    if (err instanceof CaptureError || err instanceof EnforcementError || err instanceof LiveError) {
       process.stderr.write(`rampart: ${err.message}\n`);
       return Exit.FAILURE;
     }

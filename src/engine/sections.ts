@@ -5,6 +5,7 @@ import type { DetectorSpec } from '../detect/detector.js';
 import { DETECTORS } from '../detect/detectors/index.js';
 import { DEFRAG_SECTION } from '../defrag/params.js';
 import { flowParams } from '../flow/flow-table.js';
+import { liveParams } from '../live/params.js';
 
 /** Outputs that can be switched on from the config file as well as from the command line. */
 export const outputParams: SectionSpec = {
@@ -33,4 +34,5 @@ export const SECTIONS: readonly SectionSpec[] = [
   flowParams,
   DEFRAG_SECTION,
   outputParams,
+  liveParams,
 ];
