@@ -4,8 +4,13 @@
  * the same file and the seed-style Scapy baseline on a slice, and prints packets/s, MB/s, peak RSS
  * and the ratios. Also checks that peak RSS stays flat when the file grows 10×.
  *
+ * Then the cost of payload inspection (bench/http.bench.ts): the same mix, and an HTTP-heavy
+ * capture of keep-alive browsing and API sessions, each analysed header-only (stream off) and with
+ * reassembly, HTTP parsing and the web detectors, in packets/s and MB/s of payload inspected.
+ *
  *   npm run bench                     # 3M-packet capture (and a 300k one for the RSS check)
  *   BENCH_PACKETS=5000000 npm run bench
+ *   BENCH_HTTP_PACKETS=300000 npm run bench   # a smaller HTTP-heavy capture (default 1M)
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -13,6 +18,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PcapWriter } from '../src/capture/pcap-writer.js';
 import { dnsLookup, httpGet, icmpFlood, ping, portScan, Rng, synFlood, tcpExchange, udpFlood } from '../src/tools/scenario.js';
+import { buildHttpCapture, comparePayloadCost } from './http.bench.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const OUT = join(ROOT, 'bench', 'out');
@@ -133,6 +139,15 @@ async function main(): Promise<void> {
   if (!seed) process.stdout.write('  (seed baseline needs Debian python3-scapy: apt-get install python3-scapy)\n');
   process.stdout.write(`\npeak RSS, rampart: ${fmt(ramSmall.maxRssMb, 1)} MB at ${fmt(packets / 10)} packets, ${fmt(ram.maxRssMb, 1)} MB at ${fmt(packets)} (×${fmt(ram.maxRssMb / ramSmall.maxRssMb, 2)} for 10× the file)\n`);
   process.stdout.write(`target ≥ 1,000,000 packets/s: ${ramPps >= 1e6 ? 'met' : 'NOT met'} (${fmt(ramPps)})\n`);
+
+  const httpPackets = Number(process.env.BENCH_HTTP_PACKETS ?? 1_000_000);
+  process.stdout.write(`\npayload inspection (building the HTTP-heavy capture of ${fmt(httpPackets)} packets; cached)...\n`);
+  const http = await buildHttpCapture(httpPackets);
+  const write = (s: string): void => {
+    process.stdout.write(s);
+  };
+  comparePayloadCost('mix capture', big, write);
+  comparePayloadCost('HTTP-heavy capture', http, write);
 }
 
 await main();

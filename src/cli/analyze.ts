@@ -19,6 +19,8 @@ export interface AnalyzeOptions {
   readonly verdicts?: boolean;
   readonly json?: boolean;
   readonly progress?: boolean;
+  /** Log one EVE http event per HTTP request (overrides outputs.http_events when true). */
+  readonly httpEvents?: boolean;
 }
 
 /** The capture analysed when `rampart analyze` gets no file: floods, scans and benign traffic. */
@@ -27,6 +29,14 @@ export const SAMPLE_CAPTURE = fileURLToPath(new URL('../../../samples/demo.pcap'
 /** The effective configuration for a command: defaults, or the file given with --config. */
 export function loadConfig(file?: string): Config {
   return file !== undefined ? loadConfigFile(SECTIONS, file) : defaultConfig(SECTIONS);
+}
+
+/** The config with outputs.http_events switched on (the --http-events flag). */
+function withHttpEvents(config: Config): Config {
+  return {
+    file: config.file,
+    section: (path: string) => (path === 'outputs' ? { ...config.section(path), http_events: true } : config.section(path)),
+  };
 }
 
 /** Result of an analysis run, for the CLI and for programs using the engine. */
@@ -41,7 +51,8 @@ export interface AnalyzeResult {
  * for bad settings.
  */
 export async function analyzeFiles(files: readonly string[], opts: AnalyzeOptions, stdout: NodeJS.WriteStream, stderr: NodeJS.WriteStream): Promise<AnalyzeResult> {
-  const config = loadConfig(opts.config);
+  const loaded = loadConfig(opts.config);
+  const config = opts.httpEvents === true ? withHttpEvents(loaded) : loaded;
   const outputs = config.section('outputs');
   const evePath = opts.eve ?? ((outputs.eve as string) || undefined);
   const verdicts = opts.verdicts === true || outputs.verdicts === true;

@@ -33,6 +33,7 @@ export function buildProgram(): Command {
     .option('--eve <file>', "write EVE JSON lines (Suricata field names) to FILE, '-' for stdout")
     .option('--verdicts', "print one verdict line per packet: '[n] src -> dst : ALLOW' or ': BLOCK: reason'")
     .option('--json', 'print the summary as one JSON document instead of text')
+    .option('--http-events', 'with --eve, also log one http event per HTTP request (hostname, url, method, user agent, status)')
     .addOption(new Option('--no-progress', 'never show the progress bar'))
     .action(async (files: string[], opts: Record<string, unknown>) => {
       process.exitCode = await runAnalyze(files, {
@@ -42,6 +43,7 @@ export function buildProgram(): Command {
         verdicts: opts.verdicts === true,
         json: opts.json === true,
         progress: opts.progress !== false,
+        httpEvents: opts.httpEvents === true,
       });
     });
   registerLive(program);

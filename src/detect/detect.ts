@@ -1,8 +1,9 @@
+import type { HttpRequest } from '../app/http/request.js';
 import type { SectionSpec, SectionValues } from '../config/params.js';
 import { dstAddrText, formatIp4, formatIp6, L3, type Packet, protoName, srcAddrText } from '../decode/packet.js';
 import type { FlowTable } from '../flow/flow-table.js';
 import type { AlertEvent, PacketRef, Signature } from '../output/events.js';
-import type { DetectContext, Detector, DetectorSpec, Offender } from './detector.js';
+import type { AlertApp, DetectContext, Detector, DetectorSpec, Offender } from './detector.js';
 import { pairKey } from './windows.js';
 
 /** Parameters of the detect stage itself. */
@@ -25,6 +26,9 @@ export type AlertHandler = (alert: AlertEvent, offender: Offender | null) => voi
 export class Detect implements DetectContext {
   readonly stats: Record<string, number> = { alerts: 0, suppressed: 0, suppression_evictions: 0 };
   private readonly detectors: Detector[] = [];
+  /** The detectors that look at packets, and those that look at HTTP requests. */
+  private readonly packetDetectors: Detector[] = [];
+  private readonly httpDetectors: Detector[] = [];
   private readonly lastAlertUs = new Map<number, number>();
   private readonly realertUs: number;
   private readonly maxSuppressions: number;
@@ -43,15 +47,29 @@ export class Detect implements DetectContext {
     for (const spec of specs) {
       const values = valuesOf(spec);
       if (values.enabled === false) continue;
-      this.detectors.push(spec.create(values, this));
+      const d = spec.create(values, this);
+      this.detectors.push(d);
+      if (d.onPacket !== undefined) this.packetDetectors.push(d);
+      if (d.onHttpRequest !== undefined) this.httpDetectors.push(d);
     }
+  }
+
+  /** True when some enabled detector inspects HTTP requests (the engine skips payload work otherwise). */
+  get wantsHttp(): boolean {
+    return this.httpDetectors.length > 0;
   }
 
   /** Runs every detector on one packet (after flow tracking). */
   onPacket(p: Packet, flow: number): void {
     this.current = p;
-    const ds = this.detectors;
-    for (let i = 0; i < ds.length; i++) ds[i].onPacket(p, flow);
+    const ds = this.packetDetectors;
+    for (let i = 0; i < ds.length; i++) (ds[i].onPacket as (p: Packet, flow: number) => void)(p, flow);
+  }
+
+  /** Runs the HTTP detectors on a request whose head or body just completed (`p` null at flow end). */
+  onHttpRequest(req: HttpRequest, flow: number, phase: number, p: Packet | null): void {
+    const ds = this.httpDetectors;
+    for (let i = 0; i < ds.length; i++) (ds[i].onHttpRequest as NonNullable<Detector['onHttpRequest']>)(req, flow, phase, p);
   }
 
   /** Passes a flow end to the detectors that watch them. */
@@ -120,20 +138,64 @@ export class Detect implements DetectContext {
     this.emit(sig, ref, offender, detail, metadata);
   }
 
+  alertRequest(sig: Signature, req: HttpRequest, flow: number, p: Packet | null, detail: string, metadata: Record<string, string[]>, app: AlertApp): void {
+    const ref = this.requestRef(flow, req.clientIsInitiator, p);
+    const offender = req.clientIsInitiator ? this.initiatorOf(flow) : this.sideOf(flow, false);
+    this.stats.alerts++;
+    const alert: AlertEvent = {
+      type: 'alert',
+      ...ref,
+      signature: sig,
+      action: 'allowed',
+      metadata,
+      detail,
+      http: app.http,
+      payloadPrintable: app.payloadPrintable,
+    };
+    this.onAlert(alert, offender);
+  }
+
+  /**
+   * The packet fields of an event about an HTTP transaction on `flow`: client as source, server as
+   * destination; number and time of `p`, or of the flow's last packet when `p` is null.
+   */
+  requestRef(flow: number, clientIsInitiator: boolean, p: Packet | null): PacketRef {
+    const f = this.flows;
+    const a = this.flowAddr(flow, true);
+    const b = this.flowAddr(flow, false);
+    return {
+      tsUs: p !== null ? p.tsUs : f.lastUs[flow],
+      pcapCnt: p !== null ? p.index + 1 : this.current !== null ? this.current.index + 1 : 0,
+      flowId: f.flowId[flow],
+      srcIp: clientIsInitiator ? a : b,
+      srcPort: clientIsInitiator ? f.portA[flow] : f.portB[flow],
+      destIp: clientIsInitiator ? b : a,
+      destPort: clientIsInitiator ? f.portB[flow] : f.portA[flow],
+      proto: protoName(f.proto[flow]),
+    };
+  }
+
   sourceOf(p: Packet): Offender {
     if (p.l3 === L3.IPV6) return { key: p.srcKey, addr: formatIp6(p.src6), family: 6, v4: 0, v6: Uint32Array.from(p.src6) };
     return { key: p.srcKey, addr: formatIp4(p.src4), family: 4, v4: p.src4, v6: null };
   }
 
   initiatorOf(flow: number): Offender {
+    return this.sideOf(flow, true);
+  }
+
+  /** The initiator (side A) or the responder (side B) of a flow as an offender. */
+  private sideOf(flow: number, initiator: boolean): Offender {
     const f = this.flows;
+    const addr = initiator ? f.addrA : f.addrB;
+    const key = initiator ? f.keyA[flow] : f.keyB[flow];
     if (f.family[flow] === L3.IPV6) {
       const o = flow * 4;
-      const v6 = Uint32Array.from(f.addrA.subarray(o, o + 4));
-      return { key: f.keyA[flow], addr: formatIp6(v6), family: 6, v4: 0, v6 };
+      const v6 = Uint32Array.from(addr.subarray(o, o + 4));
+      return { key, addr: formatIp6(v6), family: 6, v4: 0, v6 };
     }
-    const v4 = f.addrA[flow * 4 + 3];
-    return { key: f.keyA[flow], addr: formatIp4(v4), family: 4, v4, v6: null };
+    const v4 = addr[flow * 4 + 3];
+    return { key, addr: formatIp4(v4), family: 4, v4, v6: null };
   }
 
   private flowAddr(flow: number, initiator: boolean): string {

@@ -1,7 +1,8 @@
+import type { HttpRequest } from '../app/http/request.js';
 import type { ParamSpec, SectionValues } from '../config/params.js';
 import type { Packet } from '../decode/packet.js';
 import type { FlowTable } from '../flow/flow-table.js';
-import type { Signature } from '../output/events.js';
+import type { HttpInfo, Signature } from '../output/events.js';
 
 /** Whom an alert holds responsible, for the decide stage. */
 export interface Offender {
@@ -29,16 +30,33 @@ export interface DetectContext {
   alert(sig: Signature, p: Packet, flow: number, offender: Offender | null, detail: string, metadata?: Record<string, string[]>): void;
   /** Raises an alert about a flow that just ended (no current packet of its own). */
   alertFlow(sig: Signature, flow: number, offender: Offender | null, detail: string, metadata?: Record<string, string[]>): void;
+  /**
+   * Raises an alert about an HTTP request on `flow`: the request's client is the source (and the
+   * offender), its server the destination; `p` (null when the flow ended first) gives the packet
+   * number and time. Not subject to re-alert suppression: each malicious request is its own alert.
+   */
+  alertRequest(sig: Signature, req: HttpRequest, flow: number, p: Packet | null, detail: string, metadata: Record<string, string[]>, app: AlertApp): void;
   /** The packet source as an offender (allocates: call only when alerting). */
   sourceOf(p: Packet): Offender;
   /** The initiator of a flow as an offender. */
   initiatorOf(flow: number): Offender;
 }
 
+/** Application-layer fields of an alert (EVE `http`, `payload_printable`). */
+export interface AlertApp {
+  readonly http: HttpInfo;
+  readonly payloadPrintable: string;
+}
+
 /** A running detector. */
 export interface Detector {
   /** Sees every decoded packet after flow tracking; `flow` is -1 when the packet has none. */
-  onPacket(p: Packet, flow: number): void;
+  onPacket?(p: Packet, flow: number): void;
+  /**
+   * Sees every parsed HTTP request: once when its head is complete (phase HttpPhase.HEAD) and
+   * once when its body is (HttpPhase.BODY); `p` is the packet that completed it, null at flow end.
+   */
+  onHttpRequest?(req: HttpRequest, flow: number, phase: number, p: Packet | null): void;
   /** Sees every flow leaving the table (FlowEnd reason). */
   onFlowEnd?(flow: number, reason: number): void;
   /** Counters of this detector, merged into the detect stats. */
@@ -71,4 +89,5 @@ export const Category = {
   SCAN: 'Detection of a Network Scan',
   RECON: 'Attempted Information Leak',
   BAD_TRAFFIC: 'Potentially Bad Traffic',
+  WEB_ATTACK: 'Web Application Attack',
 } as const;

@@ -1,3 +1,5 @@
+import { HttpApp } from '../app/http/http.js';
+import { flagNames, httpInfo } from '../app/http/request.js';
 import type { Config } from '../config/config.js';
 import { Decider } from '../decide/decide.js';
 import { decodeEventName } from '../decode/events.js';
@@ -9,17 +11,20 @@ import { Detect } from '../detect/detect.js';
 import { DETECTORS } from '../detect/detectors/index.js';
 import { FlowTable } from '../flow/flow-table.js';
 import { type EngineEvent, type EventSink, type PacketVerdict, type StatsEvent, type StatsTree, Verdict } from '../output/events.js';
+import { StreamReassembler } from '../stream/stream.js';
 import { detectorSection } from './sections.js';
 
 /**
- * The pipeline for one run: decode → defrag → flow → detect → decide → outputs. Frames go in one
- * at a time (from a file or a live source); events and verdicts come out to the sinks. Everything
- * runs on packet time, so the same frames always give the same events.
+ * The pipeline for one run: decode → defrag → flow → stream → app (http) → detect → decide →
+ * outputs. Frames go in one at a time (from a file or a live source); events and verdicts come out
+ * to the sinks. Everything runs on packet time, so the same frames always give the same events.
  */
 export class Engine {
   readonly decoder = new Decoder();
   readonly defrag: Defragmenter;
   readonly flows: FlowTable;
+  readonly stream: StreamReassembler;
+  readonly http: HttpApp;
   readonly detect: Detect;
   readonly decide: Decider;
   /** Frames seen. */
@@ -41,7 +46,11 @@ export class Engine {
     this.verdictSinks = sinks.filter((s) => s.onPacket !== undefined);
     const emit = (ev: EngineEvent): void => this.emit(ev);
     this.defrag = new Defragmenter(defragOptionsFrom(config.section('defrag')));
-    this.flows = new FlowTable(config.section('flow'), (slot, reason) => this.detect.onFlowEnd(slot, reason));
+    this.flows = new FlowTable(config.section('flow'), (slot, reason) => {
+      this.http.onFlowEnd(slot);
+      this.stream.onFlowEnd(slot);
+      this.detect.onFlowEnd(slot, reason);
+    });
     this.decide = new Decider(config.section('decide'), emit);
     this.detect = new Detect(
       this.flows,
@@ -50,6 +59,18 @@ export class Engine {
       config.section('detect'),
       (alert, offender) => this.decide.onAlert(alert, offender),
     );
+    const httpEvents = config.section('outputs').http_events === true;
+    // Payload work only when something consumes it: a web detector or the http event log.
+    const streamValues = config.section('stream');
+    const payload = streamValues.enabled === true && config.section('http').enabled === true && (this.detect.wantsHttp || httpEvents);
+    this.stream = new StreamReassembler({ ...streamValues, enabled: payload }, this.flows.size);
+    this.http = new HttpApp(config.section('http'), this.flows.size, this.stream, {
+      onRequest: (req, flow, phase, p) => this.detect.onHttpRequest(req, flow, phase, p),
+      onTransaction: httpEvents
+        ? (req, flow, p) =>
+            this.emit({ type: 'http', ...this.detect.requestRef(flow, req.clientIsInitiator, p), http: httpInfo(req), anomalies: flagNames(req.flags) })
+        : () => {},
+    }, this.flows);
     const p = this.pkt;
     this.verdict = {
       index: 0,
@@ -88,6 +109,11 @@ export class Engine {
     this.flows.expire(tsUs);
     this.decide.expire(tsUs);
     const flow = this.flows.track(p);
+    if (flow >= 0 && this.stream.enabled) {
+      this.stream.onPacket(p, flow, this.flows.toServer);
+      const extra = this.stream.lastEvents;
+      for (let i = 0; i < extra.length; i++) this.emitAnomaly(p, extra[i], 'stream');
+    }
     this.detect.onPacket(p, flow);
 
     const blocked = this.decide.isBlocked(p);
@@ -148,6 +174,8 @@ export class Engine {
       decoder: { ...this.decoder.stats },
       defrag: { ...this.defrag.stats },
       flow: { ...this.flows.stats },
+      stream: { ...this.stream.stats },
+      http: { ...this.http.stats },
       detect: this.detect.collectStats(),
       decide: { ...this.decide.stats },
     };

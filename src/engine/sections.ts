@@ -5,6 +5,8 @@ import type { DetectorSpec } from '../detect/detector.js';
 import { DETECTORS } from '../detect/detectors/index.js';
 import { DEFRAG_SECTION } from '../defrag/params.js';
 import { flowParams } from '../flow/flow-table.js';
+import { httpParams } from '../app/http/http.js';
+import { streamParams } from '../stream/stream.js';
 import { liveParams } from '../live/params.js';
 
 /** Outputs that can be switched on from the config file as well as from the command line. */
@@ -14,6 +16,7 @@ export const outputParams: SectionSpec = {
   params: [
     { name: 'eve', type: 'string', default: '', help: "EVE JSON lines file ('-' for stdout, empty for none)." },
     { name: 'verdicts', type: 'bool', default: false, help: "Print the per-packet verdict lines ('[n] src -> dst : ALLOW')." },
+    { name: 'http_events', type: 'bool', default: false, help: 'Log one EVE http event per HTTP request (with its response status when seen).' },
   ],
 };
 
@@ -32,6 +35,8 @@ export const SECTIONS: readonly SectionSpec[] = [
   detectParams,
   decideParams,
   flowParams,
+  streamParams,
+  httpParams,
   DEFRAG_SECTION,
   outputParams,
   liveParams,

@@ -2,13 +2,13 @@
  * EVE JSON output: one JSON object per line with Suricata's field names and key order, so jq
  * filters, Elastic/Splunk pipelines and EveBox written for Suricata read Rampart's events too.
  */
-import type { EngineEvent, EventSink, PacketRef } from './events.js';
+import type { EngineEvent, EventSink, HttpInfo, PacketRef } from './events.js';
 import { ChunkedWriter } from './chunked-writer.js';
 
 /** EVE record families a writer can be limited to; `block` covers both block (drop) and unblock records. */
-export type EveType = 'alert' | 'block' | 'anomaly' | 'stats';
+export type EveType = 'alert' | 'block' | 'anomaly' | 'stats' | 'http';
 
-const ALL_TYPES: readonly EveType[] = ['alert', 'block', 'anomaly', 'stats'];
+const ALL_TYPES: readonly EveType[] = ['alert', 'block', 'anomaly', 'stats', 'http'];
 
 function pad(value: number, width: number): string {
   return String(value).padStart(width, '0');
@@ -71,6 +71,26 @@ function packetHead(ev: PacketRef, eventType: string): Record<string, unknown> {
   return record;
 }
 
+/**
+ * Suricata's `http` object: fields it would leave out when empty are left out (status and length
+ * until a response was seen).
+ */
+function httpRecord(h: HttpInfo): Record<string, unknown> {
+  const record: Record<string, unknown> = {};
+  if (h.hostname !== '') record.hostname = h.hostname;
+  record.url = h.url;
+  if (h.httpUserAgent !== '') record.http_user_agent = h.httpUserAgent;
+  if (h.httpContentType !== '') record.http_content_type = h.httpContentType;
+  if (h.httpRefer !== '') record.http_refer = h.httpRefer;
+  record.http_method = h.httpMethod;
+  record.protocol = h.protocol;
+  if (h.status > 0) {
+    record.status = h.status;
+    record.length = h.length;
+  }
+  return record;
+}
+
 /** One event as an EVE JSON object (exported for tests and other outputs); undefined for events EVE does not log. */
 export function eveRecord(ev: EngineEvent): Record<string, unknown> | undefined {
   switch (ev.type) {
@@ -87,7 +107,19 @@ export function eveRecord(ev: EngineEvent): Record<string, unknown> | undefined 
         severity: sig.severity,
         metadata: { attack_type: [sig.attackType], ...ev.metadata },
       };
+      if (ev.http !== undefined) {
+        record.http = httpRecord(ev.http);
+        record.app_proto = 'http';
+      }
+      if (ev.payloadPrintable !== undefined) record.payload_printable = ev.payloadPrintable;
       record.rampart = { detail: ev.detail };
+      return record;
+    }
+    case 'http': {
+      const record = packetHead(ev, 'http');
+      record.http = httpRecord(ev.http);
+      record.app_proto = 'http';
+      if (ev.anomalies.length > 0) record.rampart = { anomalies: ev.anomalies };
       return record;
     }
     case 'block': {
@@ -127,6 +159,7 @@ export class EveWriter implements EventSink {
   private readonly blocks: boolean;
   private readonly anomalies: boolean;
   private readonly statsRecords: boolean;
+  private readonly httpRecords: boolean;
 
   /** target: a file path, or '-' for stdout. Buffered writes (flush in close()); must handle stdout EPIPE quietly.
    *  The file is truncated unless `append` (Suricata's `filemode: append`); throws when it cannot be opened. */
@@ -137,6 +170,7 @@ export class EveWriter implements EventSink {
     this.blocks = types.includes('block');
     this.anomalies = types.includes('anomaly');
     this.statsRecords = types.includes('stats');
+    this.httpRecords = types.includes('http');
     this.stats = this.out.stats;
     this.stats.records = 0;
   }
@@ -164,6 +198,8 @@ export class EveWriter implements EventSink {
         return this.anomalies;
       case 'stats':
         return this.statsRecords;
+      case 'http':
+        return this.httpRecords;
       default:
         return false;
     }

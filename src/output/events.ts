@@ -36,6 +36,27 @@ export interface PacketRef {
   readonly proto: string;
 }
 
+/** Fields of one HTTP transaction, as Suricata's `http` object logs them. */
+export interface HttpInfo {
+  /** Host the request named (Host header or absolute URI), '' when none. */
+  readonly hostname: string;
+  /** Request target as sent. */
+  readonly url: string;
+  /** '' when the request had no User-Agent. */
+  readonly httpUserAgent: string;
+  /** Response Content-Type, '' when absent or not seen. */
+  readonly httpContentType: string;
+  /** Referer header, '' when absent. */
+  readonly httpRefer: string;
+  readonly httpMethod: string;
+  /** "HTTP/1.1", "HTTP/1.0" or "HTTP/0.9". */
+  readonly protocol: string;
+  /** Response status; 0 when no response was seen (yet). */
+  readonly status: number;
+  /** Response body bytes seen. */
+  readonly length: number;
+}
+
 /** A detector fired. */
 export interface AlertEvent extends PacketRef {
   readonly type: 'alert';
@@ -46,6 +67,18 @@ export interface AlertEvent extends PacketRef {
   readonly metadata: Readonly<Record<string, readonly string[]>>;
   /** Short human detail, e.g. "120 SYN/s over 1s (threshold 100)". */
   readonly detail: string;
+  /** The HTTP transaction of an alert raised on an HTTP request. */
+  readonly http?: HttpInfo;
+  /** The inspected payload (request head and body start, at most 1 KiB), non-printable bytes as '.'. */
+  readonly payloadPrintable?: string;
+}
+
+/** One HTTP request and its response (EVE `http` event type; logged when outputs.http_events is on). */
+export interface HttpEvent extends PacketRef {
+  readonly type: 'http';
+  readonly http: HttpInfo;
+  /** Parser anomalies of the request (double_encoded, path_above_root …), empty most of the time. */
+  readonly anomalies: readonly string[];
 }
 
 /** A source was blocked (Suricata logs the enforcing packet as a `drop` event). */
@@ -92,7 +125,7 @@ export interface StatsEvent {
 }
 
 /** Any event on the stream. */
-export type EngineEvent = AlertEvent | BlockEvent | UnblockEvent | AnomalyEvent | StatsEvent;
+export type EngineEvent = AlertEvent | BlockEvent | UnblockEvent | AnomalyEvent | StatsEvent | HttpEvent;
 
 /** Verdict of one packet after decide. */
 export const Verdict = {

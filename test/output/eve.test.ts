@@ -194,3 +194,70 @@ process.stderr.write('closed\\n');
       assert.ok(result.firstChunk.startsWith('{"timestamp":"2026-11-21T06:38:11.123456+0000"'));
     }));
 });
+
+describe('EVE HTTP records', () => {
+  const http = {
+    hostname: 'shop.example',
+    url: '/search?q=%27%20OR%201%3D1--',
+    httpUserAgent: 'curl/8.0',
+    httpContentType: '',
+    httpRefer: '',
+    httpMethod: 'GET',
+    protocol: 'HTTP/1.1',
+    status: 0,
+    length: 0,
+  };
+
+  it('adds http, app_proto and payload_printable to an alert on an HTTP request', () => {
+    const ev = alertEvent({ metadata: { location: ['query'] }, http, payloadPrintable: 'GET /search?q=%27%20OR%201%3D1-- HTTP/1.1\r\nHost: shop.example\r\n\r\n' });
+    assert.equal(
+      JSON.stringify(eveRecord(ev)),
+      '{"timestamp":"2026-11-21T06:38:11.123456+0000","flow_id":1234567890123,"pcap_cnt":33,"event_type":"alert",' +
+        '"src_ip":"192.168.100.101","src_port":40000,"dest_ip":"192.168.100.103","dest_port":80,"proto":"TCP",' +
+        '"alert":{"action":"blocked","gid":1,"signature_id":9000001,"rev":2,"signature":"RAMPART SYN flood",' +
+        '"category":"Attempted Denial of Service","severity":2,"metadata":{"attack_type":["syn_flood"],"location":["query"]}},' +
+        '"http":{"hostname":"shop.example","url":"/search?q=%27%20OR%201%3D1--","http_user_agent":"curl/8.0","http_method":"GET","protocol":"HTTP/1.1"},' +
+        '"app_proto":"http","payload_printable":"GET /search?q=%27%20OR%201%3D1-- HTTP/1.1\\r\\nHost: shop.example\\r\\n\\r\\n",' +
+        '"rampart":{"detail":"120 SYN/s over 1s (threshold 100)"}}',
+    );
+  });
+
+  it('writes an http event with the response status and length once seen', () => {
+    const ev = {
+      type: 'http' as const,
+      tsUs: TS_US,
+      pcapCnt: 9,
+      flowId: 77,
+      srcIp: '10.0.0.21',
+      srcPort: 40000,
+      destIp: '10.0.0.10',
+      destPort: 80,
+      proto: 'TCP',
+      http: { ...http, httpContentType: 'text/html', httpRefer: 'http://shop.example/', status: 200, length: 512 },
+      anomalies: ['double_encoded'],
+    };
+    assert.equal(
+      JSON.stringify(eveRecord(ev)),
+      '{"timestamp":"2026-11-21T06:38:11.123456+0000","flow_id":77,"pcap_cnt":9,"event_type":"http",' +
+        '"src_ip":"10.0.0.21","src_port":40000,"dest_ip":"10.0.0.10","dest_port":80,"proto":"TCP",' +
+        '"http":{"hostname":"shop.example","url":"/search?q=%27%20OR%201%3D1--","http_user_agent":"curl/8.0","http_content_type":"text/html",' +
+        '"http_refer":"http://shop.example/","http_method":"GET","protocol":"HTTP/1.1","status":200,"length":512},' +
+        '"app_proto":"http","rampart":{"anomalies":["double_encoded"]}}',
+    );
+    assert.equal(JSON.stringify((eveRecord({ ...ev, anomalies: [] }) as Record<string, unknown>).rampart), undefined);
+  });
+
+  it('logs http events only when the writer takes them', () =>
+    withTempDir(async (dir) => {
+      const file = join(dir, 'eve.json');
+      const ev = { type: 'http' as const, tsUs: TS_US, pcapCnt: 1, flowId: 1, srcIp: 'a', srcPort: 1, destIp: 'b', destPort: 2, proto: 'TCP', http, anomalies: [] };
+      const w = new EveWriter(file, { types: ['alert'] });
+      w.onEvent(ev);
+      await w.close();
+      assert.equal(readFileSync(file, 'utf8'), '');
+      const all = new EveWriter(file);
+      all.onEvent(ev);
+      await all.close();
+      assert.equal(JSON.parse(readFileSync(file, 'utf8')).event_type, 'http');
+    }));
+});

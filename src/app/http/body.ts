@@ -1,0 +1,172 @@
+import { parseArgs } from './decode.js';
+import { FieldKind, type HttpField, HttpFlag } from './request.js';
+
+/**
+ * Request bodies as inspection buffers, by Content-Type: urlencoded forms (decoded arguments),
+ * JSON (every string leaf, by path), multipart/form-data (field values, file names, text file
+ * contents), other text (one raw buffer). Binary bodies are not inspected. A body that does not
+ * parse as its type says is flagged INVALID_BODY and inspected raw.
+ */
+
+/** Bounds on what one body turns into. */
+export interface BodyLimits {
+  /** Most fields taken from one body. */
+  readonly maxFields: number;
+}
+
+/** Deepest JSON nesting walked. */
+const MAX_JSON_DEPTH = 32;
+
+/** Share of printable bytes above which an untyped or text body is inspected. */
+function isMostlyText(s: string): boolean {
+  const n = Math.min(s.length, 512);
+  let bad = 0;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 9 || (c > 13 && c < 32) || c === 127) bad++;
+  }
+  return bad * 20 <= n;
+}
+
+/** The media type of a Content-Type value, lower case, without parameters. */
+export function mediaType(contentType: string): string {
+  const semi = contentType.indexOf(';');
+  return (semi >= 0 ? contentType.slice(0, semi) : contentType).trim().toLowerCase();
+}
+
+/** A parameter of a Content-Type value (`boundary`, `charset`), unquoted; '' when absent. */
+export function typeParam(contentType: string, name: string): string {
+  const re = new RegExp(`;\\s*${name}\\s*=\\s*("([^"]*)"|[^;\\s]*)`, 'i');
+  const m = re.exec(contentType);
+  if (m === null) return '';
+  return m[2] !== undefined ? m[2] : m[1];
+}
+
+function isTextType(type: string): boolean {
+  return type.startsWith('text/') || type.endsWith('+json') || type.endsWith('+xml') || type === 'application/xml' || type === 'application/graphql' || type === 'application/javascript';
+}
+
+/**
+ * Turns a body (latin1 text of at most `body_limit` bytes) into fields; returns HttpFlag bits.
+ * `truncated` says the body went on past what is given (a JSON body then cannot parse whole).
+ */
+export function parseBody(body: string, contentType: string, truncated: boolean, out: HttpField[], limits: BodyLimits): number {
+  if (body.length === 0) return 0;
+  const type = mediaType(contentType);
+  if (type === 'application/x-www-form-urlencoded') return parseArgs(body, FieldKind.BODY_ARG, out, limits.maxFields);
+  if (type === 'application/json' || type.endsWith('+json')) {
+    if (!truncated && parseJson(body, out, limits)) return 0;
+    out.push({ kind: FieldKind.BODY_RAW, name: '', value: body, flags: HttpFlag.INVALID_BODY });
+    return HttpFlag.INVALID_BODY;
+  }
+  if (type === 'multipart/form-data') {
+    const boundary = typeParam(contentType, 'boundary');
+    if (boundary !== '' && parseMultipart(body, boundary, out, limits)) return 0;
+    out.push({ kind: FieldKind.BODY_RAW, name: '', value: body, flags: HttpFlag.INVALID_BODY });
+    return HttpFlag.INVALID_BODY;
+  }
+  if ((type === '' || isTextType(type)) && isMostlyText(body)) out.push({ kind: FieldKind.BODY_RAW, name: '', value: body, flags: 0 });
+  return 0;
+}
+
+/** JSON text from latin1 bytes: UTF-8 decoded, as JSON is. */
+function utf8(latin1: string): string {
+  for (let i = 0; i < latin1.length; i++) if (latin1.charCodeAt(i) >= 0x80) return Buffer.from(latin1, 'latin1').toString('utf8');
+  return latin1;
+}
+
+/** Key characters that make a JSON key worth inspecting as well. */
+const PLAIN_KEY = /^[\w.\-$ ]*$/;
+
+function parseJson(body: string, out: HttpField[], limits: BodyLimits): boolean {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(utf8(body));
+  } catch {
+    return false;
+  }
+  let count = 0;
+  const walk = (v: unknown, path: string, depth: number): void => {
+    if (count >= limits.maxFields) return;
+    if (typeof v === 'string') {
+      out.push({ kind: FieldKind.JSON, name: path, value: v, flags: 0 });
+      count++;
+    } else if (depth < MAX_JSON_DEPTH && Array.isArray(v)) {
+      for (let i = 0; i < v.length && count < limits.maxFields; i++) walk(v[i], `${path}[${i}]`, depth + 1);
+    } else if (depth < MAX_JSON_DEPTH && v !== null && typeof v === 'object') {
+      for (const [k, child] of Object.entries(v as Record<string, unknown>)) {
+        if (count >= limits.maxFields) break;
+        const childPath = path === '' ? k : `${path}.${k}`;
+        if (!PLAIN_KEY.test(k)) {
+          out.push({ kind: FieldKind.JSON, name: childPath, value: k, flags: 0 });
+          count++;
+        }
+        walk(child, childPath, depth + 1);
+      }
+    }
+  };
+  walk(doc, '', 0);
+  return true;
+}
+
+/** A Content-Disposition parameter (name, filename) of a part header. */
+function dispositionParam(header: string, name: string): string | undefined {
+  const re = new RegExp(`;\\s*${name}\\s*=\\s*("((?:[^"\\\\]|\\\\.)*)"|[^;\\s]*)`, 'i');
+  const m = re.exec(header);
+  if (m === null) return undefined;
+  return m[2] !== undefined ? m[2] : m[1];
+}
+
+function parseMultipart(body: string, boundary: string, out: HttpField[], limits: BodyLimits): boolean {
+  const delim = `--${boundary}`;
+  let pos = body.indexOf(delim);
+  if (pos < 0) return false;
+  let count = 0;
+  let parts = 0;
+  while (pos >= 0 && count < limits.maxFields) {
+    let start = pos + delim.length;
+    if (body.startsWith('--', start)) break;
+    if (body.startsWith('\r\n', start)) start += 2;
+    else if (body.charCodeAt(start) === 10) start += 1;
+    let headEnd = body.indexOf('\r\n\r\n', start);
+    let bodyStart = headEnd + 4;
+    const lf = body.indexOf('\n\n', start);
+    if (lf >= 0 && (headEnd < 0 || lf < headEnd)) {
+      headEnd = lf;
+      bodyStart = lf + 2;
+    }
+    if (headEnd < 0) break;
+    const next = body.indexOf(delim, bodyStart);
+    let end = next < 0 ? body.length : next;
+    if (body.charCodeAt(end - 1) === 10) end--;
+    if (body.charCodeAt(end - 1) === 13) end--;
+    const head = body.slice(start, headEnd);
+    const value = body.slice(bodyStart, Math.max(bodyStart, end));
+    parts++;
+    let disposition = '';
+    let partType = '';
+    for (const line of head.split(/\r?\n/)) {
+      const colon = line.indexOf(':');
+      if (colon < 0) continue;
+      const key = line.slice(0, colon).trim().toLowerCase();
+      if (key === 'content-disposition') disposition = line.slice(colon + 1);
+      else if (key === 'content-type') partType = mediaType(line.slice(colon + 1));
+    }
+    const name = dispositionParam(disposition, 'name') ?? '';
+    const filename = dispositionParam(disposition, 'filename');
+    if (filename !== undefined) {
+      out.push({ kind: FieldKind.FILENAME, name, value: filename, flags: 0 });
+      count++;
+      // Only text uploads are read: scripts and configs, not images and archives.
+      if ((partType === '' || isTextType(partType)) && isMostlyText(value)) {
+        out.push({ kind: FieldKind.MULTIPART, name, value, flags: 0 });
+        count++;
+      }
+    } else {
+      out.push({ kind: FieldKind.MULTIPART, name, value, flags: 0 });
+      count++;
+    }
+    pos = next;
+  }
+  return parts > 0;
+}

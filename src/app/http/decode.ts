@@ -1,0 +1,248 @@
+import { FieldKind, type HttpField, HttpFlag } from './request.js';
+
+/**
+ * Normalisation of URIs, arguments and cookies, as inspection buffers. Strings are latin1 (one
+ * char per byte) except where `%uXXXX` produced a wider char. Every evasion that is undone is
+ * also flagged (HttpFlag): a request that needed it is suspicious in itself.
+ */
+
+/** Most decoding passes on one value: once, and twice more for double (triple) encoding. */
+const MAX_PASSES = 3;
+
+/** Flags of the last `percentDecode` call (read right after it; saves an object per value). */
+let lastFlags = 0;
+
+/** HttpFlag bits found by the last `percentDecode`, `normalizePath` or `parseArgs` call. */
+export function decodeFlags(): number {
+  return lastFlags;
+}
+
+function hexVal(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  const l = c | 0x20;
+  if (l >= 97 && l <= 102) return l - 87;
+  return -1;
+}
+
+/** True when `s` holds a `%XX` or `%uXXXX` escape. */
+function hasEscape(s: string): boolean {
+  let i = s.indexOf('%');
+  while (i >= 0 && i + 2 < s.length) {
+    const a = s.charCodeAt(i + 1);
+    if (hexVal(a) >= 0 && hexVal(s.charCodeAt(i + 2)) >= 0) return true;
+    if ((a | 0x20) === 117 && i + 5 < s.length && hexVal(s.charCodeAt(i + 2)) >= 0 && hexVal(s.charCodeAt(i + 3)) >= 0 && hexVal(s.charCodeAt(i + 4)) >= 0 && hexVal(s.charCodeAt(i + 5)) >= 0) return true;
+    i = s.indexOf('%', i + 1);
+  }
+  return false;
+}
+
+/** One decoding pass: `%XX`, `%uXXXX`, and `+` as space when `plus`. */
+function decodeOnce(s: string, plus: boolean): string {
+  let out = '';
+  let from = 0;
+  const n = s.length;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 43 && plus) {
+      out += s.slice(from, i) + ' ';
+      from = i + 1;
+    } else if (c === 37) {
+      if (i + 2 < n) {
+        const a = s.charCodeAt(i + 1);
+        if ((a | 0x20) === 117 && i + 5 < n) {
+          const h1 = hexVal(s.charCodeAt(i + 2));
+          const h2 = hexVal(s.charCodeAt(i + 3));
+          const h3 = hexVal(s.charCodeAt(i + 4));
+          const h4 = hexVal(s.charCodeAt(i + 5));
+          if (h1 >= 0 && h2 >= 0 && h3 >= 0 && h4 >= 0) {
+            out += s.slice(from, i) + String.fromCharCode((h1 << 12) | (h2 << 8) | (h3 << 4) | h4);
+            from = i + 6;
+            i += 5;
+            lastFlags |= HttpFlag.U_ENCODED;
+            continue;
+          }
+        }
+        const h1 = hexVal(a);
+        const h2 = hexVal(s.charCodeAt(i + 2));
+        if (h1 >= 0 && h2 >= 0) {
+          out += s.slice(from, i) + String.fromCharCode((h1 << 4) | h2);
+          from = i + 3;
+          i += 2;
+          continue;
+        }
+      }
+      lastFlags |= HttpFlag.INVALID_ENCODING;
+    }
+  }
+  return from === 0 ? s : out + s.slice(from);
+}
+
+/** Overlong UTF-8 encodings IIS and old servers accepted for `/`, `\`, `.` and NUL. */
+const OVERLONG: readonly [string, string][] = [
+  ['\xc0\xaf', '/'],
+  ['\xe0\x80\xaf', '/'],
+  ['\xc1\x9c', '\\'],
+  ['\xc0\xae', '.'],
+  ['\xe0\x80\xae', '.'],
+  ['\xc0\x80', '\0'],
+];
+
+function undoOverlong(s: string): string {
+  let out = s;
+  for (const [seq, ch] of OVERLONG) {
+    if (out.includes(seq)) {
+      out = out.split(seq).join(ch);
+      lastFlags |= HttpFlag.OVERLONG_UTF8;
+    }
+  }
+  return out;
+}
+
+/**
+ * Percent-decodes a value (`%XX`, `%uXXXX`, `+` as space when `plus`), again while escapes remain
+ * (double encoding, flagged), then undoes overlong UTF-8 separators. Flags: `decodeFlags()`.
+ */
+export function percentDecode(s: string, plus: boolean): string {
+  lastFlags = 0;
+  if (s.indexOf('%') < 0 && (!plus || s.indexOf('+') < 0)) {
+    if (s.indexOf('\0') >= 0) lastFlags |= HttpFlag.NUL_BYTE;
+    return s;
+  }
+  let out = decodeOnce(s, plus);
+  for (let pass = 1; pass < MAX_PASSES && hasEscape(out); pass++) {
+    lastFlags |= HttpFlag.DOUBLE_ENCODED;
+    out = decodeOnce(out, false);
+  }
+  for (let i = 0; i < out.length; i++) {
+    if (out.charCodeAt(i) >= 0xc0) {
+      out = undoOverlong(out);
+      break;
+    }
+  }
+  if (out.indexOf('\0') >= 0) lastFlags |= HttpFlag.NUL_BYTE;
+  return out;
+}
+
+/** True when a raw path encodes a dot segment or a separator next to one (`%2e%2e/`, `..%2f`, `..%5c`). */
+function encodesTraversal(raw: string): boolean {
+  const l = raw.toLowerCase();
+  return l.includes('%2e') ? /(%2e|\.)(%2e|\.)/.test(l) : /\.\.(%2f|%5c|%c0%af|%c1%9c|%u2215|%u2216)|(%2f|%5c)\.\./.test(l);
+}
+
+/**
+ * Decodes a raw path (no `+` decoding) and folds `\` into `/` and runs of `/` into one, keeping
+ * dot segments (what a traversal check wants). Flags: `decodeFlags()`.
+ */
+export function decodePath(raw: string): string {
+  let s = percentDecode(raw, false);
+  let flags = lastFlags;
+  if (raw.indexOf('%') >= 0 && encodesTraversal(raw)) flags |= HttpFlag.ENCODED_TRAVERSAL;
+  if (s.indexOf('\\') >= 0) {
+    s = s.replace(/\\/g, '/');
+    flags |= HttpFlag.BACKSLASH;
+  }
+  if (s.indexOf('//') >= 0) {
+    s = s.replace(/\/{2,}/g, '/');
+    flags |= HttpFlag.DOT_SEGMENTS;
+  }
+  lastFlags = flags;
+  return s;
+}
+
+/**
+ * Resolves `.` and `..` segments of a decoded path (RFC 3986 remove_dot_segments); a `..` with
+ * nothing left to remove is flagged PATH_ABOVE_ROOT and dropped, as servers do.
+ */
+export function removeDotSegments(path: string): string {
+  lastFlags = 0;
+  if (path.indexOf('.') < 0) return path;
+  const parts = path.split('/');
+  const out: string[] = [];
+  let changed = false;
+  for (let i = 0; i < parts.length; i++) {
+    const seg = parts[i];
+    if (seg === '.') {
+      changed = true;
+      if (i === parts.length - 1) out.push('');
+    } else if (seg === '..') {
+      changed = true;
+      if (out.length > 1) out.pop();
+      else lastFlags |= HttpFlag.PATH_ABOVE_ROOT;
+      if (i === parts.length - 1) out.push('');
+    } else {
+      out.push(seg);
+    }
+  }
+  if (!changed) return path;
+  lastFlags |= HttpFlag.DOT_SEGMENTS;
+  const joined = out.join('/');
+  return joined.startsWith('/') || !path.startsWith('/') ? joined : `/${joined}`;
+}
+
+/** Characters of a plain argument name; anything else makes the name an inspection buffer too. */
+function isPlainName(name: string): boolean {
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    const ok = (c >= 48 && c <= 57) || ((c | 0x20) >= 97 && (c | 0x20) <= 122) || c === 95 || c === 45 || c === 46 || c === 91 || c === 93;
+    if (!ok) return false;
+  }
+  return true;
+}
+
+/**
+ * Splits `a=1&b=2` (a query string or a urlencoded body) into decoded fields of `kind`, at most
+ * `maxArgs`; unusual argument names become ARG_NAME fields too. Returns the union of their flags.
+ */
+export function parseArgs(raw: string, kind: number, out: HttpField[], maxArgs: number): number {
+  let flags = 0;
+  let from = 0;
+  let count = 0;
+  while (from <= raw.length && count < maxArgs) {
+    let amp = raw.indexOf('&', from);
+    if (amp < 0) amp = raw.length;
+    if (amp > from) {
+      const eq = raw.indexOf('=', from);
+      const hasValue = eq >= 0 && eq < amp;
+      const name = percentDecode(raw.slice(from, hasValue ? eq : amp), true);
+      const nameFlags = lastFlags;
+      const value = hasValue ? percentDecode(raw.slice(eq + 1, amp), true) : '';
+      const valueFlags = hasValue ? lastFlags : 0;
+      out.push({ kind, name, value, flags: valueFlags });
+      if (!isPlainName(name)) out.push({ kind: FieldKind.ARG_NAME, name, value: name, flags: nameFlags });
+      flags |= nameFlags | valueFlags;
+      count++;
+    }
+    from = amp + 1;
+  }
+  lastFlags = flags;
+  return flags;
+}
+
+/** Splits Cookie header values (`a=1; b=2`) into percent-decoded COOKIE fields. Returns their flags. */
+export function parseCookies(header: string, out: HttpField[], maxArgs: number): number {
+  let flags = 0;
+  let count = 0;
+  let from = 0;
+  const n = header.length;
+  while (from < n && count < maxArgs) {
+    let semi = header.indexOf(';', from);
+    if (semi < 0) semi = n;
+    let a = from;
+    let b = semi;
+    while (a < b && (header.charCodeAt(a) === 32 || header.charCodeAt(a) === 9)) a++;
+    while (b > a && (header.charCodeAt(b - 1) === 32 || header.charCodeAt(b - 1) === 9)) b--;
+    from = semi + 1;
+    if (a === b) continue;
+    const eq = header.indexOf('=', a);
+    const hasName = eq >= 0 && eq < b;
+    const name = hasName ? header.slice(a, eq).trim() : '';
+    let value = hasName ? header.slice(eq + 1, b).trim() : header.slice(a, b);
+    if (value.length >= 2 && value.charCodeAt(0) === 34 && value.charCodeAt(value.length - 1) === 34) value = value.slice(1, -1);
+    const decoded = percentDecode(value, false);
+    out.push({ kind: FieldKind.COOKIE, name, value: decoded, flags: lastFlags });
+    flags |= lastFlags;
+    count++;
+  }
+  lastFlags = flags;
+  return flags;
+}

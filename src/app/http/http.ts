@@ -1,0 +1,846 @@
+import type { SectionSpec, SectionValues } from '../../config/params.js';
+import type { Packet } from '../../decode/packet.js';
+import type { StreamConsumer, StreamReassembler } from '../../stream/stream.js';
+import { type BodyLimits, parseBody } from './body.js';
+import { ChunkDecoder } from './chunked.js';
+import { bodyFraming, canStartRequest, type HeadLimits, parseRequestHead, parseResponseHead, type RequestLine, splitRequestLine } from './head.js';
+import { type HttpField, HttpFlag, type HttpRequest, headerValue } from './request.js';
+
+/**
+ * The HTTP/1.x stage: parses the reassembled streams of every TCP flow that speaks HTTP (decided
+ * from the first bytes, whatever the port), request by request (keep-alive and pipelined), and
+ * hands each request to the handler twice: when its head is complete (URI, arguments, headers,
+ * cookies can be inspected and the request blocked before its body arrives) and when its body is.
+ * Responses are parsed for their status and framing only; their bodies are counted, never held.
+ *
+ * Memory: per HTTP flow one state object; a partial head (≤ `max_header_bytes`) and the kept part
+ * of a body (≤ `body_limit`) are buffered, all of it under `memcap` across flows. A flow that does
+ * not speak HTTP is handed back to the stream stage at its first bytes (no more work for it).
+ */
+
+/** Configuration of the HTTP stage. */
+export const httpParams: SectionSpec = {
+  path: 'http',
+  help: 'HTTP/1.x parsing of reassembled TCP streams (recognised by content, on any port).',
+  params: [
+    { name: 'enabled', type: 'bool', default: true, help: 'Parse HTTP requests and responses (needs stream.enabled).' },
+    { name: 'max_line', type: 'int', default: 8192, min: 64, max: 1048576, help: 'Request line or header line length past which the request is flagged line_too_long (it is still inspected).' },
+    { name: 'max_header_bytes', type: 'int', default: 65536, min: 1024, max: 16777216, help: 'Bytes of a request or response head kept; a longer request is inspected as far as this and flagged headers_too_large.' },
+    { name: 'max_headers', type: 'int', default: 256, min: 8, max: 65536, help: 'Headers kept per request; later ones are ignored (headers_too_large).' },
+    { name: 'max_args', type: 'int', default: 1024, min: 1, max: 1048576, help: 'Arguments, cookies or body fields decoded per request.' },
+    { name: 'body_limit', type: 'int', default: 65536, min: 0, max: 67108864, help: 'Request body bytes decoded and inspected; the rest is skipped (body_truncated).' },
+    { name: 'max_pipelined', type: 'int', default: 64, min: 1, max: 65536, help: 'Requests of one flow waiting for their response; older ones are logged without a status.' },
+    { name: 'memcap', type: 'int', default: 67108864, min: 65536, max: 68719476736, help: 'Bytes of partial requests and responses buffered across all flows; past it a request is inspected as far as it arrived (memcap_hits).' },
+  ],
+};
+
+/** When the handler sees a request. */
+export const HttpPhase = {
+  /** Request line and headers are complete (the body, if any, follows). */
+  HEAD: 0,
+  /** The body is complete (or ended early): `bodyFields` are filled. */
+  BODY: 1,
+} as const;
+
+/** Receives parsed requests (the detect stage) and finished transactions (the http event log). */
+export interface HttpHandler {
+  /** `p` is the packet that completed the phase, or null when the flow ended first. */
+  onRequest(req: HttpRequest, flow: number, phase: number, p: Packet | null): void;
+  /** The response was complete (or will never be): `req.status` is set when it was seen. */
+  onTransaction(req: HttpRequest, flow: number, p: Packet | null): void;
+}
+
+const REQ_HEAD = 0;
+const REQ_BODY = 1;
+const REQ_CHUNKED = 2;
+const REQ_RESYNC = 3;
+const REQ_DONE = 4;
+
+const RES_HEAD = 0;
+const RES_BODY = 1;
+const RES_CHUNKED = 2;
+const RES_CLOSE = 3;
+const RES_RESYNC = 4;
+const RES_DONE = 5;
+
+/** Bytes searched for a request start in a flow that never had one before giving up on it. */
+const RESYNC_LIMIT = 65536;
+
+/** Flow modes (per slot). */
+const UNKNOWN = 0;
+const HTTP = 1;
+const NOT_HTTP = 2;
+
+/** One growing byte buffer (a partial head), accounted against the memcap. */
+class HeadBuffer {
+  buf: Buffer | null = null;
+  len = 0;
+  /** Lines completed so far and bytes in the current line (CR not counted). */
+  lines = 0;
+  lineLen = 0;
+  /** Bytes of the first line, and whether its method token ended, for early rejection. */
+  firstPos = 0;
+  methodDone = false;
+
+  reset(): void {
+    this.len = 0;
+    this.lines = 0;
+    this.lineLen = 0;
+    this.firstPos = 0;
+    this.methodDone = false;
+  }
+}
+
+/** Parsing state of one HTTP flow. */
+class HttpFlowState {
+  /** The flow-table direction (`toServer` value) in which the client sends. */
+  readonly clientDir: boolean;
+  reqState = REQ_HEAD;
+  /** The next head may be garbage (midstream or after a gap): a bad request line means resync, not "not HTTP". */
+  resyncing: boolean;
+  readonly head = new HeadBuffer();
+  current: HttpRequest | null = null;
+  bodyRemaining = 0;
+  bodyKept = 0;
+  bodyParts: Buffer[] = [];
+  bodyDirect = '';
+  readonly reqChunks = new ChunkDecoder();
+  tunnelAfter = false;
+  requests = 0;
+  resyncBytes = 0;
+  /** Requests waiting for their response, oldest first. */
+  readonly pending: HttpRequest[] = [];
+
+  resState = RES_HEAD;
+  /** The next response head may be garbage (midstream or after a gap). */
+  resResyncing: boolean;
+  readonly resHead = new HeadBuffer();
+  resTx: HttpRequest | null = null;
+  resRemaining = 0;
+  readonly resChunks = new ChunkDecoder();
+
+  constructor(clientDir: boolean, resyncing: boolean) {
+    this.clientDir = clientDir;
+    this.resyncing = resyncing;
+    this.resResyncing = resyncing;
+  }
+}
+
+/** Result of scanning for the end of a head. */
+const NEED_MORE = -1;
+const INVALID = -2;
+
+/** Index of `byte` in `buf[from, end)`, or -1 (Buffer.indexOf would search the whole shared read buffer). */
+function indexOfByte(buf: Buffer, byte: number, from: number, end: number): number {
+  for (let i = from; i < end; i++) if (buf[i] === byte) return i;
+  return -1;
+}
+
+function isMethodByte(c: number, first: boolean): boolean {
+  return (c >= 65 && c <= 90) || (!first && (c === 45 || c === 95 || (c >= 48 && c <= 57)));
+}
+
+/** The HTTP stage. */
+export class HttpApp implements StreamConsumer {
+  readonly stats = {
+    flows: 0,
+    not_http: 0,
+    requests: 0,
+    request_bodies: 0,
+    responses: 0,
+    transactions: 0,
+    invalid_requests: 0,
+    invalid_responses: 0,
+    responses_without_request: 0,
+    resyncs: 0,
+    gaps: 0,
+    pipelined: 0,
+    pending_overflow: 0,
+    tunnels: 0,
+    memcap_hits: 0,
+    buffered_bytes: 0,
+    request_bytes: 0,
+  };
+
+  readonly enabled: boolean;
+  private readonly limits: HeadLimits & BodyLimits;
+  private readonly maxHeaderBytes: number;
+  private readonly bodyLimit: number;
+  private readonly maxPipelined: number;
+  private readonly memcap: number;
+  private readonly states: (HttpFlowState | null)[];
+  private readonly mode: Uint8Array;
+  private buffered = 0;
+
+  constructor(
+    values: SectionValues,
+    capacity: number,
+    private readonly stream: StreamReassembler,
+    private readonly handler: HttpHandler,
+    /** Ports of a flow slot: initiator (A) and responder (B). */
+    private readonly ports: { readonly portA: Uint16Array; readonly portB: Uint16Array },
+  ) {
+    this.enabled = (values.enabled as boolean) && stream.enabled;
+    const maxArgs = values.max_args as number;
+    this.limits = { maxLine: values.max_line as number, maxHeaders: values.max_headers as number, maxArgs, maxFields: maxArgs };
+    this.maxHeaderBytes = values.max_header_bytes as number;
+    this.bodyLimit = values.body_limit as number;
+    this.maxPipelined = values.max_pipelined as number;
+    this.memcap = values.memcap as number;
+    this.states = new Array<HttpFlowState | null>(this.enabled ? capacity : 0).fill(null);
+    this.mode = new Uint8Array(this.enabled ? capacity : 0);
+    if (this.enabled) stream.consumer = this;
+  }
+
+  /** Bytes of partial heads and bodies buffered right now (never above `memcap`). */
+  get bufferedBytes(): number {
+    return this.buffered;
+  }
+
+  onData(p: Packet, flow: number, toServer: boolean, buf: Buffer, off: number, len: number): void {
+    let st = this.states[flow];
+    if (st === null) {
+      if (this.mode[flow] !== UNKNOWN) return;
+      st = this.recognise(flow, toServer, buf, off, len);
+      if (st === null) return;
+    }
+    if (toServer === st.clientDir) {
+      this.stats.request_bytes += len;
+      this.feedRequest(st, p, flow, buf, off, len);
+    } else {
+      this.feedResponse(st, p, flow, buf, off, len);
+    }
+  }
+
+  onGap(p: Packet, flow: number, toServer: boolean, bytes: number): void {
+    const st = this.states[flow];
+    if (st === null) return;
+    this.stats.gaps++;
+    if (toServer === st.clientDir) {
+      if (st.reqState === REQ_BODY && bytes < st.bodyRemaining) {
+        st.bodyRemaining -= bytes;
+        if (st.current !== null) {
+          st.current.bodyLength += bytes;
+          st.current.flags |= HttpFlag.INCOMPLETE;
+        }
+        return;
+      }
+      if (st.reqState === REQ_BODY || st.reqState === REQ_CHUNKED) this.finishBody(st, flow, p, HttpFlag.INCOMPLETE);
+      this.releaseHead(st.head);
+      this.resync(st);
+    } else {
+      if (st.resState === RES_BODY && bytes < st.resRemaining) {
+        st.resRemaining -= bytes;
+        return;
+      }
+      if (st.resState === RES_CLOSE) return;
+      if (st.resTx !== null) this.finishTx(st, flow, p);
+      this.releaseHead(st.resHead);
+      if (st.resState !== RES_DONE) {
+        st.resState = RES_RESYNC;
+        st.resResyncing = true;
+      }
+    }
+  }
+
+  /** Ends a flow: requests cut short are inspected as far as they arrived, open transactions logged. */
+  onFlowEnd(flow: number): void {
+    if (!this.enabled) return;
+    const st = this.states[flow];
+    this.mode[flow] = UNKNOWN;
+    if (st === null) return;
+    if (st.reqState === REQ_HEAD && st.head.len > 0 && st.head.buf !== null) {
+      this.completeHead(st, flow, null, st.head.buf.toString('latin1', 0, st.head.len), HttpFlag.INCOMPLETE);
+    } else if (st.reqState === REQ_BODY || st.reqState === REQ_CHUNKED) {
+      this.finishBody(st, flow, null, HttpFlag.INCOMPLETE);
+    }
+    this.releaseHead(st.head);
+    this.releaseHead(st.resHead);
+    this.releaseBody(st);
+    if (st.resTx !== null) this.finishTx(st, flow, null);
+    while (st.pending.length > 0) this.emitTx(st.pending.shift() as HttpRequest, flow, null);
+    this.states[flow] = null;
+    this.mode[flow] = UNKNOWN;
+  }
+
+  /** Decides from a flow's first bytes whether it speaks HTTP; returns its new state, or null. */
+  private recognise(flow: number, toServer: boolean, buf: Buffer, off: number, len: number): HttpFlowState | null {
+    // Blank lines before a first request are allowed; decide on the first byte after them.
+    let k = off;
+    const end = off + len;
+    while (k < end && (buf[k] === 13 || buf[k] === 10)) k++;
+    if (k === end) return null;
+    len -= k - off;
+    off = k;
+    const c = buf[off];
+    const midstream = this.stream.isMidstream(flow, toServer);
+    let st: HttpFlowState | null = null;
+    if (c === 72 && this.isResponseStart(buf, off, len)) st = new HttpFlowState(!toServer, midstream);
+    else if (canStartRequest(c)) st = new HttpFlowState(toServer, midstream);
+    else if (midstream) {
+      // A capture that starts inside a request body or a response: the client is the side the
+      // flow table guessed from the ports; both parsers look for the next message start.
+      st = new HttpFlowState(true, true);
+      st.reqState = REQ_RESYNC;
+      st.resState = RES_RESYNC;
+    }
+    if (st === null) {
+      this.notHttp(flow);
+      return null;
+    }
+    this.states[flow] = st;
+    this.mode[flow] = HTTP;
+    this.stats.flows++;
+    return st;
+  }
+
+  private isResponseStart(buf: Buffer, off: number, len: number): boolean {
+    const want = 'HTTP/';
+    for (let k = 0; k < want.length && k < len; k++) if (buf[off + k] !== want.charCodeAt(k)) return false;
+    return true;
+  }
+
+  private notHttp(flow: number): void {
+    this.mode[flow] = NOT_HTTP;
+    this.states[flow] = null;
+    this.stats.not_http++;
+    this.stream.stop(flow, true);
+    this.stream.stop(flow, false);
+  }
+
+  // ---- requests ----
+
+  private feedRequest(st: HttpFlowState, p: Packet, flow: number, buf: Buffer, off: number, len: number): void {
+    while (len > 0) {
+      switch (st.reqState) {
+        case REQ_HEAD: {
+          const h = st.head;
+          if (h.len === 0 && h.lines === 0 && h.firstPos === 0) {
+            // Blank lines between requests are allowed (and some clients send them).
+            while (len > 0 && (buf[off] === 13 || buf[off] === 10)) {
+              off++;
+              len--;
+            }
+            if (len === 0) return;
+          }
+          if (h.len === 0 && h.lines === 0 && h.firstPos === 0) {
+            const used = this.wholeHead(st, flow, p, buf, off, len);
+            if (used > 0) {
+              off += used;
+              len -= used;
+              break;
+            }
+            if (this.states[flow] === null) return;
+            if (st.reqState !== REQ_HEAD) continue;
+          }
+          const end = this.scanRequestHead(h, buf, off, len);
+          if (end === INVALID) {
+            this.badRequestLine(st, flow);
+            if (this.states[flow] === null) return;
+            continue;
+          }
+          if (end === NEED_MORE) {
+            if (!this.appendHead(h, buf, off, len)) {
+              const room = Math.max(0, this.maxHeaderBytes - h.len);
+              const prefix = h.buf !== null ? h.buf.toString('latin1', 0, h.len) : '';
+              this.truncatedHead(st, flow, p, prefix + buf.toString('latin1', off, off + Math.min(len, room)));
+            }
+            return;
+          }
+          const n = end - off;
+          let text: string;
+          if (h.len === 0) {
+            if (n > this.maxHeaderBytes) {
+              this.truncatedHead(st, flow, p, buf.toString('latin1', off, off + this.maxHeaderBytes));
+              return;
+            }
+            text = buf.toString('latin1', off, end);
+          } else {
+            if (!this.appendHead(h, buf, off, n)) {
+              this.truncatedHead(st, flow, p);
+              return;
+            }
+            text = (h.buf as Buffer).toString('latin1', 0, h.len);
+          }
+          off = end;
+          len -= n;
+          this.releaseHead(h);
+          this.completeHead(st, flow, p, text, 0);
+          break;
+        }
+        case REQ_BODY: {
+          const n = Math.min(len, st.bodyRemaining);
+          this.collectBody(st, buf, off, n);
+          st.bodyRemaining -= n;
+          off += n;
+          len -= n;
+          if (st.bodyRemaining === 0) this.finishBody(st, flow, p, 0);
+          break;
+        }
+        case REQ_CHUNKED: {
+          const dec = st.reqChunks;
+          const used = dec.feed(buf, off, len);
+          if (dec.dataLen > 0) this.collectBody(st, buf, dec.dataOff, dec.dataLen);
+          off += used;
+          len -= used;
+          if (dec.failed) {
+            this.finishBody(st, flow, p, HttpFlag.INVALID_CHUNK);
+            this.resync(st);
+          } else if (dec.done) {
+            this.finishBody(st, flow, p, 0);
+          }
+          break;
+        }
+        case REQ_RESYNC: {
+          const nl = indexOfByte(buf, 10, off, off + len);
+          const skipped = nl < 0 ? len : nl + 1 - off;
+          st.resyncBytes += skipped;
+          if (st.requests === 0 && st.resyncBytes > RESYNC_LIMIT) {
+            this.notHttp(flow);
+            return;
+          }
+          off += skipped;
+          len -= skipped;
+          if (nl >= 0) {
+            st.reqState = REQ_HEAD;
+            st.head.reset();
+          }
+          break;
+        }
+        default:
+          this.stream.stop(flow, st.clientDir);
+          return;
+      }
+    }
+  }
+
+  /**
+   * The common case: a whole head at the start of this segment. Searched as one latin1 string
+   * (native search, and the string is the head text anyway): measured several times faster than
+   * the byte loop on 500-byte heads. Returns the bytes used, or 0 when the head does not end here
+   * (or its first line is not HTTP: then the flow was dropped or put to resync).
+   */
+  private wholeHead(st: HttpFlowState, flow: number, p: Packet, buf: Buffer, off: number, len: number): number {
+    const seg = buf.toString('latin1', off, off + Math.min(len, this.maxHeaderBytes));
+    const lf = seg.indexOf('\n');
+    if (lf < 0) return 0;
+    const rl = splitRequestLine(lf > 0 && seg.charCodeAt(lf - 1) === 13 ? seg.slice(0, lf - 1) : seg.slice(0, lf));
+    if (rl === null) {
+      this.badRequestLine(st, flow);
+      return 0;
+    }
+    let stop: number;
+    if (rl.protocol === 'HTTP/0.9') {
+      stop = lf + 1;
+    } else {
+      const crlf = seg.indexOf('\r\n\r\n', lf - 1);
+      const bare = seg.indexOf('\n\n', lf);
+      // A head mixing LF and CRLF line ends ("\n\r\n") is left to the byte loop.
+      if (crlf < 0 && bare < 0) return 0;
+      stop = crlf < 0 ? bare + 2 : bare < 0 ? crlf + 4 : Math.min(crlf + 4, bare + 2);
+    }
+    this.completeHead(st, flow, p, stop === seg.length ? seg : seg.slice(0, stop), 0, rl);
+    return stop;
+  }
+
+  /**
+   * Scans head bytes: returns the index just past the empty line that ends the head, NEED_MORE, or
+   * INVALID when the first line cannot be a request line (checked byte by byte, then whole).
+   */
+  private scanRequestHead(h: HeadBuffer, buf: Buffer, off: number, len: number): number {
+    const end = off + len;
+    for (let i = off; i < end; i++) {
+      const c = buf[i];
+      if (h.lines === 0) {
+        if (c === 10) {
+          const line = this.firstLine(h, buf, off, i);
+          const rl = splitRequestLine(line);
+          if (rl === null) return INVALID;
+          h.lines = 1;
+          h.lineLen = 0;
+          if (rl.protocol === 'HTTP/0.9') return i + 1;
+          continue;
+        }
+        if (!h.methodDone) {
+          if (c === 32 || c === 9) {
+            if (h.firstPos === 0) return INVALID;
+            h.methodDone = true;
+          } else if (!isMethodByte(c, h.firstPos === 0) || h.firstPos >= 32) {
+            return INVALID;
+          }
+        }
+        h.firstPos++;
+        continue;
+      }
+      if (c === 10) {
+        if (h.lineLen === 0) return i + 1;
+        h.lines++;
+        h.lineLen = 0;
+      } else if (c !== 13) {
+        h.lineLen++;
+      }
+    }
+    return NEED_MORE;
+  }
+
+  /** The first line (without CR/LF): the buffered part plus `buf[off, lf)`. */
+  private firstLine(h: HeadBuffer, buf: Buffer, off: number, lf: number): string {
+    let line = buf.toString('latin1', off, lf);
+    if (h.len > 0 && h.buf !== null) line = h.buf.toString('latin1', 0, h.len) + line;
+    return line.endsWith('\r') ? line.slice(0, -1) : line;
+  }
+
+  private badRequestLine(st: HttpFlowState, flow: number): void {
+    this.releaseHead(st.head);
+    if (st.requests === 0 && !st.resyncing) {
+      this.notHttp(flow);
+      return;
+    }
+    this.stats.invalid_requests++;
+    this.resync(st);
+  }
+
+  /** Looks for the next request line (after garbage, a gap, or a head that could not be kept). */
+  private resync(st: HttpFlowState): void {
+    if (st.reqState !== REQ_RESYNC) this.stats.resyncs++;
+    st.reqState = REQ_RESYNC;
+    st.resyncing = true;
+  }
+
+  /** A head longer than `max_header_bytes` (or than the memcap allows): inspect what arrived, then resync. */
+  private truncatedHead(st: HttpFlowState, flow: number, p: Packet, text?: string): void {
+    const h = st.head;
+    const head = text ?? (h.buf !== null ? h.buf.toString('latin1', 0, h.len) : '');
+    this.releaseHead(h);
+    this.resync(st);
+    if (head !== '') this.completeHead(st, flow, p, head, HttpFlag.HEADERS_TOO_LARGE);
+    // The body framing of a cut head cannot be trusted: look for the next request instead.
+    this.releaseBody(st);
+    st.current = null;
+    st.reqState = REQ_RESYNC;
+    st.resyncing = true;
+  }
+
+  /** A complete head: build the request, hand it over, set up the body. */
+  private completeHead(st: HttpFlowState, flow: number, p: Packet | null, text: string, flags: number, line?: RequestLine): void {
+    const clientIsInitiator = st.clientDir;
+    const req = parseRequestHead(
+      text,
+      {
+        index: st.requests,
+        clientPort: clientIsInitiator ? this.ports.portA[flow] : this.ports.portB[flow],
+        serverPort: clientIsInitiator ? this.ports.portB[flow] : this.ports.portA[flow],
+        clientIsInitiator,
+      },
+      this.limits,
+      flags,
+      line,
+    );
+    if (req === null) {
+      this.badRequestLine(st, flow);
+      return;
+    }
+    st.requests++;
+    st.resyncing = false;
+    this.stats.requests++;
+    if (st.pending.length > 0) this.stats.pipelined++;
+    const { framing, flags: framingFlags } = bodyFraming(req.headers);
+    req.flags |= framingFlags;
+    if (st.pending.length >= this.maxPipelined) {
+      this.stats.pending_overflow++;
+      this.emitTx(st.pending.shift() as HttpRequest, flow, p);
+    }
+    st.pending.push(req);
+    this.handler.onRequest(req, flow, HttpPhase.HEAD, p);
+    if (req.method === 'CONNECT' || headerValue(req.headers, 'upgrade') !== '') st.tunnelAfter = true;
+    st.current = req;
+    st.bodyKept = 0;
+    st.bodyDirect = '';
+    if (framing.chunked) {
+      st.reqChunks.reset();
+      st.reqState = REQ_CHUNKED;
+    } else if (framing.length > 0) {
+      st.bodyRemaining = framing.length;
+      st.reqState = REQ_BODY;
+    } else {
+      this.endRequest(st, flow);
+    }
+  }
+
+  private collectBody(st: HttpFlowState, buf: Buffer, off: number, n: number): void {
+    const req = st.current;
+    if (req === null || n <= 0) return;
+    req.bodyLength += n;
+    const keep = Math.min(n, this.bodyLimit - st.bodyKept);
+    if (keep < n) req.flags |= HttpFlag.BODY_TRUNCATED;
+    if (keep <= 0) return;
+    // A body that arrives whole in one piece is read straight from the packet.
+    if (st.bodyKept === 0 && st.reqState === REQ_BODY && st.bodyRemaining === n) {
+      st.bodyDirect = buf.toString('latin1', off, off + keep);
+      st.bodyKept = keep;
+      return;
+    }
+    if (this.buffered + keep > this.memcap) {
+      this.stats.memcap_hits++;
+      req.flags |= HttpFlag.BODY_TRUNCATED;
+      return;
+    }
+    const copy = Buffer.allocUnsafe(keep);
+    buf.copy(copy, 0, off, off + keep);
+    st.bodyParts.push(copy);
+    st.bodyKept += keep;
+    this.addBuffered(keep);
+  }
+
+  private finishBody(st: HttpFlowState, flow: number, p: Packet | null, flags: number): void {
+    const req = st.current;
+    if (req !== null) {
+      req.flags |= flags;
+      const text = st.bodyDirect !== '' ? st.bodyDirect : st.bodyParts.length === 0 ? '' : Buffer.concat(st.bodyParts).toString('latin1');
+      this.releaseBody(st);
+      if (text !== '') {
+        const fields: HttpField[] = [];
+        req.flags |= parseBody(text, req.contentType, (req.flags & (HttpFlag.BODY_TRUNCATED | HttpFlag.INCOMPLETE)) !== 0, fields, this.limits);
+        for (let i = 0; i < fields.length; i++) req.flags |= fields[i].flags;
+        req.bodyText = text;
+        req.bodyFields = fields;
+        this.stats.request_bodies++;
+        this.handler.onRequest(req, flow, HttpPhase.BODY, p);
+      }
+    }
+    this.endRequest(st, flow);
+  }
+
+  private endRequest(st: HttpFlowState, flow: number): void {
+    st.current = null;
+    st.reqState = REQ_HEAD;
+    st.head.reset();
+    if (st.tunnelAfter) {
+      // CONNECT and protocol upgrades: what follows is not HTTP; its response is still read.
+      st.reqState = REQ_DONE;
+      this.stats.tunnels++;
+      this.stream.stop(flow, st.clientDir);
+    }
+  }
+
+  // ---- responses ----
+
+  private feedResponse(st: HttpFlowState, p: Packet, flow: number, buf: Buffer, off: number, len: number): void {
+    while (len > 0) {
+      switch (st.resState) {
+        case RES_HEAD: {
+          const h = st.resHead;
+          if (h.len === 0 && h.lines === 0 && h.lineLen === 0) {
+            while (len > 0 && (buf[off] === 13 || buf[off] === 10)) {
+              off++;
+              len--;
+            }
+            if (len === 0) return;
+            if (buf[off] !== 72) {
+              this.badResponse(st, flow);
+              continue;
+            }
+          }
+          const end = this.scanHead(h, buf, off, len);
+          if (end === NEED_MORE) {
+            if (!this.appendHead(h, buf, off, len)) this.stopResponses(st, flow);
+            return;
+          }
+          const n = end - off;
+          let text: string;
+          if (h.len === 0) {
+            text = buf.toString('latin1', off, end);
+          } else {
+            if (!this.appendHead(h, buf, off, n)) {
+              this.stopResponses(st, flow);
+              return;
+            }
+            text = (h.buf as Buffer).toString('latin1', 0, h.len);
+          }
+          off = end;
+          len -= n;
+          this.releaseHead(h);
+          this.responseHead(st, flow, p, text);
+          if (this.states[flow] === null) return;
+          break;
+        }
+        case RES_BODY: {
+          const n = Math.min(len, st.resRemaining);
+          if (st.resTx !== null) st.resTx.responseLength += n;
+          st.resRemaining -= n;
+          off += n;
+          len -= n;
+          if (st.resRemaining === 0) this.finishTx(st, flow, p);
+          break;
+        }
+        case RES_CHUNKED: {
+          const dec = st.resChunks;
+          const used = dec.feed(buf, off, len);
+          if (st.resTx !== null) st.resTx.responseLength += dec.dataLen;
+          off += used;
+          len -= used;
+          if (dec.failed) {
+            this.finishTx(st, flow, p);
+            st.resState = RES_RESYNC;
+          } else if (dec.done) {
+            this.finishTx(st, flow, p);
+          }
+          break;
+        }
+        case RES_CLOSE:
+          if (st.resTx !== null) st.resTx.responseLength += len;
+          return;
+        case RES_RESYNC: {
+          const nl = indexOfByte(buf, 10, off, off + len);
+          if (nl < 0) return;
+          len -= nl + 1 - off;
+          off = nl + 1;
+          st.resHead.reset();
+          st.resState = RES_HEAD;
+          st.resResyncing = true;
+          break;
+        }
+        default:
+          this.stream.stop(flow, !st.clientDir);
+          return;
+      }
+    }
+  }
+
+  /** Scans for the empty line that ends a head (no first-line checks). */
+  private scanHead(h: HeadBuffer, buf: Buffer, off: number, len: number): number {
+    const end = off + len;
+    for (let i = off; i < end; i++) {
+      const c = buf[i];
+      if (c === 10) {
+        if (h.lineLen === 0 && h.lines > 0) return i + 1;
+        h.lines++;
+        h.lineLen = 0;
+      } else if (c !== 13) {
+        h.lineLen++;
+      }
+    }
+    return NEED_MORE;
+  }
+
+  private badResponse(st: HttpFlowState, flow: number): void {
+    this.releaseHead(st.resHead);
+    if (st.resResyncing) {
+      st.resState = RES_RESYNC;
+      return;
+    }
+    // An HTTP/0.9 answer (no head) or something else: statuses on this flow are not followed.
+    this.stats.invalid_responses++;
+    this.stopResponses(st, flow);
+  }
+
+  private stopResponses(st: HttpFlowState, flow: number): void {
+    this.releaseHead(st.resHead);
+    st.resState = RES_DONE;
+    this.stream.stop(flow, !st.clientDir);
+  }
+
+  private responseHead(st: HttpFlowState, flow: number, p: Packet, text: string): void {
+    const res = parseResponseHead(text);
+    if (res === null) {
+      this.badResponse(st, flow);
+      return;
+    }
+    st.resResyncing = false;
+    // Interim answers (100 Continue, 103 Early Hints) precede the real response.
+    if (res.status >= 100 && res.status < 200 && res.status !== 101) return;
+    this.stats.responses++;
+    const req = st.pending.shift() ?? null;
+    if (req === null) this.stats.responses_without_request++;
+    else {
+      req.status = res.status;
+      req.responseContentType = res.contentType;
+    }
+    st.resTx = req;
+    const method = req !== null ? req.method : 'GET';
+    if (res.status === 101 || (method === 'CONNECT' && res.status >= 200 && res.status < 300)) {
+      this.finishTx(st, flow, p);
+      this.stats.tunnels++;
+      this.notHttpAnyMore(st, flow);
+      return;
+    }
+    const framing = res.framing;
+    const noBody = method === 'HEAD' || res.status === 204 || res.status === 304;
+    if (noBody) {
+      this.finishTx(st, flow, p);
+    } else if (framing.chunked) {
+      st.resChunks.reset();
+      st.resState = RES_CHUNKED;
+    } else if (framing.length > 0) {
+      st.resRemaining = framing.length;
+      st.resState = RES_BODY;
+    } else if (res.hasLength) {
+      this.finishTx(st, flow, p);
+    } else {
+      st.resState = RES_CLOSE;
+    }
+  }
+
+  /** A tunnel opened: both directions leave HTTP parsing; open transactions are logged. */
+  private notHttpAnyMore(st: HttpFlowState, flow: number): void {
+    this.stream.stop(flow, true);
+    this.stream.stop(flow, false);
+    st.reqState = REQ_DONE;
+    st.resState = RES_DONE;
+  }
+
+  private finishTx(st: HttpFlowState, flow: number, p: Packet | null): void {
+    const req = st.resTx;
+    st.resTx = null;
+    if (st.resState !== RES_DONE) st.resState = RES_HEAD;
+    st.resHead.reset();
+    if (req !== null) this.emitTx(req, flow, p);
+  }
+
+  private emitTx(req: HttpRequest, flow: number, p: Packet | null): void {
+    this.stats.transactions++;
+    this.handler.onTransaction(req, flow, p);
+  }
+
+  // ---- buffers ----
+
+  /** Appends to a head buffer within `max_header_bytes` and the memcap; false when it does not fit. */
+  private appendHead(h: HeadBuffer, buf: Buffer, off: number, n: number): boolean {
+    const need = h.len + n;
+    if (need > this.maxHeaderBytes) return false;
+    const cap = h.buf === null ? 0 : h.buf.length;
+    if (need > cap) {
+      const size = Math.min(this.maxHeaderBytes, Math.max(need, cap * 2, 1024));
+      if (this.buffered - cap + size > this.memcap) {
+        this.stats.memcap_hits++;
+        return false;
+      }
+      const grown = Buffer.allocUnsafe(size);
+      if (h.buf !== null) h.buf.copy(grown, 0, 0, h.len);
+      h.buf = grown;
+      this.addBuffered(size - cap);
+    }
+    buf.copy(h.buf as Buffer, h.len, off, off + n);
+    h.len = need;
+    return true;
+  }
+
+  private releaseHead(h: HeadBuffer): void {
+    if (h.buf !== null) {
+      this.addBuffered(-h.buf.length);
+      h.buf = null;
+    }
+    h.reset();
+  }
+
+  private releaseBody(st: HttpFlowState): void {
+    for (const part of st.bodyParts) this.addBuffered(-part.length);
+    st.bodyParts = [];
+    st.bodyDirect = '';
+  }
+
+  private addBuffered(n: number): void {
+    this.buffered += n;
+    this.stats.buffered_bytes = this.buffered;
+  }
+}

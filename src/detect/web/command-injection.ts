@@ -1,0 +1,114 @@
+/**
+ * OS command injection: a shell separator (`;`, `|`, `||`, `&`, `&&`, a newline) or a command
+ * substitution (`` `…` ``, `$(…)`) followed by a command a shell would run, and Shellshock's
+ * `() {` function prefix. Commands that are also English words (cat, id, more, sleep, find …)
+ * count only with shell-like arguments after them (a path, an option, a number, nothing), so
+ * "Tom & Jerry", "dogs; cat lovers" and a User-Agent's `(X11; Linux x86_64)` pass.
+ */
+
+/** Something a command could follow. */
+const SEPARATOR = /[;|&\n`]|\$\(/;
+
+/** Commands never written after a separator in prose. */
+const COMMANDS = new Set([
+  'wget', 'curl', 'nc', 'ncat', 'netcat', 'bash', 'sh', 'zsh', 'ksh', 'csh', 'tcsh', 'dash', 'ash', 'python', 'python2', 'python3', 'perl', 'php', 'ruby', 'lua',
+  'whoami', 'uname', 'ifconfig', 'ipconfig', 'nslookup', 'powershell', 'pwsh', 'cmd', 'cmd.exe', 'busybox', 'chmod', 'chown', 'socat', 'telnet', 'tftp', 'xterm',
+  'mkfifo', 'base64', 'systeminfo', 'netstat', 'crontab', 'useradd', 'certutil', 'bitsadmin', 'wmic', 'rm', 'ls', 'pwd', 'hostname', 'passwd', 'sudo', 'su',
+  'tasklist', 'taskkill', 'reg', 'regsvr32', 'rundll32', 'mshta', 'cscript', 'wscript', 'xxd', 'od', 'uuencode', 'openssl', 'nmap', 'dig', 'host', 'ssh', 'scp',
+  'rsync', 'java', 'node', 'gcc', 'cc', 'awk', 'sed', 'grep', 'env', 'printenv', 'export', 'eval', 'exec', 'nohup', 'timeout', 'xargs', 'ps', 'kill', 'killall',
+]);
+
+/** Commands that are also words: they need shell-like arguments (or nothing) after them. */
+const WORD_COMMANDS = new Set(['cat', 'id', 'more', 'less', 'head', 'tail', 'type', 'dir', 'echo', 'sleep', 'ping', 'find', 'sort', 'touch', 'time', 'date', 'who', 'w', 'net', 'set', 'print', 'copy', 'del', 'start', 'call', 'ver']);
+
+function isCmdChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 46 || c === 47 || c === 45 || c === 92;
+}
+
+/** Skips spaces, tabs and `${IFS}`-style separators; returns the next index. */
+function skipBlank(s: string, i: number): number {
+  for (;;) {
+    const c = s.charCodeAt(i);
+    if (c === 32 || c === 9) i++;
+    else if (s.startsWith('${IFS}', i) || s.startsWith('$IFS', i)) i += s.startsWith('${IFS}', i) ? 6 : 4;
+    else return i;
+  }
+}
+
+/** True when what follows a word command looks like its shell arguments. */
+function shellArgs(s: string, i: number): boolean {
+  if (i >= s.length) return true;
+  const c = s.charCodeAt(i);
+  if (c === 59 || c === 124 || c === 38 || c === 96 || c === 62 || c === 60 || c === 10 || c === 13 || c === 41 || c === 35) return true;
+  if (c !== 32 && c !== 9 && !s.startsWith('${IFS}', i) && !s.startsWith('$IFS', i)) return false;
+  const j = skipBlank(s, i);
+  if (j >= s.length) return true;
+  const d = s.charCodeAt(j);
+  // A path, an option, a variable, a quoted word, a number, a home dir, a redirection.
+  return d === 47 || d === 45 || d === 36 || d === 39 || d === 34 || d === 126 || d === 46 || d === 92 || (d >= 48 && d <= 57) || d === 62 || d === 60 || d === 124 || d === 59;
+}
+
+/** The command word at `i` (after blanks), with a path prefix removed (`/bin/cat` → cat). */
+function commandAt(s: string, i: number, strict: boolean): string | null {
+  i = skipBlank(s, i);
+  // Quotes inside a command name are removed by the shell: c'a't, w"h"oami.
+  let j = i;
+  let word = '';
+  while (j < s.length) {
+    const c = s.charCodeAt(j);
+    if (c === 39 || c === 34) {
+      if (word === '') break;
+      j++;
+      continue;
+    }
+    if (!isCmdChar(c)) break;
+    word += s[j];
+    j++;
+  }
+  if (word === '') return null;
+  const lower = word.toLowerCase().replace(/\\/g, '/');
+  const base = lower.slice(lower.lastIndexOf('/') + 1);
+  if (COMMANDS.has(base)) {
+    if (!strict) return base;
+    return shellArgs(s, j) ? base : null;
+  }
+  if (WORD_COMMANDS.has(base) && shellArgs(s, j)) return base;
+  return null;
+}
+
+/** A reason when `value` injects a shell command, or null. */
+export function detectCommandInjection(value: string): string | null {
+  if (/^\s*\(\s*\)\s*\{/.test(value)) return 'shellshock function definition';
+  if (!SEPARATOR.test(value)) return null;
+  const n = value.length;
+  for (let i = 0; i < n; i++) {
+    const c = value.charCodeAt(i);
+    let from = -1;
+    let strict = false;
+    let what = '';
+    if (c === 59) {
+      from = i + 1;
+      what = ';';
+    } else if (c === 124) {
+      from = value.charCodeAt(i + 1) === 124 ? i + 2 : i + 1;
+      what = '|';
+    } else if (c === 38) {
+      from = value.charCodeAt(i + 1) === 38 ? i + 2 : i + 1;
+      what = '&';
+    } else if (c === 10) {
+      from = i + 1;
+      strict = true;
+      what = 'newline';
+    } else if (c === 96) {
+      from = i + 1;
+      what = 'backtick';
+    } else if (c === 36 && value.charCodeAt(i + 1) === 40) {
+      from = i + 2;
+      what = '$(';
+    }
+    if (from < 0) continue;
+    const cmd = commandAt(value, from, strict);
+    if (cmd !== null) return `${what} then ${cmd}`;
+  }
+  return null;
+}

@@ -1,0 +1,57 @@
+import { FieldKind, type HttpField, HttpFlag } from '../../app/http/request.js';
+
+/**
+ * Path traversal and local file inclusion: `..` segments that climb out of the web root (in the
+ * path, or two or more in a parameter), traversal hidden by encoding (`%2e%2e/`, `..%2f`,
+ * `%c0%af`), and the files and wrappers LFI goes for (`/etc/passwd`, `win.ini`,
+ * `php://filter`). A single `../` in a parameter (a relative link) is not enough, and the
+ * Referer header (a URL the browser built) is not inspected by the caller.
+ */
+
+/**
+ * Files and wrappers local file inclusion reads, as one case-insensitive alternation (one
+ * regular-expression scan per value instead of one substring search per target); matched on the
+ * value with `\` as `/`.
+ */
+const LFI_TARGETS =
+  /etc\/(?:passwd|shadow|group|hosts|issue)|proc\/self\/|windows\/win\.ini|win\.ini|boot\.ini|(?:windows|winnt)\/system32\/|system32\/drivers\/etc\/|web-inf\/web\.xml|\.ssh\/(?:id_rsa|authorized_keys)|\.bash_history|\.htpasswd|php:\/\/(?:filter|input)|expect:\/\/|file:\/\/\/|zip:\/\/|phar:\/\//i;
+
+/** Backslashes as slashes: the view path checks use (they ignore case). */
+function pathView(value: string): string {
+  return value.indexOf('\\') >= 0 ? value.replace(/\\/g, '/') : value;
+}
+
+function lfiTarget(view: string): string | null {
+  const m = LFI_TARGETS.exec(view);
+  return m === null ? null : m[0].toLowerCase();
+}
+
+/** Count of `../` (or a trailing `..`) segments in a slash-normalised value. */
+function dotDotSegments(view: string): number {
+  let count = 0;
+  for (let i = view.indexOf('..'); i >= 0; i = view.indexOf('..', i + 2)) {
+    const before = i === 0 ? 47 : view.charCodeAt(i - 1);
+    const after = i + 2 >= view.length ? 47 : view.charCodeAt(i + 2);
+    if ((before === 47 || i === 0) && after === 47) count++;
+  }
+  return count;
+}
+
+/** A reason when the field shows path traversal or a local file inclusion target, or null. */
+export function detectTraversal(field: HttpField, normalizedPath: string): string | null {
+  const value = field.value;
+  if (field.kind === FieldKind.PATH) {
+    if (field.flags & HttpFlag.PATH_ABOVE_ROOT) return 'path climbs above the web root';
+    if (field.flags & HttpFlag.ENCODED_TRAVERSAL && value.indexOf('..') >= 0) return 'encoded dot-dot segment';
+    const target = lfiTarget(pathView(normalizedPath));
+    return target !== null ? `file inclusion target ${target}` : null;
+  }
+  if (value.indexOf('.') < 0 && value.indexOf(':') < 0 && value.indexOf('/') < 0 && value.indexOf('\\') < 0) return null;
+  const view = pathView(value);
+  const target = lfiTarget(view);
+  if (target !== null) return `file inclusion target ${target}`;
+  const ups = view.indexOf('..') >= 0 ? dotDotSegments(view) : 0;
+  if (ups >= 2) return `${ups} dot-dot segments`;
+  if (ups === 1 && field.flags & (HttpFlag.DOUBLE_ENCODED | HttpFlag.OVERLONG_UTF8 | HttpFlag.U_ENCODED)) return 'encoded dot-dot segment';
+  return null;
+}

@@ -1,0 +1,323 @@
+/**
+ * SQL injection by structure, libinjection's idea: tokenise the value as SQL the way the database
+ * would see it when pasted into a query (bare, as a number or identifier; or closing a single- or
+ * double-quoted string), fold each token to a one-letter class, and match the resulting
+ * fingerprint against the shapes injections take: a string break followed by a boolean operator
+ * and an operand (`' OR 1=1`), a union of selects, a stacked statement (`; DROP TABLE`), a comment
+ * right after the break (`admin'--`), a time or error function (`SLEEP(5)`, `EXTRACTVALUE(`).
+ * Words alone never match: "please select your union" folds to `bbEbU`, which is no injection.
+ *
+ * Token classes: s string, n number/null/true/false, v @variable, b identifier, f function call,
+ * T sleep-type call, G error/file/heavy call, P extended procedure (xp_cmdshell …), & and/or/xor,
+ * o comparison (= < > != <> <= >= <=>), + other operator (also LIKE, IS, IN), U union, E select,
+ * X drop/alter/create/truncate/rename, Y delete, Z insert/replace, M update, K exec/declare/
+ * shutdown/waitfor/grant, S set, F from, W where, I into, V values, O order/group, B by,
+ * H having, t table/database/… (object), e exists, ( ) , ; . punctuation, c comment, x other.
+ */
+
+const KEYWORDS = new Map<string, string>([
+  ['and', '&'], ['or', '&'], ['xor', '&'],
+  ['like', '+'], ['rlike', '+'], ['regexp', '+'], ['sounds', '+'], ['is', '+'], ['in', '+'], ['between', '+'], ['not', '+'], ['div', '+'], ['mod', '+'], ['collate', '+'], ['escape', '+'],
+  ['null', 'n'], ['true', 'n'], ['false', 'n'],
+  ['union', 'U'], ['select', 'E'],
+  ['drop', 'X'], ['alter', 'X'], ['create', 'X'], ['truncate', 'X'], ['rename', 'X'],
+  ['delete', 'Y'], ['insert', 'Z'], ['replace', 'Z'], ['update', 'M'],
+  ['exec', 'K'], ['execute', 'K'], ['declare', 'K'], ['shutdown', 'K'], ['waitfor', 'K'], ['grant', 'K'], ['revoke', 'K'],
+  ['set', 'S'], ['from', 'F'], ['where', 'W'], ['into', 'I'], ['values', 'V'], ['order', 'O'], ['group', 'O'], ['by', 'B'], ['having', 'H'],
+  ['table', 't'], ['database', 't'], ['schema', 't'], ['view', 't'], ['procedure', 't'], ['function', 't'], ['user', 't'], ['index', 't'], ['trigger', 't'], ['column', 't'], ['tables', 't'], ['login', 't'],
+  ['exists', 'e'],
+  ['sleep', 'T'], ['pg_sleep', 'T'],
+  ['benchmark', 'G'], ['extractvalue', 'G'], ['updatexml', 'G'], ['load_file', 'G'], ['sys_eval', 'G'], ['sys_exec', 'G'], ['randomblob', 'G'], ['receive_message', 'G'], ['get_host_address', 'G'], ['ctxsys', 'G'], ['exp', 'G'], ['geometrycollection', 'G'], ['polygon', 'G'], ['multipoint', 'G'], ['floor', 'G'],
+  ['xp_cmdshell', 'P'], ['sp_executesql', 'P'], ['sp_oacreate', 'P'], ['sp_oamethod', 'P'], ['xp_regread', 'P'], ['xp_regwrite', 'P'], ['xp_dirtree', 'P'], ['xp_fileexist', 'P'], ['sp_makewebtask', 'P'], ['sp_configure', 'P'], ['sp_addlogin', 'P'], ['sp_addsrvrolemember', 'P'], ['xp_servicecontrol', 'P'], ['openrowset', 'P'], ['opendatasource', 'P'],
+]);
+
+/** Word classes that become a function call when `(` follows (MySQL has REPLACE(), INSERT(), USER() …). */
+const CALLABLE = 'btZGT';
+
+/** Most tokens folded per context. */
+const MAX_TOKENS = 128;
+
+function isWordStart(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 36 || c >= 0x80;
+}
+
+function isWordChar(c: number): boolean {
+  return isWordStart(c) || (c >= 48 && c <= 57);
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+function isSpace(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13) || c === 0xa0 || c === 0;
+}
+
+/** Index of the next non-space char at or after `i`. */
+function skipSpace(s: string, i: number): number {
+  while (i < s.length && isSpace(s.charCodeAt(i))) i++;
+  return i;
+}
+
+/**
+ * The fingerprint of `s` read as SQL from index `from`: one class letter per token. Closed
+ * comments and `*\/` count as space (so `UNION/**\/SELECT` is `UE`), MySQL's executable comments
+ * `/*!50000 … *\/` are read as code, `--` and `#` comments become `c` (reading resumes after a
+ * newline).
+ */
+export function sqlFingerprint(s: string, from: number): string {
+  let fp = '';
+  let i = from;
+  const n = s.length;
+  let count = 0;
+  while (i < n && count < MAX_TOKENS) {
+    const c = s.charCodeAt(i);
+    if (isSpace(c)) {
+      i++;
+      continue;
+    }
+    const d = i + 1 < n ? s.charCodeAt(i + 1) : 0;
+    let t = '';
+    if (c === 39 || c === 34) {
+      i = endOfString(s, i + 1, c);
+      t = 's';
+    } else if (c === 96) {
+      const close = s.indexOf('`', i + 1);
+      i = close < 0 ? n : close + 1;
+      t = 'b';
+    } else if (c === 47 && d === 42) {
+      if (i + 2 < n && s.charCodeAt(i + 2) === 33) {
+        // MySQL executable comment: its content runs.
+        i += 3;
+        while (i < n && isDigit(s.charCodeAt(i))) i++;
+        continue;
+      }
+      const close = s.indexOf('*/', i + 2);
+      if (close < 0) {
+        fp += 'c';
+        break;
+      }
+      i = close + 2;
+      continue;
+    } else if (c === 42 && d === 47) {
+      i += 2;
+      continue;
+    } else if ((c === 45 && d === 45) || c === 35) {
+      t = 'c';
+      const nl = s.indexOf('\n', i);
+      i = nl < 0 ? n : nl + 1;
+    } else if (isDigit(c) || (c === 46 && isDigit(d))) {
+      const start = i;
+      if (c === 48 && (d | 0x20) === 120) {
+        i += 2;
+        while (i < n && /[0-9a-fA-F]/.test(s[i])) i++;
+      } else {
+        while (i < n && isDigit(s.charCodeAt(i))) i++;
+        if (i < n && s.charCodeAt(i) === 46) {
+          i++;
+          while (i < n && isDigit(s.charCodeAt(i))) i++;
+        }
+        if (i < n && (s.charCodeAt(i) | 0x20) === 101) {
+          let j = i + 1;
+          if (j < n && (s.charCodeAt(j) === 43 || s.charCodeAt(j) === 45)) j++;
+          if (j < n && isDigit(s.charCodeAt(j))) {
+            i = j;
+            while (i < n && isDigit(s.charCodeAt(i))) i++;
+          }
+        }
+      }
+      t = 'n';
+      // "3rd", "2fa": a word that starts with digits.
+      if (i < n && isWordChar(s.charCodeAt(i)) && i > start) {
+        while (i < n && isWordChar(s.charCodeAt(i))) i++;
+        t = 'b';
+      }
+    } else if (c === 64) {
+      i++;
+      if (i < n && s.charCodeAt(i) === 64) i++;
+      while (i < n && isWordChar(s.charCodeAt(i))) i++;
+      t = 'v';
+    } else if (isWordStart(c)) {
+      const start = i;
+      while (i < n && isWordChar(s.charCodeAt(i))) i++;
+      // Keywords are 2 to 19 letters long: longer or shorter words need no lookup.
+      const wlen = i - start;
+      const word = wlen >= 2 && wlen <= 19 ? s.slice(start, i).toLowerCase() : '';
+      let k = KEYWORDS.get(word) ?? 'b';
+      if (k === 'b' && word.length > 3 && (word.startsWith('xp_') || word.startsWith('sp_'))) k = 'P';
+      const next = skipSpace(s, i);
+      const called = next < n && s.charCodeAt(next) === 40;
+      // Function names (SLEEP, FLOOR, EXP …) are plain words unless called.
+      if (called) {
+        if (CALLABLE.includes(k) && k !== 'T' && k !== 'G') k = 'f';
+      } else if (k === 'T' || k === 'G') {
+        k = 'b';
+      }
+      // UNION ALL / UNION DISTINCT fold to U.
+      if ((word === 'all' || word === 'distinct') && fp.endsWith('U')) continue;
+      t = k;
+    } else {
+      i++;
+      switch (c) {
+        case 40:
+        case 41:
+        case 44:
+        case 59:
+        case 46:
+          t = String.fromCharCode(c);
+          break;
+        case 61:
+          t = 'o';
+          break;
+        case 60:
+        case 62:
+          t = 'o';
+          while (i < n && (s.charCodeAt(i) === 61 || s.charCodeAt(i) === 62)) i++;
+          break;
+        case 33:
+          if (d === 61) {
+            i++;
+            t = 'o';
+          } else {
+            t = '+';
+          }
+          break;
+        case 124:
+          if (d === 124) {
+            i++;
+            t = '&';
+          } else {
+            t = '+';
+          }
+          break;
+        case 38:
+          if (d === 38) {
+            i++;
+            t = '&';
+          } else {
+            t = '+';
+          }
+          break;
+        case 43:
+        case 45:
+        case 42:
+        case 47:
+        case 37:
+        case 94:
+        case 126:
+          t = '+';
+          break;
+        case 58:
+          if (d === 58) i++;
+          t = '+';
+          break;
+        default:
+          t = 'x';
+      }
+    }
+    fp += t;
+    count++;
+  }
+  return fp;
+}
+
+/** Index after the string literal that starts at `i` (just past its opening quote `q`). */
+function endOfString(s: string, i: number, q: number): number {
+  const n = s.length;
+  while (i < n) {
+    const c = s.charCodeAt(i);
+    if (c === 92) {
+      i += 2;
+      continue;
+    }
+    if (c === q) {
+      if (i + 1 < n && s.charCodeAt(i + 1) === q) {
+        i += 2;
+        continue;
+      }
+      return i + 1;
+    }
+    i++;
+  }
+  return n;
+}
+
+/** Index of the first quote `q` in `s` not escaped by a backslash, or -1. */
+function firstBreak(s: string, q: string): number {
+  let i = s.indexOf(q);
+  while (i > 0) {
+    let bs = 0;
+    for (let j = i - 1; j >= 0 && s.charCodeAt(j) === 92; j--) bs++;
+    if (bs % 2 === 0) return i;
+    i = s.indexOf(q, i + 1);
+  }
+  return i;
+}
+
+/** A statement that can follow `;` (stacked query) with what makes it a statement and not a word. */
+const STMT = '(?:E(?:[nsvfTG(+]|b[,F&o;c.])|E$|Xt|Y(?:F|b)|Z(?:I|b)|Mb[S.]|K)';
+
+/** Shapes after a string break: the fingerprint starts with the closed string `s`. */
+const QUOTED_RULES: readonly [RegExp, string][] = [
+  [/^s\){0,3}&\+?(?:[nsvfTG(]|b(?:[o+c;]|$))/, 'boolean after string break'],
+  [new RegExp(`^s\\){0,3};${STMT}`), 'stacked query after string break'],
+  [/^s\){0,3}U\(?E/, 'union after string break'],
+  [/^s\){0,3}c/, 'comment after string break'],
+  [/^s\){0,3}OB/, 'order/group by after string break'],
+  [/^s\){0,3}H[nsbf(]/, 'having after string break'],
+  [/^s\){0,3}I[bs]/, 'into after string break'],
+  [/^s\){0,3}[+o]\(?[TGE]/, 'expression after string break'],
+  [/^s\){0,3}[+o]\(*[nsvb]\)*&/, 'boolean after string break'],
+  [/P/, 'extended procedure'],
+];
+
+/** Shapes of a value read as bare SQL (a number or identifier position). */
+const BARE_RULES: readonly [RegExp, string][] = [
+  [/^[(+]*[nvsb]\)*&\(*\+?[nvsbf]\)*o/, 'tautology'],
+  [/^[(+]*[nvsb]\)*&\(*\+?(?:[TG]\(|E)/, 'boolean with function or subquery'],
+  [/^[(+]*[nvs]\)*&\(*\+?[nvs]\)*[c;]/, 'boolean then comment'],
+  [/(?:^|[nvsb)])U\(*E(?:[nsvfTG(+]|b[,F.])/, 'union select'],
+  [new RegExp(`;${STMT}`), 'stacked query'],
+  [/^Xt(?:be)?b(?:\.b)?[;c]?$/, 'drop statement'],
+  [/^YFb(?:\.b)?(?:W|[;c])/, 'delete statement'],
+  [/^ZIb(?:\.b)?.*V/, 'insert statement'],
+  [/^MbS.*o/, 'update statement'],
+  [/P/, 'extended procedure'],
+  [/(?:^|[&+(,;o])T\(n\)/, 'time delay function'],
+  [/(?:^|[&+(,;o])G\([nsvf(]/, 'error or file function'],
+  [/^[nvsb]\)*OBn/, 'order by column number'],
+];
+
+/** What every bare rule needs: a boolean, a union, a statement, a procedure, a call, ORDER/GROUP BY. */
+const BARE_NEEDS = /[&UXYZMPTGO]|;[EXYZMK]/;
+
+/** A finding: which shape matched and the fingerprint it matched on. */
+export interface SqliMatch {
+  readonly rule: string;
+  readonly fingerprint: string;
+}
+
+/**
+ * What every rule needs somewhere in the value: a quote (string break), `;`, `&&`/`||`, or one of
+ * the keywords the rules' classes come from (&, U, X, Y, Z, M, O, P, T, G). A value without any
+ * cannot match, so it is not tokenised: one regular-expression scan instead (most values).
+ */
+const WORTH_TOKENISING =
+  /['"`;&|]|\/\*!|xp_|sp_|\b(?:and|or|xor|union|drop|alter|create|truncate|rename|delete|insert|replace|update|order|group|openrowset|opendatasource|sleep|pg_sleep|benchmark|extractvalue|updatexml|load_file|sys_eval|sys_exec|randomblob|receive_message|get_host_address|ctxsys|exp|geometrycollection|polygon|multipoint|floor)\b/i;
+
+/** The SQL injection shape `value` has, or null. */
+export function detectSqli(value: string): SqliMatch | null {
+  if (value.length < 2 || !WORTH_TOKENISING.test(value)) return null;
+  const bare = sqlFingerprint(value, 0);
+  // Every bare rule needs one of these classes; most values (words, numbers, paths) have none.
+  if (BARE_NEEDS.test(bare)) {
+    for (const [re, rule] of BARE_RULES) if (re.test(bare)) return { rule, fingerprint: bare };
+  }
+  for (const q of ["'", '"']) {
+    const at = firstBreak(value, q);
+    if (at < 0) continue;
+    const fp = `s${sqlFingerprint(value, at + 1)}`;
+    for (const [re, rule] of QUOTED_RULES) if (re.test(fp)) return { rule, fingerprint: fp };
+  }
+  return null;
+}

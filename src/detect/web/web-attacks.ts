@@ -1,0 +1,266 @@
+import { HttpPhase } from '../../app/http/http.js';
+import { FIELD_KIND_NAMES, FieldKind, flagNames, type HttpField, type HttpRequest, httpInfo } from '../../app/http/request.js';
+import type { SectionValues } from '../../config/params.js';
+import type { Packet } from '../../decode/packet.js';
+import type { Signature } from '../../output/events.js';
+import { builtin, Category, type DetectContext, type Detector, type DetectorSpec } from '../detector.js';
+import { detectCommandInjection } from './command-injection.js';
+import { detectLog4shell } from './log4shell.js';
+import { detectTraversal } from './path-traversal.js';
+import { loadPatternFile, PatternMatcher, type PayloadPattern } from './patterns.js';
+import { detectSqli } from './sqli.js';
+import { detectXss } from './xss.js';
+
+/**
+ * Web-attack detection on parsed, normalised HTTP requests: every inspection buffer of a request
+ * (path, query arguments, cookies, headers, body fields) goes through the structural checks of
+ * each attack type (one file each) and the user's payload pattern list. One alert per request and
+ * attack type, naming where it was found; no re-alert suppression, since every malicious request
+ * is its own attempt (a source stays blocked meanwhile, so its later alerts say "blocked").
+ */
+
+/** Signature of each attack type. */
+export const WebSig = {
+  SQLI: builtin(9100100, 'RAMPART WEB SQL injection', 'SQL injection', 'sqli', Category.WEB_ATTACK, 1),
+  XSS: builtin(9100101, 'RAMPART WEB cross-site scripting', 'XSS', 'xss', Category.WEB_ATTACK, 2),
+  PATH_TRAVERSAL: builtin(9100102, 'RAMPART WEB path traversal or local file inclusion', 'path traversal', 'path_traversal', Category.WEB_ATTACK, 2),
+  COMMAND_INJECTION: builtin(9100103, 'RAMPART WEB OS command injection', 'command injection', 'command_injection', Category.WEB_ATTACK, 1),
+  LOG4SHELL: builtin(9100104, 'RAMPART WEB Log4Shell JNDI lookup', 'log4shell', 'log4shell', Category.WEB_ATTACK, 1),
+  PATTERN: builtin(9100190, 'RAMPART WEB payload pattern', 'payload pattern', 'payload_pattern', Category.WEB_ATTACK, 2),
+} as const;
+
+/** Most bytes of `payload_printable`. */
+export const PAYLOAD_PRINTABLE_MAX = 1024;
+/** Most chars of a matched value quoted in alert metadata. */
+const EVIDENCE_MAX = 120;
+
+/**
+ * Headers whose values are protocol data (no free text a web application reads): only the checks
+ * that attack the server or a logger whatever the header (Log4Shell, Shellshock, patterns) run on them.
+ */
+const PROTOCOL_HEADERS = new Set([
+  'host', 'accept', 'accept-encoding', 'accept-language', 'accept-charset', 'connection', 'content-length', 'content-type', 'cache-control', 'pragma',
+  'upgrade-insecure-requests', 'if-modified-since', 'if-none-match', 'if-match', 'if-unmodified-since', 'if-range', 'range', 'te', 'transfer-encoding',
+  'authorization', 'proxy-authorization', 'proxy-connection', 'origin', 'dnt', 'priority', 'keep-alive', 'expect', 'upgrade', 'date', 'content-encoding',
+  'content-language', 'via', 'max-forwards', 'purpose', 'sec-fetch-site', 'sec-fetch-mode', 'sec-fetch-dest', 'sec-fetch-user', 'sec-ch-ua', 'sec-ch-ua-mobile',
+  'sec-ch-ua-platform', 'sec-websocket-key', 'sec-websocket-version', 'sec-websocket-extensions', 'sec-websocket-protocol', 'x-requested-with', 'content-md5',
+]);
+
+/** Character classes of a value, one bit each (see `charMask`). */
+const C_QUOTE = 1;
+const C_SEP = 2;
+const C_ANGLE = 4;
+const C_DOLLAR = 8;
+const C_DOT = 16;
+const C_SLASH = 32;
+const C_COLON = 64;
+const C_PAREN = 128;
+const C_SPACE = 256;
+const C_UNDERSCORE = 512;
+const C_HIGH = 1024;
+
+/** Class bits of each ASCII code. */
+const CHAR_CLASS = (() => {
+  const t = new Uint16Array(128);
+  const set = (chars: string, bit: number): void => {
+    for (const ch of chars) t[ch.charCodeAt(0)] |= bit;
+  };
+  set('\'"`', C_QUOTE);
+  set(';&|\n', C_SEP);
+  set('<>', C_ANGLE);
+  set('$', C_DOLLAR);
+  set('.', C_DOT);
+  set('/\\', C_SLASH);
+  set(':', C_COLON);
+  set('()', C_PAREN);
+  set(' \t\n\r\v\f\0', C_SPACE);
+  set('_', C_UNDERSCORE);
+  return t;
+})();
+
+/**
+ * The classes of characters in `value`, in one pass: each check runs only when the value has a
+ * character it cannot do without (a quote or separator for SQL, `<` or a quote for XSS …), so
+ * most values (ids, words, dates, tokens) cost one scan. Measured against one regular expression
+ * holding every check's triggers: that one cost more than all the checks together.
+ */
+function charMask(value: string): number {
+  let m = 0;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    m |= c < 128 ? CHAR_CLASS[c] : C_HIGH;
+  }
+  return m;
+}
+
+/** What each check needs (any one of the bits). */
+const NEEDS_SQLI = C_QUOTE | C_SEP | C_SPACE | C_PAREN | C_UNDERSCORE | C_SLASH | C_HIGH;
+const NEEDS_XSS = C_ANGLE | C_QUOTE | C_COLON;
+const NEEDS_TRAVERSAL = C_DOT | C_SLASH | C_COLON;
+const NEEDS_CMDI = C_SEP | C_QUOTE | C_DOLLAR | C_PAREN;
+const NEEDS_LOG4SHELL = C_DOLLAR;
+const NEEDS_ANY = NEEDS_SQLI | NEEDS_XSS | NEEDS_TRAVERSAL | NEEDS_CMDI | NEEDS_LOG4SHELL;
+
+/** Entries of the clean-value cache, and the longest value it keeps. */
+const CLEAN_CACHE_SIZE = 8192;
+const CLEAN_CACHE_VALUE_MAX = 512;
+
+/** Attack-type bits in `HttpRequest.alerted`. */
+const BIT_SQLI = 1;
+const BIT_XSS = 2;
+const BIT_TRAVERSAL = 4;
+const BIT_CMDI = 8;
+const BIT_LOG4SHELL = 16;
+const BIT_PATTERN = 32;
+
+/** What a check found: its reason and, for SQL injection, the token fingerprint. */
+interface Finding {
+  readonly reason: string;
+  readonly fingerprint?: string;
+}
+
+/** Non-printable bytes as '.', the way Suricata writes `payload_printable` (CR and LF kept). */
+export function printable(text: string, max: number): string {
+  const s = text.length > max ? text.slice(0, max) : text;
+  let out = '';
+  let from = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if ((c >= 32 && c < 127) || c === 10 || c === 13) continue;
+    out += `${s.slice(from, i)}.`;
+    from = i + 1;
+  }
+  return from === 0 ? s : out + s.slice(from);
+}
+
+/** The web-attack detector record. */
+export const webAttacks: DetectorSpec = {
+  name: 'web_attacks',
+  help: 'Web attacks in reassembled, decoded HTTP requests (needs stream and http enabled): SQL injection, XSS, path traversal/LFI, command injection, Log4Shell, and the payload pattern list.',
+  params: [
+    { name: 'sqli', type: 'bool', default: true, help: 'Detect SQL injection (tokenised, by query structure).' },
+    { name: 'xss', type: 'bool', default: true, help: 'Detect cross-site scripting (script elements, event handlers, script URLs).' },
+    { name: 'path_traversal', type: 'bool', default: true, help: 'Detect path traversal and local file inclusion.' },
+    { name: 'command_injection', type: 'bool', default: true, help: 'Detect OS command injection and Shellshock.' },
+    { name: 'log4shell', type: 'bool', default: true, help: 'Detect Log4Shell JNDI lookups, nested-lookup obfuscations included.' },
+    { name: 'patterns_file', type: 'string', default: '', help: 'JSON list of literal payload patterns matched case-insensitively on decoded fields (the seeds\' payload_patterns.json format; empty: none).' },
+    { name: 'max_value_bytes', type: 'int', default: 65536, min: 256, max: 16777216, help: 'Longest part of one decoded value inspected.' },
+  ],
+  signatures: Object.values(WebSig),
+  create(values: SectionValues, ctx: DetectContext): Detector {
+    return new WebAttackDetector(values, ctx);
+  },
+};
+
+/** The running detector. */
+class WebAttackDetector implements Detector {
+  readonly stats = { http_requests_inspected: 0, http_fields_inspected: 0, http_clean_cache_hits: 0, web_alerts: 0 };
+  /** Values every check found clean (bounded; emptied when full). */
+  private readonly clean = new Set<string>();
+  private readonly sqli: boolean;
+  private readonly xss: boolean;
+  private readonly traversal: boolean;
+  private readonly cmdi: boolean;
+  private readonly log4shell: boolean;
+  private readonly maxValue: number;
+  private readonly patterns: readonly PayloadPattern[];
+  private readonly patternSigs: readonly Signature[];
+  private readonly matcher: PatternMatcher | null;
+
+  constructor(
+    values: SectionValues,
+    private readonly ctx: DetectContext,
+  ) {
+    this.sqli = values.sqli as boolean;
+    this.xss = values.xss as boolean;
+    this.traversal = values.path_traversal as boolean;
+    this.cmdi = values.command_injection as boolean;
+    this.log4shell = values.log4shell as boolean;
+    this.maxValue = values.max_value_bytes as number;
+    const file = values.patterns_file as string;
+    this.patterns = file !== '' ? loadPatternFile(file) : [];
+    this.patternSigs = this.patterns.map((p) => ({ ...WebSig.PATTERN, msg: p.msg, attackType: p.attackType, severity: p.severity }));
+    this.matcher = this.patterns.length > 0 ? new PatternMatcher(this.patterns.map((p) => p.pattern)) : null;
+  }
+
+  onHttpRequest(req: HttpRequest, flow: number, phase: number, p: Packet | null): void {
+    const fields = phase === HttpPhase.HEAD ? req.fields : req.bodyFields;
+    if (phase === HttpPhase.HEAD) this.stats.http_requests_inspected++;
+    this.stats.http_fields_inspected += fields.length;
+    for (let i = 0; i < fields.length; i++) this.inspect(req, fields[i], flow, p);
+  }
+
+  private inspect(req: HttpRequest, field: HttpField, flow: number, p: Packet | null): void {
+    const value = field.value.length > this.maxValue ? field.value.slice(0, this.maxValue) : field.value;
+    if (value.length === 0) return;
+    this.structural(req, field, value, flow, p);
+    if (this.matcher !== null && !(req.alerted & BIT_PATTERN)) {
+      const where = FIELD_KIND_NAMES[field.kind];
+      const hit = this.matcher.find(value, (k) => this.patterns[k].where.has(where));
+      if (hit >= 0) this.raise(this.patternSigs[hit], BIT_PATTERN, req, field, value, { reason: `pattern "${this.patterns[hit].pattern}"` }, flow, p);
+    }
+  }
+
+  /** The attack-type checks a field's kind calls for, each only when the value has what it needs. */
+  private structural(req: HttpRequest, field: HttpField, value: string, flow: number, p: Packet | null): void {
+    const path = field.kind === FieldKind.PATH;
+    const freeText = field.kind !== FieldKind.HEADER || !PROTOCOL_HEADERS.has(field.name);
+    // Protocol headers only get Log4Shell and Shellshock: two native searches say whether to look.
+    if (!freeText && value.indexOf('$') < 0 && value.indexOf('(') < 0) return;
+    const mask = path ? -1 : charMask(value);
+    if (!(mask & (freeText ? NEEDS_ANY : NEEDS_LOG4SHELL | C_PAREN))) return;
+    const done = req.alerted;
+    // Values recur: a browser's User-Agent and cookies on every request, a site's search terms
+    // and form values across users. One found clean by every check (with the same check set and
+    // no decoding flags) is remembered; later copies cost one lookup.
+    const cacheable = freeText && !path && done === 0 && field.flags === 0 && field.name !== 'referer' && value.length <= CLEAN_CACHE_VALUE_MAX;
+    if (cacheable && this.clean.has(value)) {
+      this.stats.http_clean_cache_hits++;
+      return;
+    }
+    const alertsBefore = this.stats.web_alerts;
+    if (this.log4shell && !(done & BIT_LOG4SHELL) && mask & NEEDS_LOG4SHELL) {
+      const r = detectLog4shell(value);
+      if (r !== null) this.raise(WebSig.LOG4SHELL, BIT_LOG4SHELL, req, field, value, { reason: r }, flow, p);
+    }
+    if (this.cmdi && !(done & BIT_CMDI) && mask & NEEDS_CMDI) {
+      const r = freeText ? detectCommandInjection(value) : /^\s*\(\s*\)\s*\{/.test(value) ? 'shellshock function definition' : null;
+      if (r !== null) this.raise(WebSig.COMMAND_INJECTION, BIT_CMDI, req, field, value, { reason: r }, flow, p);
+    }
+    if (freeText) {
+      if (this.sqli && !(done & BIT_SQLI) && mask & NEEDS_SQLI) {
+        const m = detectSqli(value);
+        if (m !== null) this.raise(WebSig.SQLI, BIT_SQLI, req, field, value, { reason: m.rule, fingerprint: m.fingerprint }, flow, p);
+      }
+      if (this.xss && !(done & BIT_XSS) && mask & NEEDS_XSS) {
+        const r = detectXss(value);
+        if (r !== null) this.raise(WebSig.XSS, BIT_XSS, req, field, value, { reason: r }, flow, p);
+      }
+      // The Referer is a URL the browser resolved from a page: `../` there is no attack.
+      if (this.traversal && !(done & BIT_TRAVERSAL) && mask & NEEDS_TRAVERSAL && field.name !== 'referer') {
+        const r = detectTraversal(field, req.path);
+        if (r !== null) this.raise(WebSig.PATH_TRAVERSAL, BIT_TRAVERSAL, req, field, value, { reason: r }, flow, p);
+      }
+    }
+    if (cacheable && this.stats.web_alerts === alertsBefore) {
+      if (this.clean.size >= CLEAN_CACHE_SIZE) this.clean.clear();
+      this.clean.add(value);
+    }
+  }
+
+  private raise(sig: Signature, bit: number, req: HttpRequest, field: HttpField, value: string, finding: Finding, flow: number, p: Packet | null): void {
+    req.alerted |= bit;
+    this.stats.web_alerts++;
+    const location = FIELD_KIND_NAMES[field.kind];
+    const metadata: Record<string, string[]> = { location: [location] };
+    if (field.name !== '') metadata.field = [field.name];
+    metadata.rule = [finding.reason];
+    if (finding.fingerprint !== undefined) metadata.sqli_fingerprint = [finding.fingerprint];
+    metadata.evidence = [printable(value, EVIDENCE_MAX)];
+    const encodings = flagNames(field.flags);
+    if (encodings.length > 0) metadata.anomalies = encodings;
+    const where = field.name !== '' ? `${location} ${JSON.stringify(field.name)}` : location;
+    const app = { http: httpInfo(req), payloadPrintable: printable(req.head + req.bodyText, PAYLOAD_PRINTABLE_MAX) };
+    this.ctx.alertRequest(sig, req, flow, p, `${sig.reason} in ${where}: ${finding.reason}`, metadata, app);
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * Cross-site scripting by structure: the value is read as HTML the way a browser would read it
+ * pasted into a page (as text, or breaking out of an attribute value), and flagged for what runs
+ * script: a script-capable element (`<script>`, `<iframe>`, `<object>` …), an event-handler
+ * attribute (`onerror=`), a script URL in a URL attribute (`href="javascript:…"`, entities and
+ * embedded tabs undone), a CSS expression. Harmless markup (`<b>`, `<a href="https://…">`,
+ * `<img src="x.png">`) and prose that mentions tags or "onload" pass.
+ */
+
+/** Elements that run or load active content on their own. */
+const ACTIVE_TAGS = new Set(['script', 'iframe', 'frame', 'frameset', 'object', 'embed', 'applet', 'base', 'xss', 'vmlframe', 'import', 'isindex', 'xml', 'portal']);
+
+/** Attributes whose value is a URL the browser may navigate to or load. */
+const URL_ATTRS = new Set(['href', 'src', 'action', 'formaction', 'data', 'xlink:href', 'background', 'dynsrc', 'lowsrc', 'poster', 'codebase', 'code', 'to', 'values', 'from', 'by', 'content', 'srcset']);
+
+/** Event handlers recognised outside a tag (breaking out of an attribute), where a generic `on…` would match prose. */
+const EVENT_HANDLERS = new Set([
+  'onload', 'onerror', 'onclick', 'ondblclick', 'onmouseover', 'onmouseout', 'onmouseenter', 'onmouseleave', 'onmousedown', 'onmouseup', 'onmousemove',
+  'onfocus', 'onfocusin', 'onfocusout', 'onblur', 'onchange', 'oninput', 'onsubmit', 'onreset', 'onselect', 'onkeydown', 'onkeyup', 'onkeypress',
+  'onanimationstart', 'onanimationend', 'onanimationiteration', 'ontransitionend', 'ontransitionrun', 'onpageshow', 'onpagehide', 'onbeforeunload', 'onunload',
+  'onresize', 'onscroll', 'ontoggle', 'onpointerover', 'onpointerdown', 'onpointerup', 'onpointerenter', 'onauxclick', 'oncontextmenu', 'ondrag', 'ondragstart',
+  'ondrop', 'onwheel', 'oncopy', 'oncut', 'onpaste', 'onbegin', 'onend', 'onrepeat', 'onstart', 'onfinish', 'onhashchange', 'onmessage', 'onpopstate',
+  'onplay', 'onplaying', 'oncanplay', 'onloadstart', 'onprogress', 'onsearch', 'onshow', 'oninvalid', 'onformdata', 'onbeforeprint', 'onafterprint',
+]);
+
+/** What a script URL shows before entities and controls are undone: a scheme, or an entity that may hide one. */
+const MAYBE_SCHEME = /script|data|&#|&[a-z]+;/i;
+
+const SCRIPT_SCHEME = /^(?:javascript|vbscript|livescript|mocha):|^data:\s*(?:text\/html|application\/(?:x-)?javascript|text\/javascript|image\/svg\+xml)/;
+
+const NAMED_ENTITIES: Readonly<Record<string, string>> = {
+  colon: ':', tab: '\t', newline: '\n', lpar: '(', rpar: ')', quot: '"', apos: "'", lt: '<', gt: '>', amp: '&', sol: '/', bsol: '\\', period: '.', semi: ';', equals: '=',
+};
+
+/** HTML character references (`&#106;`, `&#x6a`, `&colon;`), as the browser decodes attribute values. */
+export function decodeEntities(s: string): string {
+  if (s.indexOf('&') < 0) return s;
+  return s.replace(/&(?:#(\d{1,8});?|#x([0-9a-f]{1,7});?|([a-z]{2,8});)/gi, (m, dec: string | undefined, hex: string | undefined, name: string | undefined) => {
+    if (dec !== undefined) return String.fromCharCode(Number(dec) & 0xffff);
+    if (hex !== undefined) return String.fromCharCode(parseInt(hex, 16) & 0xffff);
+    const named = NAMED_ENTITIES[(name as string).toLowerCase()];
+    return named ?? m;
+  });
+}
+
+/** A URL as the browser sees its scheme: entities decoded, control chars and spaces dropped, lower case. */
+function schemeView(value: string): string {
+  let v = decodeEntities(value);
+  // Browsers ignore tabs, newlines and other controls inside a scheme ("java\tscript:").
+  v = v.replace(/[\x00-\x20\x7f]+/g, '');
+  return v.slice(0, 40).toLowerCase();
+}
+
+function isSpace(c: number): boolean {
+  return c === 32 || c === 9 || c === 10 || c === 12 || c === 13;
+}
+
+/**
+ * Reads attributes from `i` (inside a tag, or after an attribute break-out) up to `>`; returns a
+ * reason when one runs script. `known` limits event handlers to the list (outside a real tag).
+ */
+function scanAttributes(s: string, i: number, known: boolean): string | null {
+  const n = s.length;
+  while (i < n) {
+    let c = s.charCodeAt(i);
+    while (i < n && (isSpace(c) || c === 47 || c === 34 || c === 39)) c = s.charCodeAt(++i);
+    if (i >= n || c === 62) return null;
+    const nameStart = i;
+    while (i < n) {
+      c = s.charCodeAt(i);
+      if (isSpace(c) || c === 47 || c === 62 || c === 61) break;
+      i++;
+    }
+    const name = s.slice(nameStart, i).toLowerCase();
+    if (i === nameStart) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < n && isSpace(s.charCodeAt(j))) j++;
+    let value: string | null = null;
+    if (j < n && s.charCodeAt(j) === 61) {
+      j++;
+      while (j < n && isSpace(s.charCodeAt(j))) j++;
+      const q = s.charCodeAt(j);
+      if (q === 34 || q === 39 || q === 96) {
+        const close = s.indexOf(String.fromCharCode(q), j + 1);
+        value = s.slice(j + 1, close < 0 ? n : close);
+        j = close < 0 ? n : close + 1;
+      } else {
+        const start = j;
+        while (j < n && !isSpace(s.charCodeAt(j)) && s.charCodeAt(j) !== 62) j++;
+        value = s.slice(start, j);
+      }
+      i = j;
+    }
+    if (value !== null) {
+      if (name.length > 4 && name.startsWith('on') && (known ? EVENT_HANDLERS.has(name) : /^on[a-z]+$/.test(name))) return `event handler ${name}`;
+      if (URL_ATTRS.has(name) && SCRIPT_SCHEME.test(schemeView(value))) return `script URL in ${name}`;
+      if (name === 'style' && /expression\s*\(|javascript:|behavior\s*:|-moz-binding/i.test(decodeEntities(value))) return 'script in style';
+      if (name === 'srcdoc') return 'srcdoc document';
+    }
+  }
+  return null;
+}
+
+/** A reason when `value` carries script the way XSS does, or null. */
+export function detectXss(value: string): string | null {
+  const lt = value.indexOf('<');
+  // A whole value that is a script URL (a redirect or link target parameter).
+  if (value.length > 10 && value.indexOf(':') > 0 && MAYBE_SCHEME.test(value)) {
+    const head = schemeView(value.slice(0, 120));
+    if (SCRIPT_SCHEME.test(head)) return 'script URL';
+  }
+  for (let i = lt; i >= 0 && i < value.length - 1; i = value.indexOf('<', i + 1)) {
+    const c = value.charCodeAt(i + 1) | 0x20;
+    if (c < 97 || c > 122) continue;
+    let j = i + 1;
+    while (j < value.length && /[a-zA-Z0-9:_-]/.test(value[j])) j++;
+    const tag = value.slice(i + 1, j).toLowerCase();
+    if (ACTIVE_TAGS.has(tag)) return `<${tag}> element`;
+    const attr = scanAttributes(value, j, false);
+    if (attr !== null) return attr;
+  }
+  // Breaking out of a quoted attribute value: `" onmouseover="alert(1)`.
+  const quote = value.search(/["'`]/);
+  if (quote >= 0 && value.indexOf('=', quote) > 0) {
+    const attr = scanAttributes(value, quote + 1, true);
+    if (attr !== null) return attr;
+  }
+  return null;
+}

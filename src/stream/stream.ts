@@ -1,0 +1,375 @@
+import type { SectionSpec, SectionValues } from '../config/params.js';
+import { IpProto, type Packet, TcpFlag } from '../decode/packet.js';
+
+/**
+ * Per-direction TCP stream reassembly on top of the flow table. Bytes are handed to the consumer
+ * (the application layer) as soon as they are contiguous, straight from the packet buffer: an
+ * in-order stream is never copied or held here. Only out-of-order data is held (copied), bounded
+ * per direction and globally by `memcap`.
+ *
+ * Overlap policy: first wins. Bytes already delivered, or already held, are never replaced by a
+ * later segment covering the same sequence range; held bytes that a later segment contradicts
+ * raise `stream.reassembly_overlap_different_data`. This is what a Linux receiver does with data it
+ * has already queued, and it makes a "retransmission" with other content unable to change what
+ * was inspected.
+ *
+ * Gaps (data the capture never saw): declared when the receiver acknowledges past the hole, or
+ * when a direction holds more than `max_pending_bytes`/`max_pending_segments` behind it; the
+ * consumer is told how many bytes are missing and delivery resumes after the hole.
+ *
+ * State per direction lives in typed arrays indexed by flow slot × 2 + direction, so packets
+ * without payload, and flows the consumer stopped, cost a few array reads and no allocation.
+ */
+
+/** Configuration of the stream stage. */
+export const streamParams: SectionSpec = {
+  path: 'stream',
+  help: 'TCP stream reassembly for payload inspection (per direction of each flow).',
+  params: [
+    { name: 'enabled', type: 'bool', default: true, help: 'Reassemble TCP streams and inspect application payload (HTTP); false: header-only detection.' },
+    { name: 'depth', type: 'int', default: 1048576, min: 0, max: 2147483647, help: 'Bytes reassembled per direction of a flow; later bytes are not inspected (0: no limit).' },
+    { name: 'memcap', type: 'int', default: 67108864, min: 4096, max: 68719476736, help: 'Bytes of out-of-order data held across all flows; segments past it are dropped and counted (memcap_hits).' },
+    { name: 'max_pending_bytes', type: 'int', default: 262144, min: 1024, max: 1073741824, help: 'Out-of-order bytes held for one direction of a flow; past it the hole before them is declared a gap.' },
+    { name: 'max_pending_segments', type: 'int', default: 256, min: 1, max: 65536, help: 'Out-of-order segments held for one direction of a flow; past it the hole before them is declared a gap.' },
+  ],
+};
+
+/** Receives the reassembled bytes of each direction (the application layer). */
+export interface StreamConsumer {
+  /**
+   * Contiguous bytes `buf[off, off + len)` of one direction, in stream order; `toServer` is the
+   * flow table's direction (initiator to responder). The bytes are valid only during the call.
+   * `p` is the packet being processed (it may belong to the other direction when an ACK let held
+   * data through).
+   */
+  onData(p: Packet, flow: number, toServer: boolean, buf: Buffer, off: number, len: number): void;
+  /** `bytes` of this direction will never be seen (capture loss or a memcap drop); data resumes after them. */
+  onGap(p: Packet, flow: number, toServer: boolean, bytes: number): void;
+}
+
+/** Anomaly event names the stream reports in `lastEvents`, as Suricata names them. */
+export const StreamEvent = {
+  OVERLAP_DIFFERENT_DATA: 'stream.reassembly_overlap_different_data',
+  SEQ_GAP: 'stream.reassembly_seq_gap',
+} as const;
+
+/** Direction state bits. */
+const HAS_BASE = 1;
+/** The consumer (or the depth limit) asked for no more data. */
+const STOPPED = 2;
+/** The first sequence number came from data, not from a SYN (capture started mid-connection). */
+const MIDSTREAM = 4;
+/** A FIN was seen: it takes one sequence number, so an ACK one past the data is no gap. */
+const FIN_SEEN = 8;
+
+/** An out-of-order piece: stream offset of its first byte, and a copy of its bytes. */
+interface HeldSegment {
+  readonly start: number;
+  readonly data: Buffer;
+}
+
+const TWO_32 = 4294967296;
+
+/** The reassembler. One per engine; `consumer` must be set before the first packet. */
+export class StreamReassembler {
+  readonly stats = {
+    segments: 0,
+    bytes: 0,
+    in_order: 0,
+    out_of_order: 0,
+    retransmissions: 0,
+    overlaps: 0,
+    overlap_different_data: 0,
+    gaps: 0,
+    gap_bytes: 0,
+    depth_reached: 0,
+    memcap_hits: 0,
+    pending_limit_hits: 0,
+    midstream: 0,
+    held_bytes: 0,
+    held_bytes_max: 0,
+  };
+
+  /** Where reassembled bytes go (the application layer sets itself here). */
+  consumer: StreamConsumer | null = null;
+
+  readonly enabled: boolean;
+  private readonly depth: number;
+  private readonly memcap: number;
+  private readonly maxPendingBytes: number;
+  private readonly maxPendingSegments: number;
+  /** Sequence number of stream offset 0, per direction. */
+  private readonly base: Uint32Array;
+  /** Stream offset of the next byte to deliver, per direction. */
+  private readonly next: Float64Array;
+  private readonly state: Uint8Array;
+  /** Out-of-order segments per direction, sorted by start, never overlapping each other. */
+  private readonly held: (HeldSegment[] | null)[];
+  private readonly heldBytes: Float64Array;
+  private readonly events: string[] = [];
+  private heldTotal = 0;
+
+  /** `capacity` is the flow table's size (slots are indexes). */
+  constructor(values: SectionValues, capacity: number) {
+    this.enabled = values.enabled as boolean;
+    this.depth = values.depth as number;
+    this.memcap = values.memcap as number;
+    this.maxPendingBytes = values.max_pending_bytes as number;
+    this.maxPendingSegments = values.max_pending_segments as number;
+    const n = this.enabled ? capacity * 2 : 0;
+    this.base = new Uint32Array(n);
+    this.next = new Float64Array(n);
+    this.state = new Uint8Array(n);
+    this.held = new Array<HeldSegment[] | null>(n).fill(null);
+    this.heldBytes = new Float64Array(n);
+  }
+
+  /** Events raised by the last `onPacket` (overlap with different data, gaps …); empty most of the time. */
+  get lastEvents(): readonly string[] {
+    return this.events;
+  }
+
+  /** Out-of-order bytes held right now, across all flows (never above `memcap`). */
+  get heldBytesTotal(): number {
+    return this.heldTotal;
+  }
+
+  /** Takes one packet after flow tracking; `toServer` is the flow table's direction of it. */
+  onPacket(p: Packet, flow: number, toServer: boolean): void {
+    if (this.events.length > 0) this.events.length = 0;
+    if (!this.enabled || flow < 0 || p.ipProto !== IpProto.TCP || !p.hasL4) return;
+    const i = flow * 2 + (toServer ? 0 : 1);
+    const f = p.tcpFlags;
+    // The ACK tells what the other side's receiver has: data behind it we never saw is a gap.
+    if (f & TcpFlag.ACK) {
+      const o = i ^ 1;
+      const so = this.state[o];
+      if ((so & (HAS_BASE | STOPPED)) === HAS_BASE) {
+        const ackOff = this.offsetOf(o, p.tcpAck);
+        const next = this.next[o];
+        if (ackOff > next && !(ackOff === next + 1 && so & FIN_SEEN)) this.ackGap(p, flow, o, ackOff);
+      }
+    }
+    let st = this.state[i];
+    if (st & STOPPED) return;
+    if (f & TcpFlag.FIN) {
+      st |= FIN_SEEN;
+      this.state[i] = st;
+    }
+    if (f & TcpFlag.SYN) {
+      if (!(st & HAS_BASE)) {
+        this.base[i] = (p.tcpSeq + 1) >>> 0;
+        this.next[i] = 0;
+        this.state[i] = st | HAS_BASE;
+      }
+      return;
+    }
+    const len = p.payloadLen;
+    if (len === 0 || f & TcpFlag.RST) return;
+    this.stats.segments++;
+    if (!(st & HAS_BASE)) {
+      this.base[i] = p.tcpSeq >>> 0;
+      this.next[i] = 0;
+      this.state[i] = st | HAS_BASE | MIDSTREAM;
+      this.stats.midstream++;
+    }
+    const start = this.offsetOf(i, p.tcpSeq);
+    const end = start + len;
+    const next = this.next[i];
+    if (end <= next) {
+      this.stats.retransmissions++;
+      return;
+    }
+    if (start <= next) {
+      if (start < next) this.stats.overlaps++;
+      this.stats.in_order++;
+      this.deliverInOrder(p, flow, i, p.buf, p.payloadOffset + (next - start), end - next);
+    } else {
+      this.stats.out_of_order++;
+      this.hold(p, flow, i, start, p.buf, p.payloadOffset, len);
+    }
+  }
+
+  /** Stops reassembly of one direction (the consumer wants no more); held data is freed. */
+  stop(flow: number, toServer: boolean): void {
+    if (!this.enabled) return;
+    const i = flow * 2 + (toServer ? 0 : 1);
+    this.state[i] |= STOPPED;
+    this.free(i);
+  }
+
+  /** True when this direction's first sequence number came from data rather than a SYN. */
+  isMidstream(flow: number, toServer: boolean): boolean {
+    return this.enabled && (this.state[flow * 2 + (toServer ? 0 : 1)] & MIDSTREAM) !== 0;
+  }
+
+  /** Forgets a flow that left the table (its slot will be reused). */
+  onFlowEnd(flow: number): void {
+    if (!this.enabled) return;
+    const i = flow * 2;
+    this.free(i);
+    this.free(i + 1);
+    this.state[i] = 0;
+    this.state[i + 1] = 0;
+  }
+
+  /** Stream offset of sequence number `seq` in direction `i` (negative: before offset 0). */
+  private offsetOf(i: number, seq: number): number {
+    let rel = ((seq >>> 0) - this.base[i] + TWO_32) % TWO_32;
+    if (rel >= 2147483648) rel -= TWO_32;
+    return rel;
+  }
+
+  /**
+   * Delivers bytes that start exactly at `next`, clipped so that held bytes (which arrived first)
+   * win where they overlap, then everything held that became contiguous.
+   */
+  private deliverInOrder(p: Packet, flow: number, i: number, buf: Buffer, off: number, len: number): void {
+    const next = this.next[i];
+    const segs = this.held[i];
+    let take = len;
+    if (segs !== null && segs.length > 0 && segs[0].start < next + len) {
+      const first = segs[0];
+      const overlapEnd = Math.min(next + len, first.start + first.data.length);
+      this.compareOverlap(buf, off + (first.start - next), first.data, 0, overlapEnd - first.start);
+      take = first.start - next;
+    }
+    this.emit(p, flow, i, buf, off, take);
+    if (segs !== null) this.drain(p, flow, i);
+  }
+
+  /** Hands out held segments that are now contiguous with `next`. */
+  private drain(p: Packet, flow: number, i: number): void {
+    const segs = this.held[i];
+    if (segs === null) return;
+    while (segs.length > 0 && !(this.state[i] & STOPPED)) {
+      const s = segs[0];
+      const next = this.next[i];
+      if (s.start > next) break;
+      segs.shift();
+      this.release(i, s.data.length);
+      const skip = next - s.start;
+      if (skip < s.data.length) this.emit(p, flow, i, s.data, skip, s.data.length - skip);
+    }
+    if (segs.length === 0) this.held[i] = null;
+  }
+
+  /** Passes bytes to the consumer, enforcing the depth limit. */
+  private emit(p: Packet, flow: number, i: number, buf: Buffer, off: number, len: number): void {
+    if (len <= 0) return;
+    const next = this.next[i];
+    if (this.depth > 0 && next + len > this.depth) {
+      len = this.depth - next;
+      this.state[i] |= STOPPED;
+      this.stats.depth_reached++;
+    }
+    this.next[i] = next + len;
+    this.stats.bytes += len;
+    const c = this.consumer;
+    if (c !== null && len > 0) c.onData(p, flow, (i & 1) === 0, buf, off, len);
+    if (this.state[i] & STOPPED) this.free(i);
+  }
+
+  /**
+   * Keeps an out-of-order segment: only the parts no held segment covers yet (first wins), each
+   * copied. Past the per-direction bounds the hole before the held data becomes a gap; past the
+   * memcap the segment is dropped.
+   */
+  private hold(p: Packet, flow: number, i: number, start: number, buf: Buffer, off: number, len: number): void {
+    let segs = this.held[i];
+    if (segs === null) {
+      segs = [];
+      this.held[i] = segs;
+    }
+    const end = start + len;
+    let pos = start;
+    let k = 0;
+    while (k < segs.length && segs[k].start + segs[k].data.length <= pos) k++;
+    while (pos < end) {
+      const s = k < segs.length ? segs[k] : null;
+      if (s !== null && s.start <= pos) {
+        // Covered by a held segment: it arrived first and wins; note a contradiction.
+        const sEnd = Math.min(end, s.start + s.data.length);
+        this.compareOverlap(buf, off + (pos - start), s.data, pos - s.start, sEnd - pos);
+        this.stats.overlaps++;
+        pos = sEnd;
+        k++;
+        continue;
+      }
+      const pieceEnd = s !== null ? Math.min(end, s.start) : end;
+      const n = pieceEnd - pos;
+      if (this.heldTotal + n > this.memcap) {
+        this.stats.memcap_hits++;
+        break;
+      }
+      const data = Buffer.allocUnsafe(n);
+      buf.copy(data, 0, off + (pos - start), off + (pos - start) + n);
+      segs.splice(k, 0, { start: pos, data });
+      k++;
+      this.heldBytes[i] += n;
+      this.heldTotal += n;
+      this.stats.held_bytes = this.heldTotal;
+      if (this.heldTotal > this.stats.held_bytes_max) this.stats.held_bytes_max = this.heldTotal;
+      pos = pieceEnd;
+    }
+    if (segs.length === 0) {
+      this.held[i] = null;
+      return;
+    }
+    if (this.heldBytes[i] > this.maxPendingBytes || segs.length > this.maxPendingSegments) {
+      this.stats.pending_limit_hits++;
+      this.skipTo(p, flow, i, segs[0].start);
+    }
+  }
+
+  /** The receiver acknowledged past `next`: the bytes up to the first held segment (or the ACK) are lost. */
+  private ackGap(p: Packet, flow: number, i: number, ackOff: number): void {
+    const segs = this.held[i];
+    const to = segs !== null && segs.length > 0 ? Math.min(segs[0].start, ackOff) : ackOff;
+    this.skipTo(p, flow, i, to);
+  }
+
+  /** Declares the bytes between `next` and `to` lost, then lets held data through. */
+  private skipTo(p: Packet, flow: number, i: number, to: number): void {
+    const missing = to - this.next[i];
+    if (missing <= 0) return;
+    this.stats.gaps++;
+    this.stats.gap_bytes += missing;
+    this.events.push(StreamEvent.SEQ_GAP);
+    this.next[i] = to;
+    if (this.depth > 0 && to >= this.depth) {
+      this.state[i] |= STOPPED;
+      this.stats.depth_reached++;
+      this.free(i);
+      return;
+    }
+    const c = this.consumer;
+    if (c !== null) c.onGap(p, flow, (i & 1) === 0, missing);
+    this.drain(p, flow, i);
+  }
+
+  private compareOverlap(a: Buffer, aOff: number, b: Buffer, bOff: number, n: number): void {
+    for (let k = 0; k < n; k++) {
+      if (a[aOff + k] !== b[bOff + k]) {
+        this.stats.overlap_different_data++;
+        this.events.push(StreamEvent.OVERLAP_DIFFERENT_DATA);
+        return;
+      }
+    }
+  }
+
+  private release(i: number, n: number): void {
+    this.heldBytes[i] -= n;
+    this.heldTotal -= n;
+    this.stats.held_bytes = this.heldTotal;
+  }
+
+  private free(i: number): void {
+    if (this.held[i] !== null) {
+      this.heldTotal -= this.heldBytes[i];
+      this.stats.held_bytes = this.heldTotal;
+      this.held[i] = null;
+    }
+    this.heldBytes[i] = 0;
+  }
+}

@@ -1,0 +1,160 @@
+/** Normalisation as inspection buffers: percent-decoding, paths, arguments, cookies, request lines, bodies. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parseBody } from '../../src/app/http/body.js';
+import { decodeFlags, decodePath, parseArgs, parseCookies, percentDecode, removeDotSegments } from '../../src/app/http/decode.js';
+import { bodyFraming, splitRequestLine } from '../../src/app/http/head.js';
+import { FieldKind, flagNames, type HttpField, HttpFlag } from '../../src/app/http/request.js';
+
+function decoded(s: string, plus = true): [string, string[]] {
+  const v = percentDecode(s, plus);
+  return [v, flagNames(decodeFlags())];
+}
+
+describe('percentDecode', () => {
+  it('decodes %XX, + as space in arguments only, and leaves plain text alone', () => {
+    assert.deepEqual(decoded('%27%20OR%201%3D1'), ["' OR 1=1", []]);
+    assert.deepEqual(decoded('a+b%2Bc'), ['a b+c', []]);
+    assert.deepEqual(decoded('a+b', false), ['a+b', []]);
+    assert.deepEqual(decoded('plain'), ['plain', []]);
+  });
+
+  it('decodes IIS %uXXXX escapes and flags them', () => {
+    assert.deepEqual(decoded('%u003Cscript%u003E'), ['<script>', ['u_encoded']]);
+  });
+
+  it('decodes double and triple encoding, flagging it, without turning a decoded + into a space', () => {
+    assert.deepEqual(decoded('%2527%2520OR'), ["' OR", ['double_encoded']]);
+    assert.deepEqual(decoded('%25252e%25252e%25252f'), ['../', ['double_encoded']]);
+    assert.deepEqual(decoded('%252B1'), ['+1', ['double_encoded']]);
+  });
+
+  it('keeps and flags a bad escape, flags NUL and overlong UTF-8 separators', () => {
+    assert.deepEqual(decoded('100%zz'), ['100%zz', ['invalid_encoding']]);
+    assert.deepEqual(decoded('a%00b'), ['a\0b', ['nul_byte']]);
+    assert.deepEqual(decoded('..%c0%af..%c0%afetc'), ['../../etc', ['overlong_utf8']]);
+  });
+});
+
+describe('paths', () => {
+  it('folds backslashes and repeated slashes, keeping dot segments for the traversal check', () => {
+    const p = decodePath('/a\\b//c/..%2f..%2fetc');
+    assert.deepEqual([p, flagNames(decodeFlags())], ['/a/b/c/../../etc', ['backslash', 'dot_segments', 'encoded_traversal']]);
+  });
+
+  it('resolves dot segments and flags a climb above the root', () => {
+    assert.deepEqual([removeDotSegments('/a/./b/../c'), flagNames(decodeFlags())], ['/a/c', ['dot_segments']]);
+    assert.deepEqual([removeDotSegments('/static/../../../etc/passwd'), flagNames(decodeFlags())], ['/etc/passwd', ['path_above_root', 'dot_segments']]);
+    assert.deepEqual([removeDotSegments('/a/b/..'), flagNames(decodeFlags())], ['/a/', ['dot_segments']]);
+    assert.deepEqual([removeDotSegments('/v1.2/x.html'), decodeFlags()], ['/v1.2/x.html', 0]);
+  });
+});
+
+describe('arguments and cookies', () => {
+  it('splits and decodes query arguments; odd names become inspection buffers too', () => {
+    const out: HttpField[] = [];
+    const flags = parseArgs('a=1&b=x+y&c&%27or%271=2&=v&d=%2541', FieldKind.QUERY_ARG, out, 100);
+    assert.deepEqual(
+      out.map((f) => [f.kind, f.name, f.value]),
+      [
+        [FieldKind.QUERY_ARG, 'a', '1'],
+        [FieldKind.QUERY_ARG, 'b', 'x y'],
+        [FieldKind.QUERY_ARG, 'c', ''],
+        [FieldKind.QUERY_ARG, "'or'1", '2'],
+        [FieldKind.ARG_NAME, "'or'1", "'or'1"],
+        [FieldKind.QUERY_ARG, '', 'v'],
+        [FieldKind.QUERY_ARG, 'd', 'A'],
+      ],
+    );
+    assert.equal(flags, HttpFlag.DOUBLE_ENCODED);
+  });
+
+  it('stops at max_args', () => {
+    const out: HttpField[] = [];
+    parseArgs('a=1&b=2&c=3', FieldKind.QUERY_ARG, out, 2);
+    assert.deepEqual(out.map((f) => f.name), ['a', 'b']);
+  });
+
+  it('splits cookies, unquotes and percent-decodes values', () => {
+    const out: HttpField[] = [];
+    parseCookies('sid=abc; pref="x%3Cy"; flag ; empty=', out, 10);
+    assert.deepEqual(out.map((f) => [f.name, f.value]), [['sid', 'abc'], ['pref', 'x<y'], ['', 'flag'], ['empty', '']]);
+  });
+});
+
+describe('request lines and framing', () => {
+  it('splits method, target and version, tolerating extra spaces and spaces in the target', () => {
+    assert.deepEqual(splitRequestLine('GET /a?b=c HTTP/1.1'), { method: 'GET', target: '/a?b=c', protocol: 'HTTP/1.1' });
+    assert.deepEqual(splitRequestLine('POST  /a b  HTTP/1.0'), { method: 'POST', target: '/a b', protocol: 'HTTP/1.0' });
+    assert.deepEqual(splitRequestLine('GET /index.html'), { method: 'GET', target: '/index.html', protocol: 'HTTP/0.9' });
+    assert.deepEqual(splitRequestLine('M-SEARCH * HTTP/1.1'), { method: 'M-SEARCH', target: '*', protocol: 'HTTP/1.1' });
+  });
+
+  it('rejects what is not a request line', () => {
+    for (const line of ['get / HTTP/1.1', 'EHLO client.example', 'MAIL FROM:<a@b>', 'SSH-2.0-OpenSSH_9.2', 'GET / HTTP/x', 'GET', '\x16\x03\x01']) {
+      assert.equal(splitRequestLine(line), null, line);
+    }
+  });
+
+  it('reads body framing and flags ambiguous lengths', () => {
+    const h = (pairs: [string, string][]) => pairs.map(([name, value]) => ({ name, key: name.toLowerCase(), value }));
+    assert.deepEqual(bodyFraming(h([['Content-Length', '12']])), { framing: { chunked: false, length: 12 }, flags: 0 });
+    assert.deepEqual(bodyFraming(h([['Transfer-Encoding', 'gzip, chunked']])), { framing: { chunked: true, length: 0 }, flags: 0 });
+    assert.deepEqual(bodyFraming(h([['Content-Length', '5'], ['Content-Length', '7']])), { framing: { chunked: false, length: 5 }, flags: HttpFlag.AMBIGUOUS_LENGTH });
+    assert.deepEqual(bodyFraming(h([['Content-Length', '5'], ['Transfer-Encoding', 'chunked']])), { framing: { chunked: true, length: 0 }, flags: HttpFlag.AMBIGUOUS_LENGTH });
+    assert.deepEqual(bodyFraming(h([['Content-Length', '-1']])), { framing: { chunked: false, length: 0 }, flags: HttpFlag.AMBIGUOUS_LENGTH });
+  });
+});
+
+describe('bodies', () => {
+  const limits = { maxFields: 100 };
+  function fields(body: string, type: string, truncated = false): [unknown[], string[]] {
+    const out: HttpField[] = [];
+    const flags = parseBody(body, type, truncated, out, limits);
+    return [out.map((f) => [f.kind, f.name, f.value]), flagNames(flags)];
+  }
+
+  it('decodes urlencoded forms', () => {
+    assert.deepEqual(fields('a=1+2&b=%3C', 'application/x-www-form-urlencoded; charset=UTF-8'), [[[FieldKind.BODY_ARG, 'a', '1 2'], [FieldKind.BODY_ARG, 'b', '<']], []]);
+  });
+
+  it('walks JSON string leaves by path, and odd keys', () => {
+    assert.deepEqual(fields('{"a":{"b":["x",1,{"c":"y"}]},"<k>":true,"n":null}', 'application/json'), [
+      [
+        [FieldKind.JSON, 'a.b[0]', 'x'],
+        [FieldKind.JSON, 'a.b[2].c', 'y'],
+        [FieldKind.JSON, '<k>', '<k>'],
+      ],
+      [],
+    ]);
+    assert.deepEqual(fields(Buffer.from('{"t":"café"}', 'utf8').toString('latin1'), 'application/vnd.api+json'), [[[FieldKind.JSON, 't', 'café']], []]);
+  });
+
+  it('inspects a JSON body that does not parse (or was cut) as raw text, flagged', () => {
+    assert.deepEqual(fields('{"a": "x\' or 1=1', 'application/json'), [[[FieldKind.BODY_RAW, '', '{"a": "x\' or 1=1']], ['invalid_body']]);
+    assert.deepEqual(fields('{"a":"b"}', 'application/json', true), [[[FieldKind.BODY_RAW, '', '{"a":"b"}']], ['invalid_body']]);
+  });
+
+  it('reads multipart fields, file names and text files, not binary files', () => {
+    const b = 'BoUnD';
+    const body =
+      `--${b}\r\nContent-Disposition: form-data; name="title"\r\n\r\nHello\r\n` +
+      `--${b}\r\nContent-Disposition: form-data; name="notes"; filename="a.txt"\r\nContent-Type: text/plain\r\n\r\nline1\nline2\r\n` +
+      `--${b}\r\nContent-Disposition: form-data; name="img"; filename="p.png"\r\nContent-Type: image/png\r\n\r\n\x89PNG\x00\x01\r\n--${b}--\r\n`;
+    assert.deepEqual(fields(body, `multipart/form-data; boundary="${b}"`), [
+      [
+        [FieldKind.MULTIPART, 'title', 'Hello'],
+        [FieldKind.FILENAME, 'notes', 'a.txt'],
+        [FieldKind.MULTIPART, 'notes', 'line1\nline2'],
+        [FieldKind.FILENAME, 'img', 'p.png'],
+      ],
+      [],
+    ]);
+  });
+
+  it('inspects text bodies raw and skips binary ones', () => {
+    assert.deepEqual(fields('<a>b</a>', 'application/xml'), [[[FieldKind.BODY_RAW, '', '<a>b</a>']], []]);
+    assert.deepEqual(fields('\x00\x01\x02\x03binary\x04\x05', 'application/octet-stream'), [[], []]);
+    assert.deepEqual(fields('\x00\x01\x02\x03\x04\x05\x06\x07', ''), [[], []]);
+  });
+});

@@ -1,0 +1,190 @@
+/**
+ * The HTTP stage on reassembled streams: request heads and bodies (Content-Length, chunked),
+ * folded and duplicate headers, cookies, pipelining and keep-alive, responses and their framing,
+ * limits, gaps, tunnels, and requests cut short by the end of the flow.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { FieldKind, flagNames } from '../../src/app/http/request.js';
+import { T0 } from '../helpers.js';
+import { Conn } from '../stream/segments.js';
+import { runHttp } from './pipeline.js';
+
+function conn(): Conn {
+  return new Conn({ t0: T0 }).handshake();
+}
+
+describe('HTTP requests', () => {
+  it('parses the request line, folded and duplicate headers, cookies, host and user agent', () => {
+    const head =
+      'GET /shop/./items//../list?q=red+shoes&page=2 HTTP/1.1\r\nHost: Shop.Example:8080\r\nUser-Agent: test/1.0\r\nX-Long: first part\r\n  second part\r\n' +
+      'Accept: text/html\r\nAccept: application/json\r\nCookie: sid=abc; pref=%3Cb%3E\r\nCookie: other=1\r\n\r\n';
+    const r = runHttp(conn().send(head).frames);
+    assert.equal(r.requests.length, 1);
+    const req = r.requests[0];
+    assert.deepEqual([req.method, req.uriRaw, req.protocol, req.hostname, req.userAgent, req.path, req.query], ['GET', '/shop/./items//../list?q=red+shoes&page=2', 'HTTP/1.1', 'shop.example', 'test/1.0', '/shop/list', 'q=red+shoes&page=2']);
+    assert.equal(req.uriNormalized, '/shop/list?q=red shoes&page=2');
+    assert.deepEqual(req.headers.map((h) => [h.name, h.value]), [
+      ['Host', 'Shop.Example:8080'],
+      ['User-Agent', 'test/1.0'],
+      ['X-Long', 'first part second part'],
+      ['Accept', 'text/html'],
+      ['Accept', 'application/json'],
+      ['Cookie', 'sid=abc; pref=%3Cb%3E'],
+      ['Cookie', 'other=1'],
+    ]);
+    assert.deepEqual(
+      req.fields.map((f) => [f.kind, f.name, f.value]),
+      [
+        [FieldKind.PATH, '', '/shop/./items/../list'],
+        [FieldKind.QUERY_ARG, 'q', 'red shoes'],
+        [FieldKind.QUERY_ARG, 'page', '2'],
+        [FieldKind.HEADER, 'host', 'Shop.Example:8080'],
+        [FieldKind.HEADER, 'user-agent', 'test/1.0'],
+        [FieldKind.HEADER, 'x-long', 'first part second part'],
+        [FieldKind.HEADER, 'accept', 'text/html'],
+        [FieldKind.HEADER, 'accept', 'application/json'],
+        [FieldKind.COOKIE, 'sid', 'abc'],
+        [FieldKind.COOKIE, 'pref', '<b>'],
+        [FieldKind.COOKIE, 'other', '1'],
+      ],
+    );
+    assert.deepEqual(flagNames(req.flags), ['dot_segments', 'folded_header']);
+    assert.deepEqual(r.phases, ['HEAD /shop/./items//../list?q=red+shoes&page=2 @4']);
+  });
+
+  it('takes the host from an absolute URI, and accepts LF-only lines and blank lines between requests', () => {
+    const r = runHttp(conn().send('\r\nGET http://Example.COM:8080/a?x=1 HTTP/1.0\nHost: other\n\n\r\nGET /b HTTP/1.0\n\n').frames);
+    assert.deepEqual(r.requests.map((q) => [q.hostname, q.path, q.query, q.index]), [['example.com', '/a', 'x=1', 0], ['', '/b', '', 1]]);
+  });
+
+  it('hands over the head first and the body when it is complete', () => {
+    const body = 'user=ann&note=hello+world';
+    const head = `POST /form HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\n\r\n`;
+    const r = runHttp(conn().send(head + body.slice(0, 10)).send(body.slice(10)).frames);
+    assert.deepEqual(r.phases, ['HEAD /form @4', 'BODY /form @5']);
+    const req = r.requests[0];
+    assert.deepEqual(req.bodyFields.map((f) => [f.kind, f.name, f.value]), [[FieldKind.BODY_ARG, 'user', 'ann'], [FieldKind.BODY_ARG, 'note', 'hello world']]);
+    assert.deepEqual([req.bodyLength, req.bodyText], [body.length, body]);
+  });
+
+  it('decodes a chunked body with extensions and trailers, split anywhere', () => {
+    const msg = 'POST /c HTTP/1.1\r\nTransfer-Encoding: chunked\r\nContent-Type: text/plain\r\n\r\n5;ext=1\r\nhello\r\n7\r\n, world\r\n0\r\nX-Trailer: 1\r\n\r\nGET /next HTTP/1.1\r\n\r\n';
+    const c = conn();
+    for (let i = 0; i < msg.length; i += 7) c.send(msg.slice(i, i + 7));
+    const r = runHttp(c.frames);
+    assert.deepEqual(r.requests.map((q) => q.uriRaw), ['/c', '/next']);
+    assert.equal(r.requests[0].bodyText, 'hello, world');
+    assert.deepEqual(r.requests[0].bodyFields.map((f) => [f.kind, f.value]), [[FieldKind.BODY_RAW, 'hello, world']]);
+  });
+
+  it('flags a malformed chunked body and finds the next request', () => {
+    const r = runHttp(conn().send('POST /c HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\nGET /after HTTP/1.1\r\n\r\n').frames);
+    assert.deepEqual(r.requests.map((q) => q.uriRaw), ['/c', '/after']);
+    assert.deepEqual(flagNames(r.requests[0].flags), ['invalid_chunk']);
+  });
+
+  it('keeps only body_limit bytes of a body for inspection', () => {
+    const body = 'a=' + 'x'.repeat(98);
+    const r = runHttp(conn().send(`POST /b HTTP/1.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\n`).send(body.slice(0, 50)).send(body.slice(50)).frames, 'http:\n  body_limit: 10\n');
+    const req = r.requests[0];
+    assert.deepEqual([req.bodyLength, req.bodyText, flagNames(req.flags)], [100, 'a=xxxxxxxx', ['body_truncated']]);
+    assert.deepEqual(r.phases, ['HEAD /b @4', 'BODY /b @6']);
+  });
+
+  it('flags long lines, and inspects an over-long head as far as max_header_bytes, then resyncs', () => {
+    const long = `GET /x HTTP/1.1\r\nX-A: ${'a'.repeat(200)}\r\n\r\n`;
+    const r1 = runHttp(conn().send(long).frames, 'http:\n  max_line: 100\n');
+    assert.deepEqual(flagNames(r1.requests[0].flags), ['line_too_long']);
+    const huge = `GET /big HTTP/1.1\r\n${'X-Pad: 0123456789012345678901234567890123456789\r\n'.repeat(40)}\r\nGET /small HTTP/1.1\r\n\r\n`;
+    const c = conn();
+    for (let i = 0; i < huge.length; i += 500) c.send(huge.slice(i, i + 500));
+    const r2 = runHttp(c.frames, 'http:\n  max_header_bytes: 1024\n');
+    assert.deepEqual(r2.requests.map((q) => [q.uriRaw, flagNames(q.flags)]), [['/big', ['headers_too_large']], ['/small', []]]);
+    assert.equal(r2.requests[0].head.length, 1024);
+  });
+
+  it('ignores headers past max_headers', () => {
+    const r = runHttp(conn().send(`GET / HTTP/1.1\r\n${'A: 1\r\n'.repeat(10)}\r\n`).frames, 'http:\n  max_headers: 8\n');
+    assert.deepEqual([r.requests[0].headers.length, flagNames(r.requests[0].flags)], [8, ['headers_too_large']]);
+  });
+
+  it('flags conflicting Content-Length headers (request smuggling material)', () => {
+    const r = runHttp(conn().send('POST /s HTTP/1.1\r\nContent-Length: 3\r\nContent-Length: 30\r\n\r\nabcGET /t HTTP/1.1\r\n\r\n').frames);
+    assert.deepEqual(r.requests.map((q) => [q.uriRaw, flagNames(q.flags)]), [['/s', ['ambiguous_length']], ['/t', []]]);
+  });
+
+  it('inspects a request cut short by the end of the flow as far as it came', () => {
+    const r = runHttp(conn().send('POST /cut HTTP/1.1\r\nContent-Length: 100\r\nContent-Type: application/x-www-form-urlencoded\r\n\r\na=1&b=').frames);
+    assert.deepEqual(r.phases, ['HEAD /cut @4', 'BODY /cut @end']);
+    assert.deepEqual(flagNames(r.requests[0].flags), ['incomplete']);
+    const r2 = runHttp(conn().send('GET /partial?x=1 HTTP/1.1\r\nHost: a').frames);
+    assert.deepEqual(r2.phases, ['HEAD /partial?x=1 @end']);
+  });
+
+  it('skips a gap inside a body and resyncs after a gap in a head', () => {
+    const c = conn();
+    c.send('POST /g HTTP/1.1\r\nContent-Length: 20\r\n\r\n0123', 0);
+    const afterHead = 'POST /g HTTP/1.1\r\nContent-Length: 20\r\n\r\n'.length;
+    c.send(`89abcdefghijGET /h HTTP/1.1\r\nHost: x`, afterHead + 8);
+    c.serverAck(afterHead + 8 + 20);
+    c.send('\r\n\r\nGET /i HTTP/1.1\r\n\r\n', afterHead + 8 + 12 + 'GET /h HTTP/1.1\r\nHost: x'.length);
+    const r = runHttp(c.frames);
+    assert.deepEqual(r.requests.map((q) => q.uriRaw), ['/g', '/h', '/i']);
+    assert.deepEqual(flagNames(r.requests[0].flags), ['incomplete']);
+    assert.equal(r.http.stats.gaps, 1);
+  });
+});
+
+describe('HTTP responses and transactions', () => {
+  it('matches pipelined responses to their requests in order, with HEAD, 204, 100-continue and chunked answers', () => {
+    const c = conn();
+    c.send('GET /a HTTP/1.1\r\n\r\nHEAD /b HTTP/1.1\r\n\r\nDELETE /c HTTP/1.1\r\n\r\nPOST /d HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n');
+    c.reply('HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello');
+    c.reply('HTTP/1.1 200 OK\r\nContent-Length: 999\r\n\r\n');
+    c.reply('HTTP/1.1 204 No Content\r\n\r\n');
+    c.reply('HTTP/1.1 100 Continue\r\n\r\n');
+    c.send('hi');
+    c.reply('HTTP/1.1 201 Created\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n');
+    const r = runHttp(c.frames);
+    assert.deepEqual(r.transactions, ['/a 200 5', '/b 200 0', '/c 204 0', '/d 201 5']);
+    assert.deepEqual([r.http.stats.pipelined, r.http.stats.responses], [3, 4]);
+  });
+
+  it('counts a body delimited by the connection close, and logs open transactions at flow end', () => {
+    const c = conn().send('GET /stream HTTP/1.0\r\n\r\n').reply('HTTP/1.0 200 OK\r\nContent-Type: video/mp4\r\n\r\n').reply('x'.repeat(3000));
+    const r = runHttp(c.frames);
+    assert.deepEqual(r.transactions, ['/stream 200 3000']);
+    assert.equal(r.requests[0].responseContentType, 'video/mp4');
+  });
+
+  it('logs requests that never got an answer, with status 0', () => {
+    const r = runHttp(conn().send('GET /1 HTTP/1.1\r\n\r\nGET /2 HTTP/1.1\r\n\r\n').reply('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n').frames);
+    assert.deepEqual(r.transactions, ['/1 404 0', '/2 0 0']);
+  });
+
+  it('stops parsing after a protocol upgrade (the tunnel is not HTTP)', () => {
+    const c = conn().send('GET /ws HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n').reply('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n');
+    c.send("\x81\x85GET /not-http?q=' OR 1=1 HTTP/1.1\r\n\r\n").reply('\x81\x05hello');
+    const r = runHttp(c.frames);
+    assert.deepEqual(r.requests.map((q) => q.uriRaw), ['/ws']);
+    assert.deepEqual(r.transactions, ['/ws 101 0']);
+    assert.equal(r.http.stats.tunnels, 2);
+  });
+
+  it('stops after a CONNECT request', () => {
+    const c = conn().send('CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n').reply('HTTP/1.1 200 Connection established\r\n\r\n');
+    c.send('\x16\x03\x01\x00\x05hello').reply('\x16\x03\x03\x00\x02hi');
+    const r = runHttp(c.frames);
+    assert.deepEqual(r.requests.map((q) => [q.method, q.hostname]), [['CONNECT', 'example.com']]);
+    assert.deepEqual(r.transactions, ['example.com:443 200 0']);
+  });
+
+  it('knows the client by content when the capture starts with the server talking', () => {
+    const c = new Conn({ t0: T0, sport: 50000, dport: 8080 });
+    c.reply('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokGET /x HTTP/1.1\r\n\r\n');
+    c.send('GET /y HTTP/1.1\r\nHost: h\r\n\r\n');
+    const r = runHttp(c.frames);
+    assert.deepEqual(r.requests.map((q) => [q.uriRaw, q.clientPort, q.serverPort]), [['/y', 50000, 8080]]);
+  });
+});

@@ -1,0 +1,116 @@
+/**
+ * The front of the engine for stage tests: decoder → flow table → stream reassembly → HTTP, with
+ * recording consumers, so tests can read exactly what each stage produced.
+ */
+import { HttpApp, HttpPhase } from '../../src/app/http/http.js';
+import type { HttpRequest } from '../../src/app/http/request.js';
+import { parseConfig } from '../../src/config/config.js';
+import { Decoder } from '../../src/decode/decoder.js';
+import { Packet } from '../../src/decode/packet.js';
+import { SECTIONS } from '../../src/engine/sections.js';
+import { FlowTable } from '../../src/flow/flow-table.js';
+import { type StreamConsumer, StreamReassembler } from '../../src/stream/stream.js';
+import type { TestFrame } from '../helpers.js';
+
+/** What the stream stage delivered. */
+export interface StreamRun {
+  /** Reassembled bytes per flow direction: key "<flow>:c" (to server) or "<flow>:s". */
+  readonly data: Map<string, string>;
+  /** Gaps as "<flow>:<c|s>:<bytes>@<pcap_cnt>". */
+  readonly gaps: string[];
+  /** Stream anomaly events as "<name>@<pcap_cnt>". */
+  readonly events: string[];
+  readonly stream: StreamReassembler;
+  readonly flows: FlowTable;
+}
+
+function frontEnd(yaml: string): { decoder: Decoder; flows: FlowTable; stream: StreamReassembler; config: ReturnType<typeof parseConfig>; ends: ((slot: number) => void)[] } {
+  const config = parseConfig(SECTIONS, yaml, 'test.yaml');
+  const ends: ((slot: number) => void)[] = [];
+  const flows = new FlowTable(config.section('flow'), (slot) => {
+    for (const end of ends) end(slot);
+  });
+  const stream = new StreamReassembler(config.section('stream'), flows.size);
+  return { decoder: new Decoder(), flows, stream, config, ends };
+}
+
+function feed(frames: readonly TestFrame[], f: ReturnType<typeof frontEnd>, after?: (p: Packet) => void): void {
+  const p = new Packet();
+  let n = 0;
+  for (const fr of [...frames].sort((a, b) => a.tsUs - b.tsUs)) {
+    f.decoder.decode(p, fr.frame, 0, fr.frame.length, 1);
+    p.index = n++;
+    p.tsUs = fr.tsUs;
+    p.wireLen = fr.frame.length;
+    f.flows.expire(p.tsUs);
+    const flow = f.flows.track(p);
+    if (flow >= 0) f.stream.onPacket(p, flow, f.flows.toServer);
+    if (after !== undefined) after(p);
+  }
+}
+
+/** Runs frames through decode → flow → stream, recording the reassembled bytes. Flows stay open unless `flush`. */
+export function runStream(frames: readonly TestFrame[], yaml = '', flush = true): StreamRun {
+  const f = frontEnd(yaml);
+  const data = new Map<string, string>();
+  const gaps: string[] = [];
+  const events: string[] = [];
+  const consumer: StreamConsumer = {
+    onData(p, flow, toServer, buf, off, len) {
+      const key = `${flow}:${toServer ? 'c' : 's'}`;
+      data.set(key, (data.get(key) ?? '') + buf.toString('latin1', off, off + len));
+    },
+    onGap(p, flow, toServer, bytes) {
+      gaps.push(`${flow}:${toServer ? 'c' : 's'}:${bytes}@${p.index + 1}`);
+    },
+  };
+  f.stream.consumer = consumer;
+  f.ends.push((slot) => f.stream.onFlowEnd(slot));
+  feed(frames, f, (p) => {
+    for (const e of f.stream.lastEvents) events.push(`${e}@${p.index + 1}`);
+  });
+  if (flush) f.flows.flush();
+  return { data, gaps, events, stream: f.stream, flows: f.flows };
+}
+
+/** What the HTTP stage produced. */
+export interface HttpRun {
+  /** Requests in the order their heads completed. */
+  readonly requests: HttpRequest[];
+  /** Phases handed over, as "HEAD <url> @<pcap_cnt>" / "BODY <url> @<pcap_cnt or end>". */
+  readonly phases: string[];
+  /** Finished transactions, as "<url> <status> <length>". */
+  readonly transactions: string[];
+  readonly http: HttpApp;
+  readonly stream: StreamReassembler;
+}
+
+/** Runs frames through decode → flow → stream → http, recording requests and transactions; ends every flow. */
+export function runHttp(frames: readonly TestFrame[], yaml = ''): HttpRun {
+  const f = frontEnd(yaml);
+  const requests: HttpRequest[] = [];
+  const phases: string[] = [];
+  const transactions: string[] = [];
+  const http = new HttpApp(
+    f.config.section('http'),
+    f.flows.size,
+    f.stream,
+    {
+      onRequest(req, _flow, phase, p) {
+        if (phase === HttpPhase.HEAD) requests.push(req);
+        phases.push(`${phase === HttpPhase.HEAD ? 'HEAD' : 'BODY'} ${req.uriRaw} @${p !== null ? p.index + 1 : 'end'}`);
+      },
+      onTransaction(req) {
+        transactions.push(`${req.uriRaw} ${req.status} ${req.responseLength}`);
+      },
+    },
+    f.flows,
+  );
+  f.ends.push((slot) => {
+    http.onFlowEnd(slot);
+    f.stream.onFlowEnd(slot);
+  });
+  feed(frames, f);
+  f.flows.flush();
+  return { requests, phases, transactions, http, stream: f.stream };
+}

