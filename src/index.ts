@@ -13,3 +13,5 @@ export { eveRecord, eveTimestamp, EveWriter } from './output/eve.js';
 export { VerdictWriter } from './output/verdicts.js';
 export { SummaryCollector, formatSummary, type RunTotals, type SummaryReport } from './output/summary.js';
 export type * from './output/events.js';
+export { generateCaptures, type GenerateOptions } from './tools/generate/generate.js';
+export { evaluate, evaluateFiles, type EvalReport } from './tools/eval/eval.js';

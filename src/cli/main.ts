@@ -6,6 +6,8 @@ import { ConfigError } from '../config/config.js';
 import { EnforcementError } from '../prevent/backend.js';
 import { runAnalyze } from './analyze.js';
 import { registerBlocklist } from './blocklist.js';
+import { registerEval } from './eval.js';
+import { registerGenerate } from './generate.js';
 import { registerInterfaces } from './interfaces.js';
 import { registerLive } from './live.js';
 import { UsageError } from './errors.js';
@@ -49,6 +51,8 @@ export function buildProgram(): Command {
   registerLive(program);
   registerInterfaces(program);
   registerBlocklist(program);
+  registerGenerate(program);
+  registerEval(program);
   return program;
 }
 

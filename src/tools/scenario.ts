@@ -1,4 +1,4 @@
-import { arpRequest, ethernet, icmpEcho, tcpPacket, udpPacket } from './craft/frame.js';
+import { arpRequest, ethernet, icmpEcho, parseIp, tcpPacket, udpPacket } from './craft/frame.js';
 
 /**
  * Building blocks of synthetic traffic: benign conversations and attacks as real Ethernet frames
@@ -109,15 +109,20 @@ export function ping(emit: Emit, o: { src: string; dst: string; count: number; i
   return t;
 }
 
-/** A DNS A query and its answer over UDP. */
-export function dnsLookup(emit: Emit, o: { client: string; server: string; sport: number; name: string; t0: number; id: number }): void {
+/**
+ * A DNS query and its answer over UDP: an A record (192.0.2.80 unless `answer` says otherwise), or
+ * an AAAA record when `answer` is an IPv6 address.
+ */
+export function dnsLookup(emit: Emit, o: { client: string; server: string; sport: number; name: string; t0: number; id: number; answer?: string }): void {
+  const rdata = o.answer === undefined ? Uint8Array.from([192, 0, 2, 80]) : parseIp(o.answer).bytes;
+  const qtype = rdata.length === 16 ? 28 : 1;
   const q = Buffer.alloc(12);
   q.writeUInt16BE(o.id, 0);
   q.writeUInt16BE(0x0100, 2);
   q.writeUInt16BE(1, 4);
-  const labels = Buffer.concat([...o.name.split('.').map((l) => Buffer.concat([Buffer.from([l.length]), Buffer.from(l)])), Buffer.from([0, 0, 1, 0, 1])]);
+  const labels = Buffer.concat([...o.name.split('.').map((l) => Buffer.concat([Buffer.from([l.length]), Buffer.from(l)])), Buffer.from([0, 0, qtype, 0, 1])]);
   const query = Buffer.concat([q, labels]);
-  const answer = Buffer.concat([query, Buffer.from([0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0x0e, 0x10, 0, 4, 192, 0, 2, 80])]);
+  const answer = Buffer.concat([query, Buffer.from([0xc0, 0x0c, 0, qtype, 0, 1, 0, 0, 0x0e, 0x10, 0, rdata.length]), rdata]);
   answer.writeUInt16BE(0x8180, 2);
   answer.writeUInt16BE(1, 6);
   emit(ethernet(udpPacket({ src: o.client, dst: o.server, sport: o.sport, dport: 53, payload: query })), o.t0);
@@ -207,4 +212,115 @@ export class Timeline {
   sorted(): { frame: Buffer; tsUs: number }[] {
     return [...this.frames].sort((a, b) => a.tsUs - b.tsUs || a.order - b.order);
   }
+}
+
+/** One turn of a TCP conversation: which side sends what, after how long a pause. */
+export interface TcpTurn {
+  readonly from: 'client' | 'server';
+  readonly data: string | Uint8Array;
+  /** Pause before the turn starts, µs (default: half the round trip). */
+  readonly afterUs?: number;
+}
+
+/** A TCP connection carrying several turns (keep-alive HTTP, a TLS session). */
+export interface TcpConversation {
+  readonly client: string;
+  readonly server: string;
+  readonly sport: number;
+  readonly dport: number;
+  readonly turns: readonly TcpTurn[];
+  /** Start time, µs. */
+  readonly t0: number;
+  /** Round-trip time, µs (default 2 ms). */
+  readonly rttUs?: number;
+  /** Which side sends the first FIN (default the client). */
+  readonly closeBy?: 'client' | 'server';
+}
+
+/**
+ * Emits a whole TCP connection with any number of turns: handshake, each turn's data in
+ * MSS-sized segments (PSH on the last of a write) acknowledged every second segment and at the
+ * end of the write, then the FIN teardown. Sequence numbers follow the bytes. Returns its end time.
+ */
+export function tcpConversation(emit: Emit, x: TcpConversation, rng: Rng): number {
+  const half = Math.max(1, Math.floor((x.rttUs ?? 2000) / 2));
+  const c = { src: x.client, dst: x.server, sport: x.sport, dport: x.dport };
+  const s = { src: x.server, dst: x.client, sport: x.dport, dport: x.sport };
+  const seq = { client: rng.int(1, 0x7fffffff), server: rng.int(1, 0x7fffffff) };
+  let t = x.t0;
+  emit(ethernet(tcpPacket({ ...c, flags: 'S', seq: seq.client, options: MSS_SACK_TS_WS })), t);
+  t += half;
+  emit(ethernet(tcpPacket({ ...s, flags: 'SA', seq: seq.server, ack: seq.client + 1, options: MSS_SACK_TS_WS })), t);
+  seq.client++;
+  seq.server++;
+  t += half;
+  emit(ethernet(tcpPacket({ ...c, flags: 'A', seq: seq.client, ack: seq.server })), t);
+  for (const turn of x.turns) {
+    const from = turn.from === 'client' ? c : s;
+    const to = turn.from === 'client' ? s : c;
+    const other = turn.from === 'client' ? 'server' : 'client';
+    const data = typeof turn.data === 'string' ? Buffer.from(turn.data, 'latin1') : Buffer.from(turn.data);
+    t += turn.afterUs ?? half;
+    let unacked = 0;
+    for (let off = 0; off < data.length; off += 1448) {
+      const chunk = data.subarray(off, off + 1448);
+      const last = off + 1448 >= data.length;
+      t += 80;
+      emit(ethernet(tcpPacket({ ...from, flags: last ? 'PA' : 'A', seq: seq[turn.from], ack: seq[other], payload: chunk })), t);
+      seq[turn.from] += chunk.length;
+      if (++unacked === 2 && !last) {
+        emit(ethernet(tcpPacket({ ...to, flags: 'A', seq: seq[other], ack: seq[turn.from] })), t + 20);
+        unacked = 0;
+      }
+    }
+    if (unacked > 0) {
+      t += half;
+      emit(ethernet(tcpPacket({ ...to, flags: 'A', seq: seq[other], ack: seq[turn.from] })), t);
+    }
+  }
+  const closer = x.closeBy ?? 'client';
+  const peer = closer === 'client' ? 'server' : 'client';
+  const cl = closer === 'client' ? c : s;
+  const pe = closer === 'client' ? s : c;
+  t += half;
+  emit(ethernet(tcpPacket({ ...cl, flags: 'FA', seq: seq[closer], ack: seq[peer] })), t);
+  t += half;
+  emit(ethernet(tcpPacket({ ...pe, flags: 'FA', seq: seq[peer], ack: seq[closer] + 1 })), t);
+  t += half;
+  emit(ethernet(tcpPacket({ ...cl, flags: 'A', seq: seq[closer] + 1, ack: seq[peer] + 1 })), t);
+  return t;
+}
+
+/** Seconds from 1900 (the NTP era) to 1970 (the Unix epoch). */
+const NTP_UNIX_OFFSET_S = 2208988800;
+
+/** Writes an NTP timestamp (seconds since 1900, 32-bit fraction) of a µs packet time. */
+function writeNtpTime(b: Buffer, at: number, tsUs: number): void {
+  const sec = Math.floor(tsUs / 1e6);
+  b.writeUInt32BE((sec + NTP_UNIX_OFFSET_S) >>> 0, at);
+  b.writeUInt32BE(Math.floor(((tsUs - sec * 1e6) / 1e6) * 4294967296) >>> 0, at + 4);
+}
+
+/** An NTPv4 client query and the server's answer (RFC 5905 modes 3 and 4), as chrony or ntpd send them. */
+export function ntpQuery(emit: Emit, o: { client: string; server: string; sport: number; t0: number; rttUs?: number }): void {
+  const rtt = o.rttUs ?? 20000;
+  const query = Buffer.alloc(48);
+  query[0] = (4 << 3) | 3; // LI 0, version 4, mode 3 (client)
+  query[2] = 6; // poll 2^6 s
+  query[3] = 0xe9; // precision 2^-23 s
+  writeNtpTime(query, 40, o.t0);
+  const reply = Buffer.alloc(48);
+  reply[0] = (4 << 3) | 4; // mode 4 (server)
+  reply[1] = 2; // stratum 2
+  reply[2] = 6;
+  reply[3] = 0xe8;
+  reply.writeUInt32BE(0x00000a3c, 4); // root delay
+  reply.writeUInt32BE(0x00001b2e, 8); // root dispersion
+  reply.writeUInt32BE(0xc0000201, 12); // reference id: its upstream server
+  writeNtpTime(reply, 16, o.t0 - 512_000_000);
+  query.copy(reply, 24, 40, 48); // origin = the client's transmit time
+  writeNtpTime(reply, 32, o.t0 + rtt / 2 - 30);
+  writeNtpTime(reply, 40, o.t0 + rtt / 2);
+  emit(ethernet(udpPacket({ src: o.client, dst: o.server, sport: o.sport, dport: 123, payload: query })), o.t0);
+  emit(ethernet(udpPacket({ src: o.server, dst: o.client, sport: 123, dport: o.sport, payload: reply })), o.t0 + rtt);
 }

@@ -1,0 +1,101 @@
+/**
+ * What the generator needs to know of a frame it built, and the evasions attackers use to hide
+ * a payload from an IDS that looks at one packet at a time: tiny TCP segments, and IP fragments.
+ * Each evasion wraps an `Emit`, so any scenario block (a whole TCP conversation) can be sent
+ * evasively without knowing about it; sequence numbers and checksums stay those of a real stack.
+ */
+import { formatIp6 } from '../../decode/packet.js';
+import { ethernet, fragmentIpv4, tcpPacket } from '../craft/frame.js';
+import type { Emit } from '../scenario.js';
+
+/** The facts of a generated Ethernet frame that truth labels are made of. */
+export interface FrameFacts {
+  /** Source and destination address (ARP: sender and target); '' when the frame has none. */
+  readonly src: string;
+  readonly dst: string;
+  readonly protocol: 'tcp' | 'udp' | 'icmp' | 'arp' | 'other';
+  /** Bytes of transport payload (TCP/UDP data) in this frame; a fragment's whole data. */
+  readonly payloadLen: number;
+  /** An IPv4 fragment (MF set or offset non-zero). */
+  readonly fragment: boolean;
+}
+
+function v4Text(b: Buffer, at: number): string {
+  return `${b[at]}.${b[at + 1]}.${b[at + 2]}.${b[at + 3]}`;
+}
+
+const PROTOCOLS: Readonly<Record<number, FrameFacts['protocol']>> = { 1: 'icmp', 6: 'tcp', 17: 'udp', 58: 'icmp' };
+
+/** Reads the facts of an Ethernet II frame (no VLAN tags: the generator writes none). */
+export function frameFacts(frame: Buffer): FrameFacts {
+  const etherType = frame.readUInt16BE(12);
+  if (etherType === 0x0806) return { src: v4Text(frame, 28), dst: v4Text(frame, 38), protocol: 'arp', payloadLen: 0, fragment: false };
+  if (etherType === 0x0800) {
+    const hdrLen = (frame[14] & 0x0f) * 4;
+    const total = frame.readUInt16BE(16);
+    const proto = frame[23];
+    const flagsOff = frame.readUInt16BE(20);
+    const fragment = (flagsOff & 0x3fff) !== 0;
+    const l4 = 14 + hdrLen;
+    let payloadLen = total - hdrLen;
+    if (!fragment && proto === 6) payloadLen -= (frame[l4 + 12] >>> 4) * 4;
+    else if (!fragment && proto === 17) payloadLen -= 8;
+    return { src: v4Text(frame, 26), dst: v4Text(frame, 30), protocol: PROTOCOLS[proto] ?? 'other', payloadLen, fragment };
+  }
+  if (etherType === 0x86dd) {
+    const proto = frame[20];
+    const plen = frame.readUInt16BE(18);
+    const l4 = 54;
+    let payloadLen = plen;
+    if (proto === 6) payloadLen -= (frame[l4 + 12] >>> 4) * 4;
+    else if (proto === 17) payloadLen -= 8;
+    const text = (at: number): string => formatIp6([0, 4, 8, 12].map((i) => frame.readUInt32BE(at + i)));
+    return { src: text(22), dst: text(38), protocol: PROTOCOLS[proto] ?? 'other', payloadLen, fragment: false };
+  }
+  return { src: '', dst: '', protocol: 'other', payloadLen: 0, fragment: false };
+}
+
+/**
+ * Sends every TCP segment from `from` that carries data as segments of at most `size` bytes
+ * (consecutive sequence numbers, 10 µs apart; PSH only on the last), as fragroute's
+ * `tcp_seg` does. Other frames pass unchanged.
+ */
+export function splitSegments(emit: Emit, o: { from: string; size: number }): Emit {
+  return (frame, tsUs) => {
+    const f = frameFacts(frame);
+    if (f.protocol !== 'tcp' || f.fragment || f.src !== o.from || f.payloadLen <= o.size || frame.readUInt16BE(12) !== 0x0800) {
+      emit(frame, tsUs);
+      return;
+    }
+    const l4 = 14 + (frame[14] & 0x0f) * 4;
+    const dataAt = l4 + (frame[l4 + 12] >>> 4) * 4;
+    const data = frame.subarray(dataAt, dataAt + f.payloadLen);
+    const seq = frame.readUInt32BE(l4 + 4);
+    const base = { src: f.src, dst: f.dst, sport: frame.readUInt16BE(l4), dport: frame.readUInt16BE(l4 + 2), ack: frame.readUInt32BE(l4 + 8), window: frame.readUInt16BE(l4 + 14) };
+    const flags = frame[l4 + 13];
+    for (let off = 0, i = 0; off < data.length; off += o.size, i++) {
+      const last = off + o.size >= data.length;
+      const piece = data.subarray(off, off + o.size);
+      emit(ethernet(tcpPacket({ ...base, seq: (seq + off) >>> 0, flags: last ? flags : flags & ~0x08, payload: piece })), tsUs + i * 10);
+    }
+  };
+}
+
+/**
+ * Sends every IPv4 datagram from `from` that carries TCP data as fragments of `fragPayload`
+ * bytes (a multiple of 8), in order, 10 µs apart, as fragroute's `ip_frag` does. Each
+ * fragmented datagram gets its own IP id, so fragments of different datagrams never mix.
+ */
+export function fragmentDatagrams(emit: Emit, o: { from: string; fragPayload: number }): Emit {
+  let id = 0x4000;
+  return (frame, tsUs) => {
+    const f = frameFacts(frame);
+    if (f.protocol !== 'tcp' || f.fragment || f.src !== o.from || f.payloadLen === 0 || frame.readUInt16BE(12) !== 0x0800) {
+      emit(frame, tsUs);
+      return;
+    }
+    const datagram = Buffer.from(frame.subarray(14));
+    datagram.writeUInt16BE(id++ & 0xffff, 4);
+    fragmentIpv4(datagram, o.fragPayload).forEach((piece, i) => emit(ethernet(piece), tsUs + i * 10));
+  };
+}

