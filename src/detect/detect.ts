@@ -30,8 +30,8 @@ export class Detect implements DetectContext {
   private readonly packetDetectors: Detector[] = [];
   private readonly httpDetectors: Detector[] = [];
   private readonly lastAlertUs = new Map<number, number>();
-  private readonly realertUs: number;
-  private readonly maxSuppressions: number;
+  private realertUs: number;
+  private maxSuppressions: number;
   /** The packet being processed, for alerts raised from flow ends (they carry its number and time). */
   private current: Packet | null = null;
 
@@ -44,6 +44,13 @@ export class Detect implements DetectContext {
   ) {
     this.realertUs = (own.realert as number) * 1e6;
     this.maxSuppressions = own.max_suppressions as number;
+    this.build(specs, valuesOf);
+  }
+
+  private build(specs: readonly DetectorSpec[], valuesOf: (spec: DetectorSpec) => SectionValues): void {
+    this.detectors.length = 0;
+    this.packetDetectors.length = 0;
+    this.httpDetectors.length = 0;
     for (const spec of specs) {
       const values = valuesOf(spec);
       if (values.enabled === false) continue;
@@ -52,6 +59,16 @@ export class Detect implements DetectContext {
       if (d.onPacket !== undefined) this.packetDetectors.push(d);
       if (d.onHttpRequest !== undefined) this.httpDetectors.push(d);
     }
+  }
+
+  /**
+   * Applies new parameters (SIGHUP): detectors are rebuilt with the new thresholds and pattern
+   * files, their windows start afresh; flows, blocks and re-alert suppression are kept.
+   */
+  reconfigure(specs: readonly DetectorSpec[], valuesOf: (spec: DetectorSpec) => SectionValues, own: SectionValues): void {
+    this.realertUs = (own.realert as number) * 1e6;
+    this.maxSuppressions = own.max_suppressions as number;
+    this.build(specs, valuesOf);
   }
 
   /** True when some enabled detector inspects HTTP requests (the engine skips payload work otherwise). */

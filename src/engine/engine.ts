@@ -154,6 +154,17 @@ export class Engine {
     return ev;
   }
 
+  /**
+   * Applies a reloaded configuration (SIGHUP) without dropping state: detector thresholds and
+   * pattern files, re-alert interval, and every decide parameter (allowlist, durations) take effect
+   * for later packets; flows, streams, blocks in force and offences are kept. Flow, stream and
+   * HTTP limits need a restart.
+   */
+  reconfigure(config: Config): void {
+    this.detect.reconfigure(DETECTORS, (spec) => config.section(detectorSection(spec).path), config.section('detect'));
+    this.decide.reconfigure(config.section('decide'));
+  }
+
   /** Ends the run: closes every flow (flow-end detectors run), emits the final stats event. */
   finish(): StatsEvent {
     this.flows.flush();

@@ -7,7 +7,7 @@ import { addonStatus, LiveCapture } from '../capture/live.js';
 import { listInterfaces } from '../capture/interfaces.js';
 import { NfQueue } from '../capture/nfqueue.js';
 import { readCaptureFile } from '../capture/source.js';
-import { defaultConfig, loadConfigFile } from '../config/config.js';
+import { type Config, ConfigError, defaultConfig, loadConfigFile } from '../config/config.js';
 import { overlayConfig } from '../config/overlay.js';
 import { LinkType } from '../decode/packet.js';
 import { Engine } from '../engine/engine.js';
@@ -107,11 +107,10 @@ export async function runLive(opts: LiveRunOptions, io: LiveIo): Promise<number>
   }
 
   const dataDir = opts.dataDir ?? ((live.data_dir as string) || defaultDataDir());
-  const overrides: Record<string, Record<string, string | number | boolean | readonly string[]>> = {};
-  const allowlist = [...(fileConfig.section('decide').allowlist as readonly string[])];
-  if (live.allow_local === true && opts.replay === undefined) allowlist.push(...localAllowlist());
-  overrides.decide = { allowlist };
-  const config = overlayConfig(fileConfig, overrides);
+  const local = live.allow_local === true && opts.replay === undefined ? localAllowlist() : [];
+  /** The file's config with the machine's own addresses added to the allowlist. */
+  const withLocal = (c: Config): Config => overlayConfig(c, { decide: { allowlist: [...(c.section('decide').allowlist as readonly string[]), ...local] } });
+  const config = withLocal(fileConfig);
 
   // Sources first: a wrong interface name must fail before the packet filter is touched.
   const interfaces = [...opts.interfaces];
@@ -240,6 +239,7 @@ export async function runLive(opts: LiveRunOptions, io: LiveIo): Promise<number>
   timers.push(
     setInterval(() => {
       if (lastPacketUs > 0) engine.advanceTime(lastPacketUs + (Date.now() - lastPacketWallMs) * 1000);
+      for (const s of sinks) if (s instanceof EveWriter) s.flush();
     }, 1000),
   );
   const statsInterval = opts.statsInterval ?? (live.stats_interval as number);
@@ -249,6 +249,18 @@ export async function runLive(opts: LiveRunOptions, io: LiveIo): Promise<number>
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  // SIGHUP: reload the config (thresholds, patterns, allowlist, durations) keeping flows and
+  // blocks, and reopen the EVE file for log rotation. A bad file is reported and ignored.
+  const onHangup = (): void => {
+    try {
+      if (opts.config !== undefined) engine.reconfigure(withLocal(loadConfigFile(SECTIONS, opts.config)));
+      io.stderr.write(`rampart: SIGHUP: ${opts.config !== undefined ? `reloaded ${opts.config}, ` : ''}reopened outputs\n`);
+    } catch (err) {
+      io.stderr.write(`rampart: SIGHUP: config not reloaded, keeping the running one: ${err instanceof ConfigError ? err.message : String(err)}\n`);
+    }
+    for (const s of sinks) if (s instanceof EveWriter) void s.reopen();
+  };
+  process.on('SIGHUP', onHangup);
   if (opts.durationS !== undefined) timers.push(setTimeout(onSignal, opts.durationS * 1000));
 
   const what = opts.replay !== undefined ? `replaying ${opts.replay}` : [...interfaces.map((i) => `interface ${i}`), ...(queue ? [`queue ${queueNum}`] : [])].join(', ');
@@ -261,6 +273,7 @@ export async function runLive(opts: LiveRunOptions, io: LiveIo): Promise<number>
   await done;
   process.removeListener('SIGINT', onSignal);
   process.removeListener('SIGTERM', onSignal);
+  process.removeListener('SIGHUP', onHangup);
   return 0;
 }
 

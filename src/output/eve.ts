@@ -154,7 +154,7 @@ export function eveRecord(ev: EngineEvent): Record<string, unknown> | undefined 
 export class EveWriter implements EventSink {
   /** Records written and skipped, plus the writer's bytes/chunks. */
   readonly stats: Record<string, number>;
-  private readonly out: ChunkedWriter;
+  private out: ChunkedWriter;
   private readonly alerts: boolean;
   private readonly blocks: boolean;
   private readonly anomalies: boolean;
@@ -163,7 +163,10 @@ export class EveWriter implements EventSink {
 
   /** target: a file path, or '-' for stdout. Buffered writes (flush in close()); must handle stdout EPIPE quietly.
    *  The file is truncated unless `append` (Suricata's `filemode: append`); throws when it cannot be opened. */
-  constructor(target: string, opts?: { readonly types?: readonly EveType[]; readonly append?: boolean }) {
+  constructor(
+    private readonly target: string,
+    opts?: { readonly types?: readonly EveType[]; readonly append?: boolean },
+  ) {
     this.out = target === '-' ? ChunkedWriter.toStream(process.stdout) : ChunkedWriter.toFile(target, { append: opts?.append ?? false });
     const types = opts?.types ?? ALL_TYPES;
     this.alerts = types.includes('alert');
@@ -211,6 +214,21 @@ export class EveWriter implements EventSink {
   }
 
   /** Flushes the last chunk and closes the file; rejects on a write error (not on EPIPE). */
+  /** Hands what is buffered to the file now (live runs flush every second so `tail -f` keeps up). */
+  flush(): void {
+    this.out.flush();
+  }
+
+  /**
+   * Closes and reopens the file (after log rotation moved it away: SIGHUP); a no-op on stdout.
+   * Everything written so far is flushed to the old file first.
+   */
+  async reopen(): Promise<void> {
+    if (this.target === '-') return;
+    await this.out.close();
+    this.out = ChunkedWriter.toFile(this.target, { append: true });
+  }
+
   close(): Promise<void> {
     return this.out.close();
   }
