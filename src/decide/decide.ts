@@ -60,27 +60,19 @@ export class Decider {
   blockedAddr = '';
   private readonly blocked = new Map<number, Block>();
   private readonly offences = new Map<number, Offences>();
-  private enabled: boolean;
-  private severity: number;
-  private durationUs: number;
-  private durationS: number;
-  private allow: CidrSet;
-  private max: number;
-  private repeatFactor: number;
-  private maxDurationS: number;
-  private memoryUs: number;
+  private enabled!: boolean;
+  private severity!: number;
+  private durationUs!: number;
+  private durationS!: number;
+  private allow!: CidrSet;
+  private max!: number;
+  private repeatFactor!: number;
+  private maxDurationS!: number;
+  private memoryUs!: number;
   private nextExpiryUs = Infinity;
 
   constructor(values: SectionValues, private readonly emit: (ev: EngineEvent) => void) {
-    this.enabled = values.block as boolean;
-    this.severity = values.block_severity as number;
-    this.durationS = values.block_duration as number;
-    this.durationUs = this.durationS * 1e6;
-    this.allow = new CidrSet(values.allowlist as readonly string[]);
-    this.max = values.max_blocked as number;
-    this.repeatFactor = values.repeat_factor as number;
-    this.maxDurationS = values.max_block_duration as number;
-    this.memoryUs = (values.offence_memory as number) * 1e6;
+    this.reconfigure(values);
   }
 
   /** Applies new parameters (SIGHUP) to later decisions; blocks in force and offences are kept. */
