@@ -57,6 +57,8 @@ const REQUESTS: readonly [string, string][] = [
   ['an API call with SQL-ish parameters', get('/api/v1/orders?status=shipped&fields=id,total,created_at&order=created_at+desc&limit=50&filter=total%3E100')],
   ['a date, an email and a phone number', get('/book?date=2026-03-01&email=ann.lee%40example.org&phone=%2B44+20+7946+0958&time=10%3A30')],
   ['an XML body', post('/soap', 'text/xml; charset=utf-8', '<?xml version="1.0"?><Envelope><Body><GetPrice><Item>Apples &amp; Pears</Item><Select>union</Select></GetPrice></Body></Envelope>')],
+  ['a markdown comment with code spans and SQL words', json('/api/issues/7/comments', { body: 'Run `npm ci --force`, then `git log --oneline`; use `#` for comments and `a` or `b` for names. In case when it fails (select 2 retries), see (select(), poll()).' })],
+  ['meta refresh markup and a stay-alert note', json('/api/pages/3', { head: '<meta http-equiv="refresh" content="5;url=/home">', note: "he said 'stay alert' - always; it's fine" })],
   ['a binary upload in multipart', (() => {
     const b = 'XyZzY';
     const png = randomBytes(4000, 11);

@@ -140,6 +140,61 @@ describe('log4shell', () => {
   });
 });
 
+describe('payloads of real tools', () => {
+  it("finds sqlmap's stacked queries behind its other boundaries (test/fixtures/web/sqlmap_post.pcap)", () => {
+    const boundaries = [
+      "ann')) AS JoGg WHERE 5897=5897;SELECT LIKE(CHAR(65,66,67,68,69,70,71),UPPER(HEX(RANDOMBLOB(100000000/2))))--",
+      'ann") AS BUuk WHERE 7949=7949;SELECT LIKE(CHAR(65,66,67,68,69,70,71),UPPER(HEX(RANDOMBLOB(100000000/2))))--',
+      'ann"="ann";SELECT LIKE(CHAR(65,66,67,68,69,70,71),UPPER(HEX(RANDOMBLOB(100000000/2))))--',
+      "ann' IN BOOLEAN MODE);SELECT LIKE(CHAR(65,66,67,68,69,70,71),UPPER(HEX(RANDOMBLOB(100000000/2))))#",
+      'ann` WHERE 6258=6258;SELECT LIKE(CHAR(65,66,67,68,69,70,71),UPPER(HEX(RANDOMBLOB(100000000/2))))--',
+      'ann`) WHERE 6056=6056;SELECT LIKE(CHAR(65,66,67,68,69,70,71),UPPER(HEX(RANDOMBLOB(100000000/2))))--',
+      'ann`=`ann`;SELECT LIKE(CHAR(65,66,67,68,69,70,71),UPPER(HEX(RANDOMBLOB(100000000/2)))) AND `ann`=`ann',
+      "ann') ;(SELECT * FROM (SELECT(SLEEP(5)))omuS)#",
+    ];
+    assert.deepEqual(misses(detectSqli, boundaries), []);
+    assert.deepEqual(detectSqli(boundaries[0]), { rule: 'stacked query after string break', fingerprint: 's))bbWnon;E+(f(n,n,n,n,n,n,n),f(f(G(n+n))))c' });
+    assert.deepEqual(detectSqli(boundaries[4]), { rule: 'stacked query after string break', fingerprint: 'sWnon;E+(f(n,n,n,n,n,n,n),f(f(G(n+n))))c' });
+  });
+
+  it("finds sqlmap's level 1-2 payloads for other databases", () => {
+    const payloads = [
+      '1 RLIKE (SELECT (CASE WHEN (7410=6132) THEN 1 ELSE 0x28 END))', '(CASE WHEN 1743=5437 THEN 9360 ELSE NULL END)',
+      '(CASE WHEN (5886=7423) THEN SLEEP(5) ELSE 1670 END)', '1 ,(SELECT (CASE WHEN (7923=2142) THEN 1 ELSE 6819*(SELECT 2097 FROM INFORMATION_SCHEMA.PLUGINS) END))',
+      "1 AND 5648 IN (SELECT ('qqbxq'+(SELECT (CASE WHEN (4603=4283) THEN '1' ELSE '0' END))+'qzbqq'))",
+      "ann' PROCEDURE ANALYSE(EXTRACTVALUE(3481,CONCAT('\\','qqbxq',(SELECT (CASE WHEN (5250=5579) THEN 1 ELSE 0 END)),'qzbqq')),1)  AND 'lXUN'='fUxv",
+      "(SELECT CONCAT('qqbxq',(ELT(7956=4020,1)),'qzbqq'))", "1) WAITFOR DELAY '0:0:5'  AND (7302=4338", '1 WAITFOR DELAY @x', 'MAKE_SET(9026=3450,2824)',
+      'ELT(2775=9724,8611)', '(9762=3573)*8989', 'IIF(2400=7361,9310,1/0)', '1) HAVING 3617=6130', '1 WHERE 1281=6330 AND 7591=5609 -- -',
+      "ann') WHERE 5880=3592 AND 7818=5134 -- -", '1) ;IF(6786=4910) SELECT 5636 ELSE DROP FUNCTION fWWk--', '1`=`1` AND ELT(3990=7368,9713)  AND `1`=`1',
+    ];
+    assert.deepEqual(misses(detectSqli, payloads), []);
+  });
+
+  it('lets prose and code spans with the new shapes pass', () => {
+    const benign = [
+      'use `--force` to override', 'press `#` then `*`', 'either `a` or `b` works', 'See `make -j4`; it is faster', 'In case when you arrive late, call us',
+      'pick a size (select one)', 'choose sizes (select 5 items)', 'A selector can use various implementations (select(), poll(), epoll()...)',
+      'the case of the missing union', 'a) where to start', "I don't know where = is", 'Elt(x) is a helper', 'we waitfor nobody', "it's 1 where 2 is",
+      'Run `git log --oneline`; then `git show`', 'case-sensitive (Select All)',
+    ];
+    assert.deepEqual(hits(detectSqli, benign), []);
+  });
+
+  it('finds script calls after a JavaScript string break, and meta refresh to javascript:', () => {
+    const attacks = ['"-alert(1)-"', "';alert(String.fromCharCode(88,83,83))//", "'};confirm`1`//", '"+window.prompt(1)+"', '<meta http-equiv="refresh" content="0;url=javascript:alert(1)">'];
+    assert.deepEqual(misses(detectXss, attacks), []);
+    assert.equal(detectXss('"-alert(1)-"'), 'script call after string break');
+    assert.deepEqual(hits(detectXss, ["I'm on alert (again)", 'he said "stay alert" - always', "it's fine; prompt me later", '<meta http-equiv="refresh" content="5;url=/home">']), []);
+  });
+
+  it('finds commands behind comments, drive paths, ${IFS}, brace expansion and globs', () => {
+    const attacks = [';id #', '| dir c:\\', '& type C:\\Windows\\win.ini', ';echo${IFS}hello', ';{cat,/etc/passwd}', ';/???/??t /etc/passwd', 'x|/bin/c?t /etc/hosts'];
+    assert.deepEqual(misses(detectCommandInjection, attacks), []);
+    assert.equal(detectCommandInjection(';{cat,/etc/passwd}'), '; then {cat,…}');
+    assert.deepEqual(hits(detectCommandInjection, ['x; {red,green}', 'colours; {a,b}', 'see id #5 below', 'dir: c; type: b', 'cats; dir C major']), []);
+  });
+});
+
 describe('payload pattern file', () => {
   function tryParse(doc: unknown): string {
     try {

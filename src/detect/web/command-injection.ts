@@ -40,12 +40,32 @@ function shellArgs(s: string, i: number): boolean {
   if (i >= s.length) return true;
   const c = s.charCodeAt(i);
   if (c === 59 || c === 124 || c === 38 || c === 96 || c === 62 || c === 60 || c === 10 || c === 13 || c === 41 || c === 35) return true;
-  if (c !== 32 && c !== 9 && !s.startsWith('${IFS}', i) && !s.startsWith('$IFS', i)) return false;
+  // `${IFS}` as the blank is the shell's own field separator: nobody writes it in prose.
+  if (s.startsWith('${IFS}', i) || s.startsWith('$IFS', i)) return true;
+  if (c !== 32 && c !== 9) return false;
   const j = skipBlank(s, i);
   if (j >= s.length) return true;
   const d = s.charCodeAt(j);
-  // A path, an option, a variable, a quoted word, a number, a home dir, a redirection.
-  return d === 47 || d === 45 || d === 36 || d === 39 || d === 34 || d === 126 || d === 46 || d === 92 || (d >= 48 && d <= 57) || d === 62 || d === 60 || d === 124 || d === 59;
+  // A path, an option, a variable, a quoted word, a number, a home dir, a redirection, a comment.
+  if (d === 47 || d === 45 || d === 36 || d === 39 || d === 34 || d === 126 || d === 46 || d === 92 || (d >= 48 && d <= 57) || d === 62 || d === 60 || d === 124 || d === 59 || d === 35) return true;
+  // A Windows drive path: `dir c:\`, `type C:\Windows\win.ini`.
+  const e = s.charCodeAt(j + 1);
+  const f = s.charCodeAt(j + 2);
+  return (d | 0x20) >= 97 && (d | 0x20) <= 122 && e === 58 && (f === 92 || f === 47);
+}
+
+/** A command the shell finds by a glob (`/???/??t /etc/passwd`, `/bin/c?t`): no prose has one after a separator. */
+const GLOB_COMMAND = /[ \t]*\/[\w?*[\]]*\/[\w?*[\]]*[?*[][\w?*[\]]*(?=[\s;|&]|$)/y;
+
+/** The command of a brace expansion at `i` (`{cat,/etc/passwd}` runs cat), or null. */
+function braceCommand(s: string, i: number): string | null {
+  i = skipBlank(s, i);
+  if (s.charCodeAt(i) !== 123) return null;
+  const comma = s.indexOf(',', i + 1);
+  if (comma < 0 || comma - i > 24) return null;
+  const word = s.slice(i + 1, comma).toLowerCase();
+  const base = word.slice(word.lastIndexOf('/') + 1);
+  return COMMANDS.has(base) || WORD_COMMANDS.has(base) ? base : null;
 }
 
 /** The command word at `i` (after blanks), with a path prefix removed (`/bin/cat` → cat). */
@@ -109,6 +129,11 @@ export function detectCommandInjection(value: string): string | null {
     if (from < 0) continue;
     const cmd = commandAt(value, from, strict);
     if (cmd !== null) return `${what} then ${cmd}`;
+    const braced = braceCommand(value, from);
+    if (braced !== null) return `${what} then {${braced},…}`;
+    GLOB_COMMAND.lastIndex = from;
+    const glob = GLOB_COMMAND.exec(value);
+    if (glob !== null) return `${what} then ${glob[0].trim()}`;
   }
   return null;
 }

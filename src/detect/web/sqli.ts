@@ -1,18 +1,20 @@
 /**
  * SQL injection by structure, libinjection's idea: tokenise the value as SQL the way the database
  * would see it when pasted into a query (bare, as a number or identifier; or closing a single- or
- * double-quoted string), fold each token to a one-letter class, and match the resulting
- * fingerprint against the shapes injections take: a string break followed by a boolean operator
- * and an operand (`' OR 1=1`), a union of selects, a stacked statement (`; DROP TABLE`), a comment
- * right after the break (`admin'--`), a time or error function (`SLEEP(5)`, `EXTRACTVALUE(`).
+ * double-quoted string or a backticked identifier), fold each token to a one-letter class, and
+ * match the resulting fingerprint against the shapes injections take: a string break followed by
+ * a boolean operator and an operand (`' OR 1=1`), a union of selects, a stacked statement
+ * (`; DROP TABLE`), a comment right after the break (`admin'--`), a time or error function
+ * (`SLEEP(5)`, `EXTRACTVALUE(`), a subquery, a CASE WHEN, a WHERE clause after a break.
  * Words alone never match: "please select your union" folds to `bbEbU`, which is no injection.
  *
  * Token classes: s string, n number/null/true/false, v @variable, b identifier, f function call,
  * T sleep-type call, G error/file/heavy call, P extended procedure (xp_cmdshell …), & and/or/xor,
  * o comparison (= < > != <> <= >= <=>), + other operator (also LIKE, IS, IN), U union, E select,
  * X drop/alter/create/truncate/rename, Y delete, Z insert/replace, M update, K exec/declare/
- * shutdown/waitfor/grant, S set, F from, W where, I into, V values, O order/group, B by,
- * H having, t table/database/… (object), e exists, ( ) , ; . punctuation, c comment, x other.
+ * shutdown/grant, S set, F from, W where, I into, V values, O order/group, B by,
+ * H having, t table/database/… (object), e exists, C case, D waitfor, ( ) , ; . punctuation,
+ * c comment, x other.
  */
 
 const KEYWORDS = new Map<string, string>([
@@ -22,7 +24,8 @@ const KEYWORDS = new Map<string, string>([
   ['union', 'U'], ['select', 'E'],
   ['drop', 'X'], ['alter', 'X'], ['create', 'X'], ['truncate', 'X'], ['rename', 'X'],
   ['delete', 'Y'], ['insert', 'Z'], ['replace', 'Z'], ['update', 'M'],
-  ['exec', 'K'], ['execute', 'K'], ['declare', 'K'], ['shutdown', 'K'], ['waitfor', 'K'], ['grant', 'K'], ['revoke', 'K'],
+  ['exec', 'K'], ['execute', 'K'], ['declare', 'K'], ['shutdown', 'K'], ['grant', 'K'], ['revoke', 'K'],
+  ['waitfor', 'D'], ['case', 'C'],
   ['set', 'S'], ['from', 'F'], ['where', 'W'], ['into', 'I'], ['values', 'V'], ['order', 'O'], ['group', 'O'], ['by', 'B'], ['having', 'H'],
   ['table', 't'], ['database', 't'], ['schema', 't'], ['view', 't'], ['procedure', 't'], ['function', 't'], ['user', 't'], ['index', 't'], ['trigger', 't'], ['column', 't'], ['tables', 't'], ['login', 't'],
   ['exists', 'e'],
@@ -254,21 +257,52 @@ function firstBreak(s: string, q: string): number {
   return i;
 }
 
-/** A statement that can follow `;` (stacked query) with what makes it a statement and not a word. */
-const STMT = '(?:E(?:[nsvfTG(+]|b[,F&o;c.])|E$|Xt|Y(?:F|b)|Z(?:I|b)|Mb[S.]|K)';
+/**
+ * A statement that can follow `;` (stacked query) with what makes it a statement and not a word;
+ * a select may be parenthesised (`;(SELECT * FROM (SELECT(SLEEP(5)))x)`).
+ */
+const STMT = '(?:\\(*E(?:[nsvfTG(+]|b[,F&o;c.])|E$|Xt|Y(?:F|b)|Z(?:I|b)|Mb[S.]|K|Db)';
 
-/** Shapes after a string break: the fingerprint starts with the closed string `s`. */
-const QUOTED_RULES: readonly [RegExp, string][] = [
-  [/^s\){0,3}&\+?(?:[nsvfTG(]|b(?:[o+c;]|$))/, 'boolean after string break'],
-  [new RegExp(`^s\\){0,3};${STMT}`), 'stacked query after string break'],
-  [/^s\){0,3}U\(?E/, 'union after string break'],
-  [/^s\){0,3}c/, 'comment after string break'],
-  [/^s\){0,3}OB/, 'order/group by after string break'],
-  [/^s\){0,3}H[nsbf(]/, 'having after string break'],
-  [/^s\){0,3}I[bs]/, 'into after string break'],
-  [/^s\){0,3}[+o]\(?[TGE]/, 'expression after string break'],
-  [/^s\){0,3}[+o]\(*[nsvb]\)*&/, 'boolean after string break'],
-  [/P/, 'extended procedure'],
+/**
+ * A parenthesised subquery: a select followed by what only SQL puts there (a call, an opening
+ * paren, a string, a variable, a number or name then `,` FROM `.` or an operator, `* FROM`), so
+ * that "(select one)", "(select 5 items)" and "(select(), poll())" stay prose.
+ */
+const SUBQUERY = /\(E(?:\((?!\))|[fTGsv]|[nb][,F.+o]|\+F)/;
+
+/** CASE WHEN with a comparison (`CASE WHEN (1=1) THEN`), or Firebird's `CASE 1 WHEN 2 THEN`. */
+const CASE_WHEN = /C(?:[bf]\(*[nvs]\)*o|[nvs]b[nvs]b)/;
+
+/** A comparison as the first argument of a call: MySQL's `ELT(1=1,…)`, `MAKE_SET(…)`, Access's `IIF(…)`. */
+const CALL_CONDITION = /f\(\(*[nvs]\)*o\(*[nvs]\)*,/;
+
+/**
+ * Shapes after a string break: the fingerprint starts with the closed string `s`. The third
+ * field says whether the shape also counts after a backtick: prose quotes code in backticks
+ * (`--force`, `#`, `a or b`), so there only statements and WHERE clauses count.
+ */
+const QUOTED_RULES: readonly [RegExp, string, boolean][] = [
+  [/^s\){0,3}&\+?(?:[nsvfTG(]|b(?:[o+c;]|$))/, 'boolean after string break', false],
+  [new RegExp(`^s\\){0,3};${STMT}`), 'stacked query after string break', true],
+  // sqlmap's other boundaries close more than the string before stacking: `') AS x WHERE 1=1;`,
+  // `"="x";`, `' IN BOOLEAN MODE);`, each with an operator, a paren or a WHERE before the `;`.
+  [new RegExp(`^s(?=[^;]*[)o+W&])[()bnsvo+W&]{1,12};${STMT}`), 'stacked query after string break', true],
+  [/^s\){0,3}(?:bb?)?W\(*[nsvb]\)*o/, 'where clause after string break', true],
+  [/^so[nsb]&/, 'boolean after comparison', true],
+  [/^s\){0,3}U\(?E/, 'union after string break', false],
+  [/^s\){0,3}c/, 'comment after string break', false],
+  [/^s\){0,3}OB/, 'order/group by after string break', false],
+  [/^s\){0,3}H[nsbf(]/, 'having after string break', false],
+  [/^s\){0,3}I[bs]/, 'into after string break', false],
+  [/^s\){0,3}[+o]\(?[TGE]/, 'expression after string break', false],
+  [/^s\){0,3}[+o]\(*[nsvb]\)*&/, 'boolean after string break', false],
+  [/P/, 'extended procedure', false],
+  [SUBQUERY, 'subquery', false],
+  [CASE_WHEN, 'case expression', false],
+  [CALL_CONDITION, 'condition in function call', false],
+  [/[&+(,;o]T\(n\)/, 'time delay function', false],
+  [/[&+(,;o]G\([nsvf(]/, 'error or file function', false],
+  [/Db[sv]/, 'time delay statement', true],
 ];
 
 /** Shapes of a value read as bare SQL (a number or identifier position). */
@@ -286,10 +320,20 @@ const BARE_RULES: readonly [RegExp, string][] = [
   [/(?:^|[&+(,;o])T\(n\)/, 'time delay function'],
   [/(?:^|[&+(,;o])G\([nsvf(]/, 'error or file function'],
   [/^[nvsb]\)*OBn/, 'order by column number'],
+  [/^[nvs]\)*(?:bb?)?[WH]\(*[nv]\)*o/, 'where or having clause'],
+  [/;f\(\(*[nvs]\)*o/, 'stacked condition'],
+  [SUBQUERY, 'subquery'],
+  [CASE_WHEN, 'case expression'],
+  [CALL_CONDITION, 'condition in function call'],
+  [/^\(+[nv]o[nv]\)+[+&]/, 'boolean expression'],
+  [/Db[sv]/, 'time delay statement'],
 ];
 
-/** What every bare rule needs: a boolean, a union, a statement, a procedure, a call, ORDER/GROUP BY. */
-const BARE_NEEDS = /[&UXYZMPTGO]|;[EXYZMK]/;
+/**
+ * What every bare rule needs: a boolean, a union, a statement, a procedure, a call, ORDER/GROUP
+ * BY, WHERE, HAVING, CASE, WAITFOR, a subquery or a leading parenthesis.
+ */
+const BARE_NEEDS = /[&UXYZMPTGOWCDH]|;[EXYZMK]|\(E|f\(|^\(/;
 
 /** A finding: which shape matched and the fingerprint it matched on. */
 export interface SqliMatch {
@@ -298,12 +342,13 @@ export interface SqliMatch {
 }
 
 /**
- * What every rule needs somewhere in the value: a quote (string break), `;`, `&&`/`||`, or one of
- * the keywords the rules' classes come from (&, U, X, Y, Z, M, O, P, T, G). A value without any
- * cannot match, so it is not tokenised: one regular-expression scan instead (most values).
+ * What every rule needs somewhere in the value: a quote (string break), `;`, `&&`/`||`, one of
+ * the keywords the rules' classes come from (&, U, X, Y, Z, M, O, P, T, G, E, W, H, C, D), or a
+ * comparison just inside a parenthesis (`ELT(1=1,`, `(1=2)*3`). A value without any cannot
+ * match, so it is not tokenised: one regular-expression scan instead (most values).
  */
 const WORTH_TOKENISING =
-  /['"`;&|]|\/\*!|xp_|sp_|\b(?:and|or|xor|union|drop|alter|create|truncate|rename|delete|insert|replace|update|order|group|openrowset|opendatasource|sleep|pg_sleep|benchmark|extractvalue|updatexml|load_file|sys_eval|sys_exec|randomblob|receive_message|get_host_address|ctxsys|exp|geometrycollection|polygon|multipoint|floor)\b/i;
+  /['"`;&|]|\/\*!|xp_|sp_|\b(?:and|or|xor|union|drop|alter|create|truncate|rename|delete|insert|replace|update|order|group|openrowset|opendatasource|sleep|pg_sleep|benchmark|extractvalue|updatexml|load_file|sys_eval|sys_exec|randomblob|receive_message|get_host_address|ctxsys|exp|geometrycollection|polygon|multipoint|floor|select|where|having|case|waitfor)\b|(?:^|\w)\s*\(\s*\(?\s*\w+\s*[=<>]/i;
 
 /** The SQL injection shape `value` has, or null. */
 export function detectSqli(value: string): SqliMatch | null {
@@ -313,11 +358,13 @@ export function detectSqli(value: string): SqliMatch | null {
   if (BARE_NEEDS.test(bare)) {
     for (const [re, rule] of BARE_RULES) if (re.test(bare)) return { rule, fingerprint: bare };
   }
-  for (const q of ["'", '"']) {
+  // MySQL quotes identifiers in backticks: sqlmap closes those too (`` x` WHERE 1=1;SELECT ``).
+  for (const q of ["'", '"', '`']) {
     const at = firstBreak(value, q);
     if (at < 0) continue;
     const fp = `s${sqlFingerprint(value, at + 1)}`;
-    for (const [re, rule] of QUOTED_RULES) if (re.test(fp)) return { rule, fingerprint: fp };
+    const backtick = q === '`';
+    for (const [re, rule, afterBacktick] of QUOTED_RULES) if ((afterBacktick || !backtick) && re.test(fp)) return { rule, fingerprint: fp };
   }
   return null;
 }

@@ -26,6 +26,16 @@ const EVENT_HANDLERS = new Set([
 /** What a script URL shows before entities and controls are undone: a scheme, or an entity that may hide one. */
 const MAYBE_SCHEME = /script|data|&#|&[a-z]+;/i;
 
+/**
+ * Breaking out of a JavaScript string into a call of what scanners and exploits use to prove
+ * execution: a quote, an operator or `;`, then alert/confirm/prompt called (`'-alert(1)-'`,
+ * `";alert(String.fromCharCode(88))//`, `'}};confirm``//`).
+ */
+const JS_STRING_BREAK = /["'`]\s*(?:[-+*/%;,|&^)}\]]\s*)+(?:(?:window|top|self|parent|globalThis)\s*\.\s*)?(?:alert|confirm|prompt)\s*[(`]/;
+
+/** A meta refresh `content` ("0;url=…"): the URL after `url=`. */
+const REFRESH_URL = /^[^;,]*[;,]\s*url\s*=\s*['"]?/i;
+
 const SCRIPT_SCHEME = /^(?:javascript|vbscript|livescript|mocha):|^data:\s*(?:text\/html|application\/(?:x-)?javascript|text\/javascript|image\/svg\+xml)/;
 
 const NAMED_ENTITIES: Readonly<Record<string, string>> = {
@@ -96,7 +106,8 @@ function scanAttributes(s: string, i: number, known: boolean): string | null {
     }
     if (value !== null) {
       if (name.length > 4 && name.startsWith('on') && (known ? EVENT_HANDLERS.has(name) : /^on[a-z]+$/.test(name))) return `event handler ${name}`;
-      if (URL_ATTRS.has(name) && SCRIPT_SCHEME.test(schemeView(value))) return `script URL in ${name}`;
+      const url = name === 'content' ? value.replace(REFRESH_URL, '') : value;
+      if (URL_ATTRS.has(name) && SCRIPT_SCHEME.test(schemeView(url))) return `script URL in ${name}`;
       if (name === 'style' && /expression\s*\(|javascript:|behavior\s*:|-moz-binding/i.test(decodeEntities(value))) return 'script in style';
       if (name === 'srcdoc') return 'srcdoc document';
     }
@@ -128,5 +139,6 @@ export function detectXss(value: string): string | null {
     const attr = scanAttributes(value, quote + 1, true);
     if (attr !== null) return attr;
   }
+  if (quote >= 0 && JS_STRING_BREAK.test(value)) return 'script call after string break';
   return null;
 }
