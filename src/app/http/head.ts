@@ -1,5 +1,5 @@
-import { decodeFlags, decodePath, parseArgs, parseCookies, percentDecode, removeDotSegments } from './decode.js';
-import { FieldKind, type HttpField, HttpFlag, type HttpHeader, type HttpRequest, headerValue } from './request.js';
+import { decodeFlags, decodePath, isTrimSpace, parseArgs, parseCookies, percentDecode, removeDotSegments } from './decode.js';
+import { FieldKind, type HttpField, HttpFlag, type HttpHeader, type HttpRequest } from './request.js';
 
 /**
  * Parsing of a complete request or response head (the start line and headers, up to the empty
@@ -34,93 +34,392 @@ export function canStartRequest(c: number): boolean {
   return c >= 65 && c <= 90;
 }
 
+/** `s.slice(from, to).trim()` with one slice (none when the range is empty). */
+function trimmedSlice(s: string, from: number, to: number): string {
+  while (from < to && isTrimSpace(s.charCodeAt(from))) from++;
+  while (to > from && isTrimSpace(s.charCodeAt(to - 1))) to--;
+  return from === to ? '' : s.slice(from, to);
+}
+
+/** Methods and versions nearly every request uses: shared strings instead of a copy per request. */
+const METHODS: readonly string[] = ['GET', 'POST', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'PATCH', 'CONNECT'];
+const HTTP_11 = 'HTTP/1.1';
+const HTTP_10 = 'HTTP/1.0';
+
+function sliceInterned(s: string, from: number, to: number, common: readonly string[]): string {
+  for (let k = 0; k < common.length; k++) {
+    const c = common[k];
+    if (c.length === to - from && s.startsWith(c, from)) return c;
+  }
+  return s.slice(from, to);
+}
+
+function isDigitCode(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+/** `HTTP/d.d` exactly in `s[from, to)`. */
+function isVersion(s: string, from: number, to: number): boolean {
+  return to - from === 8 && s.startsWith('HTTP/', from) && isDigitCode(s.charCodeAt(from + 5)) && s.charCodeAt(from + 6) === 46 && isDigitCode(s.charCodeAt(from + 7));
+}
+
+/**
+ * `splitRequestLine` on `s[start, end)` (a line without its CR/LF), read in place: only the three
+ * parts are cut out, and the usual methods and versions are shared strings.
+ */
+export function splitRequestLineAt(s: string, start: number, end: number): RequestLine | null {
+  let i = start;
+  while (i < end && i - start < 32 && isMethodChar(s.charCodeAt(i), i === start)) i++;
+  if (i === start || i >= end) return null;
+  const sp = s.charCodeAt(i);
+  if (sp !== 32 && sp !== 9) return null;
+  // The rest of the line, trimmed, must be `target SP version`.
+  let a = i;
+  let b = end;
+  while (a < b && isTrimSpace(s.charCodeAt(a))) a++;
+  while (b > a && isTrimSpace(s.charCodeAt(b - 1))) b--;
+  if (a === b) return null;
+  let lastSp = b - 1;
+  while (lastSp >= a && s.charCodeAt(lastSp) !== 32 && s.charCodeAt(lastSp) !== 9) lastSp--;
+  const method = sliceInterned(s, start, i, METHODS);
+  if (lastSp < a || !isVersion(s, lastSp + 1, b)) {
+    // HTTP/0.9 had only `GET /path`: anything else without a version (SMTP's `EHLO host`,
+    // `MAIL FROM:<…>`) is another protocol.
+    return method === 'GET' && lastSp < a && s.charCodeAt(a) === 47 ? { method, target: s.slice(a, b), protocol: 'HTTP/0.9' } : null;
+  }
+  const target = trimmedSlice(s, a, lastSp);
+  if (target === '') return null;
+  return { method, target, protocol: s.startsWith(HTTP_11, lastSp + 1) ? HTTP_11 : s.startsWith(HTTP_10, lastSp + 1) ? HTTP_10 : s.slice(lastSp + 1, b) };
+}
+
 /**
  * Splits `METHOD SP target SP HTTP/x.y` (runs of spaces or tabs allowed; a target with spaces
  * is taken whole up to the version). `GET /path` without a version is HTTP/0.9.
  * Returns null when the method is not an upper-case token or the version is not HTTP/d.d.
  */
 export function splitRequestLine(line: string): RequestLine | null {
-  let i = 0;
-  const n = line.length;
-  while (i < n && i < 32 && isMethodChar(line.charCodeAt(i), i === 0)) i++;
-  if (i === 0 || i >= n) return null;
-  const sp = line.charCodeAt(i);
-  if (sp !== 32 && sp !== 9) return null;
-  const method = line.slice(0, i);
-  const rest = line.slice(i).trim();
-  if (rest === '') return null;
-  const lastSp = Math.max(rest.lastIndexOf(' '), rest.lastIndexOf('\t'));
-  const version = lastSp < 0 ? '' : rest.slice(lastSp + 1);
-  if (!/^HTTP\/\d\.\d$/.test(version)) {
-    // HTTP/0.9 had only `GET /path`: anything else without a version (SMTP's `EHLO host`,
-    // `MAIL FROM:<…>`) is another protocol.
-    return method === 'GET' && lastSp < 0 && rest.startsWith('/') ? { method, target: rest, protocol: 'HTTP/0.9' } : null;
-  }
-  const target = rest.slice(0, lastSp).trim();
-  if (target === '') return null;
-  return { method, target, protocol: version };
+  return splitRequestLineAt(line, 0, line.length);
 }
 
-/** The line of `head` that starts at `from` (without its CR/LF), and where the next one starts. */
-let nextLineStart = 0;
-function lineAt(head: string, from: number): string {
-  let lf = head.indexOf('\n', from);
-  if (lf < 0) lf = head.length;
-  nextLineStart = lf + 1;
-  const end = lf > from && head.charCodeAt(lf - 1) === 13 ? lf - 1 : lf;
-  return head.slice(from, end);
-}
+/**
+ * Header names known by heart, lower case, each with its usual spelling: a known name costs no
+ * `toLowerCase()` copy (and none at all when sent as usual), and the detectors' lookups by name
+ * hit strings whose hash is already computed.
+ */
+const KNOWN_HEADERS: readonly (readonly [key: string, usual: string])[] = [
+  ['host', 'Host'],
+  ['user-agent', 'User-Agent'],
+  ['referer', 'Referer'],
+  ['cookie', 'Cookie'],
+  ['content-type', 'Content-Type'],
+  ['content-length', 'Content-Length'],
+  ['transfer-encoding', 'Transfer-Encoding'],
+  ['upgrade', 'Upgrade'],
+  ['accept', 'Accept'],
+  ['accept-language', 'Accept-Language'],
+  ['accept-encoding', 'Accept-Encoding'],
+  ['accept-charset', 'Accept-Charset'],
+  ['connection', 'Connection'],
+  ['cache-control', 'Cache-Control'],
+  ['pragma', 'Pragma'],
+  ['origin', 'Origin'],
+  ['authorization', 'Authorization'],
+  ['x-forwarded-for', 'X-Forwarded-For'],
+  ['x-requested-with', 'X-Requested-With'],
+  ['x-real-ip', 'X-Real-IP'],
+  ['if-modified-since', 'If-Modified-Since'],
+  ['if-none-match', 'If-None-Match'],
+  ['dnt', 'DNT'],
+  ['te', 'TE'],
+  ['upgrade-insecure-requests', 'Upgrade-Insecure-Requests'],
+  ['sec-fetch-site', 'Sec-Fetch-Site'],
+  ['sec-fetch-mode', 'Sec-Fetch-Mode'],
+  ['sec-fetch-dest', 'Sec-Fetch-Dest'],
+  ['sec-fetch-user', 'Sec-Fetch-User'],
+  ['sec-ch-ua', 'sec-ch-ua'],
+  ['sec-ch-ua-mobile', 'sec-ch-ua-mobile'],
+  ['sec-ch-ua-platform', 'sec-ch-ua-platform'],
+  ['keep-alive', 'Keep-Alive'],
+  ['range', 'Range'],
+  ['priority', 'Priority'],
+  ['expect', 'Expect'],
+  ['content-encoding', 'Content-Encoding'],
+];
+/** Indexes in KNOWN_HEADERS of the headers the parser reads. */
+const H_HOST = 0;
+const H_USER_AGENT = 1;
+const H_REFERER = 2;
+const H_COOKIE = 3;
+const H_CONTENT_TYPE = 4;
+const H_CONTENT_LENGTH = 5;
+const H_TRANSFER_ENCODING = 6;
+const H_UPGRADE = 7;
 
-/** Header lines from `from` up to the empty line into headers; folded lines joined. Returns HttpFlag bits. */
-function parseHeaderLines(head: string, from: number, out: HttpHeader[], limits: HeadLimits): number {
-  let flags = 0;
-  let name = '';
-  let value = '';
-  let pos = from;
-  while (pos < head.length) {
-    const line = lineAt(head, pos);
-    pos = nextLineStart;
-    if (line.length > limits.maxLine) flags |= HttpFlag.LINE_TOO_LONG;
-    if (line === '') break;
-    const c = line.charCodeAt(0);
-    if ((c === 32 || c === 9) && name !== '') {
-      value = `${value} ${line.trim()}`;
-      flags |= HttpFlag.FOLDED_HEADER;
-      continue;
+/** Lower-case names and usual spellings of KNOWN_HEADERS, as flat arrays for the hot lookup. */
+const KNOWN_KEYS: readonly string[] = KNOWN_HEADERS.map(([key]) => key);
+const KNOWN_USUAL: readonly string[] = KNOWN_HEADERS.map(([, usual]) => usual);
+
+/** KNOWN_HEADERS indexes by name length. */
+const KNOWN_BY_LENGTH: readonly (readonly number[])[] = (() => {
+  const t: number[][] = [];
+  KNOWN_KEYS.forEach((key, k) => {
+    while (t.length <= key.length) t.push([]);
+    t[key.length].push(k);
+  });
+  return t;
+})();
+
+/** Whether the name the last `knownHeader` call found was spelled exactly as usual. */
+let knownAsUsual = false;
+
+/** Index in KNOWN_HEADERS of the name `s[from, to)` (any letter case), or -1. */
+function knownHeader(s: string, from: number, to: number): number {
+  const len = to - from;
+  if (len >= KNOWN_BY_LENGTH.length) return -1;
+  const candidates = KNOWN_BY_LENGTH[len];
+  for (let k = 0; k < candidates.length; k++) {
+    const id = candidates[k];
+    // Most clients spell names the usual way: compare as sent first, then fold case for the rest
+    // (the usual spelling lower-cased is the key, so the part already matched matches the key).
+    const usual = KNOWN_USUAL[id];
+    let j = 0;
+    while (j < len && s.charCodeAt(from + j) === usual.charCodeAt(j)) j++;
+    if (j === len) {
+      knownAsUsual = true;
+      return id;
     }
-    if (name !== '') flags |= pushHeader(out, name, value, limits);
-    const colon = line.indexOf(':');
-    if (colon <= 0) {
-      name = '';
-      continue;
+    const key = KNOWN_KEYS[id];
+    for (; j < len; j++) {
+      const raw = s.charCodeAt(from + j);
+      // Only A-Z fold: toLowerCase() maps no other latin1 character to ASCII.
+      if ((raw >= 65 && raw <= 90 ? raw | 32 : raw) !== key.charCodeAt(j)) break;
     }
-    name = line.slice(0, colon).trim();
-    value = line.slice(colon + 1).trim();
+    if (j === len) {
+      knownAsUsual = false;
+      return id;
+    }
   }
-  if (name !== '') flags |= pushHeader(out, name, value, limits);
-  return flags;
+  return -1;
 }
 
-function pushHeader(out: HttpHeader[], name: string, value: string, limits: HeadLimits): number {
-  if (out.length >= limits.maxHeaders) return HttpFlag.HEADERS_TOO_LARGE;
-  out.push({ name, key: name.toLowerCase(), value });
-  return 0;
+/** True when `s[from, to)` trimmed, in any letter case, is `chunked` (latin1 text). */
+function isChunkedCoding(s: string, from: number, to: number): boolean {
+  while (from < to && isTrimSpace(s.charCodeAt(from))) from++;
+  while (to > from && isTrimSpace(s.charCodeAt(to - 1))) to--;
+  if (to - from !== 7) return false;
+  for (let j = 0; j < 7; j++) {
+    let c = s.charCodeAt(from + j);
+    if (c >= 65 && c <= 90) c |= 32;
+    if (c !== 'chunked'.charCodeAt(j)) return false;
+  }
+  return true;
 }
 
-/** Host part of an authority (`user@host:port`, `[v6]:port`), lower case, without a trailing dot. */
+/** `/^\d{1,15}$/.test(s.trim()) ? Number(s.trim()) : -1`, without the copies. */
+function decimalValue(s: string, from: number, to: number): number {
+  while (from < to && isTrimSpace(s.charCodeAt(from))) from++;
+  while (to > from && isTrimSpace(s.charCodeAt(to - 1))) to--;
+  if (to === from || to - from > 15) return -1;
+  let n = 0;
+  for (let j = from; j < to; j++) {
+    const c = s.charCodeAt(j);
+    if (c < 48 || c > 57) return -1;
+    n = n * 10 + (c - 48);
+  }
+  return n;
+}
+
+/**
+ * What a request head says about the body and the connection, filled by `parseRequestHead`
+ * (one per HTTP stage, reused). The same reading as `bodyFraming` over the kept headers.
+ */
+export class HeadFraming implements BodyFraming {
+  chunked = false;
+  length = 0;
+  /** The first Upgrade header has a value: after this request the connection may become a tunnel. */
+  upgrade = false;
+}
+
+/**
+ * The header lines of `head` from `pos` up to the empty line, as headers and inspection buffers
+ * (cookies split), in one pass with the header's bounds: the per-request values the parser needs
+ * (host, user agent, referer, content type, framing) are picked up on the way.
+ */
+class HeaderReader {
+  flags = 0;
+  host = '';
+  userAgent = '';
+  referer = '';
+  contentType = '';
+  /** Bits (1 << index) of the known headers seen so far. */
+  private seen = 0;
+  private length = -1;
+  private headers: HttpHeader[] = [];
+  private fields: HttpField[] = [];
+  private limits: HeadLimits = { maxLine: 0, maxHeaders: 0, maxArgs: 0 };
+  private framing = new HeadFraming();
+
+  /** Starts a head: headers and fields go to these arrays. */
+  start(headers: HttpHeader[], fields: HttpField[], limits: HeadLimits, framing: HeadFraming): void {
+    this.headers = headers;
+    this.fields = fields;
+    this.limits = limits;
+    this.framing = framing;
+    this.flags = 0;
+    this.host = '';
+    this.userAgent = '';
+    this.referer = '';
+    this.contentType = '';
+    this.seen = 0;
+    this.length = -1;
+    framing.chunked = false;
+    framing.length = 0;
+    framing.upgrade = false;
+  }
+
+  read(head: string, pos: number): void {
+    const n = head.length;
+    const maxLine = this.limits.maxLine;
+    let flags = 0;
+    // The header being read (its value may go on in folded lines): pending when `name` is set.
+    let name = '';
+    let key = '';
+    let known = -1;
+    let value = '';
+    // The next colon at or after `pos`, found by one native search and reused by the lines before
+    // it (a search per line could otherwise run to the end of the head for each colon-less line).
+    let nextColon = -1;
+    while (pos < n) {
+      const start = pos;
+      let lf = head.indexOf('\n', start);
+      if (lf < 0) lf = n;
+      if (nextColon < start && nextColon !== -2) {
+        nextColon = head.indexOf(':', start);
+        if (nextColon < 0) nextColon = -2;
+      }
+      const colon = nextColon >= 0 && nextColon < lf ? nextColon : -1;
+      const end = lf > start && head.charCodeAt(lf - 1) === 13 ? lf - 1 : lf;
+      pos = lf + 1;
+      if (end - start > maxLine) flags |= HttpFlag.LINE_TOO_LONG;
+      if (end === start) break;
+      const c = head.charCodeAt(start);
+      if ((c === 32 || c === 9) && name !== '') {
+        value = `${value} ${trimmedSlice(head, start, end)}`;
+        flags |= HttpFlag.FOLDED_HEADER;
+        continue;
+      }
+      if (name !== '') this.push(name, key, known, value);
+      if (colon < 0 || colon >= end || colon === start) {
+        name = '';
+        continue;
+      }
+      let a = start;
+      let b = colon;
+      while (a < b && isTrimSpace(head.charCodeAt(a))) a++;
+      while (b > a && isTrimSpace(head.charCodeAt(b - 1))) b--;
+      if (a === b) {
+        name = '';
+        continue;
+      }
+      known = knownHeader(head, a, b);
+      if (known >= 0) {
+        key = KNOWN_KEYS[known];
+        name = knownAsUsual ? KNOWN_USUAL[known] : head.slice(a, b);
+      } else {
+        name = head.slice(a, b);
+        key = name.toLowerCase();
+      }
+      value = trimmedSlice(head, colon + 1, end);
+    }
+    if (name !== '') this.push(name, key, known, value);
+    this.flags |= flags;
+    if (this.framing.chunked && this.length >= 0) this.flags |= HttpFlag.AMBIGUOUS_LENGTH;
+    this.framing.length = this.framing.chunked || this.length < 0 ? 0 : this.length;
+  }
+
+  private push(name: string, key: string, known: number, value: string): void {
+    if (this.headers.length >= this.limits.maxHeaders) {
+      this.flags |= HttpFlag.HEADERS_TOO_LARGE;
+      return;
+    }
+    this.headers.push({ name, key, value });
+    if (known === H_COOKIE) this.flags |= parseCookies(value, this.fields, this.limits.maxArgs);
+    else this.fields.push({ kind: FieldKind.HEADER, name: key, value, flags: 0 });
+    if (known < 0 || known > H_UPGRADE) return;
+    // The first of each (what `headerValue` returns); framing as `bodyFraming` reads it.
+    const bit = 1 << known;
+    const first = (this.seen & bit) === 0;
+    this.seen |= bit;
+    switch (known) {
+      case H_HOST:
+        if (first) this.host = value;
+        break;
+      case H_USER_AGENT:
+        if (first) this.userAgent = value;
+        break;
+      case H_REFERER:
+        if (first) this.referer = value;
+        break;
+      case H_CONTENT_TYPE:
+        if (first) this.contentType = value;
+        break;
+      case H_UPGRADE:
+        if (first) this.framing.upgrade = value !== '';
+        break;
+      case H_CONTENT_LENGTH: {
+        const n = decimalValue(value, 0, value.length);
+        if (n < 0) this.flags |= HttpFlag.AMBIGUOUS_LENGTH;
+        else if (this.length === -1) this.length = n;
+        else if (this.length !== n) this.flags |= HttpFlag.AMBIGUOUS_LENGTH;
+        break;
+      }
+      case H_TRANSFER_ENCODING: {
+        let lastComma = value.length;
+        while (lastComma > 0 && value.charCodeAt(lastComma - 1) !== 44) lastComma--;
+        this.framing.chunked = isChunkedCoding(value, lastComma, value.length);
+        break;
+      }
+    }
+  }
+}
+
+/**
+ * Host part of an authority (`user@host:port`, `[v6]:port`), lower case, without a trailing dot:
+ * its bounds found in one pass, then one slice (and `toLowerCase` only when a letter needs it).
+ */
 function hostOf(authority: string): string {
-  let a = authority.trim();
-  const at = a.lastIndexOf('@');
-  if (at >= 0) a = a.slice(at + 1);
-  if (a.startsWith('[')) {
-    const close = a.indexOf(']');
-    a = close > 0 ? a.slice(1, close) : a.slice(1);
-  } else {
-    const colon = a.indexOf(':');
-    if (colon >= 0) a = a.slice(0, colon);
+  let a = 0;
+  let b = authority.length;
+  while (a < b && isTrimSpace(authority.charCodeAt(a))) a++;
+  while (b > a && isTrimSpace(authority.charCodeAt(b - 1))) b--;
+  for (let k = b - 1; k >= a; k--) {
+    if (authority.charCodeAt(k) === 64) {
+      a = k + 1;
+      break;
+    }
   }
-  a = a.toLowerCase();
-  return a.endsWith('.') ? a.slice(0, -1) : a;
+  if (a < b && authority.charCodeAt(a) === 91) {
+    let close = a + 1;
+    while (close < b && authority.charCodeAt(close) !== 93) close++;
+    a++;
+    b = close;
+  } else {
+    for (let k = a; k < b; k++) {
+      if (authority.charCodeAt(k) === 58) {
+        b = k;
+        break;
+      }
+    }
+  }
+  let upper = false;
+  for (let k = a; k < b && !upper; k++) {
+    const c = authority.charCodeAt(k);
+    upper = (c >= 65 && c <= 90) || c >= 128;
+  }
+  if (b > a && authority.charCodeAt(b - 1) === 46) b--;
+  if (a === b) return '';
+  const host = authority.slice(a, b);
+  return upper ? host.toLowerCase() : host;
 }
 
 /** Who the request belongs to on its flow. */
@@ -139,26 +438,44 @@ export interface BodyFraming {
   readonly length: number;
 }
 
+/** True when `t` starts with `http://` or `https://` in any letter case. */
+function isHttpUrl(t: string): boolean {
+  if ((t.charCodeAt(0) | 32) !== 104 || (t.charCodeAt(1) | 32) !== 116 || (t.charCodeAt(2) | 32) !== 116 || (t.charCodeAt(3) | 32) !== 112) return false;
+  const k = (t.charCodeAt(4) | 32) === 115 ? 5 : 4;
+  return t.charCodeAt(k) === 58 && t.charCodeAt(k + 1) === 47 && t.charCodeAt(k + 2) === 47;
+}
+
+/** The body fields of a request whose body has not arrived (shared: it is replaced, never filled). */
+const NO_FIELDS: readonly HttpField[] = Object.freeze([]);
+
+/** Reused by every call: one head is read at a time. */
+const headerReader = new HeaderReader();
+/** Framing of the last head when the caller does not ask for it. */
+const unusedFraming = new HeadFraming();
+
 /**
  * Builds the request from a complete head (or, with `flags` INCOMPLETE/HEADERS_TOO_LARGE, as much
  * of one as arrived); `known` is its request line when the caller already split it. Returns null
- * when the request line is not HTTP.
+ * when the request line is not HTTP. The head's body framing goes to `framing` (as `bodyFraming`
+ * reads it), and its anomalies (AMBIGUOUS_LENGTH) into the request's flags.
  */
-export function parseRequestHead(head: string, origin: RequestOrigin, limits: HeadLimits, flags: number, known?: RequestLine): HttpRequest | null {
-  const first = lineAt(head, 0);
-  const line = known ?? splitRequestLine(first);
+export function parseRequestHead(head: string, origin: RequestOrigin, limits: HeadLimits, flags: number, known?: RequestLine, framing?: HeadFraming): HttpRequest | null {
+  let lf = head.indexOf('\n');
+  if (lf < 0) lf = head.length;
+  const firstEnd = lf > 0 && head.charCodeAt(lf - 1) === 13 ? lf - 1 : lf;
+  const line = known ?? splitRequestLineAt(head, 0, firstEnd);
   if (line === null) return null;
-  if (first.length > limits.maxLine) flags |= HttpFlag.LINE_TOO_LONG;
-  const headers: HttpHeader[] = [];
-  flags |= parseHeaderLines(head, nextLineStart, headers, limits);
+  if (firstEnd > limits.maxLine) flags |= HttpFlag.LINE_TOO_LONG;
 
   let target = line.target;
   let hostname = '';
   const hash = target.indexOf('#');
   if (hash >= 0) target = target.slice(0, hash);
-  if (/^https?:\/\//i.test(target)) {
+  if (isHttpUrl(target)) {
     const rest = target.slice(target.indexOf('//') + 2);
-    const cut = rest.search(/[/?]/);
+    let cut = 0;
+    while (cut < rest.length && rest.charCodeAt(cut) !== 47 && rest.charCodeAt(cut) !== 63) cut++;
+    if (cut === rest.length) cut = -1;
     hostname = hostOf(cut < 0 ? rest : rest.slice(0, cut));
     target = cut < 0 ? '/' : rest.charCodeAt(cut) === 63 ? `/${rest.slice(cut)}` : rest.slice(cut);
   } else if (line.method === 'CONNECT') {
@@ -168,8 +485,8 @@ export function parseRequestHead(head: string, origin: RequestOrigin, limits: He
   const q = target.indexOf('?');
   const rawPath = q >= 0 ? target.slice(0, q) : target;
   const query = q >= 0 ? target.slice(q + 1) : '';
-  if (hostname === '') hostname = hostOf(headerValue(headers, 'host'));
 
+  // Inspection buffers in request order: path, query arguments, then each header as it is read.
   const fields: HttpField[] = [];
   const decodedPath = decodePath(rawPath);
   const pathFlags = decodeFlags();
@@ -182,10 +499,12 @@ export function parseRequestHead(head: string, origin: RequestOrigin, limits: He
     flags |= parseArgs(query, FieldKind.QUERY_ARG, fields, limits.maxArgs);
     uriNormalized = `${path}?${percentDecode(query, true)}`;
   }
-  for (const h of headers) {
-    if (h.key === 'cookie') flags |= parseCookies(h.value, fields, limits.maxArgs);
-    else fields.push({ kind: FieldKind.HEADER, name: h.key, value: h.value, flags: 0 });
-  }
+  const headers: HttpHeader[] = [];
+  const reader = headerReader;
+  reader.start(headers, fields, limits, framing ?? unusedFraming);
+  reader.read(head, lf + 1);
+  flags |= reader.flags;
+  if (hostname === '') hostname = hostOf(reader.host);
   return {
     index: origin.index,
     method: line.method,
@@ -196,11 +515,11 @@ export function parseRequestHead(head: string, origin: RequestOrigin, limits: He
     protocol: line.protocol,
     headers,
     hostname,
-    userAgent: headerValue(headers, 'user-agent'),
-    referer: headerValue(headers, 'referer'),
-    contentType: headerValue(headers, 'content-type'),
+    userAgent: reader.userAgent,
+    referer: reader.referer,
+    contentType: reader.contentType,
     fields,
-    bodyFields: [],
+    bodyFields: NO_FIELDS,
     bodyLength: 0,
     head,
     bodyText: '',
@@ -277,7 +596,9 @@ export function parseResponseHead(head: string): ResponseHead | null {
     if (lf < 0) lf = head.length;
     const end = lf > pos && head.charCodeAt(lf - 1) === 13 ? lf - 1 : lf;
     if (end === pos) break;
-    const colon = head.indexOf(':', pos);
+    // The first colon of this line (a search past it could run over every later line).
+    let colon = pos;
+    while (colon < end && head.charCodeAt(colon) !== 58) colon++;
     const keyLen = colon - pos;
     // Only the three names matter: their lengths tell most lines apart without cutting them out.
     if (colon > 0 && colon < end && (keyLen === 14 || keyLen === 17 || keyLen === 12)) {
@@ -290,4 +611,144 @@ export function parseResponseHead(head: string): ResponseHead | null {
     pos = lf + 1;
   }
   return { status, framing: { chunked, length: chunked || length < 0 ? 0 : length }, hasLength: length >= 0, contentType };
+}
+
+/** The three response header names, lower case, by length (`parseResponseHead` reads no other). */
+const RES_CONTENT_LENGTH = 'content-length';
+const RES_TRANSFER_ENCODING = 'transfer-encoding';
+const RES_CONTENT_TYPE = 'content-type';
+
+/** True when bytes `buf[from, from + name.length)` are `name` (lower case) in any letter case. */
+function bytesAreName(buf: Buffer, from: number, name: string): boolean {
+  for (let j = 0; j < name.length; j++) {
+    const raw = buf[from + j];
+    if ((raw >= 65 && raw <= 90 ? raw | 32 : raw) !== name.charCodeAt(j)) return false;
+  }
+  return true;
+}
+
+/** Content-Type strings a response head reader keeps for reuse. */
+const RECENT_TYPES = 8;
+
+/** Latin1 bytes `trim()` removes. */
+function isTrimByte(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13) || c === 160;
+}
+
+/**
+ * A response head read in place from the reassembled bytes: what `parseResponseHead` returns,
+ * without a string for the head (only the Content-Type value is copied out). Most response heads
+ * arrive whole at the start of a segment; they are read here in the one pass that finds their end.
+ * One per HTTP stage, reused.
+ */
+export class ResponseHeadReader implements ResponseHead {
+  /** False when the head was not an HTTP response head (`parseResponseHead` would return null). */
+  valid = false;
+  status = 0;
+  readonly framing = { chunked: false, length: 0 };
+  hasLength = false;
+  contentType = '';
+  private readonly recentTypes: string[] = [];
+  private nextType = 0;
+
+  /**
+   * Reads the head that starts at `buf[from]` if it ends before `end`, where the stage's head scan
+   * would end it (the first line, then up to a line with nothing but CR): returns the offset just
+   * past it, or -1 when it does not end there (the caller buffers it and parses the text).
+   */
+  read(buf: Buffer, from: number, end: number): number {
+    let i = from;
+    while (i < end && buf[i] !== 10) i++;
+    if (i === end) return -1;
+    const firstLf = i;
+    let length = -1;
+    let chunked = false;
+    let typeFrom = -1;
+    let typeTo = -1;
+    let lineStart = i + 1;
+    let bytes = 0;
+    let headEnd = -1;
+    for (i = lineStart; i < end; i++) {
+      const c = buf[i];
+      if (c !== 10) {
+        if (c !== 13) bytes++;
+        continue;
+      }
+      if (bytes === 0) {
+        headEnd = i + 1;
+        break;
+      }
+      const lineEnd = buf[i - 1] === 13 ? i - 1 : i;
+      let colon = lineStart;
+      while (colon < lineEnd && buf[colon] !== 58) colon++;
+      const keyLen = colon - lineStart;
+      if (colon < lineEnd && (keyLen === 14 || keyLen === 17 || keyLen === 12)) {
+        let a = colon + 1;
+        let b = lineEnd;
+        while (a < b && isTrimByte(buf[a])) a++;
+        while (b > a && isTrimByte(buf[b - 1])) b--;
+        if (keyLen === 14 && bytesAreName(buf, lineStart, RES_CONTENT_LENGTH)) {
+          if (length < 0 && b > a && b - a <= 15) {
+            let n = 0;
+            let k = a;
+            for (; k < b && buf[k] >= 48 && buf[k] <= 57; k++) n = n * 10 + (buf[k] - 48);
+            if (k === b) length = n;
+          }
+        } else if (keyLen === 17 && bytesAreName(buf, lineStart, RES_TRANSFER_ENCODING)) {
+          // The last coding of the list decides.
+          let c0 = b;
+          while (c0 > a && buf[c0 - 1] !== 44) c0--;
+          while (c0 < b && isTrimByte(buf[c0])) c0++;
+          chunked = b - c0 === 7 && bytesAreName(buf, c0, 'chunked');
+        } else if (keyLen === 12 && bytesAreName(buf, lineStart, RES_CONTENT_TYPE)) {
+          typeFrom = a;
+          typeTo = b;
+        }
+      }
+      lineStart = i + 1;
+      bytes = 0;
+    }
+    if (headEnd < 0) return -1;
+    this.valid = this.readStatus(buf, from, firstLf);
+    this.framing.chunked = chunked;
+    this.framing.length = chunked || length < 0 ? 0 : length;
+    this.hasLength = length >= 0;
+    this.contentType = typeFrom < typeTo ? this.typeText(buf, typeFrom, typeTo) : '';
+    return headEnd;
+  }
+
+  /**
+   * The Content-Type value `buf[from, to)` as a string: one of the few recent ones when the bytes
+   * are the same (a server sends a handful of types, and a string from bytes is a native call).
+   */
+  private typeText(buf: Buffer, from: number, to: number): string {
+    const recent = this.recentTypes;
+    for (let k = 0; k < recent.length; k++) {
+      const t = recent[k];
+      if (t.length !== to - from) continue;
+      let j = 0;
+      while (j < t.length && buf[from + j] === t.charCodeAt(j)) j++;
+      if (j === t.length) return t;
+    }
+    const text = buf.toString('latin1', from, to);
+    if (recent.length < RECENT_TYPES) recent.push(text);
+    else recent[this.nextType++ % RECENT_TYPES] = text;
+    return text;
+  }
+
+  /** `HTTP/x.y NNN …` on the first line `buf[from, lf]`, as `parseResponseHead` checks it. */
+  private readStatus(buf: Buffer, from: number, lf: number): boolean {
+    // Bytes past the line's LF are never reached: every check below fails on the LF first.
+    if (lf - from < 12) return false;
+    if (buf[from] !== 72 || buf[from + 1] !== 84 || buf[from + 2] !== 84 || buf[from + 3] !== 80 || buf[from + 4] !== 47) return false;
+    if (!isDigit(buf[from + 5]) || buf[from + 6] !== 46 || !isDigit(buf[from + 7])) return false;
+    let i = from + 8;
+    if (buf[i] !== 32 && buf[i] !== 9) return false;
+    while (buf[i] === 32 || buf[i] === 9) i++;
+    if (!isDigit(buf[i]) || !isDigit(buf[i + 1]) || !isDigit(buf[i + 2])) return false;
+    const after = buf[i + 3];
+    if (after !== 32 && after !== 9 && after !== 13 && after !== 10) return false;
+    this.status = (buf[i] - 48) * 100 + (buf[i + 1] - 48) * 10 + (buf[i + 2] - 48);
+    return true;
+  }
 }

@@ -3,8 +3,8 @@ import type { Packet } from '../../decode/packet.js';
 import type { StreamConsumer, StreamReassembler } from '../../stream/stream.js';
 import { type BodyLimits, parseBody } from './body.js';
 import { ChunkDecoder } from './chunked.js';
-import { bodyFraming, canStartRequest, type HeadLimits, parseRequestHead, parseResponseHead, type RequestLine, splitRequestLine } from './head.js';
-import { type HttpField, HttpFlag, type HttpRequest, headerValue } from './request.js';
+import { canStartRequest, HeadFraming, type HeadLimits, parseRequestHead, parseResponseHead, type RequestLine, type ResponseHead, ResponseHeadReader, splitRequestLine, splitRequestLineAt } from './head.js';
+import { type HttpField, HttpFlag, type HttpRequest } from './request.js';
 
 /**
  * The HTTP/1.x stage: parses the reassembled streams of every TCP flow that speaks HTTP (decided
@@ -91,18 +91,22 @@ class HeadBuffer {
   }
 }
 
-/** Parsing state of one HTTP flow. */
+/**
+ * Parsing state of one HTTP flow. Reused: a flow's state lives as long as the flow (closed flows
+ * linger `flow.timeout_closed`), long enough to survive a young-generation GC, so fresh objects per
+ * flow were promoted and collected by the old generation; recycled ones stay put (`HttpApp.spare`).
+ */
 class HttpFlowState {
   /** The flow-table direction (`toServer` value) in which the client sends. */
-  readonly clientDir: boolean;
+  clientDir = true;
   reqState = REQ_HEAD;
   /** The next head may be garbage (midstream or after a gap): a bad request line means resync, not "not HTTP". */
-  resyncing: boolean;
+  resyncing = false;
   readonly head = new HeadBuffer();
   current: HttpRequest | null = null;
   bodyRemaining = 0;
   bodyKept = 0;
-  bodyParts: Buffer[] = [];
+  readonly bodyParts: Buffer[] = [];
   bodyDirect = '';
   readonly reqChunks = new ChunkDecoder();
   tunnelAfter = false;
@@ -113,18 +117,36 @@ class HttpFlowState {
 
   resState = RES_HEAD;
   /** The next response head may be garbage (midstream or after a gap). */
-  resResyncing: boolean;
+  resResyncing = false;
   readonly resHead = new HeadBuffer();
   resTx: HttpRequest | null = null;
   resRemaining = 0;
   readonly resChunks = new ChunkDecoder();
 
-  constructor(clientDir: boolean, resyncing: boolean) {
+  /** Starts a flow (a new or a recycled state: buffers were released and `pending` emptied at the last flow's end). */
+  init(clientDir: boolean, resyncing: boolean): this {
     this.clientDir = clientDir;
+    this.reqState = REQ_HEAD;
     this.resyncing = resyncing;
+    this.head.reset();
+    this.current = null;
+    this.bodyRemaining = 0;
+    this.bodyKept = 0;
+    this.bodyDirect = '';
+    this.tunnelAfter = false;
+    this.requests = 0;
+    this.resyncBytes = 0;
+    this.resState = RES_HEAD;
     this.resResyncing = resyncing;
+    this.resHead.reset();
+    this.resTx = null;
+    this.resRemaining = 0;
+    return this;
   }
 }
+
+/** Most flow states kept for reuse (a flood of flows ending at once is left to the GC beyond it). */
+const SPARE_STATES = 16384;
 
 /** Result of scanning for the end of a head. */
 const NEED_MORE = -1;
@@ -170,6 +192,12 @@ export class HttpApp implements StreamConsumer {
   private readonly memcap: number;
   private readonly states: (HttpFlowState | null)[];
   private readonly mode: Uint8Array;
+  /** Request origin and head framing, filled per request (parse results are read right away). */
+  private readonly origin = { index: 0, clientPort: 0, serverPort: 0, clientIsInitiator: true };
+  private readonly framing = new HeadFraming();
+  private readonly resReader = new ResponseHeadReader();
+  /** States of ended flows, ready for new ones. */
+  private readonly spare: HttpFlowState[] = [];
   private buffered = 0;
 
   constructor(
@@ -261,6 +289,9 @@ export class HttpApp implements StreamConsumer {
     while (st.pending.length > 0) this.emitTx(st.pending.shift() as HttpRequest, flow, null);
     this.states[flow] = null;
     this.mode[flow] = UNKNOWN;
+    st.current = null;
+    st.bodyDirect = '';
+    if (this.spare.length < SPARE_STATES) this.spare.push(st);
   }
 
   /** Decides from a flow's first bytes whether it speaks HTTP; returns its new state, or null. */
@@ -275,12 +306,12 @@ export class HttpApp implements StreamConsumer {
     const c = buf[off];
     const midstream = this.stream.isMidstream(flow, toServer);
     let st: HttpFlowState | null = null;
-    if (c === 72 && this.isResponseStart(buf, off, len)) st = new HttpFlowState(!toServer, midstream);
-    else if (canStartRequest(c)) st = new HttpFlowState(toServer, midstream);
+    if (c === 72 && this.isResponseStart(buf, off, len)) st = this.newState(!toServer, midstream);
+    else if (canStartRequest(c)) st = this.newState(toServer, midstream);
     else if (midstream) {
       // A capture that starts inside a request body or a response: the client is the side the
       // flow table guessed from the ports; both parsers look for the next message start.
-      st = new HttpFlowState(true, true);
+      st = this.newState(true, true);
       st.reqState = REQ_RESYNC;
       st.resState = RES_RESYNC;
     }
@@ -292,6 +323,11 @@ export class HttpApp implements StreamConsumer {
     this.mode[flow] = HTTP;
     this.stats.flows++;
     return st;
+  }
+
+  private newState(clientDir: boolean, resyncing: boolean): HttpFlowState {
+    const st = this.spare.pop() ?? new HttpFlowState();
+    return st.init(clientDir, resyncing);
   }
 
   private isResponseStart(buf: Buffer, off: number, len: number): boolean {
@@ -424,7 +460,7 @@ export class HttpApp implements StreamConsumer {
     const seg = buf.toString('latin1', off, off + Math.min(len, this.maxHeaderBytes));
     const lf = seg.indexOf('\n');
     if (lf < 0) return 0;
-    const rl = splitRequestLine(lf > 0 && seg.charCodeAt(lf - 1) === 13 ? seg.slice(0, lf - 1) : seg.slice(0, lf));
+    const rl = splitRequestLineAt(seg, 0, lf > 0 && seg.charCodeAt(lf - 1) === 13 ? lf - 1 : lf);
     if (rl === null) {
       this.badRequestLine(st, flow);
       return 0;
@@ -524,43 +560,38 @@ export class HttpApp implements StreamConsumer {
   /** A complete head: build the request, hand it over, set up the body. */
   private completeHead(st: HttpFlowState, flow: number, p: Packet | null, text: string, flags: number, line?: RequestLine): void {
     const clientIsInitiator = st.clientDir;
-    const req = parseRequestHead(
-      text,
-      {
-        index: st.requests,
-        clientPort: clientIsInitiator ? this.ports.portA[flow] : this.ports.portB[flow],
-        serverPort: clientIsInitiator ? this.ports.portB[flow] : this.ports.portA[flow],
-        clientIsInitiator,
-      },
-      this.limits,
-      flags,
-      line,
-    );
+    const origin = this.origin;
+    origin.index = st.requests;
+    origin.clientPort = clientIsInitiator ? this.ports.portA[flow] : this.ports.portB[flow];
+    origin.serverPort = clientIsInitiator ? this.ports.portB[flow] : this.ports.portA[flow];
+    origin.clientIsInitiator = clientIsInitiator;
+    const framing = this.framing;
+    const req = parseRequestHead(text, origin, this.limits, flags, line, framing);
     if (req === null) {
       this.badRequestLine(st, flow);
       return;
     }
+    const chunked = framing.chunked;
+    const length = framing.length;
     st.requests++;
     st.resyncing = false;
     this.stats.requests++;
     if (st.pending.length > 0) this.stats.pipelined++;
-    const { framing, flags: framingFlags } = bodyFraming(req.headers);
-    req.flags |= framingFlags;
     if (st.pending.length >= this.maxPipelined) {
       this.stats.pending_overflow++;
       this.emitTx(st.pending.shift() as HttpRequest, flow, p);
     }
     st.pending.push(req);
+    if (req.method === 'CONNECT' || framing.upgrade) st.tunnelAfter = true;
     this.handler.onRequest(req, flow, HttpPhase.HEAD, p);
-    if (req.method === 'CONNECT' || headerValue(req.headers, 'upgrade') !== '') st.tunnelAfter = true;
     st.current = req;
     st.bodyKept = 0;
     st.bodyDirect = '';
-    if (framing.chunked) {
+    if (chunked) {
       st.reqChunks.reset();
       st.reqState = REQ_CHUNKED;
-    } else if (framing.length > 0) {
-      st.bodyRemaining = framing.length;
+    } else if (length > 0) {
+      st.bodyRemaining = length;
       st.reqState = REQ_BODY;
     } else {
       this.endRequest(st, flow);
@@ -640,6 +671,16 @@ export class HttpApp implements StreamConsumer {
               this.badResponse(st, flow);
               continue;
             }
+            // The usual case, a whole head at the start of the segment: read in place, no string.
+            const reader = this.resReader;
+            const headEnd = reader.read(buf, off, off + len);
+            if (headEnd >= 0) {
+              len -= headEnd - off;
+              off = headEnd;
+              this.responseHead(st, flow, p, reader.valid ? reader : null);
+              if (this.states[flow] === null) return;
+              break;
+            }
           }
           const end = this.scanHead(h, buf, off, len);
           if (end === NEED_MORE) {
@@ -660,7 +701,7 @@ export class HttpApp implements StreamConsumer {
           off = end;
           len -= n;
           this.releaseHead(h);
-          this.responseHead(st, flow, p, text);
+          this.responseHead(st, flow, p, parseResponseHead(text));
           if (this.states[flow] === null) return;
           break;
         }
@@ -740,8 +781,7 @@ export class HttpApp implements StreamConsumer {
     this.stream.stop(flow, !st.clientDir);
   }
 
-  private responseHead(st: HttpFlowState, flow: number, p: Packet, text: string): void {
-    const res = parseResponseHead(text);
+  private responseHead(st: HttpFlowState, flow: number, p: Packet, res: ResponseHead | null): void {
     if (res === null) {
       this.badResponse(st, flow);
       return;
@@ -835,7 +875,7 @@ export class HttpApp implements StreamConsumer {
 
   private releaseBody(st: HttpFlowState): void {
     for (const part of st.bodyParts) this.addBuffered(-part.length);
-    st.bodyParts = [];
+    st.bodyParts.length = 0;
     st.bodyDirect = '';
   }
 

@@ -86,12 +86,18 @@ const CHAR_CLASS = (() => {
  */
 function charMask(value: string): number {
   let m = 0;
+  let h = 0x811c9dc5;
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
     m |= c < 128 ? CHAR_CLASS[c] : C_HIGH;
+    h = Math.imul(h ^ c, 0x01000193);
   }
+  maskHash = h;
   return m;
 }
+
+/** FNV-1a hash of the value the last `charMask` call scanned (the clean cache's key). */
+let maskHash = 0;
 
 /** What each check needs (any one of the bits). */
 const NEEDS_SQLI = C_QUOTE | C_SEP | C_SPACE | C_PAREN | C_UNDERSCORE | C_SLASH | C_HIGH;
@@ -104,6 +110,41 @@ const NEEDS_ANY = NEEDS_SQLI | NEEDS_XSS | NEEDS_TRAVERSAL | NEEDS_CMDI | NEEDS_
 /** Entries of the clean-value cache, and the longest value it keeps. */
 const CLEAN_CACHE_SIZE = 8192;
 const CLEAN_CACHE_VALUE_MAX = 512;
+
+/**
+ * The values every check found clean: a set of strings keyed by the hash `charMask` computes in
+ * its pass anyway. A `Set<string>` hashed each (fresh) value again in a runtime call, the largest
+ * single cost of this detector on browsing traffic. Same contents as that set: up to
+ * CLEAN_CACHE_SIZE values, emptied when full; open addressing at most half full.
+ */
+class CleanCache {
+  private readonly hashes = new Int32Array(CLEAN_CACHE_SIZE * 2);
+  private readonly values: (string | null)[] = new Array<string | null>(CLEAN_CACHE_SIZE * 2).fill(null);
+  private count = 0;
+
+  has(value: string, hash: number): boolean {
+    const mask = this.hashes.length - 1;
+    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+      const v = this.values[slot];
+      if (v === null) return false;
+      if (this.hashes[slot] === hash && v === value) return true;
+    }
+  }
+
+  /** Adds a value `has` just missed. */
+  add(value: string, hash: number): void {
+    if (this.count >= CLEAN_CACHE_SIZE) {
+      this.values.fill(null);
+      this.count = 0;
+    }
+    const mask = this.hashes.length - 1;
+    let slot = hash & mask;
+    while (this.values[slot] !== null) slot = (slot + 1) & mask;
+    this.hashes[slot] = hash;
+    this.values[slot] = value;
+    this.count++;
+  }
+}
 
 /** Attack-type bits in `HttpRequest.alerted`. */
 const BIT_SQLI = 1;
@@ -156,7 +197,9 @@ export const webAttacks: DetectorSpec = {
 class WebAttackDetector implements Detector {
   readonly stats = { http_requests_inspected: 0, http_fields_inspected: 0, http_clean_cache_hits: 0, web_alerts: 0 };
   /** Values every check found clean (bounded; emptied when full). */
-  private readonly clean = new Set<string>();
+  private readonly clean = new CleanCache();
+  /** Referer values the Referer's checks found clean (same bounds). */
+  private readonly cleanReferer = new CleanCache();
   private readonly sqli: boolean;
   private readonly xss: boolean;
   private readonly traversal: boolean;
@@ -166,6 +209,8 @@ class WebAttackDetector implements Detector {
   private readonly patterns: readonly PayloadPattern[];
   private readonly patternSigs: readonly Signature[];
   private readonly matcher: PatternMatcher | null;
+  /** By field kind: whether pattern k is matched in that location. */
+  private readonly patternApplies: readonly ((k: number) => boolean)[];
 
   constructor(
     values: SectionValues,
@@ -181,6 +226,9 @@ class WebAttackDetector implements Detector {
     this.patterns = file !== '' ? loadPatternFile(file) : [];
     this.patternSigs = this.patterns.map((p) => ({ ...WebSig.PATTERN, msg: p.msg, attackType: p.attackType, severity: p.severity }));
     this.matcher = this.patterns.length > 0 ? new PatternMatcher(this.patterns.map((p) => p.pattern)) : null;
+    // One "does pattern k apply here" test per field kind, made once rather than a closure per field.
+    const patterns = this.patterns;
+    this.patternApplies = FIELD_KIND_NAMES.map((where) => (k: number) => patterns[k].where.has(where));
   }
 
   onHttpRequest(req: HttpRequest, flow: number, phase: number, p: Packet | null): void {
@@ -195,8 +243,7 @@ class WebAttackDetector implements Detector {
     if (value.length === 0) return;
     this.structural(req, field, value, flow, p);
     if (this.matcher !== null && !(req.alerted & BIT_PATTERN)) {
-      const where = FIELD_KIND_NAMES[field.kind];
-      const hit = this.matcher.find(value, (k) => this.patterns[k].where.has(where));
+      const hit = this.matcher.find(value, this.patternApplies[field.kind]);
       if (hit >= 0) this.raise(this.patternSigs[hit], BIT_PATTERN, req, field, value, { reason: `pattern "${this.patterns[hit].pattern}"` }, flow, p);
     }
   }
@@ -213,9 +260,15 @@ class WebAttackDetector implements Detector {
     // Values recur: a browser's User-Agent and cookies on every request, a site's search terms
     // and form values across users. One found clean by every check (with the same check set and
     // no decoding flags) is remembered; later copies cost one lookup.
-    const cacheable = freeText && !path && done === 0 && field.flags === 0 && field.name !== 'referer' && value.length <= CLEAN_CACHE_VALUE_MAX;
-    if (cacheable && this.clean.has(value)) {
-      this.stats.http_clean_cache_hits++;
+    // A Referer (any field of that name) skips the traversal check, so what is clean there is
+    // remembered apart; its hits are not counted as http_clean_cache_hits, which keeps the
+    // meaning that counter always had (values clean for every check).
+    const referer = field.name === 'referer';
+    const cacheable = freeText && !path && done === 0 && field.flags === 0 && value.length <= CLEAN_CACHE_VALUE_MAX;
+    const cache = referer ? this.cleanReferer : this.clean;
+    const hash = maskHash;
+    if (cacheable && cache.has(value, hash)) {
+      if (!referer) this.stats.http_clean_cache_hits++;
       return;
     }
     const alertsBefore = this.stats.web_alerts;
@@ -237,15 +290,12 @@ class WebAttackDetector implements Detector {
         if (r !== null) this.raise(WebSig.XSS, BIT_XSS, req, field, value, { reason: r }, flow, p);
       }
       // The Referer is a URL the browser resolved from a page: `../` there is no attack.
-      if (this.traversal && !(done & BIT_TRAVERSAL) && mask & NEEDS_TRAVERSAL && field.name !== 'referer') {
+      if (this.traversal && !(done & BIT_TRAVERSAL) && mask & NEEDS_TRAVERSAL && !referer) {
         const r = detectTraversal(field, req.path);
         if (r !== null) this.raise(WebSig.PATH_TRAVERSAL, BIT_TRAVERSAL, req, field, value, { reason: r }, flow, p);
       }
     }
-    if (cacheable && this.stats.web_alerts === alertsBefore) {
-      if (this.clean.size >= CLEAN_CACHE_SIZE) this.clean.clear();
-      this.clean.add(value);
-    }
+    if (cacheable && this.stats.web_alerts === alertsBefore) cache.add(value, hash);
   }
 
   private raise(sig: Signature, bit: number, req: HttpRequest, field: HttpField, value: string, finding: Finding, flow: number, p: Packet | null): void {
