@@ -61,6 +61,8 @@ const STOPPED = 2;
 const MIDSTREAM = 4;
 /** A FIN was seen: it takes one sequence number, so an ACK one past the data is no gap. */
 const FIN_SEEN = 8;
+/** The consumer asked not to be handed the next bytes (`skip`): they are counted, not delivered. */
+const SKIPPING = 16;
 
 /** Layout of one direction's numbers in `StreamReassembler.dir`. */
 const DIR_SIZE = 4;
@@ -112,6 +114,9 @@ export class StreamReassembler {
   private readonly dir: Float64Array;
   /** Out-of-order segments per direction, sorted by start, never overlapping each other. */
   private readonly held: (HeldSegment[] | null)[];
+  /** Per direction: bytes still to skip, and bytes skipped since the consumer last asked (`takeSkipped`). */
+  private readonly skipLeft: Float64Array;
+  private readonly skipped: Float64Array;
   private readonly events: string[] = [];
   private heldTotal = 0;
 
@@ -125,6 +130,8 @@ export class StreamReassembler {
     const n = this.enabled ? capacity * 2 : 0;
     this.dir = new Float64Array(n * DIR_SIZE);
     this.held = new Array<HeldSegment[] | null>(n).fill(null);
+    this.skipLeft = new Float64Array(n);
+    this.skipped = new Float64Array(n);
   }
 
   /** Events raised by the last `onPacket` (overlap with different data, gaps …); empty most of the time. */
@@ -201,6 +208,28 @@ export class StreamReassembler {
     this.free(i);
   }
 
+  /**
+   * The consumer will not look at the next `bytes` of this direction (the rest of a response body
+   * it only counts): they go through reassembly, depth and statistics as ever but are not handed
+   * over; `takeSkipped` tells how many went by. A later call replaces the amount; 0 cancels.
+   */
+  skip(flow: number, toServer: boolean, bytes: number): void {
+    if (!this.enabled) return;
+    const i = flow * 2 + (toServer ? 0 : 1);
+    this.skipLeft[i] = bytes > 0 ? bytes : 0;
+    if (bytes > 0) this.dir[i * DIR_SIZE + STATE] |= SKIPPING;
+    else this.dir[i * DIR_SIZE + STATE] &= ~SKIPPING;
+  }
+
+  /** Bytes of this direction skipped (not handed over) since the last call. */
+  takeSkipped(flow: number, toServer: boolean): number {
+    if (!this.enabled) return 0;
+    const i = flow * 2 + (toServer ? 0 : 1);
+    const n = this.skipped[i];
+    this.skipped[i] = 0;
+    return n;
+  }
+
   /** True when this direction's first sequence number came from data rather than a SYN. */
   isMidstream(flow: number, toServer: boolean): boolean {
     return this.enabled && (this.dir[(flow * 2 + (toServer ? 0 : 1)) * DIR_SIZE + STATE] & MIDSTREAM) !== 0;
@@ -214,6 +243,10 @@ export class StreamReassembler {
     this.free(i + 1);
     this.dir[i * DIR_SIZE + STATE] = 0;
     this.dir[(i + 1) * DIR_SIZE + STATE] = 0;
+    this.skipLeft[i] = 0;
+    this.skipLeft[i + 1] = 0;
+    this.skipped[i] = 0;
+    this.skipped[i + 1] = 0;
   }
 
   /**
@@ -275,6 +308,15 @@ export class StreamReassembler {
     }
     this.dir[i * DIR_SIZE + NEXT] = next + len;
     this.stats.bytes += len;
+    const st = this.dir[i * DIR_SIZE + STATE];
+    if (st & SKIPPING) {
+      const k = Math.min(len, this.skipLeft[i]);
+      this.skipLeft[i] -= k;
+      this.skipped[i] += k;
+      if (this.skipLeft[i] === 0) this.dir[i * DIR_SIZE + STATE] = st & ~SKIPPING;
+      off += k;
+      len -= k;
+    }
     const c = this.consumer;
     if (c !== null && len > 0) c.onData(p, flow, (i & 1) === 0, buf, off, len);
     if (this.dir[i * DIR_SIZE + STATE] & STOPPED) this.free(i);

@@ -47,6 +47,8 @@ describe('paths', () => {
     assert.deepEqual([removeDotSegments('/static/../../../etc/passwd'), flagNames(decodeFlags())], ['/etc/passwd', ['path_above_root', 'dot_segments']]);
     assert.deepEqual([removeDotSegments('/a/b/..'), flagNames(decodeFlags())], ['/a/', ['dot_segments']]);
     assert.deepEqual([removeDotSegments('/v1.2/x.html'), decodeFlags()], ['/v1.2/x.html', 0]);
+    assert.deepEqual([removeDotSegments('/a/..b/.c/c.'), decodeFlags()], ['/a/..b/.c/c.', 0]);
+    assert.deepEqual([removeDotSegments('/a/b/.'), flagNames(decodeFlags())], ['/a/b/', ['dot_segments']]);
   });
 });
 
@@ -75,6 +77,15 @@ describe('arguments and cookies', () => {
     assert.deepEqual(out.map((f) => f.name), ['a', 'b']);
   });
 
+  it('splits arguments and cookies of which only some have a value', () => {
+    const args: HttpField[] = [];
+    parseArgs('a&b&c=1&d&e=2=3', FieldKind.QUERY_ARG, args, 100);
+    assert.deepEqual(args.map((f) => [f.name, f.value]), [['a', ''], ['b', ''], ['c', '1'], ['d', ''], ['e', '2=3']]);
+    const cookies: HttpField[] = [];
+    parseCookies('flag; a=1; other ;b = %41 ;=x', cookies, 10);
+    assert.deepEqual(cookies.map((f) => [f.name, f.value]), [['', 'flag'], ['a', '1'], ['', 'other'], ['b', 'A'], ['', 'x']]);
+  });
+
   it('splits cookies, unquotes and percent-decodes values', () => {
     const out: HttpField[] = [];
     parseCookies('sid=abc; pref="x%3Cy"; flag ; empty=', out, 10);
@@ -88,6 +99,8 @@ describe('request lines and framing', () => {
     assert.deepEqual(splitRequestLine('POST  /a b  HTTP/1.0'), { method: 'POST', target: '/a b', protocol: 'HTTP/1.0' });
     assert.deepEqual(splitRequestLine('GET /index.html'), { method: 'GET', target: '/index.html', protocol: 'HTTP/0.9' });
     assert.deepEqual(splitRequestLine('M-SEARCH * HTTP/1.1'), { method: 'M-SEARCH', target: '*', protocol: 'HTTP/1.1' });
+    assert.deepEqual(splitRequestLine('GET\t/a\tHTTP/1.0 \v'), { method: 'GET', target: '/a', protocol: 'HTTP/1.0' });
+    assert.deepEqual(splitRequestLine('PROPFIND /dav/ HTTP/2.0'), { method: 'PROPFIND', target: '/dav/', protocol: 'HTTP/2.0' });
   });
 
   it('rejects what is not a request line', () => {

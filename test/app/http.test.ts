@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { FieldKind, flagNames } from '../../src/app/http/request.js';
+import { FieldKind, flagNames, HttpFlag } from '../../src/app/http/request.js';
 import { T0 } from '../helpers.js';
 import { Conn } from '../stream/segments.js';
 import { runHttp } from './pipeline.js';
@@ -51,6 +51,33 @@ describe('HTTP requests', () => {
     );
     assert.deepEqual(flagNames(req.flags), ['dot_segments', 'folded_header']);
     assert.deepEqual(r.phases, ['HEAD /shop/./items//../list?q=red+shoes&page=2 @4']);
+  });
+
+  it('takes header names in any letter case and keeps them as sent', () => {
+    const head = 'GET / HTTP/1.1\r\nHOST: Shop.Example.\r\nuser-agent: ua/1\r\nCoOkIe: a=1\r\nX-Custom : v\r\nAccept-Language: en\r\nReferer: /x\r\nreferer: /y\r\n\r\n';
+    const req = runHttp(conn().send(head).frames).requests[0];
+    assert.deepEqual(req.headers.map((h) => [h.name, h.key]), [
+      ['HOST', 'host'],
+      ['user-agent', 'user-agent'],
+      ['CoOkIe', 'cookie'],
+      ['X-Custom', 'x-custom'],
+      ['Accept-Language', 'accept-language'],
+      ['Referer', 'referer'],
+      ['referer', 'referer'],
+    ]);
+    assert.deepEqual([req.hostname, req.userAgent, req.referer], ['shop.example', 'ua/1', '/x']);
+    assert.deepEqual(req.fields.filter((f) => f.kind === FieldKind.COOKIE).map((f) => [f.name, f.value]), [['a', '1']]);
+  });
+
+  it('starts a flow on a recycled state from scratch', () => {
+    const yaml = 'flow:\n  timeout_closed: 1\n';
+    const first = new Conn({ t0: T0, sport: 40001 }).handshake().send('POST /one HTTP/1.1\r\nContent-Length: 100\r\n\r\nabc').reply('HTTP/1.1 200 OK\r\nContent-Length: 500\r\n\r\nxx').close();
+    // Two seconds later the first flow has timed out; the second gets its state.
+    const second = new Conn({ t0: first.now + 2_000_000, sport: 40002 }, first.frames).handshake().send('GET /two HTTP/1.1\r\n\r\n').reply('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+    const r = runHttp(second.frames, yaml);
+    assert.deepEqual(r.phases, ['HEAD /one @4', 'BODY /one @end', 'HEAD /two @12']);
+    assert.deepEqual(r.requests.map((q) => [q.uriRaw, q.index, q.clientPort, q.flags]), [['/one', 0, 40001, HttpFlag.INCOMPLETE], ['/two', 0, 40002, 0]]);
+    assert.deepEqual(r.transactions, ['/one 200 2', '/two 200 2']);
   });
 
   it('takes the host from an absolute URI, and accepts LF-only lines and blank lines between requests', () => {
@@ -178,6 +205,55 @@ describe('HTTP responses and transactions', () => {
     const r = runHttp(c.frames);
     assert.deepEqual(r.requests.map((q) => [q.method, q.hostname]), [['CONNECT', 'example.com']]);
     assert.deepEqual(r.transactions, ['example.com:443 200 0']);
+  });
+
+  it('counts a response body it does not read, across segments and a gap, and ends it on the packet of its last byte', () => {
+    const head = 'HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 5000\r\n\r\n';
+    const c = conn().send('GET /big HTTP/1.1\r\n\r\n');
+    c.reply(head + 'a'.repeat(1000)).reply('b'.repeat(1000));
+    // 1000 body bytes the capture never had: the client acknowledges past them.
+    c.reply('d'.repeat(1000), head.length + 3000).send('');
+    c.reply('e'.repeat(999)).reply('e');
+    c.send('GET /next HTTP/1.1\r\n\r\n').reply('HTTP/1.1 204 No Content\r\n\r\n');
+    const r = runHttp(c.frames);
+    assert.deepEqual(r.transactionsAt, ['/big 200 4000 @10', '/next 204 0 @12']);
+    assert.equal(r.requests[0].responseContentType, 'text/html');
+    assert.deepEqual([r.http.stats.gaps, r.stream.stats.bytes], [1, head.length + 4000 + 'GET /big HTTP/1.1\r\n\r\nGET /next HTTP/1.1\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n'.length]);
+  });
+
+  it('logs the response bytes that came when the flow ends inside a body', () => {
+    const c = conn().send('GET /cut HTTP/1.1\r\n\r\n').reply('HTTP/1.1 200 OK\r\nContent-Length: 10000\r\n\r\n').reply('x'.repeat(1500)).reply('y'.repeat(1500));
+    const r = runHttp(c.frames);
+    assert.deepEqual(r.transactionsAt, ['/cut 200 3000 @end']);
+  });
+
+  it('gives a request body finished during its response the response length so far', () => {
+    const c = conn().send('POST /early HTTP/1.1\r\nContent-Length: 10\r\n\r\n01234');
+    c.reply('HTTP/1.1 413 Payload Too Large\r\nContent-Length: 3000\r\n\r\n').reply('z'.repeat(1000)).reply('z'.repeat(1000));
+    c.send('56789').reply('z'.repeat(1000));
+    const r = runHttp(c.frames);
+    assert.deepEqual(r.bodyResponseLengths, ['/early 2000']);
+    assert.deepEqual(r.transactions, ['/early 413 3000']);
+  });
+
+  it('reads a response head the same whole in one segment or cut anywhere', () => {
+    const head = 'HTTP/1.1  200 OK\r\ncontent-TYPE:  text/plain \r\nX-Pad: a:b\r\nTransfer-Encoding: gzip, Chunked\r\nContent-Length: 7\r\n\r\n';
+    const body = '3\r\nabc\r\n0\r\n\r\n';
+    const seen = new Set<string>();
+    for (let cut = 0; cut <= head.length; cut++) {
+      const c = conn().send('GET /r HTTP/1.1\r\n\r\n');
+      if (cut > 0) c.reply(head.slice(0, cut));
+      c.reply(head.slice(cut) + body).send('GET /s HTTP/1.1\r\n\r\n').reply('HTTP/1.0 304 Not Modified\n\n');
+      const r = runHttp(c.frames);
+      seen.add(`${r.transactions.join(',')} ${r.requests[0].responseContentType} ${r.http.stats.invalid_responses}`);
+    }
+    assert.deepEqual([...seen], ['/r 200 3,/s 304 0 text/plain 0']);
+  });
+
+  it('ends a response head at a line of CRs, and rejects a status line that is not HTTP', () => {
+    const r = runHttp(conn().send('GET /a HTTP/1.1\r\n\r\nGET /b HTTP/1.1\r\n\r\n').reply('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\r\nokHTTP/1.1 20x OK\r\n\r\n').frames);
+    assert.deepEqual(r.transactions, ['/a 200 2', '/b 0 0']);
+    assert.equal(r.http.stats.invalid_responses, 1);
   });
 
   it('knows the client by content when the capture starts with the server talking', () => {

@@ -49,8 +49,14 @@ function feed(frames: readonly TestFrame[], f: ReturnType<typeof frontEnd>, afte
   }
 }
 
-/** Runs frames through decode → flow → stream, recording the reassembled bytes. Flows stay open unless `flush`. */
-export function runStream(frames: readonly TestFrame[], yaml = '', flush = true): StreamRun {
+/** Called after each delivery of `runStream`, with the stream stage (to ask it to skip, say). */
+export type StreamHook = (stream: StreamReassembler, flow: number, toServer: boolean, text: string) => void;
+
+/**
+ * Runs frames through decode → flow → stream, recording the reassembled bytes. Flows stay open
+ * unless `flush`; `hook` sees each delivery as it happens.
+ */
+export function runStream(frames: readonly TestFrame[], yaml = '', flush = true, hook?: StreamHook): StreamRun {
   const f = frontEnd(yaml);
   const data = new Map<string, string>();
   const gaps: string[] = [];
@@ -58,7 +64,9 @@ export function runStream(frames: readonly TestFrame[], yaml = '', flush = true)
   const consumer: StreamConsumer = {
     onData(p, flow, toServer, buf, off, len) {
       const key = `${flow}:${toServer ? 'c' : 's'}`;
-      data.set(key, (data.get(key) ?? '') + buf.toString('latin1', off, off + len));
+      const text = buf.toString('latin1', off, off + len);
+      data.set(key, (data.get(key) ?? '') + text);
+      if (hook !== undefined) hook(f.stream, flow, toServer, text);
     },
     onGap(p, flow, toServer, bytes) {
       gaps.push(`${flow}:${toServer ? 'c' : 's'}:${bytes}@${p.index + 1}`);
@@ -81,6 +89,10 @@ export interface HttpRun {
   readonly phases: string[];
   /** Finished transactions, as "<url> <status> <length>". */
   readonly transactions: string[];
+  /** The same with the packet that finished each, as "<url> <status> <length> @<pcap_cnt or end>". */
+  readonly transactionsAt: string[];
+  /** Body phases with the response length seen by then (what an alert on the body reports), as "<url> <length>". */
+  readonly bodyResponseLengths: string[];
   readonly http: HttpApp;
   readonly stream: StreamReassembler;
 }
@@ -91,6 +103,8 @@ export function runHttp(frames: readonly TestFrame[], yaml = ''): HttpRun {
   const requests: HttpRequest[] = [];
   const phases: string[] = [];
   const transactions: string[] = [];
+  const transactionsAt: string[] = [];
+  const bodyResponseLengths: string[] = [];
   const http = new HttpApp(
     f.config.section('http'),
     f.flows.size,
@@ -98,10 +112,12 @@ export function runHttp(frames: readonly TestFrame[], yaml = ''): HttpRun {
     {
       onRequest(req, _flow, phase, p) {
         if (phase === HttpPhase.HEAD) requests.push(req);
+        else bodyResponseLengths.push(`${req.uriRaw} ${req.responseLength}`);
         phases.push(`${phase === HttpPhase.HEAD ? 'HEAD' : 'BODY'} ${req.uriRaw} @${p !== null ? p.index + 1 : 'end'}`);
       },
-      onTransaction(req) {
+      onTransaction(req, _flow, p) {
         transactions.push(`${req.uriRaw} ${req.status} ${req.responseLength}`);
+        transactionsAt.push(`${req.uriRaw} ${req.status} ${req.responseLength} @${p !== null ? p.index + 1 : 'end'}`);
       },
     },
     f.flows,
@@ -112,5 +128,5 @@ export function runHttp(frames: readonly TestFrame[], yaml = ''): HttpRun {
   });
   feed(frames, f);
   f.flows.flush();
-  return { requests, phases, transactions, http, stream: f.stream };
+  return { requests, phases, transactions, transactionsAt, bodyResponseLengths, http, stream: f.stream };
 }

@@ -249,6 +249,21 @@ describe('web attacks across TCP segments', () => {
     );
   });
 
+  it('serves a repeated long clean value from the clean cache, and still inspects a new one of the same length', () => {
+    const clean = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0 Rampart/1';
+    // Same length as `clean`, so only the content tells them apart.
+    const attack = `${"x' OR sleep(5)-- ".padEnd(clean.length - 1, 'x')}x`;
+    assert.equal(attack.length, clean.length);
+    const c = new Conn({ t0: T0 }).handshake();
+    for (const ua of [clean, clean, clean, attack, clean]) c.send(`GET / HTTP/1.1\r\nHost: shop.example\r\nUser-Agent: ${ua}\r\n\r\n`).serverAck().reply(OK);
+    c.close();
+    const out = run(c.frames);
+    assert.deepEqual(seen(out.alerts), [[SQLI, 13, 'header', 'user-agent', CLIENT]]);
+    const stats = out.engine.detect.collectStats();
+    // The first copy is inspected and remembered; the three later clean copies are hits.
+    assert.equal(stats.http_clean_cache_hits, 3);
+  });
+
   it('decodes a chunked body whose attack straddles two chunks and two segments', () => {
     const head = 'POST /login HTTP/1.1\r\nHost: shop.example\r\nContent-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\r\n';
     const c = new Conn({ t0: T0 }).handshake().send(`${head}b\r\nuser=admin%\r\n`).send('5\r\n27--&\r\n6\r\npass=x\r\n0\r\n\r\n').serverAck().reply(OK).close();

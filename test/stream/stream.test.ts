@@ -104,6 +104,54 @@ describe('stream reassembly', () => {
   });
 });
 
+describe('skipping bytes the consumer does not want', () => {
+  it('counts skipped bytes for the consumer and hands over the rest of the segment', () => {
+    const c = new Conn({ t0: T0 }).handshake().reply('HEAD').reply('abcdefgh').reply('ijklmnop').close();
+    const skipped: number[] = [];
+    const r = runStream(c.frames, '', true, (stream, flow, toServer, text) => {
+      if (text === 'HEAD') stream.skip(flow, toServer, 10);
+      skipped.push(stream.takeSkipped(flow, toServer));
+    });
+    assert.equal(r.data.get(S), 'HEADklmnop');
+    // The segment that ended the skip reports its 2 skipped bytes with the 6 it handed over.
+    assert.deepEqual(skipped, [0, 10]);
+    assert.deepEqual([r.stream.stats.bytes, r.stream.stats.in_order], [20, 3]);
+  });
+
+  it('skips held bytes that become contiguous as it skips delivered ones', () => {
+    const c = new Conn({ t0: T0 }).handshake().reply('A').reply('efgh', 5).reply('bcd', 1).reply('ijk').close();
+    let skipped = 0;
+    const r = runStream(c.frames, '', true, (stream, flow, toServer, text) => {
+      if (text === 'A') stream.skip(flow, toServer, 6);
+      else skipped += stream.takeSkipped(flow, toServer);
+    });
+    // 'bcd' and the held 'efgh' come through in one go: six bytes skipped, 'h' handed over.
+    assert.equal(r.data.get(S), 'Ahijk');
+    assert.equal(skipped, 6);
+  });
+
+  it('stops skipping when told to', () => {
+    const c = new Conn({ t0: T0 }).handshake().reply('A').reply('bcd').send('x').reply('efg').close();
+    let skipped = -1;
+    const r = runStream(c.frames, '', true, (stream, flow, toServer) => {
+      if (!toServer) stream.skip(flow, false, 100);
+      else {
+        skipped = stream.takeSkipped(flow, false);
+        stream.skip(flow, false, 0);
+      }
+    });
+    assert.equal(r.data.get(S), 'Aefg');
+    assert.equal(skipped, 3);
+  });
+
+  it('forgets a skip when the flow ends', () => {
+    const c = new Conn({ t0: T0 }).handshake().reply('x');
+    const r = runStream(c.frames, '', false, (stream, flow, toServer) => stream.skip(flow, toServer, 1000));
+    r.flows.flush();
+    assert.equal(r.stream.takeSkipped(0, false), 0);
+  });
+});
+
 describe('stream memory bounds', () => {
   /** `n` connections that each leave a 1000-byte segment behind a hole, and never close. */
   function holes(n: number): TestFrame[] {

@@ -69,14 +69,56 @@ export function parseBody(body: string, contentType: string, truncated: boolean,
   return 0;
 }
 
+/** A character past ASCII (a native search: a `charCodeAt` loop over the body costs more). */
+const NON_ASCII = /[\u0080-\uffff]/;
+
 /** JSON text from latin1 bytes: UTF-8 decoded, as JSON is. */
 function utf8(latin1: string): string {
-  for (let i = 0; i < latin1.length; i++) if (latin1.charCodeAt(i) >= 0x80) return Buffer.from(latin1, 'latin1').toString('utf8');
-  return latin1;
+  return NON_ASCII.test(latin1) ? Buffer.from(latin1, 'latin1').toString('utf8') : latin1;
 }
 
 /** Key characters that make a JSON key worth inspecting as well. */
 const PLAIN_KEY = /^[\w.\-$ ]*$/;
+
+/** Fields taken so far from the JSON body being walked. */
+let jsonFields = 0;
+
+/** True for a value that yields no field and has no children: a number, boolean or null. */
+function isBareScalar(v: unknown): boolean {
+  return v === null || (typeof v !== 'string' && typeof v !== 'object');
+}
+
+/**
+ * Every string leaf (and odd key) of a parsed JSON value, by path. Paths are built only for what
+ * can yield a field: numbers, booleans and nulls are passed over without one.
+ */
+function walkJson(v: unknown, path: string, depth: number, out: HttpField[], max: number): void {
+  if (jsonFields >= max) return;
+  if (typeof v === 'string') {
+    out.push({ kind: FieldKind.JSON, name: path, value: v, flags: 0 });
+    jsonFields++;
+    return;
+  }
+  if (depth >= MAX_JSON_DEPTH || v === null || typeof v !== 'object') return;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length && jsonFields < max; i++) if (!isBareScalar(v[i])) walkJson(v[i], `${path}[${i}]`, depth + 1, out, max);
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  const keys = Object.keys(o);
+  for (let i = 0; i < keys.length && jsonFields < max; i++) {
+    const k = keys[i];
+    const child = o[k];
+    const plain = PLAIN_KEY.test(k);
+    if (plain && isBareScalar(child)) continue;
+    const childPath = path === '' ? k : `${path}.${k}`;
+    if (!plain) {
+      out.push({ kind: FieldKind.JSON, name: childPath, value: k, flags: 0 });
+      jsonFields++;
+    }
+    walkJson(child, childPath, depth + 1, out, max);
+  }
+}
 
 function parseJson(body: string, out: HttpField[], limits: BodyLimits): boolean {
   let doc: unknown;
@@ -85,27 +127,8 @@ function parseJson(body: string, out: HttpField[], limits: BodyLimits): boolean 
   } catch {
     return false;
   }
-  let count = 0;
-  const walk = (v: unknown, path: string, depth: number): void => {
-    if (count >= limits.maxFields) return;
-    if (typeof v === 'string') {
-      out.push({ kind: FieldKind.JSON, name: path, value: v, flags: 0 });
-      count++;
-    } else if (depth < MAX_JSON_DEPTH && Array.isArray(v)) {
-      for (let i = 0; i < v.length && count < limits.maxFields; i++) walk(v[i], `${path}[${i}]`, depth + 1);
-    } else if (depth < MAX_JSON_DEPTH && v !== null && typeof v === 'object') {
-      for (const [k, child] of Object.entries(v as Record<string, unknown>)) {
-        if (count >= limits.maxFields) break;
-        const childPath = path === '' ? k : `${path}.${k}`;
-        if (!PLAIN_KEY.test(k)) {
-          out.push({ kind: FieldKind.JSON, name: childPath, value: k, flags: 0 });
-          count++;
-        }
-        walk(child, childPath, depth + 1);
-      }
-    }
-  };
-  walk(doc, '', 0);
+  jsonFields = 0;
+  walkJson(doc, '', 0, out, limits.maxFields);
   return true;
 }
 

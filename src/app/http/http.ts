@@ -121,6 +121,8 @@ class HttpFlowState {
   readonly resHead = new HeadBuffer();
   resTx: HttpRequest | null = null;
   resRemaining = 0;
+  /** The stream stage was asked to skip (count, not hand over) the rest of a response body. */
+  resSkipping = false;
   readonly resChunks = new ChunkDecoder();
 
   /** Starts a flow (a new or a recycled state: buffers were released and `pending` emptied at the last flow's end). */
@@ -141,6 +143,7 @@ class HttpFlowState {
     this.resHead.reset();
     this.resTx = null;
     this.resRemaining = 0;
+    this.resSkipping = false;
     return this;
   }
 }
@@ -232,6 +235,9 @@ export class HttpApp implements StreamConsumer {
       st = this.recognise(flow, toServer, buf, off, len);
       if (st === null) return;
     }
+    // Skipped response bytes are counted before anything can report on the transaction (an
+    // alert on the request's body carries the response length so far).
+    if (st.resSkipping) this.countSkipped(st, flow);
     if (toServer === st.clientDir) {
       this.stats.request_bytes += len;
       this.feedRequest(st, p, flow, buf, off, len);
@@ -244,6 +250,7 @@ export class HttpApp implements StreamConsumer {
     const st = this.states[flow];
     if (st === null) return;
     this.stats.gaps++;
+    if (st.resSkipping) this.countSkipped(st, flow);
     if (toServer === st.clientDir) {
       if (st.reqState === REQ_BODY && bytes < st.bodyRemaining) {
         st.bodyRemaining -= bytes;
@@ -259,6 +266,7 @@ export class HttpApp implements StreamConsumer {
     } else {
       if (st.resState === RES_BODY && bytes < st.resRemaining) {
         st.resRemaining -= bytes;
+        this.skipBody(st, flow);
         return;
       }
       if (st.resState === RES_CLOSE) return;
@@ -268,6 +276,7 @@ export class HttpApp implements StreamConsumer {
         st.resState = RES_RESYNC;
         st.resResyncing = true;
       }
+      this.skipBody(st, flow);
     }
   }
 
@@ -277,6 +286,7 @@ export class HttpApp implements StreamConsumer {
     const st = this.states[flow];
     this.mode[flow] = UNKNOWN;
     if (st === null) return;
+    if (st.resSkipping) this.countSkipped(st, flow);
     if (st.reqState === REQ_HEAD && st.head.len > 0 && st.head.buf !== null) {
       this.completeHead(st, flow, null, st.head.buf.toString('latin1', 0, st.head.len), HttpFlag.INCOMPLETE);
     } else if (st.reqState === REQ_BODY || st.reqState === REQ_CHUNKED) {
@@ -711,7 +721,13 @@ export class HttpApp implements StreamConsumer {
           st.resRemaining -= n;
           off += n;
           len -= n;
-          if (st.resRemaining === 0) this.finishTx(st, flow, p);
+          if (st.resRemaining === 0) {
+            // The skip (if any) ended a byte before this: nothing left to count.
+            st.resSkipping = false;
+            this.finishTx(st, flow, p);
+          } else {
+            this.skipBody(st, flow);
+          }
           break;
         }
         case RES_CHUNKED: {
@@ -746,6 +762,26 @@ export class HttpApp implements StreamConsumer {
           return;
       }
     }
+  }
+
+  /**
+   * A response body of known length is only counted: the stream stage is asked to skip all of it
+   * but its last byte, which comes through as data and ends the transaction on the packet that
+   * carried it, as if every byte had been handed over. Anything else cancels the skip.
+   */
+  private skipBody(st: HttpFlowState, flow: number): void {
+    const skip = st.resState === RES_BODY ? st.resRemaining - 1 : 0;
+    if (skip <= 0 && !st.resSkipping) return;
+    st.resSkipping = skip > 0;
+    this.stream.skip(flow, !st.clientDir, skip);
+  }
+
+  /** Takes the bytes the stream skipped as read: counted in the body and its transaction. */
+  private countSkipped(st: HttpFlowState, flow: number): void {
+    const n = this.stream.takeSkipped(flow, !st.clientDir);
+    if (n === 0) return;
+    st.resRemaining -= n;
+    if (st.resTx !== null) st.resTx.responseLength += n;
   }
 
   /** Scans for the empty line that ends a head (no first-line checks). */

@@ -111,6 +111,10 @@ const NEEDS_ANY = NEEDS_SQLI | NEEDS_XSS | NEEDS_TRAVERSAL | NEEDS_CMDI | NEEDS_
 const CLEAN_CACHE_SIZE = 8192;
 const CLEAN_CACHE_VALUE_MAX = 512;
 
+/** Values this long or longer are first compared with the few such values met lately (see CleanCache). */
+const RECENT_MIN = 48;
+const RECENT_SIZE = 8;
+
 /**
  * The values every check found clean: a set of strings keyed by the hash `charMask` computes in
  * its pass anyway. A `Set<string>` hashed each (fresh) value again in a runtime call, the largest
@@ -121,13 +125,31 @@ class CleanCache {
   private readonly hashes = new Int32Array(CLEAN_CACHE_SIZE * 2);
   private readonly values: (string | null)[] = new Array<string | null>(CLEAN_CACHE_SIZE * 2).fill(null);
   private count = 0;
+  /**
+   * The long values (RECENT_MIN chars or more) found in the cache or added to it lately, always a
+   * subset of it: a browser sends the same User-Agent on every request, and comparing it with a
+   * few strings (a length test rejects most, equal ones compare natively) costs a fraction of the
+   * `charMask` pass that makes its hash (about 250 ns on an 83-char value here).
+   */
+  private readonly recent: string[] = [];
+  private next = 0;
+
+  /** True when `value` (RECENT_MIN chars or more) is among the recent long clean values. */
+  hasRecent(value: string): boolean {
+    const recent = this.recent;
+    for (let k = 0; k < recent.length; k++) if (recent[k] === value) return true;
+    return false;
+  }
 
   has(value: string, hash: number): boolean {
     const mask = this.hashes.length - 1;
     for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
       const v = this.values[slot];
       if (v === null) return false;
-      if (this.hashes[slot] === hash && v === value) return true;
+      if (this.hashes[slot] === hash && v === value) {
+        if (value.length >= RECENT_MIN) this.remember(value);
+        return true;
+      }
     }
   }
 
@@ -136,6 +158,7 @@ class CleanCache {
     if (this.count >= CLEAN_CACHE_SIZE) {
       this.values.fill(null);
       this.count = 0;
+      this.recent.length = 0;
     }
     const mask = this.hashes.length - 1;
     let slot = hash & mask;
@@ -143,6 +166,12 @@ class CleanCache {
     this.hashes[slot] = hash;
     this.values[slot] = value;
     this.count++;
+    if (value.length >= RECENT_MIN) this.remember(value);
+  }
+
+  private remember(value: string): void {
+    if (this.recent.length < RECENT_SIZE) this.recent.push(value);
+    else this.recent[this.next++ % RECENT_SIZE] = value;
   }
 }
 
@@ -254,6 +283,12 @@ class WebAttackDetector implements Detector {
     const freeText = field.kind !== FieldKind.HEADER || !PROTOCOL_HEADERS.has(field.name);
     // Protocol headers only get Log4Shell and Shellshock: two native searches say whether to look.
     if (!freeText && value.indexOf('$') < 0 && value.indexOf('(') < 0) return;
+    const referer = field.name === 'referer';
+    const cacheable = freeText && !path && req.alerted === 0 && field.flags === 0 && value.length <= CLEAN_CACHE_VALUE_MAX;
+    if (cacheable && value.length >= RECENT_MIN && (referer ? this.cleanReferer : this.clean).hasRecent(value)) {
+      if (!referer) this.stats.http_clean_cache_hits++;
+      return;
+    }
     const mask = path ? -1 : charMask(value);
     if (!(mask & (freeText ? NEEDS_ANY : NEEDS_LOG4SHELL | C_PAREN))) return;
     const done = req.alerted;
@@ -263,8 +298,6 @@ class WebAttackDetector implements Detector {
     // A Referer (any field of that name) skips the traversal check, so what is clean there is
     // remembered apart; its hits are not counted as http_clean_cache_hits, which keeps the
     // meaning that counter always had (values clean for every check).
-    const referer = field.name === 'referer';
-    const cacheable = freeText && !path && done === 0 && field.flags === 0 && value.length <= CLEAN_CACHE_VALUE_MAX;
     const cache = referer ? this.cleanReferer : this.clean;
     const hash = maskHash;
     if (cacheable && cache.has(value, hash)) {
