@@ -115,6 +115,9 @@ const CLEAN_CACHE_VALUE_MAX = 512;
 const RECENT_MIN = 48;
 const RECENT_SIZE = 8;
 
+/** Hash slots remembering values offered to the clean cache once (a power of two). */
+const DOORKEEPER_SIZE = 16384;
+
 /**
  * The values every check found clean: a set of strings keyed by the hash `charMask` computes in
  * its pass anyway. A `Set<string>` hashed each (fresh) value again in a runtime call, the largest
@@ -132,6 +135,8 @@ class CleanCache {
    * `charMask` pass that makes its hash (about 250 ns on an 83-char value here).
    */
   private readonly recent: string[] = [];
+  /** Hashes of values offered once (direct-mapped: a collision only delays or hastens keeping one). */
+  private readonly seen = new Int32Array(DOORKEEPER_SIZE);
   private next = 0;
 
   /** True when `value` (RECENT_MIN chars or more) is among the recent long clean values. */
@@ -153,8 +158,22 @@ class CleanCache {
     }
   }
 
-  /** Adds a value `has` just missed. */
-  add(value: string, hash: number): void {
+  /**
+   * Offers a value `has` just missed and every check found clean: kept from its second sighting
+   * on. The first only notes its hash (TinyLFU's doorkeeper): a value met once (a session id, a
+   * user name) is never kept, since a kept value is a slice that holds its whole request head in
+   * memory, and keeping one per request made the GC copy about 1 KB per request to the old space.
+   */
+  offer(value: string, hash: number): void {
+    const slot = hash & (DOORKEEPER_SIZE - 1);
+    if (this.seen[slot] !== hash) {
+      this.seen[slot] = hash;
+      return;
+    }
+    this.add(value, hash);
+  }
+
+  private add(value: string, hash: number): void {
     if (this.count >= CLEAN_CACHE_SIZE) {
       this.values.fill(null);
       this.count = 0;
@@ -328,7 +347,7 @@ class WebAttackDetector implements Detector {
         if (r !== null) this.raise(WebSig.PATH_TRAVERSAL, BIT_TRAVERSAL, req, field, value, { reason: r }, flow, p);
       }
     }
-    if (cacheable && this.stats.web_alerts === alertsBefore) cache.add(value, hash);
+    if (cacheable && this.stats.web_alerts === alertsBefore) cache.offer(value, hash);
   }
 
   private raise(sig: Signature, bit: number, req: HttpRequest, field: HttpField, value: string, finding: Finding, flow: number, p: Packet | null): void {
