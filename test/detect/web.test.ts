@@ -234,6 +234,16 @@ describe('web attacks across TCP segments', () => {
     assert.equal(out.engine.http.stats.requests, 4);
   });
 
+  it('reads each body of pipelined POST requests sent in one segment from its own place', () => {
+    const form = 'application/x-www-form-urlencoded';
+    const reqs = post(form, 'q=please+select+your+union&page=2') + post(form, 'user=admin%27+OR+%271%27%3D%271&pass=x') + post(form, 'note=hello');
+    const c = new Conn({ t0: T0 }).handshake().send(reqs).serverAck().reply(OK + OK + OK).close();
+    const out = run(c.frames);
+    assert.deepEqual(seen(out.alerts), [[SQLI, 4, 'body', 'user', CLIENT]]);
+    assert.deepEqual(out.alerts.map((a) => a.metadata.evidence), [["admin' OR '1'='1"]]);
+    assert.equal(out.engine.http.stats.request_bodies, 3);
+  });
+
   it('alerts on every malicious request of a keep-alive connection (no re-alert suppression)', () => {
     const c = new Conn({ t0: T0 }).handshake();
     for (let i = 0; i < 3; i++) c.send(get(`/item?id=${i}+or+1%3D1`)).serverAck().reply(OK);

@@ -199,6 +199,13 @@ export class HttpApp implements StreamConsumer {
   private readonly origin = { index: 0, clientPort: 0, serverPort: 0, clientIsInitiator: true };
   private readonly framing = new HeadFraming();
   private readonly resReader = new ResponseHeadReader();
+  /**
+   * The text `wholeHead` made of the segment being fed (from buffer offset `segStart`), '' when
+   * none: a body that follows its head in the same segment is sliced from it, not converted again.
+   */
+  private segText = '';
+  private segBuf: Buffer | null = null;
+  private segStart = 0;
   /** States of ended flows, ready for new ones. */
   private readonly spare: HttpFlowState[] = [];
   private buffered = 0;
@@ -357,6 +364,7 @@ export class HttpApp implements StreamConsumer {
   // ---- requests ----
 
   private feedRequest(st: HttpFlowState, p: Packet, flow: number, buf: Buffer, off: number, len: number): void {
+    this.segText = '';
     while (len > 0) {
       switch (st.reqState) {
         case REQ_HEAD: {
@@ -468,6 +476,9 @@ export class HttpApp implements StreamConsumer {
    */
   private wholeHead(st: HttpFlowState, flow: number, p: Packet, buf: Buffer, off: number, len: number): number {
     const seg = buf.toString('latin1', off, off + Math.min(len, this.maxHeaderBytes));
+    this.segText = seg;
+    this.segBuf = buf;
+    this.segStart = off;
     const lf = seg.indexOf('\n');
     if (lf < 0) return 0;
     const rl = splitRequestLineAt(seg, 0, lf > 0 && seg.charCodeAt(lf - 1) === 13 ? lf - 1 : lf);
@@ -617,7 +628,10 @@ export class HttpApp implements StreamConsumer {
     if (keep <= 0) return;
     // A body that arrives whole in one piece is read straight from the packet.
     if (st.bodyKept === 0 && st.reqState === REQ_BODY && st.bodyRemaining === n) {
-      st.bodyDirect = buf.toString('latin1', off, off + keep);
+      // Behind a head read whole from this segment, the body is already text: a slice of it.
+      const from = off - this.segStart;
+      const seg = this.segText;
+      st.bodyDirect = seg !== '' && this.segBuf === buf && from >= 0 && from + keep <= seg.length ? seg.slice(from, from + keep) : buf.toString('latin1', off, off + keep);
       st.bodyKept = keep;
       return;
     }
