@@ -304,7 +304,8 @@ class WebAttackDetector implements Detector {
     if (!freeText && value.indexOf('$') < 0 && value.indexOf('(') < 0) return;
     const referer = field.name === 'referer';
     const cacheable = freeText && !path && req.alerted === 0 && field.flags === 0 && value.length <= CLEAN_CACHE_VALUE_MAX;
-    if (cacheable && value.length >= RECENT_MIN && (referer ? this.cleanReferer : this.clean).hasRecent(value)) {
+    const cache = referer ? this.cleanReferer : this.clean;
+    if (cacheable && value.length >= RECENT_MIN && cache.hasRecent(value)) {
       if (!referer) this.stats.http_clean_cache_hits++;
       return;
     }
@@ -317,7 +318,6 @@ class WebAttackDetector implements Detector {
     // A Referer (any field of that name) skips the traversal check, so what is clean there is
     // remembered apart; its hits are not counted as http_clean_cache_hits, which keeps the
     // meaning that counter always had (values clean for every check).
-    const cache = referer ? this.cleanReferer : this.clean;
     const hash = maskHash;
     if (cacheable && cache.has(value, hash)) {
       if (!referer) this.stats.http_clean_cache_hits++;
