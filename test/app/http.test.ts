@@ -85,6 +85,20 @@ describe('HTTP requests', () => {
     assert.deepEqual(r.requests.map((q) => [q.hostname, q.path, q.query, q.index]), [['example.com', '/a', 'x=1', 0], ['', '/b', '', 1]]);
   });
 
+  it('ends a head at its first empty line when a CRLF CRLF follows later in the same segment', () => {
+    // "\n\r\n" ends the first head (as when the bytes come one by one); the request after it,
+    // CRLF-terminated, must be parsed as a request, not swallowed into the first head.
+    const msg = 'GET /a HTTP/1.1\nHost: x\n\r\nGET /b?q=<script>alert(1)</script> HTTP/1.1\r\nHost: y\r\n\r\n';
+    const whole = runHttp(conn().send(msg).frames);
+    const c = conn();
+    for (const ch of msg) c.send(ch);
+    const byByte = runHttp(c.frames);
+    for (const r of [whole, byByte]) {
+      assert.deepEqual(r.requests.map((q) => [q.uriRaw, q.hostname, q.head.length]), [['/a', 'x', 26], ['/b?q=<script>alert(1)</script>', 'y', 56]]);
+      assert.deepEqual(r.requests[1].fields.find((f) => f.kind === FieldKind.QUERY_ARG)?.value, '<script>alert(1)</script>');
+    }
+  });
+
   it('hands over the head first and the body when it is complete', () => {
     const body = 'user=ann&note=hello+world';
     const head = `POST /form HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\n\r\n`;

@@ -243,6 +243,11 @@ export class HeadFraming implements BodyFraming {
   length = 0;
   /** The first Upgrade header has a value: after this request the connection may become a tunnel. */
   upgrade = false;
+  /**
+   * Where the head ended in the text given to `parseRequestHead`: just past its empty line (the
+   * first line with nothing but a CR), or the text's length when it had none.
+   */
+  end = 0;
 }
 
 /**
@@ -278,7 +283,8 @@ class HeaderReader {
     framing.upgrade = false;
   }
 
-  read(head: string, pos: number): void {
+  /** Reads the header lines from `pos`; returns where the head ended (see `HeadFraming.end`). */
+  read(head: string, pos: number): number {
     const n = head.length;
     const maxLine = this.limits.maxLine;
     let flags = 0;
@@ -336,6 +342,7 @@ class HeaderReader {
     this.flags |= flags;
     if (this.framing.chunked && this.length >= 0) this.flags |= HttpFlag.AMBIGUOUS_LENGTH;
     this.framing.length = this.framing.chunked || this.length < 0 ? 0 : this.length;
+    return Math.min(pos, n);
   }
 
   private push(name: string, key: string, known: number, value: string): void {
@@ -518,8 +525,9 @@ class ParsedRequest implements HttpRequest {
 /**
  * Builds the request from a complete head (or, with `flags` INCOMPLETE/HEADERS_TOO_LARGE, as much
  * of one as arrived); `known` is its request line when the caller already split it. Returns null
- * when the request line is not HTTP. The head's body framing goes to `framing` (as `bodyFraming`
- * reads it), and its anomalies (AMBIGUOUS_LENGTH) into the request's flags.
+ * when the request line is not HTTP. The head's body framing and its end go to `framing` (framing
+ * as `bodyFraming` reads it; text after the head's empty line is not read), and its anomalies
+ * (AMBIGUOUS_LENGTH) into the request's flags.
  */
 export function parseRequestHead(head: string, origin: RequestOrigin, limits: HeadLimits, flags: number, known?: RequestLine, framing?: HeadFraming): HttpRequest | null {
   let lf = head.indexOf('\n');
@@ -557,8 +565,10 @@ export function parseRequestHead(head: string, origin: RequestOrigin, limits: He
   fields.push({ kind: FieldKind.PATH, name: '', value: decodedPath, flags: pathFlags | dotFlags });
   flags |= pathFlags | dotFlags;
   if (query !== '') flags |= parseArgs(query, FieldKind.QUERY_ARG, fields, limits.maxArgs);
-  const reader = new HeaderReader(null, fields, limits, framing ?? unusedFraming);
-  reader.read(head, lf + 1);
+  const headFraming = framing ?? unusedFraming;
+  const reader = new HeaderReader(null, fields, limits, headFraming);
+  const end = reader.read(head, lf + 1);
+  headFraming.end = end;
   req.headerStart = lf + 1;
   req.limits = limits;
   req.index = origin.index;
@@ -571,7 +581,7 @@ export function parseRequestHead(head: string, origin: RequestOrigin, limits: He
   req.userAgent = reader.userAgent;
   req.referer = reader.referer;
   req.contentType = reader.contentType;
-  req.head = head;
+  req.head = end < head.length ? head.slice(0, end) : head;
   req.flags = flags | reader.flags;
   req.clientPort = origin.clientPort;
   req.serverPort = origin.serverPort;

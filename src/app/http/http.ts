@@ -490,14 +490,18 @@ export class HttpApp implements StreamConsumer {
     if (rl.protocol === 'HTTP/0.9') {
       stop = lf + 1;
     } else {
-      const crlf = seg.indexOf('\r\n\r\n', lf - 1);
-      const bare = seg.indexOf('\n\n', lf);
-      // A head mixing LF and CRLF line ends ("\n\r\n") is left to the byte loop.
-      if (crlf < 0 && bare < 0) return 0;
-      stop = crlf < 0 ? bare + 2 : bare < 0 ? crlf + 4 : Math.min(crlf + 4, bare + 2);
+      // Where a CRLF head ends, or (no CRLF CRLF here) an LF-only one; a head mixing the two
+      // ("\n\r\n" with no CRLF CRLF after it) is left to the byte loop. An empty line before the
+      // CRLF CRLF (an LF-only one) ends the head there: the header reader stops at it and says so,
+      // which spares a search for "\n\n" through the rest of the segment (a body, often).
+      stop = seg.indexOf('\r\n\r\n', lf - 1) + 4;
+      if (stop < 4) {
+        stop = seg.indexOf('\n\n', lf) + 2;
+        if (stop < 2) return 0;
+      }
     }
     this.completeHead(st, flow, p, stop === seg.length ? seg : seg.slice(0, stop), 0, rl);
-    return stop;
+    return this.framing.end;
   }
 
   /**
