@@ -9,7 +9,8 @@
  * Words alone never match: "please select your union" folds to `bbEbU`, which is no injection.
  *
  * Token classes: s string, n number/null/true/false, v @variable, b identifier, f function call,
- * T sleep-type call, G error/file/heavy call, P extended procedure (xp_cmdshell …), & and/or/xor,
+ * T sleep-type call, G error/file/heavy call (and Oracle's DBMS_LOCK, DBMS_PIPE, UTL_INADDR …
+ * packages, whose calls are `G.`), P extended procedure (xp_cmdshell …), & and/or/xor,
  * o comparison (= < > != <> <= >= <=>), + other operator (also LIKE, IS, IN), U union, E select,
  * X drop/alter/create/truncate/rename, Y delete, Z insert/replace, M update, K exec/declare/
  * shutdown/grant, S set, F from, W where, I into, V values, O order/group, B by,
@@ -31,8 +32,13 @@ const KEYWORDS = new Map<string, string>([
   ['exists', 'e'],
   ['sleep', 'T'], ['pg_sleep', 'T'],
   ['benchmark', 'G'], ['extractvalue', 'G'], ['updatexml', 'G'], ['load_file', 'G'], ['sys_eval', 'G'], ['sys_exec', 'G'], ['randomblob', 'G'], ['receive_message', 'G'], ['get_host_address', 'G'], ['ctxsys', 'G'], ['exp', 'G'], ['geometrycollection', 'G'], ['polygon', 'G'], ['multipoint', 'G'], ['floor', 'G'],
+  ['gtid_subset', 'G'], ['json_keys', 'G'], ['name_const', 'G'],
+  ['dbms_lock', 'G'], ['dbms_pipe', 'G'], ['utl_inaddr', 'G'], ['utl_http', 'G'], ['dbms_xmlgen', 'G'], ['dbms_utility', 'G'],
   ['xp_cmdshell', 'P'], ['sp_executesql', 'P'], ['sp_oacreate', 'P'], ['sp_oamethod', 'P'], ['xp_regread', 'P'], ['xp_regwrite', 'P'], ['xp_dirtree', 'P'], ['xp_fileexist', 'P'], ['sp_makewebtask', 'P'], ['sp_configure', 'P'], ['sp_addlogin', 'P'], ['sp_addsrvrolemember', 'P'], ['xp_servicecontrol', 'P'], ['openrowset', 'P'], ['opendatasource', 'P'],
 ]);
+
+/** Oracle packages (class G): named before a `.` they stay G, so that their calls fold to `G.T(` or `G.G(`. */
+const PACKAGES = new Set(['dbms_lock', 'dbms_pipe', 'utl_inaddr', 'utl_http', 'dbms_xmlgen', 'dbms_utility', 'ctxsys']);
 
 /** Word classes that become a function call when `(` follows (MySQL has REPLACE(), INSERT(), USER() …). */
 const CALLABLE = 'btZGT';
@@ -153,7 +159,7 @@ export function sqlFingerprint(s: string, from: number): string {
       // Function names (SLEEP, FLOOR, EXP …) are plain words unless called.
       if (called) {
         if (CALLABLE.includes(k) && k !== 'T' && k !== 'G') k = 'f';
-      } else if (k === 'T' || k === 'G') {
+      } else if ((k === 'T' || k === 'G') && !(s.charCodeAt(next) === 46 && PACKAGES.has(word))) {
         k = 'b';
       }
       // UNION ALL / UNION DISTINCT fold to U.
@@ -270,6 +276,12 @@ const STMT = '(?:\\(*E(?:[nsvfTG(+]|b[,F&o;c.])|E$|Xt|Y(?:F|b)|Z(?:I|b)|Mb[S.]|K
  */
 const SUBQUERY = /\(E(?:\((?!\))|[fTGsv]|[nb][,F.+o]|\+F)/;
 
+/**
+ * A call into an Oracle package that sleeps, blocks or leaks through errors (`DBMS_LOCK.SLEEP(5)`,
+ * `UTL_INADDR.GET_HOST_ADDRESS(…)`), after an operator, a paren, a comma, or `;` and `BEGIN`.
+ */
+const PACKAGE_CALL = /(?:^|[&+(,;o]|;b)G\.(?:b\.)?[TGfb]\(/;
+
 /** CASE WHEN with a comparison (`CASE WHEN (1=1) THEN`), or Firebird's `CASE 1 WHEN 2 THEN`. */
 const CASE_WHEN = /C(?:[bf]\(*[nvs]\)*o|[nvs]b[nvs]b)/;
 
@@ -302,12 +314,14 @@ const QUOTED_RULES: readonly [RegExp, string, boolean][] = [
   [CALL_CONDITION, 'condition in function call', false],
   [/[&+(,;o]T\(n\)/, 'time delay function', false],
   [/[&+(,;o]G\([nsvf(]/, 'error or file function', false],
+  [PACKAGE_CALL, 'database package call', false],
   [/Db[sv]/, 'time delay statement', true],
 ];
 
 /** Shapes of a value read as bare SQL (a number or identifier position). */
 const BARE_RULES: readonly [RegExp, string][] = [
-  [/^[(+]*[nvsb]\)*&\(*\+?[nvsbf]\)*o/, 'tautology'],
+  // The comparison may be between sums (sqlmap's `-1 OR 2+3-3-1=0+0+0+1`).
+  [/^[(+]*[nvsb]\)*&\(*\+?[nvsbf](?:\+[nvsbf]){0,8}\)*o/, 'tautology'],
   [/^[(+]*[nvsb]\)*&\(*\+?(?:[TG]\(|E)/, 'boolean with function or subquery'],
   [/^[(+]*[nvs]\)*&\(*\+?[nvs]\)*[c;]/, 'boolean then comment'],
   [/(?:^|[nvsb)])U\(*E(?:[nsvfTG(+]|b[,F.])/, 'union select'],
@@ -319,6 +333,7 @@ const BARE_RULES: readonly [RegExp, string][] = [
   [/P/, 'extended procedure'],
   [/(?:^|[&+(,;o])T\(n\)/, 'time delay function'],
   [/(?:^|[&+(,;o])G\([nsvf(]/, 'error or file function'],
+  [PACKAGE_CALL, 'database package call'],
   [/^[nvsb]\)*OBn/, 'order by column number'],
   [/^[nvs]\)*(?:bb?)?[WH]\(*[nv]\)*o/, 'where or having clause'],
   [/;f\(\(*[nvs]\)*o/, 'stacked condition'],
@@ -348,7 +363,7 @@ export interface SqliMatch {
  * match, so it is not tokenised: one regular-expression scan instead (most values).
  */
 const WORTH_TOKENISING =
-  /['"`;&|]|\/\*!|xp_|sp_|\b(?:and|or|xor|union|drop|alter|create|truncate|rename|delete|insert|replace|update|order|group|openrowset|opendatasource|sleep|pg_sleep|benchmark|extractvalue|updatexml|load_file|sys_eval|sys_exec|randomblob|receive_message|get_host_address|ctxsys|exp|geometrycollection|polygon|multipoint|floor|select|where|having|case|waitfor)\b|(?:^|\w)\s*\(\s*\(?\s*\w+\s*[=<>]/i;
+  /['"`;&|]|\/\*!|xp_|sp_|\b(?:and|or|xor|union|drop|alter|create|truncate|rename|delete|insert|replace|update|order|group|openrowset|opendatasource|sleep|pg_sleep|benchmark|extractvalue|updatexml|load_file|sys_eval|sys_exec|randomblob|receive_message|get_host_address|ctxsys|exp|gtid_subset|json_keys|name_const|dbms_\w+|utl_\w+|geometrycollection|polygon|multipoint|floor|select|where|having|case|waitfor)\b|(?:^|\w)\s*\(\s*\(?\s*\w+\s*[=<>]/i;
 
 /** The SQL injection shape `value` has, or null. */
 export function detectSqli(value: string): SqliMatch | null {
