@@ -193,6 +193,36 @@ describe('payloads of real tools', () => {
     assert.equal(detectCommandInjection(';{cat,/etc/passwd}'), '; then {cat,…}');
     assert.deepEqual(hits(detectCommandInjection, ['x; {red,green}', 'colours; {a,b}', 'see id #5 below', 'dir: c; type: b', 'cats; dir C major']), []);
   });
+
+  it("finds sqlmap's Oracle package calls, MySQL error functions and sums in a tautology", () => {
+    const payloads = [
+      '1;BEGIN DBMS_LOCK.SLEEP(5); END;', '1 AND DBMS_LOCK.SLEEP(5)=0', '1 AND UTL_INADDR.GET_HOST_ADDRESS(CHR(113)||CHR(113)) IS NULL',
+      '1 AND 5=CTXSYS.DRITHSX.SN(1,(SELECT 1 FROM DUAL))', '1 AND GTID_SUBSET(CONCAT(0x71,(SELECT 1),0x71),1)', '-1 OR 2+3-3-1=0+0+0+1',
+      "1' AND DBMS_PIPE.RECEIVE_MESSAGE(CHR(65),5)=1 AND 'a'='a",
+    ];
+    assert.deepEqual(misses(detectSqli, payloads), []);
+    assert.deepEqual(detectSqli('1;BEGIN DBMS_LOCK.SLEEP(5); END;'), { rule: 'database package call', fingerprint: 'n;bG.T(n);b;' });
+    assert.deepEqual(detectSqli('-1 OR 2+3-3-1=0+0+0+1'), { rule: 'tautology', fingerprint: '+n&n+n+n+non+n+n+n' });
+    const benign = ['how to call DBMS_LOCK.SLEEP(5) in PL/SQL', 'see dbms_lock.sleep docs', 'time.sleep(5) in python', 'buy 1 or 2+3 items', '1 or 2+2 is 4'];
+    assert.deepEqual(hits(detectSqli, benign), []);
+  });
+
+  it('finds commands hidden by backslash escapes, substring expansion and printf', () => {
+    const attacks = [';w\\hoami', '|c\\at /etc/passwd', '$(wh\\oami)', ';who\\ami', ';${PATH:0:1}bin${PATH:0:1}id', ';$(printf "\\x69\\x64")'];
+    assert.deepEqual(misses(detectCommandInjection, attacks), []);
+    assert.equal(detectCommandInjection(';w\\hoami'), '; then whoami');
+    assert.equal(detectCommandInjection(';${PATH:0:1}bin${PATH:0:1}id'), '; then a substring expansion');
+    assert.deepEqual(hits(detectCommandInjection, ['C:\\Users\\me; C:\\data\\file.txt', 'a; printf is a C function', 'say; w\\hat now', 'cost: ${price} each; ${total}']), []);
+  });
+
+  it('finds style sheets pulled in from elsewhere (CSS injection)', () => {
+    const attacks = ['<style>@import url(//evil/x.css)</style>', '<style>@import "http://evil/x.css";</style>', '<LINK REL="stylesheet" HREF="http://evil/x.css">', '<link href=//evil/x.css rel=stylesheet>', '<link rel=import href=//evil/x.html>'];
+    assert.deepEqual(misses(detectXss, attacks), []);
+    assert.equal(detectXss('<style>@import url(//evil/x.css)</style>'), 'script or import in style element');
+    assert.equal(detectXss('<link href=//evil/x.css rel=stylesheet>'), 'linked style sheet or import');
+    const benign = ['<style>body{color:red}</style>', 'use <style> tags for CSS', '<link rel="icon" href="/favicon.ico">', 'the <link> element with rel=stylesheet is how you add CSS', 'CSS has @import rules'];
+    assert.deepEqual(hits(detectXss, benign), []);
+  });
 });
 
 describe('payload pattern file', () => {

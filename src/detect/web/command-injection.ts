@@ -19,7 +19,7 @@ const COMMANDS = new Set([
 ]);
 
 /** Commands that are also words: they need shell-like arguments (or nothing) after them. */
-const WORD_COMMANDS = new Set(['cat', 'id', 'more', 'less', 'head', 'tail', 'type', 'dir', 'echo', 'sleep', 'ping', 'find', 'sort', 'touch', 'time', 'date', 'who', 'w', 'net', 'set', 'print', 'copy', 'del', 'start', 'call', 'ver']);
+const WORD_COMMANDS = new Set(['cat', 'id', 'more', 'less', 'head', 'tail', 'type', 'dir', 'echo', 'sleep', 'ping', 'find', 'sort', 'touch', 'time', 'date', 'who', 'w', 'net', 'set', 'print', 'printf', 'copy', 'del', 'start', 'call', 'ver']);
 
 function isCmdChar(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 46 || c === 47 || c === 45 || c === 92;
@@ -86,8 +86,16 @@ function commandAt(s: string, i: number, strict: boolean): string | null {
     j++;
   }
   if (word === '') return null;
-  const lower = word.toLowerCase().replace(/\\/g, '/');
-  const base = lower.slice(lower.lastIndexOf('/') + 1);
+  const lower = word.toLowerCase();
+  // A backslash is a Windows path separator (`C:\Windows\System32\cmd.exe`), or to a POSIX
+  // shell an escape it drops (`w\hoami` runs whoami): the word is read both ways.
+  const found = knownCommand(s, j, strict, lower.replace(/\\/g, '/'));
+  return found !== null || lower.indexOf('\\') < 0 ? found : knownCommand(s, j, strict, lower.replace(/\\/g, ''));
+}
+
+/** The command `path` (lower case, `/`-separated) names, when what follows at `j` fits it; or null. */
+function knownCommand(s: string, j: number, strict: boolean, path: string): string | null {
+  const base = path.slice(path.lastIndexOf('/') + 1);
   if (COMMANDS.has(base)) {
     if (!strict) return base;
     return shellArgs(s, j) ? base : null;
@@ -95,6 +103,12 @@ function commandAt(s: string, i: number, strict: boolean): string | null {
   if (WORD_COMMANDS.has(base) && shellArgs(s, j)) return base;
   return null;
 }
+
+/**
+ * A command word built from a substring expansion (`${PATH:0:1}bin${PATH:0:1}id` is /bin/id):
+ * shell syntax no prose or template has, written to hide a path or a name from filters.
+ */
+const SUBSTRING_EXPANSION = /[ \t]*[\w/]*\$\{[A-Za-z_]\w*:[ -]?-?\d+(?::-?\d+)?\}/y;
 
 /** A reason when `value` injects a shell command, or null. */
 export function detectCommandInjection(value: string): string | null {
@@ -131,6 +145,8 @@ export function detectCommandInjection(value: string): string | null {
     if (cmd !== null) return `${what} then ${cmd}`;
     const braced = braceCommand(value, from);
     if (braced !== null) return `${what} then {${braced},…}`;
+    SUBSTRING_EXPANSION.lastIndex = from;
+    if (SUBSTRING_EXPANSION.test(value)) return `${what} then a substring expansion`;
     GLOB_COMMAND.lastIndex = from;
     const glob = GLOB_COMMAND.exec(value);
     if (glob !== null) return `${what} then ${glob[0].trim()}`;

@@ -3,7 +3,9 @@
  * pasted into a page (as text, or breaking out of an attribute value), and flagged for what runs
  * script: a script-capable element (`<script>`, `<iframe>`, `<object>` …), an event-handler
  * attribute (`onerror=`), a script URL in a URL attribute (`href="javascript:…"`, entities and
- * embedded tabs undone), a CSS expression. Harmless markup (`<b>`, `<a href="https://…">`,
+ * embedded tabs undone), a CSS expression, a style sheet pulled in from elsewhere (`<style>@import`,
+ * `<link rel=stylesheet href=…>`: CSS injection, which reads a page's secrets through selectors
+ * and fonts). Harmless markup (`<b>`, `<a href="https://…">`,
  * `<img src="x.png">`) and prose that mentions tags or "onload" pass.
  */
 
@@ -22,6 +24,12 @@ const EVENT_HANDLERS = new Set([
   'ondrop', 'onwheel', 'oncopy', 'oncut', 'onpaste', 'onbegin', 'onend', 'onrepeat', 'onstart', 'onfinish', 'onhashchange', 'onmessage', 'onpopstate',
   'onplay', 'onplaying', 'oncanplay', 'onloadstart', 'onprogress', 'onsearch', 'onshow', 'oninvalid', 'onformdata', 'onbeforeprint', 'onafterprint',
 ]);
+
+/** CSS that runs script or loads more from elsewhere (what a `style` attribute or element must not hold). */
+const ACTIVE_CSS = /expression\s*\(|javascript:|behavior\s*:|-moz-binding|@import/i;
+
+/** A `<link>` that pulls a style sheet or an HTML import into the page. */
+const LINKED_SHEET = /^[^>]*\brel\s*=\s*['"]?\s*(?:stylesheet|import)\b[^>]*\bhref\s*=|^[^>]*\bhref\s*=[^>]*\brel\s*=\s*['"]?\s*(?:stylesheet|import)\b/i;
 
 /** What a script URL shows before entities and controls are undone: a scheme, or an entity that may hide one. */
 const MAYBE_SCHEME = /script|data|&#|&[a-z]+;/i;
@@ -108,7 +116,7 @@ function scanAttributes(s: string, i: number, known: boolean): string | null {
       if (name.length > 4 && name.startsWith('on') && (known ? EVENT_HANDLERS.has(name) : /^on[a-z]+$/.test(name))) return `event handler ${name}`;
       const url = name === 'content' ? value.replace(REFRESH_URL, '') : value;
       if (URL_ATTRS.has(name) && SCRIPT_SCHEME.test(schemeView(url))) return `script URL in ${name}`;
-      if (name === 'style' && /expression\s*\(|javascript:|behavior\s*:|-moz-binding/i.test(decodeEntities(value))) return 'script in style';
+      if (name === 'style' && ACTIVE_CSS.test(decodeEntities(value))) return 'script in style';
       if (name === 'srcdoc') return 'srcdoc document';
     }
   }
@@ -130,6 +138,11 @@ export function detectXss(value: string): string | null {
     while (j < value.length && /[a-zA-Z0-9:_-]/.test(value[j])) j++;
     const tag = value.slice(i + 1, j).toLowerCase();
     if (ACTIVE_TAGS.has(tag)) return `<${tag}> element`;
+    if (tag === 'style') {
+      const close = value.toLowerCase().indexOf('</style', j);
+      if (ACTIVE_CSS.test(decodeEntities(value.slice(j, close < 0 ? value.length : close)))) return 'script or import in style element';
+    }
+    if (tag === 'link' && LINKED_SHEET.test(value.slice(j, j + 200))) return 'linked style sheet or import';
     const attr = scanAttributes(value, j, false);
     if (attr !== null) return attr;
   }
