@@ -17,6 +17,7 @@ const XSS = 9100101;
 const TRAVERSAL = 9100102;
 const CMDI = 9100103;
 const LOG4SHELL = 9100104;
+const SMUGGLING = 9100105;
 const PATTERN = 9100190;
 
 const OK = 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok';
@@ -163,6 +164,43 @@ describe('web attacks in every part of a request', () => {
     const pp = out.alerts[0].payloadPrintable as string;
     assert.equal(pp.length, 1024);
     assert.ok(pp.endsWith('.'.repeat(100)));
+  });
+});
+
+describe('request smuggling', () => {
+  const head = (lines: string): string => `POST /submit HTTP/1.1\r\nHost: shop.example\r\n${lines}\r\n`;
+
+  it('flags a body length a server and a proxy may read differently, naming how', () => {
+    const cases: [string, string][] = [
+      [head('Content-Length: 6\r\nTransfer-Encoding: chunked\r\n') + '0\r\n\r\nG', 'Content-Length beside chunked Transfer-Encoding'],
+      [head('Content-Length: 4\r\nContent-Length: 40\r\n') + 'a=1&', 'conflicting Content-Length values'],
+      [head('Content-Length: -5\r\n') + "id=1' OR 1=1--", 'invalid Content-Length'],
+    ];
+    for (const [request, rule] of cases) {
+      const out = oneRequest(request);
+      const smuggling = out.alerts.filter((a) => a.signature.sid === SMUGGLING);
+      assert.deepEqual(seen(smuggling), [[SMUGGLING, 4, 'header', 'content-length', CLIENT]], rule);
+      assert.deepEqual(smuggling[0].metadata.rule, [rule]);
+      assert.deepEqual(smuggling[0].metadata.anomalies ?? [], []);
+      assert.equal(smuggling[0].signature.attackType, 'request_smuggling');
+      assert.equal(smuggling[0].action, 'blocked');
+    }
+    assert.deepEqual(oneRequest(head('Content-Length: 6\r\nTransfer-Encoding: chunked\r\n') + '0\r\n\r\nG').alerts[0].metadata.evidence, ['6']);
+  });
+
+  it('lets one Content-Length, chunked coding alone, and a repeated equal length pass', () => {
+    for (const request of [
+      head('Content-Length: 3\r\n') + 'a=1',
+      head('Transfer-Encoding: chunked\r\n') + '3\r\na=1\r\n0\r\n\r\n',
+      head('Content-Length: 3\r\nContent-Length: 3\r\n') + 'a=1',
+    ]) {
+      assert.deepEqual(oneRequest(request).alerts, []);
+    }
+  });
+
+  it('is off with request_smuggling: false', () => {
+    const out = oneRequest(head('Content-Length: 6\r\nTransfer-Encoding: chunked\r\n') + '0\r\n\r\nG', 'detectors:\n  web_attacks:\n    request_smuggling: false\n');
+    assert.deepEqual(out.alerts, []);
   });
 });
 

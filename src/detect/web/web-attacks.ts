@@ -1,5 +1,6 @@
+import { bodyFraming } from '../../app/http/head.js';
 import { HttpPhase } from '../../app/http/http.js';
-import { FIELD_KIND_NAMES, FieldKind, flagNames, type HttpField, type HttpRequest, httpInfo } from '../../app/http/request.js';
+import { FIELD_KIND_NAMES, FieldKind, flagNames, type HttpField, HttpFlag, type HttpRequest, httpInfo } from '../../app/http/request.js';
 import type { SectionValues } from '../../config/params.js';
 import type { Packet } from '../../decode/packet.js';
 import type { Signature } from '../../output/events.js';
@@ -26,6 +27,7 @@ export const WebSig = {
   PATH_TRAVERSAL: builtin(9100102, 'RAMPART WEB path traversal or local file inclusion', 'path traversal', 'path_traversal', Category.WEB_ATTACK, 2),
   COMMAND_INJECTION: builtin(9100103, 'RAMPART WEB OS command injection', 'command injection', 'command_injection', Category.WEB_ATTACK, 1),
   LOG4SHELL: builtin(9100104, 'RAMPART WEB Log4Shell JNDI lookup', 'log4shell', 'log4shell', Category.WEB_ATTACK, 1),
+  SMUGGLING: builtin(9100105, 'RAMPART WEB HTTP request smuggling', 'request smuggling', 'request_smuggling', Category.WEB_ATTACK, 2),
   PATTERN: builtin(9100190, 'RAMPART WEB payload pattern', 'payload pattern', 'payload_pattern', Category.WEB_ATTACK, 2),
 } as const;
 
@@ -201,6 +203,7 @@ const BIT_TRAVERSAL = 4;
 const BIT_CMDI = 8;
 const BIT_LOG4SHELL = 16;
 const BIT_PATTERN = 32;
+const BIT_SMUGGLING = 64;
 
 /** What a check found: its reason and, for SQL injection, the token fingerprint. */
 interface Finding {
@@ -225,13 +228,14 @@ export function printable(text: string, max: number): string {
 /** The web-attack detector record. */
 export const webAttacks: DetectorSpec = {
   name: 'web_attacks',
-  help: 'Web attacks in reassembled, decoded HTTP requests (needs stream and http enabled): SQL injection, XSS, path traversal/LFI, command injection, Log4Shell, and the payload pattern list.',
+  help: 'Web attacks in reassembled, decoded HTTP requests (needs stream and http enabled): SQL injection, XSS, path traversal/LFI, command injection, Log4Shell, request smuggling, and the payload pattern list.',
   params: [
     { name: 'sqli', type: 'bool', default: true, help: 'Detect SQL injection (tokenised, by query structure).' },
     { name: 'xss', type: 'bool', default: true, help: 'Detect cross-site scripting (script elements, event handlers, script URLs).' },
     { name: 'path_traversal', type: 'bool', default: true, help: 'Detect path traversal and local file inclusion.' },
     { name: 'command_injection', type: 'bool', default: true, help: 'Detect OS command injection and Shellshock.' },
     { name: 'log4shell', type: 'bool', default: true, help: 'Detect Log4Shell JNDI lookups, nested-lookup obfuscations included.' },
+    { name: 'request_smuggling', type: 'bool', default: true, help: 'Detect request smuggling: a body length that servers and proxies may read differently (Content-Length beside chunked Transfer-Encoding, conflicting or invalid Content-Length).' },
     { name: 'patterns_file', type: 'string', default: '', help: 'JSON list of literal payload patterns matched case-insensitively on decoded fields (the seeds\' payload_patterns.json format; empty: none).' },
     { name: 'max_value_bytes', type: 'int', default: 65536, min: 256, max: 16777216, help: 'Longest part of one decoded value inspected.' },
   ],
@@ -253,6 +257,7 @@ class WebAttackDetector implements Detector {
   private readonly traversal: boolean;
   private readonly cmdi: boolean;
   private readonly log4shell: boolean;
+  private readonly smuggling: boolean;
   private readonly maxValue: number;
   private readonly patterns: readonly PayloadPattern[];
   private readonly patternSigs: readonly Signature[];
@@ -269,6 +274,7 @@ class WebAttackDetector implements Detector {
     this.traversal = values.path_traversal as boolean;
     this.cmdi = values.command_injection as boolean;
     this.log4shell = values.log4shell as boolean;
+    this.smuggling = values.request_smuggling as boolean;
     this.maxValue = values.max_value_bytes as number;
     const file = values.patterns_file as string;
     this.patterns = file !== '' ? loadPatternFile(file) : [];
@@ -284,6 +290,20 @@ class WebAttackDetector implements Detector {
     if (phase === HttpPhase.HEAD) this.stats.http_requests_inspected++;
     this.stats.http_fields_inspected += fields.length;
     for (let i = 0; i < fields.length; i++) this.inspect(req, fields[i], flow, p);
+    if (phase === HttpPhase.HEAD && this.smuggling && req.flags & HttpFlag.AMBIGUOUS_LENGTH && !(req.alerted & BIT_SMUGGLING)) this.smuggled(req, flow, p);
+  }
+
+  /**
+   * A head whose body length a server and a proxy in front of it may read differently: the bytes
+   * one takes for this request's body the other takes for the next request, which then reaches
+   * the application unseen by whatever checked requests in front (request smuggling).
+   */
+  private smuggled(req: HttpRequest, flow: number, p: Packet | null): void {
+    const lengths = req.headers.filter((h) => h.key === 'content-length');
+    const chunked = bodyFraming(req.headers).framing.chunked;
+    const reason = chunked && lengths.length > 0 ? 'Content-Length beside chunked Transfer-Encoding' : lengths.some((h) => !/^\s*\d{1,15}\s*$/.test(h.value)) ? 'invalid Content-Length' : 'conflicting Content-Length values';
+    const field = req.fields.find((f) => f.kind === FieldKind.HEADER && f.name === 'content-length') ?? { kind: FieldKind.HEADER, name: 'content-length', value: '', flags: 0 };
+    this.raise(WebSig.SMUGGLING, BIT_SMUGGLING, req, field, lengths.map((h) => h.value).join(', '), { reason }, flow, p);
   }
 
   private inspect(req: HttpRequest, field: HttpField, flow: number, p: Packet | null): void {
