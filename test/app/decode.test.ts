@@ -116,6 +116,7 @@ describe('request lines and framing', () => {
     assert.deepEqual(bodyFraming(h([['Content-Length', '5'], ['Content-Length', '7']])), { framing: { chunked: false, length: 5 }, flags: HttpFlag.AMBIGUOUS_LENGTH });
     assert.deepEqual(bodyFraming(h([['Content-Length', '5'], ['Transfer-Encoding', 'chunked']])), { framing: { chunked: true, length: 0 }, flags: HttpFlag.AMBIGUOUS_LENGTH });
     assert.deepEqual(bodyFraming(h([['Content-Length', '-1']])), { framing: { chunked: false, length: 0 }, flags: HttpFlag.AMBIGUOUS_LENGTH });
+    assert.deepEqual(bodyFraming(h([['Transfer-Encoding', 'xchunked'], ['Content-Length', '4']])), { framing: { chunked: false, length: 4 }, flags: HttpFlag.AMBIGUOUS_LENGTH });
   });
 });
 

@@ -172,7 +172,8 @@ describe('request smuggling', () => {
 
   it('flags a body length a server and a proxy may read differently, naming how', () => {
     const cases: [string, string][] = [
-      [head('Content-Length: 6\r\nTransfer-Encoding: chunked\r\n') + '0\r\n\r\nG', 'Content-Length beside chunked Transfer-Encoding'],
+      [head('Content-Length: 6\r\nTransfer-Encoding: chunked\r\n') + '0\r\n\r\nG', 'Content-Length beside Transfer-Encoding: chunked'],
+      [head('Transfer-Encoding: xchunked\r\nContent-Length: 4\r\n') + '5c\r\n', 'Content-Length beside Transfer-Encoding: xchunked'],
       [head('Content-Length: 4\r\nContent-Length: 40\r\n') + 'a=1&', 'conflicting Content-Length values'],
       [head('Content-Length: -5\r\n') + "id=1' OR 1=1--", 'invalid Content-Length'],
     ];

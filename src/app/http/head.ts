@@ -340,7 +340,9 @@ class HeaderReader {
     }
     if (name !== '') this.push(name, key, known, value);
     this.flags |= flags;
-    if (this.framing.chunked && this.length >= 0) this.flags |= HttpFlag.AMBIGUOUS_LENGTH;
+    // Any Transfer-Encoding beside a Content-Length (RFC 9112 forbids sending both): with an
+    // obfuscated coding (`xchunked`, `chunked, identity`) one server reads chunks, another the length.
+    if (this.seen & (1 << H_TRANSFER_ENCODING) && this.length >= 0) this.flags |= HttpFlag.AMBIGUOUS_LENGTH;
     this.framing.length = this.framing.chunked || this.length < 0 ? 0 : this.length;
     return Math.min(pos, n);
   }
@@ -592,12 +594,14 @@ export function parseRequestHead(head: string, origin: RequestOrigin, limits: He
 /**
  * The body framing of a head's headers: chunked when the last transfer coding is chunked, else
  * Content-Length. Repeated Content-Length with different values, a non-numeric one, or one beside
- * chunked coding is request-smuggling material: flagged AMBIGUOUS_LENGTH (the first value is used).
+ * a Transfer-Encoding (chunked or not) is request-smuggling material: flagged AMBIGUOUS_LENGTH (the
+ * first value is used).
  */
 export function bodyFraming(headers: readonly HttpHeader[]): { framing: BodyFraming; flags: number } {
   let flags = 0;
   let length = -1;
   let chunked = false;
+  let coded = false;
   for (const h of headers) {
     if (h.key === 'content-length') {
       const v = h.value.trim();
@@ -608,9 +612,10 @@ export function bodyFraming(headers: readonly HttpHeader[]): { framing: BodyFram
     } else if (h.key === 'transfer-encoding') {
       const codings = h.value.toLowerCase().split(',');
       chunked = codings[codings.length - 1].trim() === 'chunked';
+      coded = true;
     }
   }
-  if (chunked && length >= 0) flags |= HttpFlag.AMBIGUOUS_LENGTH;
+  if (coded && length >= 0) flags |= HttpFlag.AMBIGUOUS_LENGTH;
   return { framing: { chunked, length: chunked || length < 0 ? 0 : length }, flags };
 }
 

@@ -59,7 +59,7 @@ export const HttpFlag = {
   HEADERS_TOO_LARGE: 1024,
   /** Obsolete line folding in a header. */
   FOLDED_HEADER: 2048,
-  /** Content-Length repeated with different values, or not a number, or together with chunked encoding. */
+  /** Content-Length repeated with different values, or not a number, or together with a Transfer-Encoding. */
   AMBIGUOUS_LENGTH: 4096,
   /** The body was longer than `http.body_limit`: only its start was inspected. */
   BODY_TRUNCATED: 8192,

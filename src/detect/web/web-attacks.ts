@@ -1,4 +1,3 @@
-import { bodyFraming } from '../../app/http/head.js';
 import { HttpPhase } from '../../app/http/http.js';
 import { FIELD_KIND_NAMES, FieldKind, flagNames, type HttpField, HttpFlag, type HttpRequest, httpInfo } from '../../app/http/request.js';
 import type { SectionValues } from '../../config/params.js';
@@ -235,7 +234,7 @@ export const webAttacks: DetectorSpec = {
     { name: 'path_traversal', type: 'bool', default: true, help: 'Detect path traversal and local file inclusion.' },
     { name: 'command_injection', type: 'bool', default: true, help: 'Detect OS command injection and Shellshock.' },
     { name: 'log4shell', type: 'bool', default: true, help: 'Detect Log4Shell JNDI lookups, nested-lookup obfuscations included.' },
-    { name: 'request_smuggling', type: 'bool', default: true, help: 'Detect request smuggling: a body length that servers and proxies may read differently (Content-Length beside chunked Transfer-Encoding, conflicting or invalid Content-Length).' },
+    { name: 'request_smuggling', type: 'bool', default: true, help: 'Detect request smuggling: a body length that servers and proxies may read differently (Content-Length beside a Transfer-Encoding, conflicting or invalid Content-Length).' },
     { name: 'patterns_file', type: 'string', default: '', help: 'JSON list of literal payload patterns matched case-insensitively on decoded fields (the seeds\' payload_patterns.json format; empty: none).' },
     { name: 'max_value_bytes', type: 'int', default: 65536, min: 256, max: 16777216, help: 'Longest part of one decoded value inspected.' },
   ],
@@ -300,8 +299,8 @@ class WebAttackDetector implements Detector {
    */
   private smuggled(req: HttpRequest, flow: number, p: Packet | null): void {
     const lengths = req.headers.filter((h) => h.key === 'content-length');
-    const chunked = bodyFraming(req.headers).framing.chunked;
-    const reason = chunked && lengths.length > 0 ? 'Content-Length beside chunked Transfer-Encoding' : lengths.some((h) => !/^\s*\d{1,15}\s*$/.test(h.value)) ? 'invalid Content-Length' : 'conflicting Content-Length values';
+    const codings = req.headers.filter((h) => h.key === 'transfer-encoding');
+    const reason = codings.length > 0 && lengths.length > 0 ? `Content-Length beside Transfer-Encoding: ${codings.map((h) => h.value).join(', ')}` : lengths.some((h) => !/^\s*\d{1,15}\s*$/.test(h.value)) ? 'invalid Content-Length' : 'conflicting Content-Length values';
     const field = req.fields.find((f) => f.kind === FieldKind.HEADER && f.name === 'content-length') ?? { kind: FieldKind.HEADER, name: 'content-length', value: '', flags: 0 };
     this.raise(WebSig.SMUGGLING, BIT_SMUGGLING, req, field, lengths.map((h) => h.value).join(', '), { reason }, flow, p);
   }
