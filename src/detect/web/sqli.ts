@@ -320,8 +320,8 @@ const QUOTED_RULES: readonly [RegExp, string, boolean][] = [
 
 /** Shapes of a value read as bare SQL (a number or identifier position). */
 const BARE_RULES: readonly [RegExp, string][] = [
-  // The comparison may be between sums (sqlmap's `-1 OR 2+3-3-1=0+0+0+1`).
-  [/^[(+]*[nvsb]\)*&\(*\+?[nvsbf](?:\+[nvsbf]){0,8}\)*o/, 'tautology'],
+  // The comparison may be after a sum of numbers (sqlmap's `-1 OR 2+3-3-1=0+0+0+1`).
+  [/^[(+]*[nvsb]\)*&\(*\+?[nvsbf](?:\+n){0,8}\)*o/, 'tautology'],
   [/^[(+]*[nvsb]\)*&\(*\+?(?:[TG]\(|E)/, 'boolean with function or subquery'],
   [/^[(+]*[nvs]\)*&\(*\+?[nvs]\)*[c;]/, 'boolean then comment'],
   [/(?:^|[nvsb)])U\(*E(?:[nsvfTG(+]|b[,F.])/, 'union select'],
