@@ -71,6 +71,28 @@ describe('arguments and cookies', () => {
     assert.equal(flags, HttpFlag.DOUBLE_ENCODED);
   });
 
+  it('adds the values of a repeated name joined by commas, as ASP.NET hands them over', () => {
+    const out: HttpField[] = [];
+    parseArgs('id=1+UNION/*&x=2&id=*/SELECT+1,2&ID=3&id=%2541', FieldKind.QUERY_ARG, out, 100);
+    assert.deepEqual(
+      out.map((f) => [f.name, f.value, f.flags]),
+      [
+        ['id', '1 UNION/*', 0],
+        ['x', '2', 0],
+        ['id', '*/SELECT 1,2', 0],
+        ['ID', '3', 0],
+        ['id', 'A', HttpFlag.DOUBLE_ENCODED],
+        ['id', '1 UNION/*,*/SELECT 1,2,A', HttpFlag.DOUBLE_ENCODED],
+      ],
+    );
+    const many: HttpField[] = [];
+    parseArgs(`${Array.from({ length: 12 }, (_, k) => `a${k}=${k}`).join('&')}&a3=x&a7=y&a3=z`, FieldKind.BODY_ARG, many, 100);
+    assert.deepEqual(many.slice(15).map((f) => [f.kind, f.name, f.value]), [[FieldKind.BODY_ARG, 'a3', '3,x,z'], [FieldKind.BODY_ARG, 'a7', '7,y']]);
+    const once: HttpField[] = [];
+    parseArgs('a=1&b=2&c=3', FieldKind.QUERY_ARG, once, 100);
+    assert.equal(once.length, 3);
+  });
+
   it('stops at max_args', () => {
     const out: HttpField[] = [];
     parseArgs('a=1&b=2&c=3', FieldKind.QUERY_ARG, out, 2);

@@ -95,6 +95,7 @@ const PLACES: readonly [string, string, number, string, string][] = [
   ["sqli: sqlmap's MAKE_SET boolean in the query", get('/item?id=1%29+AND+MAKE_SET%288246%3D2012%2C6693%29+AND+%285121%3D2007'), SQLI, 'query', 'id'],
   ['xss: a JavaScript string break in the query', get("/search?q=%27-alert(1)-%27"), XSS, 'query', 'q'],
   ['command injection: brace expansion in the query', get('/ping?host=127.0.0.1%3B%7Buname%2C-a%7D'), CMDI, 'query', 'host'],
+  ['sqli split over a repeated argument (parameter pollution)', get('/item?id=1%20UNION/*&id=*/SELECT%20password%20FROM%20users--'), SQLI, 'query', 'id'],
 ];
 
 describe('web attacks in every part of a request', () => {
