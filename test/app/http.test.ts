@@ -86,16 +86,19 @@ describe('HTTP requests', () => {
   });
 
   it('ends a head at its first empty line when a CRLF CRLF follows later in the same segment', () => {
-    // "\n\r\n" ends the first head (as when the bytes come one by one); the request after it,
-    // CRLF-terminated, must be parsed as a request, not swallowed into the first head.
-    const msg = 'GET /a HTTP/1.1\nHost: x\n\r\nGET /b?q=<script>alert(1)</script> HTTP/1.1\r\nHost: y\r\n\r\n';
-    const whole = runHttp(conn().send(msg).frames);
-    const c = conn();
-    for (const ch of msg) c.send(ch);
-    const byByte = runHttp(c.frames);
-    for (const r of [whole, byByte]) {
-      assert.deepEqual(r.requests.map((q) => [q.uriRaw, q.hostname, q.head.length]), [['/a', 'x', 26], ['/b?q=<script>alert(1)</script>', 'y', 56]]);
-      assert.deepEqual(r.requests[1].fields.find((f) => f.kind === FieldKind.QUERY_ARG)?.value, '<script>alert(1)</script>');
+    // "\n\r\n" (an LF-only empty line) and "\r\r\n" (a line of nothing but CRs) end the first
+    // head, as when the bytes come one by one; the request after it, CRLF-terminated, must be
+    // parsed as a request, not swallowed into the first head.
+    for (const [blank, length] of [['\n\r\n', 26], ['\r\n\r\r\n', 28]] as const) {
+      const msg = `GET /a HTTP/1.1\nHost: x${blank}GET /b?q=<script>alert(1)</script> HTTP/1.1\r\nHost: y\r\n\r\n`;
+      const whole = runHttp(conn().send(msg).frames);
+      const c = conn();
+      for (const ch of msg) c.send(ch);
+      const byByte = runHttp(c.frames);
+      for (const r of [whole, byByte]) {
+        assert.deepEqual(r.requests.map((q) => [q.uriRaw, q.hostname, q.head.length]), [['/a', 'x', length], ['/b?q=<script>alert(1)</script>', 'y', 56]], JSON.stringify(blank));
+        assert.deepEqual(r.requests[1].fields.find((f) => f.kind === FieldKind.QUERY_ARG)?.value, '<script>alert(1)</script>');
+      }
     }
   });
 

@@ -207,6 +207,12 @@ function knownHeader(s: string, from: number, to: number): number {
   return -1;
 }
 
+/** True when `s[from, to)` holds nothing but CRs. */
+function onlyCRs(s: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (s.charCodeAt(i) !== 13) return false;
+  return true;
+}
+
 /** True when `s[from, to)` trimmed, in any letter case, is `chunked` (latin1 text). */
 function isChunkedCoding(s: string, from: number, to: number): boolean {
   while (from < to && isTrimSpace(s.charCodeAt(from))) from++;
@@ -245,7 +251,7 @@ export class HeadFraming implements BodyFraming {
   upgrade = false;
   /**
    * Where the head ended in the text given to `parseRequestHead`: just past its empty line (the
-   * first line with nothing but a CR), or the text's length when it had none.
+   * first line with nothing but CRs), or the text's length when it had none.
    */
   end = 0;
 }
@@ -308,7 +314,8 @@ class HeaderReader {
       const end = lf > start && head.charCodeAt(lf - 1) === 13 ? lf - 1 : lf;
       pos = lf + 1;
       if (end - start > maxLine) flags |= HttpFlag.LINE_TOO_LONG;
-      if (end === start) break;
+      // The empty line, as the stage's byte scan finds it: nothing but CRs before the LF.
+      if (end === start || (head.charCodeAt(start) === 13 && onlyCRs(head, start, end))) break;
       const c = head.charCodeAt(start);
       if ((c === 32 || c === 9) && name !== '') {
         value = `${value} ${trimmedSlice(head, start, end)}`;
