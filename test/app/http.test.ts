@@ -178,6 +178,37 @@ describe('HTTP requests', () => {
     assert.deepEqual(flagNames(r.requests[0].flags), ['incomplete']);
     assert.equal(r.http.stats.gaps, 1);
   });
+
+  it('reads the same requests whether they arrive in one segment or one byte per segment', () => {
+    // Seeded random pipelines mixing line ends (CRLF, LF, CR CR LF), blank lines, folding,
+    // ambiguous framing, junk lines, bodies and HTTP/0.9: the whole-head path and the byte scan
+    // must agree on every request, its head, flags and fields.
+    let seed = 20261121;
+    const pick = <T>(a: readonly T[]): T => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return a[Math.floor((seed / 4294967296) * a.length)];
+    };
+    const starts = ['GET /a?id=1&id=2 HTTP/1.1', 'POST /p HTTP/1.1', 'GET /b HTTP/1.0', 'GET /c'];
+    const headers = ['Host: x', 'Content-Length: 5', 'Content-Length: -1', 'Transfer-Encoding: chunked', 'X: y', ' folded', 'Cookie: a=1; a=2', 'Bad line', ''];
+    const ends = ['\r\n', '\n', '\r\r\n'];
+    const view = (r: ReturnType<typeof runHttp>): string =>
+      JSON.stringify(r.requests.map((q) => [q.uriRaw, q.head.length, q.flags, q.bodyText, q.fields.map((f) => `${f.name}=${f.value}`), q.bodyFields.map((f) => f.value)]));
+    let requests = 0;
+    for (let it = 0; it < 60; it++) {
+      let msg = '';
+      for (let r = 0, n = 1 + (it % 3); r < n; r++) {
+        msg += pick(starts) + pick(ends.slice(0, 2));
+        for (let h = 0, k = it % 5; h < k; h++) msg += pick(headers) + pick(ends);
+        msg += pick(ends.slice(0, 2)) + pick(['', '', 'a=1&b=2', '5\r\nhello\r\n0\r\n\r\n']);
+      }
+      const whole = runHttp(conn().send(msg).frames);
+      const c = conn();
+      for (const ch of msg) c.send(ch);
+      assert.equal(view(whole), view(runHttp(c.frames)), JSON.stringify(msg));
+      requests += whole.requests.length;
+    }
+    assert.ok(requests > 80, `${requests} requests`);
+  });
 });
 
 describe('HTTP responses and transactions', () => {
