@@ -179,35 +179,52 @@ describe('HTTP requests', () => {
     assert.equal(r.http.stats.gaps, 1);
   });
 
-  it('reads the same requests whether they arrive in one segment or one byte per segment', () => {
-    // Seeded random pipelines mixing line ends (CRLF, LF, CR CR LF), blank lines, folding,
-    // ambiguous framing, junk lines, bodies and HTTP/0.9: the whole-head path and the byte scan
-    // must agree on every request, its head, flags and fields.
+  it('reads the same requests and answers whether they arrive whole, one byte or a few bytes per segment', () => {
+    // Seeded random pipelines and their answers, mixing line ends (CRLF, LF, CR CR LF), blank
+    // lines, folding, ambiguous framing, junk lines, bodies, HEAD, CONNECT, upgrades, HTTP/0.9
+    // and 1xx answers: the whole-head paths and the byte scans must agree on every request, its
+    // head, flags, fields and answer.
     let seed = 20261121;
-    const pick = <T>(a: readonly T[]): T => {
+    const rnd = (): number => {
       seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-      return a[Math.floor((seed / 4294967296) * a.length)];
+      return seed / 4294967296;
     };
-    const starts = ['GET /a?id=1&id=2 HTTP/1.1', 'POST /p HTTP/1.1', 'GET /b HTTP/1.0', 'GET /c'];
-    const headers = ['Host: x', 'Content-Length: 5', 'Content-Length: -1', 'Transfer-Encoding: chunked', 'X: y', ' folded', 'Cookie: a=1; a=2', 'Bad line', ''];
+    const pick = <T>(a: readonly T[]): T => a[Math.floor(rnd() * a.length)];
+    const starts = ['GET /a?id=1&id=2 HTTP/1.1', 'POST /p HTTP/1.1', 'GET /b HTTP/1.0', 'GET /c', 'HEAD /h HTTP/1.1', 'CONNECT x:443 HTTP/1.1'];
+    const headers = ['Host: x', 'Content-Length: 5', 'Content-Length: -1', 'Transfer-Encoding: chunked', 'X: y', ' folded', 'Cookie: a=1; a=2', 'Bad line', '', 'Upgrade: websocket'];
+    const answers = ['HTTP/1.1 200 OK', 'HTTP/1.1 204 No Content', 'HTTP/1.0 304 Not Modified', 'HTTP/1.1 100 Continue', 'junk'];
+    const answerHeaders = ['Content-Length: 3', 'Content-Length: 0', 'Transfer-Encoding: chunked', 'Content-Type: text/html', 'X: y', ''];
     const ends = ['\r\n', '\n', '\r\r\n'];
     const view = (r: ReturnType<typeof runHttp>): string =>
-      JSON.stringify(r.requests.map((q) => [q.uriRaw, q.head.length, q.flags, q.bodyText, q.fields.map((f) => `${f.name}=${f.value}`), q.bodyFields.map((f) => f.value)]));
+      JSON.stringify([
+        r.requests.map((q) => [q.uriRaw, q.head.length, q.flags, q.bodyText, q.status, q.responseLength, q.responseContentType, q.fields.map((f) => `${f.name}=${f.value}`), q.bodyFields.map((f) => f.value)]),
+        r.transactions,
+      ]);
     let requests = 0;
-    for (let it = 0; it < 60; it++) {
-      let msg = '';
+    for (let it = 0; it < 40; it++) {
+      let req = '';
+      let res = '';
       for (let r = 0, n = 1 + (it % 3); r < n; r++) {
-        msg += pick(starts) + pick(ends.slice(0, 2));
-        for (let h = 0, k = it % 5; h < k; h++) msg += pick(headers) + pick(ends);
-        msg += pick(ends.slice(0, 2)) + pick(['', '', 'a=1&b=2', '5\r\nhello\r\n0\r\n\r\n']);
+        req += pick(starts) + pick(ends.slice(0, 2));
+        for (let h = 0, k = it % 5; h < k; h++) req += pick(headers) + pick(ends);
+        req += pick(ends.slice(0, 2)) + pick(['', '', 'a=1&b=2', '5\r\nhello\r\n0\r\n\r\n']);
+        res += pick(answers) + pick(ends.slice(0, 2));
+        for (let h = 0, k = it % 4; h < k; h++) res += pick(answerHeaders) + pick(ends);
+        res += pick(ends.slice(0, 2)) + pick(['', 'abc', '3\r\nabc\r\n0\r\n\r\n']);
       }
-      const whole = runHttp(conn().send(msg).frames);
-      const c = conn();
-      for (const ch of msg) c.send(ch);
-      assert.equal(view(whole), view(runHttp(c.frames)), JSON.stringify(msg));
-      requests += whole.requests.length;
+      const frames = (size: () => number): ReturnType<typeof conn>['frames'] => {
+        const c = conn();
+        for (let i = 0, k = size(); i < req.length; i += k, k = size()) c.send(req.slice(i, i + k));
+        c.serverAck();
+        for (let i = 0, k = size(); i < res.length; i += k, k = size()) c.reply(res.slice(i, i + k));
+        return c.frames;
+      };
+      const whole = view(runHttp(frames(() => 1 << 20)));
+      assert.equal(view(runHttp(frames(() => 1))), whole, `one byte per segment: ${JSON.stringify([req, res])}`);
+      assert.equal(view(runHttp(frames(() => 1 + Math.floor(rnd() * 30)))), whole, `a few bytes per segment: ${JSON.stringify([req, res])}`);
+      requests += (JSON.parse(whole) as unknown[][])[0].length;
     }
-    assert.ok(requests > 80, `${requests} requests`);
+    assert.ok(requests > 40, `${requests} requests`);
   });
 });
 

@@ -262,6 +262,16 @@ describe('web attacks across TCP segments', () => {
     assert.equal(out.engine.stream.stats.overlap_different_data, 1);
   });
 
+  it('takes a first segment of just "H" for the start of a HEAD request, not of a response', () => {
+    // Read as the start of "HTTP/", it turned the flow around: every request on it went uninspected.
+    const rest = 'EAD /?q=<script>alert(1)</script> HTTP/1.1\r\nHost: x\r\n\r\nGET /search?q=%27%20OR%201%3D1--%20 HTTP/1.1\r\nHost: x\r\n\r\n';
+    const c = new Conn({ t0: T0 }).handshake().send('H').send(rest).serverAck().reply(OK).close();
+    assert.deepEqual(seen(run(c.frames).alerts), [
+      [XSS, 5, 'query', 'q', CLIENT],
+      [SQLI, 5, 'query', 'q', CLIENT],
+    ]);
+  });
+
   it('inspects each of pipelined requests sent in one segment', () => {
     const reqs = get('/a?x=1') + get('/b?q=%3Cscript%3Ealert(1)%3C/script%3E') + get('/c?y=2') + get('/d?id=1+or+1%3D1');
     const c = new Conn({ t0: T0 }).handshake().send(reqs).serverAck().reply(OK + OK + OK + OK).close();

@@ -323,7 +323,12 @@ export class HttpApp implements StreamConsumer {
     const c = buf[off];
     const midstream = this.stream.isMidstream(flow, toServer);
     let st: HttpFlowState | null = null;
-    if (c === 72 && this.isResponseStart(buf, off, len)) st = this.newState(!toServer, midstream);
+    // The side that opened the connection (its SYN seen) is the client: what it sends first is a
+    // request, even a first segment of just "H" or "HT" (a HEAD cut short, which read as the
+    // start of "HTTP/" turned the flow around and left every request on it uninspected). Without
+    // the handshake, only a whole "HTTP/" says the data are a response.
+    const responseSide = !toServer || (midstream && len >= 5);
+    if (c === 72 && responseSide && this.isResponseStart(buf, off, len)) st = this.newState(!toServer, midstream);
     else if (canStartRequest(c)) st = this.newState(toServer, midstream);
     else if (midstream) {
       // A capture that starts inside a request body or a response: the client is the side the
@@ -439,7 +444,8 @@ export class HttpApp implements StreamConsumer {
           len -= used;
           if (dec.failed) {
             this.finishBody(st, flow, p, HttpFlag.INVALID_CHUNK);
-            this.resync(st);
+            // After a CONNECT or an upgrade the rest is a tunnel, not requests to look for.
+            if (!st.tunnelAfter) this.resync(st);
           } else if (dec.done) {
             this.finishBody(st, flow, p, 0);
           }
