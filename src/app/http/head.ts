@@ -355,14 +355,15 @@ class HeaderReader {
   }
 
   private push(name: string, key: string, known: number, value: string): void {
-    if (this.count >= this.limits.maxHeaders) {
+    // Past max_headers a header is neither kept nor inspected, but still frames the body as the
+    // server will (a Content-Length there ignored would put the body where the next request goes).
+    if (this.count++ < this.limits.maxHeaders) {
+      if (this.headers !== null) this.headers.push({ name, key, value });
+      if (known === H_COOKIE) this.flags |= parseCookies(value, this.fields, this.limits.maxArgs);
+      else this.fields.push({ kind: FieldKind.HEADER, name: key, value, flags: 0 });
+    } else {
       this.flags |= HttpFlag.HEADERS_TOO_LARGE;
-      return;
     }
-    this.count++;
-    if (this.headers !== null) this.headers.push({ name, key, value });
-    if (known === H_COOKIE) this.flags |= parseCookies(value, this.fields, this.limits.maxArgs);
-    else this.fields.push({ kind: FieldKind.HEADER, name: key, value, flags: 0 });
     if (known < 0 || known > H_UPGRADE) return;
     // The first of each (what `headerValue` returns); framing as `bodyFraming` reads it.
     const bit = 1 << known;
