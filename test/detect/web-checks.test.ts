@@ -203,6 +203,9 @@ describe('payloads of real tools', () => {
     assert.deepEqual(misses(detectSqli, payloads), []);
     assert.deepEqual(detectSqli('1;BEGIN DBMS_LOCK.SLEEP(5); END;'), { rule: 'database package call', fingerprint: 'n;bG.T(n);b;' });
     assert.deepEqual(detectSqli('-1 OR 2+3-3-1=0+0+0+1'), { rule: 'tautology', fingerprint: '+n&n+n+n+non+n+n+n' });
+    assert.deepEqual(misses(detectSqli, ["1' RLIKE 1-- ", "1' LIKE 1--", "x' = 1#"]), []);
+    assert.deepEqual(detectSqli("1' RLIKE 1-- "), { rule: 'comparison then comment after string break', fingerprint: 's+nc' });
+    assert.deepEqual(hits(detectSqli, ["it's like 5 -- amazing", "I'm like 2 -- no", "'Hello' = 'world' -- what"]), []);
     const benign = ['how to call DBMS_LOCK.SLEEP(5) in PL/SQL', 'see dbms_lock.sleep docs', 'time.sleep(5) in python', 'buy 1 or 2+3 items', '1 or 2+2 is 4', 'tea or coffee in cups > 2'];
     assert.deepEqual(hits(detectSqli, benign), []);
   });

@@ -308,6 +308,8 @@ const QUOTED_RULES: readonly [RegExp, string, boolean][] = [
   [/^s\){0,3}I[bs]/, 'into after string break', false],
   [/^s\){0,3}[+o]\(?[TGE]/, 'expression after string break', false],
   [/^s\){0,3}[+o]\(*[nsvb]\)*&/, 'boolean after string break', false],
+  // `1' RLIKE 1-- `, `x' = 1#`: a comparison closed by a comment (the rest of the query cut off).
+  [/^s\){0,3}[+o]\(*[nsv]\)*c/, 'comparison then comment after string break', false],
   [/P/, 'extended procedure', false],
   [SUBQUERY, 'subquery', false],
   [CASE_WHEN, 'case expression', false],
