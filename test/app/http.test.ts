@@ -264,7 +264,7 @@ describe('HTTP responses and transactions', () => {
     const r = runHttp(c.frames);
     assert.deepEqual(r.requests.map((q) => q.uriRaw), ['/ws']);
     assert.deepEqual(r.transactions, ['/ws 101 0']);
-    assert.equal(r.http.stats.tunnels, 2);
+    assert.equal(r.http.stats.tunnels, 1);
   });
 
   it('stops after a CONNECT request', () => {
@@ -273,6 +273,23 @@ describe('HTTP responses and transactions', () => {
     const r = runHttp(c.frames);
     assert.deepEqual(r.requests.map((q) => [q.method, q.hostname]), [['CONNECT', 'example.com']]);
     assert.deepEqual(r.transactions, ['example.com:443 200 0']);
+    assert.equal(r.http.stats.tunnels, 1);
+  });
+
+  it('goes on reading requests when the server refuses the upgrade or the CONNECT', () => {
+    // An Upgrade header the server ignores, with a request pipelined behind it: both are HTTP.
+    const ignored = conn().send("GET / HTTP/1.1\r\nUpgrade: h2c\r\nConnection: Upgrade\r\n\r\nGET /s?q=' OR 1=1 HTTP/1.1\r\n\r\n");
+    ignored.reply('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n');
+    const r1 = runHttp(ignored.frames);
+    assert.deepEqual(r1.transactions, ['/ 200 2', "/s?q=' OR 1=1 200 0"]);
+    assert.equal(r1.http.stats.tunnels, 0);
+    // A proxy that wants credentials first: the client asks again, then the tunnel opens.
+    const refused = conn().send('CONNECT example.com:443 HTTP/1.1\r\n\r\n').reply('HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n');
+    refused.send('CONNECT example.com:443 HTTP/1.1\r\nProxy-Authorization: Basic YTpi\r\n\r\n').reply('HTTP/1.1 200 Connection established\r\n\r\n');
+    refused.send('\x16\x03\x01\x00\x05hello');
+    const r2 = runHttp(refused.frames);
+    assert.deepEqual(r2.transactions, ['example.com:443 407 0', 'example.com:443 200 0']);
+    assert.deepEqual([r2.http.stats.tunnels, r2.http.stats.invalid_requests], [1, 0]);
   });
 
   it('counts a response body it does not read, across segments and a gap, and ends it on the packet of its last byte', () => {

@@ -153,7 +153,6 @@ const H_COOKIE = 3;
 const H_CONTENT_TYPE = 4;
 const H_CONTENT_LENGTH = 5;
 const H_TRANSFER_ENCODING = 6;
-const H_UPGRADE = 7;
 
 /** Lower-case names and usual spellings of KNOWN_HEADERS, as flat arrays for the hot lookup. */
 const KNOWN_KEYS: readonly string[] = KNOWN_HEADERS.map(([key]) => key);
@@ -247,8 +246,6 @@ function decimalValue(s: string, from: number, to: number): number {
 export class HeadFraming implements BodyFraming {
   chunked = false;
   length = 0;
-  /** The first Upgrade header has a value: after this request the connection may become a tunnel. */
-  upgrade = false;
   /**
    * Where the head ended in the text given to `parseRequestHead`: just past its empty line (the
    * first line with nothing but CRs), or the text's length when it had none.
@@ -286,7 +283,6 @@ class HeaderReader {
   ) {
     framing.chunked = false;
     framing.length = 0;
-    framing.upgrade = false;
   }
 
   /** Reads the header lines from `pos`; returns where the head ended (see `HeadFraming.end`). */
@@ -364,7 +360,7 @@ class HeaderReader {
     } else {
       this.flags |= HttpFlag.HEADERS_TOO_LARGE;
     }
-    if (known < 0 || known > H_UPGRADE) return;
+    if (known < 0 || known > H_TRANSFER_ENCODING) return;
     // The first of each (what `headerValue` returns); framing as `bodyFraming` reads it.
     const bit = 1 << known;
     const first = (this.seen & bit) === 0;
@@ -381,9 +377,6 @@ class HeaderReader {
         break;
       case H_CONTENT_TYPE:
         if (first) this.contentType = value;
-        break;
-      case H_UPGRADE:
-        if (first) this.framing.upgrade = value !== '';
         break;
       case H_CONTENT_LENGTH: {
         const n = decimalValue(value, 0, value.length);

@@ -109,7 +109,6 @@ class HttpFlowState {
   readonly bodyParts: Buffer[] = [];
   bodyDirect = '';
   readonly reqChunks = new ChunkDecoder();
-  tunnelAfter = false;
   requests = 0;
   resyncBytes = 0;
   /** Requests waiting for their response, oldest first. */
@@ -135,7 +134,6 @@ class HttpFlowState {
     this.bodyRemaining = 0;
     this.bodyKept = 0;
     this.bodyDirect = '';
-    this.tunnelAfter = false;
     this.requests = 0;
     this.resyncBytes = 0;
     this.resState = RES_HEAD;
@@ -444,8 +442,7 @@ export class HttpApp implements StreamConsumer {
           len -= used;
           if (dec.failed) {
             this.finishBody(st, flow, p, HttpFlag.INVALID_CHUNK);
-            // After a CONNECT or an upgrade the rest is a tunnel, not requests to look for.
-            if (!st.tunnelAfter) this.resync(st);
+            this.resync(st);
           } else if (dec.done) {
             this.finishBody(st, flow, p, 0);
           }
@@ -613,7 +610,6 @@ export class HttpApp implements StreamConsumer {
       this.emitTx(st.pending.shift() as HttpRequest, flow, p);
     }
     st.pending.push(req);
-    if (req.method === 'CONNECT' || framing.upgrade) st.tunnelAfter = true;
     this.handler.onRequest(req, flow, HttpPhase.HEAD, p);
     st.current = req;
     st.bodyKept = 0;
@@ -680,12 +676,10 @@ export class HttpApp implements StreamConsumer {
     st.current = null;
     st.reqState = REQ_HEAD;
     st.head.reset();
-    if (st.tunnelAfter) {
-      // CONNECT and protocol upgrades: what follows is not HTTP; its response is still read.
-      st.reqState = REQ_DONE;
-      this.stats.tunnels++;
-      this.stream.stop(flow, st.clientDir);
-    }
+    // A CONNECT or an Upgrade request opens a tunnel only when the server agrees (2xx, 101: see
+    // responseHead); until then, and when it refuses, what the client sends is read as requests.
+    // Stopping here let a request with an Upgrade header the server ignored hide every request
+    // pipelined after it.
   }
 
   // ---- responses ----
