@@ -167,6 +167,7 @@ export class Detect implements DetectContext {
       metadata,
       detail,
       http: app.http,
+      txId: req.index,
       payloadPrintable: app.payloadPrintable,
     };
     this.onAlert(alert, offender);

@@ -68,7 +68,7 @@ export class Engine {
       onRequest: (req, flow, phase, p) => this.detect.onHttpRequest(req, flow, phase, p),
       onTransaction: httpEvents
         ? (req, flow, p) =>
-            this.emit({ type: 'http', ...this.detect.requestRef(flow, req.clientIsInitiator, p), http: httpInfo(req), anomalies: flagNames(req.flags) })
+            this.emit({ type: 'http', ...this.detect.requestRef(flow, req.clientIsInitiator, p), http: httpInfo(req), txId: req.index, anomalies: flagNames(req.flags) })
         : () => {},
     }, this.flows);
     const p = this.pkt;

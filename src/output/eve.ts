@@ -96,6 +96,7 @@ export function eveRecord(ev: EngineEvent): Record<string, unknown> | undefined 
   switch (ev.type) {
     case 'alert': {
       const record = packetHead(ev, 'alert');
+      if (ev.txId !== undefined) record.tx_id = ev.txId;
       const sig = ev.signature;
       record.alert = {
         action: ev.action,
@@ -117,6 +118,7 @@ export function eveRecord(ev: EngineEvent): Record<string, unknown> | undefined 
     }
     case 'http': {
       const record = packetHead(ev, 'http');
+      record.tx_id = ev.txId;
       record.http = httpRecord(ev.http);
       record.app_proto = 'http';
       if (ev.anomalies.length > 0) record.rampart = { anomalies: ev.anomalies };

@@ -69,6 +69,8 @@ export interface AlertEvent extends PacketRef {
   readonly detail: string;
   /** The HTTP transaction of an alert raised on an HTTP request. */
   readonly http?: HttpInfo;
+  /** Its number on the flow, from 0 (EVE `tx_id`), with `http`. */
+  readonly txId?: number;
   /** The inspected payload (request head and body start, at most 1 KiB), non-printable bytes as '.'. */
   readonly payloadPrintable?: string;
 }
@@ -77,6 +79,8 @@ export interface AlertEvent extends PacketRef {
 export interface HttpEvent extends PacketRef {
   readonly type: 'http';
   readonly http: HttpInfo;
+  /** The request's number on its flow, from 0 (EVE `tx_id`). */
+  readonly txId: number;
   /** Parser anomalies of the request (double_encoded, path_above_root …), empty most of the time. */
   readonly anomalies: readonly string[];
 }

@@ -299,15 +299,21 @@ describe('web attacks across TCP segments', () => {
     const c = new Conn({ t0: T0 }).handshake();
     for (let i = 0; i < 3; i++) c.send(get(`/item?id=${i}+or+1%3D1`)).serverAck().reply(OK);
     c.close();
-    const out = run(c.frames);
+    const out = run(c.frames, 'outputs:\n  http_events: true\n');
     assert.deepEqual(
-      out.alerts.map((a) => [a.signature.sid, a.pcapCnt, a.http?.url, a.action]),
+      out.alerts.map((a) => [a.signature.sid, a.pcapCnt, a.http?.url, a.txId, a.action]),
       [
-        [SQLI, 4, '/item?id=0+or+1%3D1', 'blocked'],
-        [SQLI, 7, '/item?id=1+or+1%3D1', 'blocked'],
-        [SQLI, 10, '/item?id=2+or+1%3D1', 'blocked'],
+        [SQLI, 4, '/item?id=0+or+1%3D1', 0, 'blocked'],
+        [SQLI, 7, '/item?id=1+or+1%3D1', 1, 'blocked'],
+        [SQLI, 10, '/item?id=2+or+1%3D1', 2, 'blocked'],
       ],
     );
+    // The http events number the same transactions (Suricata's tx_id).
+    assert.deepEqual(out.events.filter((e) => e.type === 'http').map((e) => (e.type === 'http' ? [e.txId, e.http.url, e.http.status] : [])), [
+      [0, '/item?id=0+or+1%3D1', 200],
+      [1, '/item?id=1+or+1%3D1', 200],
+      [2, '/item?id=2+or+1%3D1', 200],
+    ]);
   });
 
   it('keeps a clean value from its second sighting, serves later copies from the cache, and still inspects a new one of the same length', () => {

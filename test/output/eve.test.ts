@@ -208,12 +208,12 @@ describe('EVE HTTP records', () => {
     length: 0,
   };
 
-  it('adds http, app_proto and payload_printable to an alert on an HTTP request', () => {
-    const ev = alertEvent({ metadata: { location: ['query'] }, http, payloadPrintable: 'GET /search?q=%27%20OR%201%3D1-- HTTP/1.1\r\nHost: shop.example\r\n\r\n' });
+  it('adds tx_id, http, app_proto and payload_printable to an alert on an HTTP request', () => {
+    const ev = alertEvent({ metadata: { location: ['query'] }, http, txId: 2, payloadPrintable: 'GET /search?q=%27%20OR%201%3D1-- HTTP/1.1\r\nHost: shop.example\r\n\r\n' });
     assert.equal(
       JSON.stringify(eveRecord(ev)),
       '{"timestamp":"2026-11-21T06:38:11.123456+0000","flow_id":1234567890123,"pcap_cnt":33,"event_type":"alert",' +
-        '"src_ip":"192.168.100.101","src_port":40000,"dest_ip":"192.168.100.103","dest_port":80,"proto":"TCP",' +
+        '"src_ip":"192.168.100.101","src_port":40000,"dest_ip":"192.168.100.103","dest_port":80,"proto":"TCP","tx_id":2,' +
         '"alert":{"action":"blocked","gid":1,"signature_id":9000001,"rev":2,"signature":"RAMPART SYN flood",' +
         '"category":"Attempted Denial of Service","severity":2,"metadata":{"attack_type":["syn_flood"],"location":["query"]}},' +
         '"http":{"hostname":"shop.example","url":"/search?q=%27%20OR%201%3D1--","http_user_agent":"curl/8.0","http_method":"GET","protocol":"HTTP/1.1"},' +
@@ -222,7 +222,7 @@ describe('EVE HTTP records', () => {
     );
   });
 
-  it('writes an http event with the response status and length once seen', () => {
+  it('writes an http event with its tx_id, and the response status and length once seen', () => {
     const ev = {
       type: 'http' as const,
       tsUs: TS_US,
@@ -234,12 +234,13 @@ describe('EVE HTTP records', () => {
       destPort: 80,
       proto: 'TCP',
       http: { ...http, httpContentType: 'text/html', httpRefer: 'http://shop.example/', status: 200, length: 512 },
+      txId: 0,
       anomalies: ['double_encoded'],
     };
     assert.equal(
       JSON.stringify(eveRecord(ev)),
       '{"timestamp":"2026-11-21T06:38:11.123456+0000","flow_id":77,"pcap_cnt":9,"event_type":"http",' +
-        '"src_ip":"10.0.0.21","src_port":40000,"dest_ip":"10.0.0.10","dest_port":80,"proto":"TCP",' +
+        '"src_ip":"10.0.0.21","src_port":40000,"dest_ip":"10.0.0.10","dest_port":80,"proto":"TCP","tx_id":0,' +
         '"http":{"hostname":"shop.example","url":"/search?q=%27%20OR%201%3D1--","http_user_agent":"curl/8.0","http_content_type":"text/html",' +
         '"http_refer":"http://shop.example/","http_method":"GET","protocol":"HTTP/1.1","status":200,"length":512},' +
         '"app_proto":"http","rampart":{"anomalies":["double_encoded"]}}',
@@ -250,7 +251,7 @@ describe('EVE HTTP records', () => {
   it('logs http events only when the writer takes them', () =>
     withTempDir(async (dir) => {
       const file = join(dir, 'eve.json');
-      const ev = { type: 'http' as const, tsUs: TS_US, pcapCnt: 1, flowId: 1, srcIp: 'a', srcPort: 1, destIp: 'b', destPort: 2, proto: 'TCP', http, anomalies: [] };
+      const ev = { type: 'http' as const, tsUs: TS_US, pcapCnt: 1, flowId: 1, srcIp: 'a', srcPort: 1, destIp: 'b', destPort: 2, proto: 'TCP', http, txId: 0, anomalies: [] };
       const w = new EveWriter(file, { types: ['alert'] });
       w.onEvent(ev);
       await w.close();
