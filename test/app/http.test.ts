@@ -276,6 +276,28 @@ describe('HTTP responses and transactions', () => {
     assert.equal(r.http.stats.tunnels, 1);
   });
 
+  it('picks up a capture that starts inside an answer: the next request and its answer are read', () => {
+    // The first bytes seen are the end of a response head from the server ("Encoding: chunked"
+    // starts with a capital like a method), then a response body, then the client's next request
+    // in one segment, right at the capture's first client bytes.
+    const cut = (frames: ReturnType<typeof conn>['frames']): ReturnType<typeof conn>['frames'] => frames.slice(3);
+    const c = new Conn({ t0: T0 }).handshake();
+    c.reply('Encoding: chunked\r\n\r\n').reply('3\r\nabc\r\n0\r\n\r\n');
+    c.send('HEAD /h HTTP/1.1\r\n\r\n').serverAck().reply('HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n');
+    c.send('GET /a?q=1 HTTP/1.1\r\n\r\n').serverAck().reply('HTTP/1.1 204 No Content\r\n\r\n');
+    const r = runHttp(cut(c.frames));
+    assert.deepEqual(r.requests.map((q) => [q.method, q.uriRaw]), [['HEAD', '/h'], ['GET', '/a?q=1']]);
+    assert.deepEqual(r.transactions, ['/h 200 0', '/a?q=1 204 0']);
+    // Starting inside a response body (lower case) works the same way; and the tail of a request
+    // line ("HTTP/1.1") from the client is no status line: the client stays the client.
+    const body = new Conn({ t0: T0 }).handshake();
+    body.reply('llo world').send('GET /b HTTP/1.1\r\n\r\n').serverAck().reply('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+    assert.deepEqual(runHttp(cut(body.frames)).transactions, ['/b 200 2']);
+    const tail = new Conn({ t0: T0 }).handshake();
+    tail.send('HTTP/1.1\r\n\r\n').send('GET /c HTTP/1.1\r\n\r\n').serverAck().reply('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokHTTP/1.1 204 No Content\r\n\r\n');
+    assert.deepEqual(runHttp(cut(tail.frames)).requests.map((q) => q.uriRaw), ['/c']);
+  });
+
   it('goes on reading requests when the server refuses the upgrade or the CONNECT', () => {
     // An Upgrade header the server ignores, with a request pipelined behind it: both are HTTP.
     const ignored = conn().send("GET / HTTP/1.1\r\nUpgrade: h2c\r\nConnection: Upgrade\r\n\r\nGET /s?q=' OR 1=1 HTTP/1.1\r\n\r\n");

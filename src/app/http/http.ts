@@ -159,6 +159,19 @@ function indexOfByte(buf: Buffer, byte: number, from: number, end: number): numb
   return -1;
 }
 
+/** True when `buf[off, end)` starts with a status line's `HTTP/d.d NNN` (not a request line's tail `HTTP/1.1`). */
+function isStatusLineStart(buf: Buffer, off: number, end: number): boolean {
+  if (end - off < 12 || buf[off + 4] !== 47 || buf[off + 6] !== 46) return false;
+  let i = off + 8;
+  if (buf[i] !== 32 && buf[i] !== 9) return false;
+  while (i < end && (buf[i] === 32 || buf[i] === 9)) i++;
+  return i + 3 <= end && isDigitByte(buf[i]) && isDigitByte(buf[i + 1]) && isDigitByte(buf[i + 2]);
+}
+
+function isDigitByte(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
 function isMethodByte(c: number, first: boolean): boolean {
   return (c >= 65 && c <= 90) || (!first && (c === 45 || c === 95 || (c >= 48 && c <= 57)));
 }
@@ -323,17 +336,22 @@ export class HttpApp implements StreamConsumer {
     let st: HttpFlowState | null = null;
     // The side that opened the connection (its SYN seen) is the client: what it sends first is a
     // request, even a first segment of just "H" or "HT" (a HEAD cut short, which read as the
-    // start of "HTTP/" turned the flow around and left every request on it uninspected). Without
-    // the handshake, only a whole "HTTP/" says the data are a response.
-    const responseSide = !toServer || (midstream && len >= 5);
+    // start of "HTTP/" turned the flow around and left every request on it uninspected), and
+    // what the other side sends is never one. Without the handshake the flow table's guess from
+    // the ports stands unless the data say otherwise: a status line from the guessed client, a
+    // whole request line from the guessed server (a capture that starts inside a response header,
+    // "Encoding: chunked", made the server the client).
+    const responseSide = !toServer || (midstream && isStatusLineStart(buf, off, off + len));
     if (c === 72 && responseSide && this.isResponseStart(buf, off, len)) st = this.newState(!toServer, midstream);
-    else if (canStartRequest(c)) st = this.newState(toServer, midstream);
+    else if (canStartRequest(c) && (toServer || (midstream && this.startsWithRequestLine(buf, off, len)))) st = this.newState(toServer, midstream);
     else if (midstream) {
       // A capture that starts inside a request body or a response: the client is the side the
-      // flow table guessed from the ports; both parsers look for the next message start.
+      // flow table guessed from the ports. The side these bytes came from looks for its next
+      // message start; the other has sent nothing yet, so its next bytes are read as a message
+      // (a request after the end of a download, say), and resync only if they are not one.
       st = this.newState(true, true);
-      st.reqState = REQ_RESYNC;
-      st.resState = RES_RESYNC;
+      if (toServer) st.reqState = REQ_RESYNC;
+      else st.resState = RES_RESYNC;
     }
     if (st === null) {
       this.notHttp(flow);
@@ -348,6 +366,19 @@ export class HttpApp implements StreamConsumer {
   private newState(clientDir: boolean, resyncing: boolean): HttpFlowState {
     const st = this.spare.pop() ?? new HttpFlowState();
     return st.init(clientDir, resyncing);
+  }
+
+  /** True when the data at `off` begin with a whole request line. */
+  private startsWithRequestLine(buf: Buffer, off: number, len: number): boolean {
+    const nl = indexOfByte(buf, 10, off, off + len);
+    return nl >= 0 && this.isRequestLine(buf, off, nl);
+  }
+
+  /** True when `buf[off, lf)` (a line, its LF at `lf`) is a request line. */
+  private isRequestLine(buf: Buffer, off: number, lf: number): boolean {
+    if (!canStartRequest(buf[off])) return false;
+    const end = lf > off && buf[lf - 1] === 13 ? lf - 1 : lf;
+    return splitRequestLine(buf.toString('latin1', off, end)) !== null;
   }
 
   private isResponseStart(buf: Buffer, off: number, len: number): boolean {
@@ -603,6 +634,13 @@ export class HttpApp implements StreamConsumer {
     const length = framing.length;
     st.requests++;
     st.resyncing = false;
+    // The server's answer to this request starts a message: an answer side still looking for one
+    // (picked up inside a response, or after a gap) reads the server's next bytes as a response
+    // head rather than skipping their first line, which is that answer's status line.
+    if (st.resState === RES_RESYNC) {
+      st.resState = RES_HEAD;
+      st.resHead.reset();
+    }
     this.stats.requests++;
     if (st.pending.length > 0) this.stats.pipelined++;
     if (st.pending.length >= this.maxPipelined) {
