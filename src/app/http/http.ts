@@ -161,7 +161,8 @@ function indexOfByte(buf: Buffer, byte: number, from: number, end: number): numb
 
 /** True when `buf[off, end)` starts with a status line's `HTTP/d.d NNN` (not a request line's tail `HTTP/1.1`). */
 function isStatusLineStart(buf: Buffer, off: number, end: number): boolean {
-  if (end - off < 12 || buf[off + 4] !== 47 || buf[off + 6] !== 46) return false;
+  if (end - off < 12 || buf[off] !== 72 || buf[off + 1] !== 84 || buf[off + 2] !== 84 || buf[off + 3] !== 80 || buf[off + 4] !== 47) return false;
+  if (!isDigitByte(buf[off + 5]) || buf[off + 6] !== 46 || !isDigitByte(buf[off + 7])) return false;
   let i = off + 8;
   if (buf[i] !== 32 && buf[i] !== 9) return false;
   while (i < end && (buf[i] === 32 || buf[i] === 9)) i++;
