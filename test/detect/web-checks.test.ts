@@ -204,6 +204,11 @@ describe('payloads of real tools', () => {
     assert.deepEqual(detectSqli('1;BEGIN DBMS_LOCK.SLEEP(5); END;'), { rule: 'database package call', fingerprint: 'n;bG.T(n);b;' });
     assert.deepEqual(detectSqli('-1 OR 2+3-3-1=0+0+0+1'), { rule: 'tautology', fingerprint: '+n&n+n+n+non+n+n+n' });
     assert.deepEqual(misses(detectSqli, ["1' RLIKE 1-- ", "1' LIKE 1--", "x' = 1#"]), []);
+    // Level-3 stacked payloads behind a string break: SQL Server's IF, PostgreSQL's CREATE OR REPLACE.
+    const stacked = ["1') ;IF(6697=6697) SELECT 6697 ELSE DROP FUNCTION xYzW-- AND ('xYzW'='xYzW", "1' ;CREATE OR REPLACE FUNCTION SLEEP(int) RETURNS int AS '/lib/libc.so.6','sleep' language 'C' STRICT; SELECT sleep(5)-- -"];
+    assert.deepEqual(misses(detectSqli, stacked), []);
+    assert.equal(detectSqli(stacked[0])?.rule, 'stacked condition after string break');
+    assert.deepEqual(hits(detectSqli, ["it's done; if (x=1) we go", "Tom's plan; create or replace the old one"]), []);
     assert.deepEqual(detectSqli("1' RLIKE 1-- "), { rule: 'comparison then comment after string break', fingerprint: 's+nc' });
     assert.deepEqual(hits(detectSqli, ["it's like 5 -- amazing", "I'm like 2 -- no", "'Hello' = 'world' -- what"]), []);
     const benign = ['how to call DBMS_LOCK.SLEEP(5) in PL/SQL', 'see dbms_lock.sleep docs', 'time.sleep(5) in python', 'buy 1 or 2+3 items', '1 or 2+2 is 4', 'tea or coffee in cups > 2'];

@@ -267,7 +267,7 @@ function firstBreak(s: string, q: string): number {
  * A statement that can follow `;` (stacked query) with what makes it a statement and not a word;
  * a select may be parenthesised (`;(SELECT * FROM (SELECT(SLEEP(5)))x)`).
  */
-const STMT = '(?:\\(*E(?:[nsvfTG(+]|b[,F&o;c.])|E$|Xt|Y(?:F|b)|Z(?:I|b)|Mb[S.]|K|Db)';
+const STMT = '(?:\\(*E(?:[nsvfTG(+]|b[,F&o;c.])|E$|X(?:&Z)?t|Y(?:F|b)|Z(?:I|b)|Mb[S.]|K|Db)';
 
 /**
  * A parenthesised subquery: a select followed by what only SQL puts there (a call, an opening
@@ -300,6 +300,8 @@ const QUOTED_RULES: readonly [RegExp, string, boolean][] = [
   // `"="x";`, `' IN BOOLEAN MODE);`, each with an operator, a paren or a WHERE before the `;`.
   [new RegExp(`^s(?=[^;]*[)o+W&])[()bnsvo+W&]{1,12};${STMT}`), 'stacked query after string break', true],
   [/^s\){0,3}(?:bb?)?W\(*[nsvb]\)*o/, 'where clause after string break', true],
+  // SQL Server's `'; IF(1=1) SELECT 1 ELSE DROP FUNCTION x--`.
+  [/^s\){0,3};f\(\(*[nvs]\)*o/, 'stacked condition after string break', true],
   [/^so[nsb]&/, 'boolean after comparison', true],
   [/^s\){0,3}U\(?E/, 'union after string break', false],
   [/^s\){0,3}c/, 'comment after string break', false],
