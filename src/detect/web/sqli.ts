@@ -278,9 +278,11 @@ const SUBQUERY = /\(E(?:\((?!\))|[fTGsv]|[nb][,F.+o]|\+F)/;
 
 /**
  * A call into an Oracle package that sleeps, blocks or leaks through errors (`DBMS_LOCK.SLEEP(5)`,
- * `UTL_INADDR.GET_HOST_ADDRESS(…)`), after an operator, a paren, a comma, or `;` and `BEGIN`.
+ * `UTL_INADDR.GET_HOST_ADDRESS(…)`), after an operator, a paren, a comma, or `;` and `BEGIN`, and
+ * followed by what SQL puts there (the end, `;`, a comment, an operator, a paren or a comma), not
+ * by words ("DBMS_LOCK.SLEEP(5) waits 5 seconds").
  */
-const PACKAGE_CALL = /(?:^|[&+(,;o]|;b)G\.(?:b\.)?[TGfb]\(/;
+const PACKAGE_CALL = /(?:^|[&+(,;o]|;b)G\.(?:b\.)?[TGfb]\([^)]*\)+(?:$|[;co&+),])/;
 
 /** CASE WHEN with a comparison (`CASE WHEN (1=1) THEN`), or Firebird's `CASE 1 WHEN 2 THEN`. */
 const CASE_WHEN = /C(?:[bf]\(*[nvs]\)*o|[nvs]b[nvs]b)/;
