@@ -337,7 +337,7 @@ const BARE_RULES: readonly [RegExp, string][] = [
   [/^ZIb(?:\.b)?.*V/, 'insert statement'],
   [/^MbS.*o/, 'update statement'],
   [/P/, 'extended procedure'],
-  [/(?:^|[&+(,;o])T\(n\)/, 'time delay function'],
+  [/(?:^|[&+(,;o])T\(n\)(?:$|[;co&+),])/, 'time delay function'],
   [/(?:^|[&+(,;o])G\([nsvf(]/, 'error or file function'],
   [PACKAGE_CALL, 'database package call'],
   [/^[nvsb]\)*OBn/, 'order by column number'],
