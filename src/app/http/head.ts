@@ -679,6 +679,24 @@ export function parseResponseHead(head: string): ResponseHead | null {
   return { status, framing: { chunked, length: chunked || length < 0 ? 0 : length }, hasLength: length >= 0, contentType };
 }
 
+/**
+ * The status of `HTTP/x.y NNN …` on the line `buf[from, lf]` (`lf` its LF), as `parseResponseHead`
+ * checks it, or -1 when the line is no status line.
+ */
+export function statusLineCode(buf: Buffer, from: number, lf: number): number {
+  // Nothing past the line's LF is read: every check below fails on the LF first.
+  if (lf - from < 12) return -1;
+  if (buf[from] !== 72 || buf[from + 1] !== 84 || buf[from + 2] !== 84 || buf[from + 3] !== 80 || buf[from + 4] !== 47) return -1;
+  if (!isDigit(buf[from + 5]) || buf[from + 6] !== 46 || !isDigit(buf[from + 7])) return -1;
+  let i = from + 8;
+  if (buf[i] !== 32 && buf[i] !== 9) return -1;
+  while (buf[i] === 32 || buf[i] === 9) i++;
+  if (!isDigit(buf[i]) || !isDigit(buf[i + 1]) || !isDigit(buf[i + 2])) return -1;
+  const after = buf[i + 3];
+  if (after !== 32 && after !== 9 && after !== 13 && after !== 10) return -1;
+  return (buf[i] - 48) * 100 + (buf[i + 1] - 48) * 10 + (buf[i + 2] - 48);
+}
+
 /** The three response header names, lower case (`parseResponseHead` reads no other). */
 const RES_CONTENT_LENGTH = 'content-length';
 const RES_TRANSFER_ENCODING = 'transfer-encoding';
@@ -777,28 +795,14 @@ export class ResponseHeadReader implements ResponseHead {
       bytes = 0;
     }
     if (headEnd < 0) return -1;
-    this.valid = this.readStatus(buf, from, firstLf);
+    const status = statusLineCode(buf, from, firstLf);
+    this.valid = status >= 0;
+    if (status >= 0) this.status = status;
     this.framing.chunked = chunked;
     this.framing.length = chunked || length < 0 ? 0 : length;
     this.hasLength = length >= 0;
     this.contentType = typeFrom < typeTo ? this.typeText(buf, typeFrom, typeTo) : '';
     return headEnd;
-  }
-
-  /** `HTTP/x.y NNN …` on the first line `buf[from, lf]`, as `parseResponseHead` checks it. */
-  private readStatus(buf: Buffer, from: number, lf: number): boolean {
-    // Nothing past the line's LF is read: every check below fails on the LF first.
-    if (lf - from < 12) return false;
-    if (buf[from] !== 72 || buf[from + 1] !== 84 || buf[from + 2] !== 84 || buf[from + 3] !== 80 || buf[from + 4] !== 47) return false;
-    if (!isDigit(buf[from + 5]) || buf[from + 6] !== 46 || !isDigit(buf[from + 7])) return false;
-    let i = from + 8;
-    if (buf[i] !== 32 && buf[i] !== 9) return false;
-    while (buf[i] === 32 || buf[i] === 9) i++;
-    if (!isDigit(buf[i]) || !isDigit(buf[i + 1]) || !isDigit(buf[i + 2])) return false;
-    const after = buf[i + 3];
-    if (after !== 32 && after !== 9 && after !== 13 && after !== 10) return false;
-    this.status = (buf[i] - 48) * 100 + (buf[i + 1] - 48) * 10 + (buf[i + 2] - 48);
-    return true;
   }
 
   /**

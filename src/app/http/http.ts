@@ -3,7 +3,7 @@ import type { Packet } from '../../decode/packet.js';
 import type { StreamConsumer, StreamReassembler } from '../../stream/stream.js';
 import { type BodyLimits, parseBody } from './body.js';
 import { ChunkDecoder } from './chunked.js';
-import { canStartRequest, HeadFraming, type HeadLimits, parseRequestHead, parseResponseHead, type RequestLine, type ResponseHead, ResponseHeadReader, splitRequestLine, splitRequestLineAt } from './head.js';
+import { canStartRequest, HeadFraming, type HeadLimits, parseRequestHead, parseResponseHead, type RequestLine, type ResponseHead, ResponseHeadReader, splitRequestLine, splitRequestLineAt, statusLineCode } from './head.js';
 import { type HttpField, HttpFlag, type HttpRequest } from './request.js';
 
 /**
@@ -157,20 +157,6 @@ const INVALID = -2;
 function indexOfByte(buf: Buffer, byte: number, from: number, end: number): number {
   for (let i = from; i < end; i++) if (buf[i] === byte) return i;
   return -1;
-}
-
-/** True when `buf[off, end)` starts with a status line's `HTTP/d.d NNN` (not a request line's tail `HTTP/1.1`). */
-function isStatusLineStart(buf: Buffer, off: number, end: number): boolean {
-  if (end - off < 12 || buf[off] !== 72 || buf[off + 1] !== 84 || buf[off + 2] !== 84 || buf[off + 3] !== 80 || buf[off + 4] !== 47) return false;
-  if (!isDigitByte(buf[off + 5]) || buf[off + 6] !== 46 || !isDigitByte(buf[off + 7])) return false;
-  let i = off + 8;
-  if (buf[i] !== 32 && buf[i] !== 9) return false;
-  while (i < end && (buf[i] === 32 || buf[i] === 9)) i++;
-  return i + 3 <= end && isDigitByte(buf[i]) && isDigitByte(buf[i + 1]) && isDigitByte(buf[i + 2]);
-}
-
-function isDigitByte(c: number): boolean {
-  return c >= 48 && c <= 57;
 }
 
 function isMethodByte(c: number, first: boolean): boolean {
@@ -342,9 +328,11 @@ export class HttpApp implements StreamConsumer {
     // the ports stands unless the data say otherwise: a status line from the guessed client, a
     // whole request line from the guessed server (a capture that starts inside a response header,
     // "Encoding: chunked", made the server the client).
-    const responseSide = !toServer || (midstream && isStatusLineStart(buf, off, off + len));
+    // A whole first line of these bytes, when they hold one: a status line, or a request line.
+    const lf = midstream ? indexOfByte(buf, 10, off, off + len) : -1;
+    const responseSide = !toServer || (lf >= 0 && statusLineCode(buf, off, lf) >= 0);
     if (c === 72 && responseSide && this.isResponseStart(buf, off, len)) st = this.newState(!toServer, midstream);
-    else if (canStartRequest(c) && (toServer || (midstream && this.startsWithRequestLine(buf, off, len)))) st = this.newState(toServer, midstream);
+    else if (canStartRequest(c) && (toServer || (lf >= 0 && this.isRequestLine(buf, off, lf)))) st = this.newState(toServer, midstream);
     else if (midstream) {
       // A capture that starts inside a request body or a response: the client is the side the
       // flow table guessed from the ports. The side these bytes came from looks for its next
@@ -367,12 +355,6 @@ export class HttpApp implements StreamConsumer {
   private newState(clientDir: boolean, resyncing: boolean): HttpFlowState {
     const st = this.spare.pop() ?? new HttpFlowState();
     return st.init(clientDir, resyncing);
-  }
-
-  /** True when the data at `off` begin with a whole request line. */
-  private startsWithRequestLine(buf: Buffer, off: number, len: number): boolean {
-    const nl = indexOfByte(buf, 10, off, off + len);
-    return nl >= 0 && this.isRequestLine(buf, off, nl);
   }
 
   /** True when `buf[off, lf)` (a line, its LF at `lf`) is a request line. */
