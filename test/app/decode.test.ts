@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseBody } from '../../src/app/http/body.js';
-import { decodeFlags, decodePath, parseArgs, parseCookies, percentDecode, removeDotSegments } from '../../src/app/http/decode.js';
+import { decodeFlags, decodePath, parseArgs, parseCookies, percentDecode, removeDotSegments, withEntitiesDecoded, withoutStrayPercents } from '../../src/app/http/decode.js';
 import { bodyFraming, splitRequestLine } from '../../src/app/http/head.js';
 import { FieldKind, flagNames, type HttpField, HttpFlag } from '../../src/app/http/request.js';
 
@@ -33,6 +33,36 @@ describe('percentDecode', () => {
     assert.deepEqual(decoded('100%zz'), ['100%zz', ['invalid_encoding']]);
     assert.deepEqual(decoded('a%00b'), ['a\0b', ['nul_byte']]);
     assert.deepEqual(decoded('..%c0%af..%c0%afetc'), ['../../etc', ['overlong_utf8']]);
+  });
+
+  it('reads every overlong UTF-8 form of ASCII as that character (sqlmap overlongutf8)', () => {
+    // Two, three and four bytes for `)`, space, `'` and `=`; a valid two-byte char stays.
+    assert.deepEqual(decoded('1%C0%A9%C0%A0AND%E0%80%A06830%C0%BD6830'), ['1) AND 6830=6830', ['overlong_utf8']]);
+    assert.deepEqual(decoded('%F0%80%80%A7x'), ["'x", ['overlong_utf8']]);
+    assert.deepEqual(decoded('caf%C3%A9'), ['caf\xc3\xa9', []]);
+    // An overlong form of a non-ASCII char, or a lead byte without its continuation, stays as it is.
+    assert.deepEqual(decoded('%E0%A0%80%C0x'), ['\xe0\xa0\x80\xc0x', []]);
+  });
+
+  it('reads fullwidth forms of ASCII as best-fit mapping does, from UTF-8 and %u (sqlmap apostrophemask)', () => {
+    assert.deepEqual(decoded('1%EF%BC%87%20AND%20%EF%BC%871%EF%BC%87%3D%EF%BC%871'), ["1' AND '1'='1", ['best_fit']]);
+    assert.deepEqual(decoded('%uFF1Cscript%uFF1E'), ['<script>', ['u_encoded', 'best_fit']]);
+    // Other CJK punctuation (U+3001, the ideographic comma) stays.
+    assert.deepEqual(decoded('%E3%80%81'), ['\xe3\x80\x81', []]);
+  });
+});
+
+describe('alternate readings', () => {
+  it("drops a % that starts no escape, as IIS's ASP does (sqlmap percentage)", () => {
+    assert.equal(withoutStrayPercents('%S%E%L%E%C%T %1'), 'SELECT 1');
+    assert.equal(withoutStrayPercents('%41 and %u0041'), null);
+    assert.equal(withoutStrayPercents('plain'), null);
+  });
+
+  it('decodes numeric and XML character references (sqlmap htmlencode, hexentities)', () => {
+    assert.equal(withEntitiesDecoded('1&#39; AND &#x31;&#61;1&#45;&#45; &apos;&quot;&lt;&gt;&amp;'), `1' AND 1=1-- '"<>&`);
+    assert.equal(withEntitiesDecoded('Tom & Jerry; &nbsp; &#0;'), 'Tom & Jerry; &nbsp; \ufffd');
+    assert.equal(withEntitiesDecoded('Tom & Jerry'), null);
   });
 });
 

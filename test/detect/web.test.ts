@@ -126,6 +126,32 @@ describe('web attacks in every part of a request', () => {
     assert.equal(out.alerts[0].signature.attackType, 'sqli');
   });
 
+  it("finds sqlmap's payloads behind tamper scripts that only some servers decode, naming the reading", () => {
+    // On the wire as sqlmap sends them (its tamper output, then its own percent-encoding).
+    const cases: [string, string, string[]][] = [
+      ['overlongutf8', '1%C0%A9%C0%A0AND%C0%A06830%C0%BD6830%C0%AD%C0%AD%C0%A0%C0%AD', ['overlong_utf8']],
+      ['apostrophemask', '1%EF%BC%87%20AND%206830%3D6830--%20-', ['best_fit']],
+      ['percentage', '%1%%29%20%A%N%D%20%6%8%3%0%%3D%6%8%3%0%-%-%20%-', ['invalid_encoding']],
+      ['htmlencode', '1%26%2341%3B%26%2332%3BAND%26%2332%3B6830%26%2361%3B6830%26%2345%3B%26%2345%3B%26%2332%3B%26%2345%3B', []],
+      ['space2mssqlblank', '1%03OR%057596%3D7596', []],
+    ];
+    for (const [tamper, wire, anomalies] of cases) {
+      const out = oneRequest(get(`/item.php?id=${wire}`));
+      assert.deepEqual(seen(out.alerts), [[SQLI, 4, 'query', 'id', CLIENT]], tamper);
+      assert.deepEqual(out.alerts[0].metadata.anomalies ?? [], anomalies, tamper);
+    }
+    assert.deepEqual(oneRequest(get('/item.php?id=%1%%29%20%A%N%D%20%6%8%3%0%%3D%6%8%3%0%-%-%20%-')).alerts[0].metadata.evidence, ['1) AND 6830=6830-- -']);
+    // Escaped markup is what a safe page holds: no XSS on the unescaped reading. A stray % in a
+    // search, fullwidth punctuation in Japanese text, an entity in prose: quiet.
+    const benign = [
+      post('application/json', '{"comment":"use &lt;script&gt; tags &amp; &#39;quotes&#39; carefully"}'),
+      get('/search?q=100%+sure+or+not'),
+      get('/search?q=%E6%9D%B1%E4%BA%AC%EF%BC%88%E3%81%A8%E3%81%86%E3%81%8D%E3%82%87%E3%81%86%EF%BC%89%EF%BC%9F'),
+      get('/search?q=Tom+%26amp%3B+Jerry%26%2339%3Bs+best+or+worst'),
+    ];
+    assert.deepEqual(benign.flatMap((r) => seen(oneRequest(r).alerts)), []);
+  });
+
   it('raises one alert per attack type of one request, naming each type', () => {
     const out = oneRequest(get('/x?a=%27+OR+1%3D1--&b=%3Cscript%3E&c=..%2F..%2F..%2Fetc%2Fpasswd&d=%3Bid&e=%24%7Bjndi%3Aldap%3A%2F%2Fe%2Fa%7D&f=%27+or+2%3D2--'));
     assert.deepEqual(

@@ -55,7 +55,12 @@ function decodeOnce(s: string, plus: boolean): string {
           const h3 = hexVal(s.charCodeAt(i + 4));
           const h4 = hexVal(s.charCodeAt(i + 5));
           if (h1 >= 0 && h2 >= 0 && h3 >= 0 && h4 >= 0) {
-            out += s.slice(from, i) + String.fromCharCode((h1 << 12) | (h2 << 8) | (h3 << 4) | h4);
+            let code = (h1 << 12) | (h2 << 8) | (h3 << 4) | h4;
+            if (code >= FULLWIDTH_FIRST && code <= FULLWIDTH_LAST) {
+              code -= FULLWIDTH_OFFSET;
+              lastFlags |= HttpFlag.BEST_FIT;
+            }
+            out += s.slice(from, i) + String.fromCharCode(code);
             from = i + 6;
             i += 5;
             lastFlags |= HttpFlag.U_ENCODED;
@@ -77,30 +82,64 @@ function decodeOnce(s: string, plus: boolean): string {
   return from === 0 ? s : out + s.slice(from);
 }
 
-/** Overlong UTF-8 encodings IIS and old servers accepted for `/`, `\`, `.` and NUL. */
-const OVERLONG: readonly [string, string][] = [
-  ['\xc0\xaf', '/'],
-  ['\xe0\x80\xaf', '/'],
-  ['\xc1\x9c', '\\'],
-  ['\xc0\xae', '.'],
-  ['\xe0\x80\xae', '.'],
-  ['\xc0\x80', '\0'],
-];
+/** Fullwidth forms of `!` … `~` (U+FF01-FF5E), and how far they are from the ASCII they stand for. */
+const FULLWIDTH_FIRST = 0xff01;
+const FULLWIDTH_LAST = 0xff5e;
+const FULLWIDTH_OFFSET = 0xfee0;
 
-function undoOverlong(s: string): string {
-  let out = s;
-  for (const [seq, ch] of OVERLONG) {
-    if (out.includes(seq)) {
-      out = out.split(seq).join(ch);
-      lastFlags |= HttpFlag.OVERLONG_UTF8;
+function isContinuation(c: number): boolean {
+  return c >= 0x80 && c <= 0xbf;
+}
+
+/**
+ * Reads UTF-8 tricks in a decoded (latin1) value as the ASCII they stand for: overlong forms
+ * (`C0 AF` and `E0 80 AF` for `/`, `C0 A7` for `'`: invalid UTF-8 that IIS and old servers
+ * decoded, sqlmap's overlongutf8 tamper) and fullwidth forms (`EF BC 87` for `'`, best-fit).
+ */
+function undoUtf8Tricks(s: string): string {
+  let out = '';
+  let from = 0;
+  const n = s.length;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c !== 0xc0 && c !== 0xc1 && c !== 0xe0 && c !== 0xef && c !== 0xf0) continue;
+    const c1 = i + 1 < n ? s.charCodeAt(i + 1) : 0;
+    const c2 = i + 2 < n ? s.charCodeAt(i + 2) : 0;
+    let code = -1;
+    let len = 0;
+    if (c <= 0xc1) {
+      if (isContinuation(c1)) {
+        code = ((c & 1) << 6) | (c1 & 0x3f);
+        len = 2;
+      }
+    } else if (c === 0xe0) {
+      if (c1 >= 0x80 && c1 <= 0x81 && isContinuation(c2)) {
+        code = ((c1 & 1) << 6) | (c2 & 0x3f);
+        len = 3;
+      }
+    } else if (c === 0xf0) {
+      const c3 = i + 3 < n ? s.charCodeAt(i + 3) : 0;
+      if (c1 === 0x80 && c2 >= 0x80 && c2 <= 0x81 && isContinuation(c3)) {
+        code = ((c2 & 1) << 6) | (c3 & 0x3f);
+        len = 4;
+      }
+    } else if ((c1 === 0xbc && c2 >= 0x81 && c2 <= 0xbf) || (c1 === 0xbd && c2 >= 0x80 && c2 <= 0x9e)) {
+      code = (0xf000 | ((c1 & 0x3f) << 6) | (c2 & 0x3f)) - FULLWIDTH_OFFSET;
+      len = 3;
     }
+    if (len === 0) continue;
+    lastFlags |= c === 0xef ? HttpFlag.BEST_FIT : HttpFlag.OVERLONG_UTF8;
+    out += s.slice(from, i) + String.fromCharCode(code);
+    from = i + len;
+    i += len - 1;
   }
-  return out;
+  return from === 0 ? s : out + s.slice(from);
 }
 
 /**
  * Percent-decodes a value (`%XX`, `%uXXXX`, `+` as space when `plus`), again while escapes remain
- * (double encoding, flagged), then undoes overlong UTF-8 separators. Flags: `decodeFlags()`.
+ * (double encoding, flagged), then reads overlong and fullwidth UTF-8 forms as ASCII. Flags:
+ * `decodeFlags()`.
  */
 export function percentDecode(s: string, plus: boolean): string {
   lastFlags = 0;
@@ -115,7 +154,7 @@ export function percentDecode(s: string, plus: boolean): string {
   }
   for (let i = 0; i < out.length; i++) {
     if (out.charCodeAt(i) >= 0xc0) {
-      out = undoOverlong(out);
+      out = undoUtf8Tricks(out);
       break;
     }
   }
@@ -322,4 +361,35 @@ export function isTrimSpace(c: number): boolean {
   if (c <= 32) return c === 32 || (c >= 9 && c <= 13);
   if (c < 160) return false;
   return c === 160 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+}
+
+/**
+ * A decoded value as IIS's ASP reads it: a `%` that starts no escape is dropped, not kept
+ * (`%S%E%L%E%C%T` is SELECT; sqlmap's percentage tamper). Null when the value has none.
+ */
+export function withoutStrayPercents(s: string): string | null {
+  const out = s.replace(STRAY_PERCENT, '');
+  return out === s ? null : out;
+}
+
+/** A `%` not followed by two hex digits or by `u` and four. */
+const STRAY_PERCENT = /%(?![0-9a-fA-F]{2}|[uU][0-9a-fA-F]{4})/g;
+
+/** The five XML entities and numeric character references. */
+const ENTITY = /&(?:#(\d{1,7})|#[xX]([0-9a-fA-F]{1,6})|(lt|gt|amp|quot|apos));/g;
+const NAMED_ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+
+/**
+ * A value with its character references decoded (`&#39;`, `&#x27;`, `&apos;`), as an XML parser
+ * or an application that unescapes HTML reads it (sqlmap's htmlencode, decentities and
+ * hexentities tampers). Null when the value has none.
+ */
+export function withEntitiesDecoded(s: string): string | null {
+  if (s.indexOf('&') < 0) return null;
+  const out = s.replace(ENTITY, (_m, dec: string | undefined, hex: string | undefined, name: string | undefined) => {
+    if (name !== undefined) return NAMED_ENTITIES[name];
+    const code = dec !== undefined ? Number(dec) : Number.parseInt(hex as string, 16);
+    return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : '\ufffd';
+  });
+  return out === s ? null : out;
 }

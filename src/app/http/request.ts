@@ -41,7 +41,7 @@ export const HttpFlag = {
   U_ENCODED: 2,
   /** A `%` not followed by two hex digits. */
   INVALID_ENCODING: 4,
-  /** Overlong UTF-8 forms of `/`, `\` or `.` (e.g. `%c0%af`). */
+  /** Overlong UTF-8 forms of ASCII characters (e.g. `%c0%af` for `/`), read as those characters. */
   OVERLONG_UTF8: 8,
   /** A NUL byte after decoding. */
   NUL_BYTE: 16,
@@ -69,6 +69,11 @@ export const HttpFlag = {
   INVALID_BODY: 32768,
   /** The flow ended before the request was complete. */
   INCOMPLETE: 65536,
+  /**
+   * Fullwidth forms of ASCII (U+FF01-FF5E, in UTF-8 or `%u`), read as the ASCII they stand for, as
+   * IIS's best-fit mapping and some database collations do (`%EF%BC%87` for `'`).
+   */
+  BEST_FIT: 131072,
 } as const;
 
 /** Names of the flag bits, in bit order (for metadata and the http event). */
@@ -90,6 +95,7 @@ export const HTTP_FLAG_NAMES: readonly string[] = [
   'invalid_chunk',
   'invalid_body',
   'incomplete',
+  'best_fit',
 ];
 
 /** Names of the bits set in `flags`. */

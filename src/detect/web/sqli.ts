@@ -11,7 +11,8 @@
  * Token classes: s string, n number/null/true/false, v @variable, b identifier, f function call,
  * T sleep-type call, G error/file/heavy call (and Oracle's DBMS_LOCK, DBMS_PIPE, UTL_INADDR …
  * packages, whose calls are `G.`), P extended procedure (xp_cmdshell …), & and/or/xor,
- * o comparison (= < > != <> <= >= <=>), + other operator (also LIKE, IS, IN), U union, E select,
+ * o comparison (= < > != <> <= >= <=>), l LIKE-type comparison (LIKE, RLIKE, REGEXP, SOUNDS,
+ * BETWEEN: words prose uses too), + other operator (also IS, IN, NOT), U union, E select,
  * X drop/alter/create/truncate/rename, Y delete, Z insert/replace, M update, K exec/declare/
  * shutdown/grant, S set, F from, W where, I into, V values, O order/group, B by,
  * H having, t table/database/… (object), e exists, C case, D waitfor, ( ) , ; . punctuation,
@@ -20,7 +21,8 @@
 
 const KEYWORDS = new Map<string, string>([
   ['and', '&'], ['or', '&'], ['xor', '&'],
-  ['like', '+'], ['rlike', '+'], ['regexp', '+'], ['sounds', '+'], ['is', '+'], ['in', '+'], ['between', '+'], ['not', '+'], ['div', '+'], ['mod', '+'], ['collate', '+'], ['escape', '+'],
+  ['like', 'l'], ['rlike', 'l'], ['regexp', 'l'], ['sounds', 'l'], ['between', 'l'],
+  ['is', '+'], ['in', '+'], ['not', '+'], ['div', '+'], ['mod', '+'], ['collate', '+'], ['escape', '+'],
   ['null', 'n'], ['true', 'n'], ['false', 'n'],
   ['union', 'U'], ['select', 'E'],
   ['drop', 'X'], ['alter', 'X'], ['create', 'X'], ['truncate', 'X'], ['rename', 'X'],
@@ -47,7 +49,7 @@ const CALLABLE = 'btZGT';
 const MAX_TOKENS = 128;
 
 function isWordStart(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 36 || c >= 0x80;
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 36 || (c >= 0x80 && c !== 0xa0);
 }
 
 function isWordChar(c: number): boolean {
@@ -58,8 +60,27 @@ function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
 
+/**
+ * Blanks as some database reads them: every control character (SQL Server takes 0x01-0x1F for
+ * space, sqlmap's space2mssqlblank), and the no-break space MySQL accepts (space2mysqlblank).
+ */
 function isSpace(c: number): boolean {
-  return c === 32 || (c >= 9 && c <= 13) || c === 0xa0 || c === 0;
+  return c <= 32 || c === 0xa0;
+}
+
+/** Index of the next char at or after `i` that is no space, closed `/* *\/` comment or `1.e` noise. */
+function skipBlank(s: string, i: number): number {
+  for (;;) {
+    i = skipSpace(s, i);
+    if (isScientificNoise(s, i)) {
+      i = scientificEnd(s, i);
+      continue;
+    }
+    if (s.charCodeAt(i) !== 47 || s.charCodeAt(i + 1) !== 42 || s.charCodeAt(i + 2) === 33) return i;
+    const close = s.indexOf('*/', i + 2);
+    if (close < 0) return i;
+    i = close + 2;
+  }
 }
 
 /** Index of the next non-space char at or after `i`. */
@@ -71,8 +92,8 @@ function skipSpace(s: string, i: number): number {
 /**
  * The fingerprint of `s` read as SQL from index `from`: one class letter per token. Closed
  * comments and `*\/` count as space (so `UNION/**\/SELECT` is `UE`), MySQL's executable comments
- * `/*!50000 … *\/` are read as code, `--` and `#` comments become `c` (reading resumes after a
- * newline).
+ * `/*!50000 … *\/` are read as code, a `--` or `#` comment is a blank when a newline and more code
+ * follow it, else `c` (the rest of the query cut off).
  */
 export function sqlFingerprint(s: string, from: number): string {
   let fp = '';
@@ -112,11 +133,23 @@ export function sqlFingerprint(s: string, from: number): string {
       i += 2;
       continue;
     } else if ((c === 45 && d === 45) || c === 35) {
-      t = 'c';
+      // A line comment ends at a newline: one with code after it is a blank (`AND--x\n1=1`,
+      // sqlmap's space2dash and space2hash); one that runs to the end cuts the query off.
       const nl = s.indexOf('\n', i);
-      i = nl < 0 ? n : nl + 1;
+      if (nl >= 0 && skipSpace(s, nl + 1) < n) {
+        i = nl + 1;
+        continue;
+      }
+      t = 'c';
+      i = n;
     } else if (isDigit(c) || (c === 46 && isDigit(d))) {
       const start = i;
+      // MySQL skips `1.e` right before an operator or punctuation (`1.e(`, `1.e)`, sqlmap's
+      // scientific tamper): no token.
+      if (isScientificNoise(s, i)) {
+        i = scientificEnd(s, i);
+        continue;
+      }
       if (c === 48 && (d | 0x20) === 120) {
         i += 2;
         while (i < n && /[0-9a-fA-F]/.test(s[i])) i++;
@@ -152,9 +185,13 @@ export function sqlFingerprint(s: string, from: number): string {
       // Keywords are 2 to 19 letters long: longer or shorter words need no lookup.
       const wlen = i - start;
       const word = wlen >= 2 && wlen <= 19 ? s.slice(start, i).toLowerCase() : '';
+      // MySQL's BINARY cast before an operand changes nothing the shape says (`AND binary 1=binary
+      // 1`, sqlmap's binary tamper): no token.
+      if (word === 'binary' && isOperandStart(s.charCodeAt(skipBlank(s, i)))) continue;
       let k = KEYWORDS.get(word) ?? 'b';
       if (k === 'b' && word.length > 3 && (word.startsWith('xp_') || word.startsWith('sp_'))) k = 'P';
-      const next = skipSpace(s, i);
+      // A comment may stand between a function's name and its parenthesis (`MAKE_SET/**/(`).
+      const next = skipBlank(s, i);
       const called = next < n && s.charCodeAt(next) === 40;
       // Function names (SLEEP, FLOOR, EXP …) are plain words unless called.
       if (called) {
@@ -230,6 +267,25 @@ export function sqlFingerprint(s: string, from: number): string {
   return fp;
 }
 
+/** True for the first char of a literal or parenthesised operand: a digit, a quote, `(` or `@`. */
+function isOperandStart(c: number): boolean {
+  return isDigit(c) || c === 39 || c === 34 || c === 40 || c === 64;
+}
+
+/** Index just past the `1.e` (digits, a dot, an `e`) at `i`, or `i` when there is none. */
+function scientificEnd(s: string, i: number): number {
+  let j = i;
+  while (isDigit(s.charCodeAt(j))) j++;
+  if (j === i || s.charCodeAt(j) !== 46 || (s.charCodeAt(j + 1) | 0x20) !== 101) return i;
+  return j + 2;
+}
+
+/** True when a `1.e` with no exponent digits, followed by no word char, starts at `i`. */
+function isScientificNoise(s: string, i: number): boolean {
+  const end = scientificEnd(s, i);
+  return end > i && (end >= s.length || !isWordChar(s.charCodeAt(end)));
+}
+
 /** Index after the string literal that starts at `i` (just past its opening quote `q`). */
 function endOfString(s: string, i: number, q: number): number {
   const n = s.length;
@@ -267,14 +323,14 @@ function firstBreak(s: string, q: string): number {
  * A statement that can follow `;` (stacked query) with what makes it a statement and not a word;
  * a select may be parenthesised (`;(SELECT * FROM (SELECT(SLEEP(5)))x)`).
  */
-const STMT = '(?:\\(*E(?:[nsvfTG(+]|b[,F&o;c.])|E$|X(?:&Z)?t|Y(?:F|b)|Z(?:I|b)|Mb[S.]|K|Db)';
+const STMT = '(?:\\(*E(?:[nsvfTG(+l]|b[,F&o;c.])|E$|X(?:&Z)?t|Y(?:F|b)|Z(?:I|b)|Mb[S.]|K|Db)';
 
 /**
  * A parenthesised subquery: a select followed by what only SQL puts there (a call, an opening
  * paren, a string, a variable, a number or name then `,` FROM `.` or an operator, `* FROM`), so
  * that "(select one)", "(select 5 items)" and "(select(), poll())" stay prose.
  */
-const SUBQUERY = /\(E(?:\((?!\))|[fTGsv]|[nb][,F.+o]|\+F)/;
+const SUBQUERY = /\(E(?:\((?!\))|[fTGsv]|[nb][,F.+ol]|\+F)/;
 
 /**
  * A call into an Oracle package that sleeps, blocks or leaks through errors (`DBMS_LOCK.SLEEP(5)`,
@@ -282,13 +338,16 @@ const SUBQUERY = /\(E(?:\((?!\))|[fTGsv]|[nb][,F.+o]|\+F)/;
  * followed by what SQL puts there (the end, `;`, a comment, an operator, a paren or a comma), not
  * by words ("DBMS_LOCK.SLEEP(5) waits 5 seconds").
  */
-const PACKAGE_CALL = /(?:^|[&+(,;o]|;b)G\.(?:b\.)?[TGfb]\([^)]*\)+(?:$|[;co&+),])/;
+const PACKAGE_CALL = /(?:^|[&+(,;ol]|;b)G\.(?:b\.)?[TGfb]\([^)]*\)+(?:$|[;col&+),])/;
 
 /** CASE WHEN with a comparison (`CASE WHEN (1=1) THEN`), or Firebird's `CASE 1 WHEN 2 THEN`. */
-const CASE_WHEN = /C(?:[bf]\(*[nvs]\)*o|[nvs]b[nvs]b)/;
+const CASE_WHEN = /C(?:[bf]\(*[nvs]\)*[ol]|[nvs]b[nvs]b)/;
 
-/** A comparison as the first argument of a call: MySQL's `ELT(1=1,…)`, `MAKE_SET(…)`, Access's `IIF(…)`. */
-const CALL_CONDITION = /f\(\(*[nvs]\)*o\(*[nvs]\)*,/;
+/**
+ * A comparison as the first argument of a call: MySQL's `ELT(1=1,…)`, `MAKE_SET(…)`, Access's
+ * `IIF(…)`; LIKE or BETWEEN between literals too (`MAKE_SET(2 BETWEEN 2 AND 2,5)`).
+ */
+const CALL_CONDITION = /f\(\(*[nvs]\)*[ol]\(*[nvs]\)*(?:&\(*[nvs]\)*)?,/;
 
 /**
  * Shapes after a string break: the fingerprint starts with the closed string `s`. The third
@@ -296,30 +355,30 @@ const CALL_CONDITION = /f\(\(*[nvs]\)*o\(*[nvs]\)*,/;
  * (`--force`, `#`, `a or b`), so there only statements and WHERE clauses count.
  */
 const QUOTED_RULES: readonly [RegExp, string, boolean][] = [
-  [/^s\){0,3}&\+?(?:[nsvfTG(]|b(?:[o+c;]|$))/, 'boolean after string break', false],
+  [/^s\){0,3}&\+?(?:[nsvfTG(]|b(?:[ol+c;]|$))/, 'boolean after string break', false],
   [new RegExp(`^s\\){0,3};${STMT}`), 'stacked query after string break', true],
   // sqlmap's other boundaries close more than the string before stacking: `') AS x WHERE 1=1;`,
   // `"="x";`, `' IN BOOLEAN MODE);`, each with an operator, a paren or a WHERE before the `;`.
-  [new RegExp(`^s(?=[^;]*[)o+W&])[()bnsvo+W&]{1,12};${STMT}`), 'stacked query after string break', true],
+  [new RegExp(`^s(?=[^;]*[)ol+W&])[()bnsvol+W&]{1,12};${STMT}`), 'stacked query after string break', true],
   [/^s\){0,3}(?:bb?)?W\(*[nsvb]\)*o/, 'where clause after string break', true],
   // SQL Server's `'; IF(1=1) SELECT 1 ELSE DROP FUNCTION x--`.
-  [/^s\){0,3};f\(\(*[nvs]\)*o/, 'stacked condition after string break', true],
+  [/^s\){0,3};f\(\(*[nvs]\)*[ol]/, 'stacked condition after string break', true],
   [/^so[nsb]&/, 'boolean after comparison', true],
   [/^s\){0,3}U\(?E/, 'union after string break', false],
   [/^s\){0,3}c/, 'comment after string break', false],
   [/^s\){0,3}OB/, 'order/group by after string break', false],
   [/^s\){0,3}H[nsbf(]/, 'having after string break', false],
   [/^s\){0,3}I[bs]/, 'into after string break', false],
-  [/^s\){0,3}[+o]\(?[TGE]/, 'expression after string break', false],
-  [/^s\){0,3}[+o]\(*[nsvb]\)*&/, 'boolean after string break', false],
+  [/^s\){0,3}[+ol]\(?[TGE]/, 'expression after string break', false],
+  [/^s\){0,3}[+ol]\(*[nsvb]\)*&/, 'boolean after string break', false],
   // `1' RLIKE 1-- `, `x' = 1#`: a comparison closed by a comment (the rest of the query cut off).
-  [/^s\){0,3}[+o]\(*[nsv]\)*c/, 'comparison then comment after string break', false],
+  [/^s\){0,3}[+ol]\(*[nsv]\)*c/, 'comparison then comment after string break', false],
   [/P/, 'extended procedure', false],
   [SUBQUERY, 'subquery', false],
   [CASE_WHEN, 'case expression', false],
   [CALL_CONDITION, 'condition in function call', false],
-  [/[&+(,;o]T\(n\)/, 'time delay function', false],
-  [/[&+(,;o]G\([nsvf(]/, 'error or file function', false],
+  [/[&+(,;ol]T\(n\)/, 'time delay function', false],
+  [/[&+(,;ol]G\([nsvf(]/, 'error or file function', false],
   [PACKAGE_CALL, 'database package call', false],
   [/Db[sv]/, 'time delay statement', true],
 ];
@@ -328,6 +387,9 @@ const QUOTED_RULES: readonly [RegExp, string, boolean][] = [
 const BARE_RULES: readonly [RegExp, string][] = [
   // The comparison may be after a sum of numbers (sqlmap's `-1 OR 2+3-3-1=0+0+0+1`).
   [/^[(+]*[nvsb]\)*&\(*\+?[nvsbf](?:\+n){0,8}\)*o/, 'tautology'],
+  // LIKE and BETWEEN compare words in prose ("cats and dogs like fish"): between literals only
+  // (`1 AND 6830 LIKE 6830`, `1 OR 7596 BETWEEN 7596 AND 7596`).
+  [/^[(+]*[nvs]\)*&\(*\+?[nvs]\)*l\(*[nvs]/, 'tautology'],
   [/^[(+]*[nvsb]\)*&\(*\+?(?:[TG]\(|E)/, 'boolean with function or subquery'],
   [/^[(+]*[nvs]\)*&\(*\+?[nvs]\)*[c;]/, 'boolean then comment'],
   [/(?:^|[nvsb)])U\(*E(?:[nsvfTG(+]|b[,F.])/, 'union select'],
@@ -337,12 +399,12 @@ const BARE_RULES: readonly [RegExp, string][] = [
   [/^ZIb(?:\.b)?.*V/, 'insert statement'],
   [/^MbS.*o/, 'update statement'],
   [/P/, 'extended procedure'],
-  [/(?:^|[&+(,;o])T\(n\)(?:$|[;co&+),])/, 'time delay function'],
-  [/(?:^|[&+(,;o])G\([nsvf(]/, 'error or file function'],
+  [/(?:^|[&+(,;ol])T\(n\)(?:$|[;col&+),])/, 'time delay function'],
+  [/(?:^|[&+(,;ol])G\([nsvf(]/, 'error or file function'],
   [PACKAGE_CALL, 'database package call'],
   [/^[nvsb]\)*OBn/, 'order by column number'],
-  [/^[nvs]\)*(?:bb?)?[WH]\(*[nv]\)*o/, 'where or having clause'],
-  [/;f\(\(*[nvs]\)*o/, 'stacked condition'],
+  [/^[nvs]\)*(?:bb?)?[WH]\(*[nv]\)*[ol]/, 'where or having clause'],
+  [/;f\(\(*[nvs]\)*[ol]/, 'stacked condition'],
   [SUBQUERY, 'subquery'],
   [CASE_WHEN, 'case expression'],
   [CALL_CONDITION, 'condition in function call'],
@@ -371,8 +433,16 @@ export interface SqliMatch {
 const WORTH_TOKENISING =
   /['"`;&|]|\/\*!|xp_|sp_|\b(?:and|or|xor|union|drop|alter|create|truncate|rename|delete|insert|replace|update|order|group|openrowset|opendatasource|sleep|pg_sleep|benchmark|extractvalue|updatexml|load_file|sys_eval|sys_exec|randomblob|receive_message|get_host_address|ctxsys|exp|gtid_subset|json_keys|name_const|dbms_\w+|utl_\w+|geometrycollection|polygon|multipoint|floor|select|where|having|case|waitfor)\b|(?:^|\w)\s*\(\s*\(?\s*\w+\s*[=<>]/i;
 
+/** A quote escaped by a backslash. */
+const ESCAPED_QUOTE = /\\(['"])/g;
+
 /** The SQL injection shape `value` has, or null. */
 export function detectSqli(value: string): SqliMatch | null {
+  return detectSqliIn(value, false);
+}
+
+/** `detectSqli`; `unescaped`: the value is already one with its escaped quotes unescaped. */
+function detectSqliIn(value: string, unescaped: boolean): SqliMatch | null {
   if (value.length < 2 || !WORTH_TOKENISING.test(value)) return null;
   const bare = sqlFingerprint(value, 0);
   // Every bare rule needs one of these classes; most values (words, numbers, paths) have none.
@@ -382,10 +452,23 @@ export function detectSqli(value: string): SqliMatch | null {
   // MySQL quotes identifiers in backticks: sqlmap closes those too (`` x` WHERE 1=1;SELECT ``).
   for (const q of ["'", '"', '`']) {
     const at = firstBreak(value, q);
-    if (at < 0) continue;
-    const fp = `s${sqlFingerprint(value, at + 1)}`;
-    const backtick = q === '`';
-    for (const [re, rule, afterBacktick] of QUOTED_RULES) if ((afterBacktick || !backtick) && re.test(fp)) return { rule, fingerprint: fp };
+    if (at >= 0) {
+      const m = quotedMatch(value, at, q === '`');
+      if (m !== null) return m;
+    }
   }
+  // Backslash-escaped quotes break the string too where the backslash is itself escaped or
+  // stripped before the query is built (sqlmap's escapequotes: `1\' AND 1=1-- -`).
+  if (!unescaped && value.indexOf('\\') >= 0) {
+    const plain = value.replace(ESCAPED_QUOTE, '$1');
+    if (plain !== value) return detectSqliIn(plain, true);
+  }
+  return null;
+}
+
+/** The quoted rule the value matches read as closing a string at its quote `at`, or null. */
+function quotedMatch(value: string, at: number, backtick: boolean): SqliMatch | null {
+  const fp = `s${sqlFingerprint(value, at + 1)}`;
+  for (const [re, rule, afterBacktick] of QUOTED_RULES) if ((afterBacktick || !backtick) && re.test(fp)) return { rule, fingerprint: fp };
   return null;
 }

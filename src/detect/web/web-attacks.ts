@@ -1,3 +1,4 @@
+import { withEntitiesDecoded, withoutStrayPercents } from '../../app/http/decode.js';
 import { HttpPhase } from '../../app/http/http.js';
 import { FIELD_KIND_NAMES, FieldKind, flagNames, type HttpField, HttpFlag, type HttpRequest, httpInfo } from '../../app/http/request.js';
 import type { SectionValues } from '../../config/params.js';
@@ -74,7 +75,8 @@ const CHAR_CLASS = (() => {
   set('/\\', C_SLASH);
   set(':', C_COLON);
   set('()', C_PAREN);
-  set(' \t\n\r\v\f\0', C_SPACE);
+  // Every control character: SQL Server reads 0x01-0x1F as blanks.
+  for (let c = 0; c <= 32; c++) t[c] |= C_SPACE;
   set('_', C_UNDERSCORE);
   return t;
 })();
@@ -107,6 +109,17 @@ const NEEDS_TRAVERSAL = C_DOT | C_SLASH | C_COLON;
 const NEEDS_CMDI = C_SEP | C_QUOTE | C_DOLLAR | C_PAREN;
 const NEEDS_LOG4SHELL = C_DOLLAR;
 const NEEDS_ANY = NEEDS_SQLI | NEEDS_XSS | NEEDS_TRAVERSAL | NEEDS_CMDI | NEEDS_LOG4SHELL;
+
+/**
+ * The value as some servers and applications read it, when that differs from the decoding every
+ * check sees: character references decoded (an XML parser, an app that unescapes HTML: `&#39;`
+ * for `'`), and a `%` that starts no escape dropped (IIS's ASP). Null when no such reading differs.
+ */
+function alternateReading(value: string, flags: number, mask: number): string | null {
+  let other = mask & C_SEP ? withEntitiesDecoded(value) : null;
+  if (flags & HttpFlag.INVALID_ENCODING) other = withoutStrayPercents(other ?? value) ?? other;
+  return other;
+}
 
 /** Entries of the clean-value cache, and the longest value it keeps. */
 const CLEAN_CACHE_SIZE = 8192;
@@ -315,8 +328,12 @@ class WebAttackDetector implements Detector {
     }
   }
 
-  /** The attack-type checks a field's kind calls for, each only when the value has what it needs. */
-  private structural(req: HttpRequest, field: HttpField, value: string, flow: number, p: Packet | null): void {
+  /**
+   * The attack-type checks a field's kind calls for, each only when the value has what it needs.
+   * `alternate`: the value is another server's or application's reading of the field's (see
+   * `alternateReading`); XSS is not checked there, since escaped markup is what a safe page holds.
+   */
+  private structural(req: HttpRequest, field: HttpField, value: string, flow: number, p: Packet | null, alternate = false): void {
     const path = field.kind === FieldKind.PATH;
     const freeText = field.kind !== FieldKind.HEADER || !PROTOCOL_HEADERS.has(field.name);
     // Protocol headers only get Log4Shell and Shellshock: two native searches say whether to look.
@@ -356,7 +373,7 @@ class WebAttackDetector implements Detector {
         const m = detectSqli(value);
         if (m !== null) this.raise(WebSig.SQLI, BIT_SQLI, req, field, value, { reason: m.rule, fingerprint: m.fingerprint }, flow, p);
       }
-      if (this.xss && !(done & BIT_XSS) && mask & NEEDS_XSS) {
+      if (this.xss && !alternate && !(done & BIT_XSS) && mask & NEEDS_XSS) {
         const r = detectXss(value);
         if (r !== null) this.raise(WebSig.XSS, BIT_XSS, req, field, value, { reason: r }, flow, p);
       }
@@ -365,6 +382,10 @@ class WebAttackDetector implements Detector {
         const r = detectTraversal(field, req.path);
         if (r !== null) this.raise(WebSig.PATH_TRAVERSAL, BIT_TRAVERSAL, req, field, value, { reason: r }, flow, p);
       }
+    }
+    if (!alternate) {
+      const other = alternateReading(value, field.flags, mask);
+      if (other !== null) this.structural(req, field, other, flow, p, true);
     }
     if (cacheable && this.stats.web_alerts === alertsBefore) cache.offer(value, hash);
   }
