@@ -101,6 +101,19 @@ describe('path traversal', () => {
     assert.equal(detectTraversal(arg('v1.2.3/notes..txt'), '/'), null);
     assert.equal(detectTraversal({ kind: FieldKind.PATH, name: '', value: '/static/../img/a.png', flags: HttpFlag.DOT_SEGMENTS }, '/img/a.png'), null);
   });
+
+  it("counts old Windows' triple dots and knows IIS's files (wfuzz's Traversal list)", () => {
+    assert.equal(detectTraversal(arg('/.../.../.../.../.../'), '/'), '5 dot-dot segments');
+    assert.equal(detectTraversal(arg('C:\\inetpub\\wwwroot\\global.asa'), '/'), 'file inclusion target inetpub/wwwroot/');
+    assert.equal(detectTraversal(arg('../global.asa'), '/'), 'file inclusion target global.asa');
+    assert.equal(detectTraversal(arg('Wait.../what...'), '/'), null);
+    assert.equal(detectTraversal(arg('a/.../b'), '/'), null);
+  });
+
+  it('reads the value it is given, another reading of the field', () => {
+    assert.equal(detectTraversal(arg('.%./.%./.%./x'), '/', '../../../x'), '3 dot-dot segments');
+    assert.equal(detectTraversal(arg('.%./.%./.%./x'), '/'), null);
+  });
 });
 
 describe('command injection', () => {
@@ -242,6 +255,9 @@ describe('payloads of real tools', () => {
     // A comment that runs to the end still cuts the query off; LIKE and BETWEEN between words,
     // binary as a word, 1.e in a version, escaped quotes in prose stay quiet.
     assert.deepEqual(detectSqli("admin'#\n"), { rule: 'comment after string break', fingerprint: 'sc' });
+    // wfuzz's SQL list: the left side already in the query, a keyword as the right one.
+    assert.deepEqual(misses(detectSqli, ['or 1=1--', 'or 0=0 #', "' or user like '%"]), []);
+    assert.deepEqual(hits(detectSqli, ['or 5 = 5 is true', 'and so on --', "it's user like"]), []);
     const benign = [
       'cats and dogs like fish', 'I like 5 and 6', 'prices between 10 and 20 euros', 'x between y and z', 'download the binary (64 bit) or source', 'binary 1 or 0',
       'section 1.e) and 2.a)', 'version 2.e', '# Heading\nsome text or other = fine', 'Issue #5\nor maybe later', "it\\'s a test or not", "don\\'t like it",

@@ -141,6 +141,8 @@ describe('web attacks in every part of a request', () => {
       assert.deepEqual(out.alerts[0].metadata.anomalies ?? [], anomalies, tamper);
     }
     assert.deepEqual(oneRequest(get('/item.php?id=%1%%29%20%A%N%D%20%6%8%3%0%%3D%6%8%3%0%-%-%20%-')).alerts[0].metadata.evidence, ['1) AND 6830=6830-- -']);
+    // The traversal check reads the IIS reading too.
+    assert.deepEqual(seen(oneRequest(get('/download?file=.%.%2f.%.%2f.%.%2fsecret')).alerts), [[TRAVERSAL, 4, 'query', 'file', CLIENT]]);
     // Escaped markup is what a safe page holds: no XSS on the unescaped reading. A stray % in a
     // search, fullwidth punctuation in Japanese text, an entity in prose: quiet.
     const benign = [

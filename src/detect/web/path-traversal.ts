@@ -14,7 +14,7 @@ import { FieldKind, type HttpField, HttpFlag } from '../../app/http/request.js';
  * value with `\` as `/`.
  */
 const LFI_TARGETS =
-  /etc\/(?:passwd|shadow|group|hosts|issue)|proc\/self\/|windows\/win\.ini|win\.ini|boot\.ini|(?:windows|winnt)\/system32\/|system32\/drivers\/etc\/|web-inf\/web\.xml|\.ssh\/(?:id_rsa|authorized_keys)|\.bash_history|\.htpasswd|php:\/\/(?:filter|input)|expect:\/\/|file:\/\/\/|zip:\/\/|phar:\/\//i;
+  /etc\/(?:passwd|shadow|group|hosts|issue)|proc\/self\/|windows\/win\.ini|win\.ini|boot\.ini|(?:windows|winnt)\/system32\/|system32\/drivers\/etc\/|web-inf\/web\.xml|\.ssh\/(?:id_rsa|authorized_keys)|\.bash_history|\.htpasswd|global\.asa\b|inetpub\/wwwroot\/|php:\/\/(?:filter|input)|expect:\/\/|file:\/\/\/|zip:\/\/|phar:\/\//i;
 
 /** Backslashes as slashes: the view path checks use (they ignore case). */
 function pathView(value: string): string {
@@ -26,20 +26,26 @@ function lfiTarget(view: string): string | null {
   return m === null ? null : m[0].toLowerCase();
 }
 
-/** Count of `../` (or a trailing `..`) segments in a slash-normalised value. */
+/**
+ * Count of segments of nothing but two or more dots (`../`, or a trailing `..`) in a
+ * slash-normalised value: old Windows read `.../` as two levels up.
+ */
 function dotDotSegments(view: string): number {
   let count = 0;
-  for (let i = view.indexOf('..'); i >= 0; i = view.indexOf('..', i + 2)) {
-    const before = i === 0 ? 47 : view.charCodeAt(i - 1);
-    const after = i + 2 >= view.length ? 47 : view.charCodeAt(i + 2);
-    if ((before === 47 || i === 0) && after === 47) count++;
+  for (let i = view.indexOf('..'); i >= 0; i = view.indexOf('..', i)) {
+    let end = i + 2;
+    while (end < view.length && view.charCodeAt(end) === 46) end++;
+    if ((i === 0 || view.charCodeAt(i - 1) === 47) && (end === view.length || view.charCodeAt(end) === 47)) count++;
+    i = end;
   }
   return count;
 }
 
-/** A reason when the field shows path traversal or a local file inclusion target, or null. */
-export function detectTraversal(field: HttpField, normalizedPath: string): string | null {
-  const value = field.value;
+/**
+ * A reason when the field shows path traversal or a local file inclusion target, or null.
+ * `value`: the field's value, or another reading of it (see the web detector).
+ */
+export function detectTraversal(field: HttpField, normalizedPath: string, value = field.value): string | null {
   if (field.kind === FieldKind.PATH) {
     if (field.flags & HttpFlag.PATH_ABOVE_ROOT) return 'path climbs above the web root';
     if (field.flags & HttpFlag.ENCODED_TRAVERSAL && value.indexOf('..') >= 0) return 'encoded dot-dot segment';

@@ -355,7 +355,7 @@ const CALL_CONDITION = /f\(\(*[nvs]\)*[ol]\(*[nvs]\)*(?:&\(*[nvs]\)*)?,/;
  * (`--force`, `#`, `a or b`), so there only statements and WHERE clauses count.
  */
 const QUOTED_RULES: readonly [RegExp, string, boolean][] = [
-  [/^s\){0,3}&\+?(?:[nsvfTG(]|b(?:[ol+c;]|$))/, 'boolean after string break', false],
+  [/^s\){0,3}&\+?(?:[nsvfTG(]|[bt](?:[ol+c;]|$))/, 'boolean after string break', false],
   [new RegExp(`^s\\){0,3};${STMT}`), 'stacked query after string break', true],
   // sqlmap's other boundaries close more than the string before stacking: `') AS x WHERE 1=1;`,
   // `"="x";`, `' IN BOOLEAN MODE);`, each with an operator, a paren or a WHERE before the `;`.
@@ -392,6 +392,8 @@ const BARE_RULES: readonly [RegExp, string][] = [
   [/^[(+]*[nvs]\)*&\(*\+?[nvs]\)*l\(*[nvs]/, 'tautology'],
   [/^[(+]*[nvsb]\)*&\(*\+?(?:[TG]\(|E)/, 'boolean with function or subquery'],
   [/^[(+]*[nvs]\)*&\(*\+?[nvs]\)*[c;]/, 'boolean then comment'],
+  // A value that starts with the operator, its left side already in the query (`or 1=1--`).
+  [/^&\(*[nvs]\)*o\(*[nvs]\)*c/, 'boolean then comment'],
   [/(?:^|[nvsb)])U\(*E(?:[nsvfTG(+]|b[,F.])/, 'union select'],
   [new RegExp(`;${STMT}`), 'stacked query'],
   [/^Xt(?:be)?b(?:\.b)?[;c]?$/, 'drop statement'],
