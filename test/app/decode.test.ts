@@ -49,6 +49,9 @@ describe('percentDecode', () => {
     assert.deepEqual(decoded('%uFF1Cscript%uFF1E'), ['<script>', ['u_encoded', 'best_fit']]);
     // Other CJK punctuation (U+3001, the ideographic comma) stays.
     assert.deepEqual(decoded('%E3%80%81'), ['\xe3\x80\x81', []]);
+    // 64 KB of lead bytes with no continuation, and of fullwidth quotes.
+    assert.deepEqual(decoded('%C0'.repeat(21845)), ['\xc0'.repeat(21845), []]);
+    assert.deepEqual(decoded('%EF%BC%87'.repeat(7281)), ["'".repeat(7281), ['best_fit']]);
   });
 });
 

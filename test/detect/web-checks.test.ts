@@ -264,6 +264,12 @@ describe('payloads of real tools', () => {
       'tab\tseparated\tor\tnot', 'case when you like it', 'SELECT tips: use BETWEEN 1 AND 10',
     ];
     assert.deepEqual(hits(detectSqli, benign), []);
+    // 64 KB of each new blank, and of escaped quotes: read to the end, the shape after them found.
+    assert.equal(detectSqli(`a${'/**/'.repeat(16384)}`), null);
+    assert.equal(detectSqli('#\n'.repeat(32768)), null);
+    assert.equal(detectSqli(`1' ${'--x\n'.repeat(16384)}or 1=1`)?.rule, 'boolean after string break');
+    assert.equal(detectSqli(`${"\\'".repeat(32768)} or 1=1--`)?.rule, 'tautology');
+    assert.equal(detectSqli(`f ${'1.e '.repeat(16384)}(1=1,2)`)?.rule, 'condition in function call');
   });
 
   it('finds commands hidden by backslash escapes, substring expansion and printf', () => {

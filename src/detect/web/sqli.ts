@@ -72,8 +72,9 @@ function isSpace(c: number): boolean {
 function skipBlank(s: string, i: number): number {
   for (;;) {
     i = skipSpace(s, i);
-    if (isScientificNoise(s, i)) {
-      i = scientificEnd(s, i);
+    const noise = scientificNoiseEnd(s, i);
+    if (noise > i) {
+      i = noise;
       continue;
     }
     if (s.charCodeAt(i) !== 47 || s.charCodeAt(i + 1) !== 42 || s.charCodeAt(i + 2) === 33) return i;
@@ -146,8 +147,9 @@ export function sqlFingerprint(s: string, from: number): string {
       const start = i;
       // MySQL skips `1.e` right before an operator or punctuation (`1.e(`, `1.e)`, sqlmap's
       // scientific tamper): no token.
-      if (isScientificNoise(s, i)) {
-        i = scientificEnd(s, i);
+      const noise = scientificNoiseEnd(s, i);
+      if (noise > i) {
+        i = noise;
         continue;
       }
       if (c === 48 && (d | 0x20) === 120) {
@@ -185,13 +187,13 @@ export function sqlFingerprint(s: string, from: number): string {
       // Keywords are 2 to 19 letters long: longer or shorter words need no lookup.
       const wlen = i - start;
       const word = wlen >= 2 && wlen <= 19 ? s.slice(start, i).toLowerCase() : '';
-      // MySQL's BINARY cast before an operand changes nothing the shape says (`AND binary 1=binary
-      // 1`, sqlmap's binary tamper): no token.
-      if (word === 'binary' && isOperandStart(s.charCodeAt(skipBlank(s, i)))) continue;
-      let k = KEYWORDS.get(word) ?? 'b';
-      if (k === 'b' && word.length > 3 && (word.startsWith('xp_') || word.startsWith('sp_'))) k = 'P';
       // A comment may stand between a function's name and its parenthesis (`MAKE_SET/**/(`).
       const next = skipBlank(s, i);
+      // MySQL's BINARY cast before an operand changes nothing the shape says (`AND binary 1=binary
+      // 1`, sqlmap's binary tamper): no token.
+      if (word === 'binary' && isOperandStart(s.charCodeAt(next))) continue;
+      let k = KEYWORDS.get(word) ?? 'b';
+      if (k === 'b' && word.length > 3 && (word.startsWith('xp_') || word.startsWith('sp_'))) k = 'P';
       const called = next < n && s.charCodeAt(next) === 40;
       // Function names (SLEEP, FLOOR, EXP …) are plain words unless called.
       if (called) {
@@ -272,18 +274,16 @@ function isOperandStart(c: number): boolean {
   return isDigit(c) || c === 39 || c === 34 || c === 40 || c === 64;
 }
 
-/** Index just past the `1.e` (digits, a dot, an `e`) at `i`, or `i` when there is none. */
-function scientificEnd(s: string, i: number): number {
+/**
+ * Index just past a `1.e` at `i` (digits, a dot, an `e`, no exponent digits, no word char after),
+ * or `i` when there is none.
+ */
+function scientificNoiseEnd(s: string, i: number): number {
   let j = i;
   while (isDigit(s.charCodeAt(j))) j++;
   if (j === i || s.charCodeAt(j) !== 46 || (s.charCodeAt(j + 1) | 0x20) !== 101) return i;
-  return j + 2;
-}
-
-/** True when a `1.e` with no exponent digits, followed by no word char, starts at `i`. */
-function isScientificNoise(s: string, i: number): boolean {
-  const end = scientificEnd(s, i);
-  return end > i && (end >= s.length || !isWordChar(s.charCodeAt(end)));
+  j += 2;
+  return j >= s.length || !isWordChar(s.charCodeAt(j)) ? j : i;
 }
 
 /** Index after the string literal that starts at `i` (just past its opening quote `q`). */
