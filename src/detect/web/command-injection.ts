@@ -110,18 +110,30 @@ function knownCommand(s: string, j: number, strict: boolean, path: string): stri
  */
 const SUBSTRING_EXPANSION = /[ \t]*[\w/]*\$\{[A-Za-z_]\w*:[ -]?-?\d+(?::-?\d+)?\}/y;
 
-/** A reason when `value` injects a shell command, or null. */
-export function detectCommandInjection(value: string): string | null {
+/**
+ * A reason when `value` injects a shell command, or null. `productComments`: the value is a
+ * User-Agent, whose parenthesised comments list items split by `;` (`(compatible; Nmap Scripting
+ * Engine; …)`, `(X11; Linux x86_64)`): a command named there counts only with shell-like
+ * arguments after it, as after a newline.
+ */
+export function detectCommandInjection(value: string, productComments = false): string | null {
   if (/^\s*\(\s*\)\s*\{/.test(value)) return 'shellshock function definition';
   if (!SEPARATOR.test(value)) return null;
   const n = value.length;
+  // How deep in parentheses `i` is (counted only for product comments).
+  let depth = 0;
   for (let i = 0; i < n; i++) {
     const c = value.charCodeAt(i);
     let from = -1;
     let strict = false;
     let what = '';
+    if (productComments && (c === 40 || c === 41)) {
+      depth = c === 40 ? depth + 1 : Math.max(0, depth - 1);
+      continue;
+    }
     if (c === 59) {
       from = i + 1;
+      strict = depth > 0;
       what = ';';
     } else if (c === 124) {
       from = value.charCodeAt(i + 1) === 124 ? i + 2 : i + 1;

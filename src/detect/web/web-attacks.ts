@@ -365,7 +365,7 @@ class WebAttackDetector implements Detector {
       if (r !== null) this.raise(WebSig.LOG4SHELL, BIT_LOG4SHELL, req, field, value, { reason: r }, flow, p);
     }
     if (this.cmdi && !(done & BIT_CMDI) && mask & NEEDS_CMDI) {
-      const r = freeText ? detectCommandInjection(value) : /^\s*\(\s*\)\s*\{/.test(value) ? 'shellshock function definition' : null;
+      const r = freeText ? detectCommandInjection(value, field.name === 'user-agent') : /^\s*\(\s*\)\s*\{/.test(value) ? 'shellshock function definition' : null;
       if (r !== null) this.raise(WebSig.COMMAND_INJECTION, BIT_CMDI, req, field, value, { reason: r }, flow, p);
     }
     if (freeText) {
