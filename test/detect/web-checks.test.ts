@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { FieldKind, HttpFlag } from '../../src/app/http/request.js';
 import { ConfigError } from '../../src/config/config.js';
-import { detectCommandInjection } from '../../src/detect/web/command-injection.js';
+import { detectCommandInjection, detectOgnl } from '../../src/detect/web/command-injection.js';
 import { detectLog4shell } from '../../src/detect/web/log4shell.js';
 import { detectTraversal } from '../../src/detect/web/path-traversal.js';
 import { loadPatternFile, parsePatterns, PatternMatcher } from '../../src/detect/web/patterns.js';
@@ -149,6 +149,32 @@ describe('command injection', () => {
     assert.equal(detectCommandInjection('curl/8.5.0;nc 198.51.100.7 4444', true), '; then nc');
     assert.equal(detectCommandInjection('() { :;}; echo; echo -n abc; echo def', true), 'shellshock function definition');
     assert.equal(detectCommandInjection('Mozilla/5.0 (X11; Linux x86_64) | nmap -sS 10.0.0.0/8', true), '| then nmap');
+  });
+});
+
+describe('OGNL expression injection (Apache Struts)', () => {
+  it("finds the expressions of Struts' remote code execution exploits", () => {
+    const attacks = [
+      // CVE-2017-5638 (S2-045), as exploit scripts send it in the Content-Type.
+      "%{(#_='multipart/form-data').(#dm=@ognl.OgnlContext@DEFAULT_MEMBER_ACCESS).(#_memberAccess?(#_memberAccess=#dm):((#container=#context['com.opensymphony.xwork2.ActionContext.container']).(#ognlUtil=#container.getInstance(@com.opensymphony.xwork2.ognl.OgnlUtil@class)))).(#cmd='id').(#p=new java.lang.ProcessBuilder(#cmd)).(#p.redirectErrorStream(true)).(#process=#p.start())}",
+      // Nmap's http-vuln-cve2017-5638 probe.
+      "%{#context['com.opensymphony.xwork2.dispatcher.HttpServletResponse'].addHeader('X-Check-Struts', 'nuflcvab')}.multipart/form-data",
+      // CVE-2018-11776 (S2-057) in a path, S2-032's method: prefix, S2-016's redirect: prefix.
+      "/${(#_memberAccess['allowStaticMethodAccess']=true).(#cmd='id').(#a=@java.lang.Runtime@getRuntime().exec(#cmd))}/actionChain1.action",
+      'method:#_memberAccess=@ognl.OgnlContext@DEFAULT_MEMBER_ACCESS,@java.lang.Runtime@getRuntime().exec(#parameters.cmd[0])',
+      "redirect:${#context['xwork.MethodAccessor.denyMethodExecution']=false,#f=#_memberAccess.getClass().getDeclaredField('allowStaticMethodAccess')}",
+    ];
+    assert.deepEqual(misses(detectOgnl, attacks), []);
+    assert.equal(detectOgnl(attacks[1]), "OGNL expression injection (#context[)");
+    assert.equal(detectCommandInjection(attacks[0]), 'OGNL expression injection (@ognl.OgnlContext@)');
+  });
+
+  it('lets Java words and hash signs in prose through', () => {
+    const benign = [
+      'Use new java.lang.ProcessBuilder(cmd) rather than Runtime.exec', 'mail me @ home #context', 'see com.opensymphony.xwork2.ActionContext in the docs',
+      'tweet #context[1] to @java.lang', 'text/html; charset=utf-8', 'multipart/form-data; boundary=----x', 'Hello ${name}, order #12 (#13 too)',
+    ];
+    assert.deepEqual(hits(detectOgnl, benign), []);
   });
 });
 

