@@ -168,3 +168,42 @@ describe('web tools: benign clients stay quiet', () => {
     });
   }
 });
+
+/** Nmap's User-Agent, on every request of its scripting engine. */
+const NMAP_UA = 'Mozilla/5.0 (compatible; Nmap Scripting Engine; https://nmap.org/book/nse.html)';
+
+describe("web tools: Nmap's scripts", () => {
+  it('nmap_scripts_default.pcap: the default scripts are reconnaissance, and their User-Agent is no attack', async () => {
+    const { events, http } = await analyse('nmap_scripts_default.pcap');
+    // `; Nmap Scripting Engine;` once read as a command after a separator: an alert and a block per request.
+    assert.deepEqual(events.filter((e) => e.type !== 'stats' && e.type !== 'http'), []);
+    assert.equal(http.length, 27);
+    assert.ok(http.every((h) => h.srcIp === ATTACKER && h.http.httpUserAgent === NMAP_UA));
+  });
+
+  it('nmap_scripts_attacks.pcap: traversal, SQL injection, Shellshock and Struts OGNL, each where the script put it', async () => {
+    const { alerts, http, events } = await analyse('nmap_scripts_attacks.pcap');
+    const bySid: Record<number, [number, number]> = {};
+    for (const a of alerts) (bySid[a.signature.sid] ??= [0, a.pcapCnt])[0]++;
+    // http-passwd: 72 traversal requests (its 36 paths, in the path and as a `file` argument).
+    assert.deepEqual(bySid, { [TRAVERSAL]: [72, 24], [CMDI]: [2, 29], [SQLI]: [3, 240] });
+    assert.ok(alerts.every((a) => a.srcIp === ATTACKER && a.destIp === VICTIM && a.destPort === 80));
+    assert.deepEqual(
+      alerts.filter((a) => a.signature.sid !== TRAVERSAL).map((a) => [...seen([a])[0], (a.metadata.rule ?? [''])[0]]),
+      [
+        [CMDI, 29, ATTACKER, 'header', 'content-type', 'OGNL expression injection (#context[)'],
+        [CMDI, 43, ATTACKER, 'header', 'referer', 'shellshock function definition'],
+        // http-sql-injection's `' OR sqlspider` in each argument of the links its spider found (two pipelined in one segment).
+        [SQLI, 240, ATTACKER, 'query', 'file', 'boolean after string break'],
+        [SQLI, 260, ATTACKER, 'query', 'id', 'boolean after string break'],
+        [SQLI, 260, ATTACKER, 'query', 'id', 'boolean after string break'],
+      ],
+    );
+    // The spider's own requests (the site's pages and links, as they are) raise nothing.
+    const alertedFlows = new Set(alerts.map((a) => a.flowId));
+    assert.equal(http.length, 84);
+    assert.equal(http.filter((h) => !alertedFlows.has(h.flowId)).length, 7);
+    const blocked = events.filter((e) => e.type === 'block').map((e) => (e.type === 'block' ? [e.addr, e.pcapCnt] : []));
+    assert.deepEqual(blocked, [[ATTACKER, 24]]);
+  });
+});
