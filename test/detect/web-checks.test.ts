@@ -169,6 +169,14 @@ describe('OGNL expression injection (Apache Struts)', () => {
     assert.equal(detectCommandInjection(attacks[0]), 'OGNL expression injection (@ognl.OgnlContext@)');
   });
 
+  it('reads 64 KB of hash signs, at signs and parentheses to the end', () => {
+    assert.equal(detectOgnl('@a'.repeat(32768)), null);
+    assert.equal(detectOgnl(`${'#context'.repeat(7000)}x`), null);
+    assert.equal(detectOgnl(`${'(#'.repeat(32768)}#_memberAccess`), 'OGNL expression injection (#_memberAccess)');
+    assert.equal(detectCommandInjection(`Mozilla/5.0 ${'(compatible; Nmap Scripting Engine; '.repeat(2000)}`, true), null);
+    assert.equal(detectCommandInjection(`${'(; x) '.repeat(10000)}; nmap -sS 10.0.0.1`, true), '; then nmap');
+  });
+
   it('lets Java words and hash signs in prose through', () => {
     const benign = [
       'Use new java.lang.ProcessBuilder(cmd) rather than Runtime.exec', 'mail me @ home #context', 'see com.opensymphony.xwork2.ActionContext in the docs',
