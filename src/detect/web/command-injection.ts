@@ -37,6 +37,9 @@ function skipBlank(s: string, i: number): number {
   }
 }
 
+/** A URL scheme a downloader takes, at the start of an argument. */
+const URL_ARG = /(?:https?|ftps?|tftp):\/\//iy;
+
 /** True when what follows a word command looks like its shell arguments. */
 function shellArgs(s: string, i: number): boolean {
   if (i >= s.length) return true;
@@ -48,6 +51,9 @@ function shellArgs(s: string, i: number): boolean {
   const j = skipBlank(s, i);
   if (j >= s.length) return true;
   const d = s.charCodeAt(j);
+  // A URL (what a downloader fetches: `wget http://…`, `curl https://…`).
+  URL_ARG.lastIndex = j;
+  if (URL_ARG.test(s)) return true;
   // A path, an option, a variable, a quoted word, a number, a home dir, a redirection, a comment.
   if (d === 47 || d === 45 || d === 36 || d === 39 || d === 34 || d === 126 || d === 46 || d === 92 || (d >= 48 && d <= 57) || d === 62 || d === 60 || d === 124 || d === 59 || d === 35) return true;
   // A Windows drive path: `dir c:\`, `type C:\Windows\win.ini`.
