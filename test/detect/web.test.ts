@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { deflateSync, gzipSync } from 'node:zlib';
 import type { AlertEvent } from '../../src/output/events.js';
 import { run, T0, type RunOutput } from '../helpers.js';
 import { Conn } from '../stream/segments.js';
@@ -57,6 +58,8 @@ const PLACES: readonly [string, string, number, string, string][] = [
   ['sqli in the query, encoded twice', get('/search?q=%2527%2520OR%25201%253D1--'), SQLI, 'query', 'q'],
   ['sqli in the query, mixed case and + for space', get('/item?id=1+UnIoN+SeLeCt+username,password+FrOm+users--'), SQLI, 'query', 'id'],
   ['sqli in a urlencoded body', post('application/x-www-form-urlencoded', 'user=admin%27--&pass=x'), SQLI, 'body', 'user'],
+  ['sqli in a gzip-compressed urlencoded body', post('application/x-www-form-urlencoded', gzipSync('user=admin%27--&pass=x').toString('latin1'), 'Content-Encoding: gzip\r\n'), SQLI, 'body', 'user'],
+  ['xss in a deflate-compressed JSON body', post('application/json', deflateSync('{"profile":{"bio":"<svg/onload=alert(1)>"}}').toString('latin1'), 'Content-Encoding: deflate\r\n'), XSS, 'json', 'profile.bio'],
   ['sqli in a JSON body', post('application/json', '{"filter":{"name":"x\' OR \'1\'=\'1"}}'), SQLI, 'json', 'filter.name'],
   ['sqli in a multipart field', multipart('comment', "1'; DROP TABLE users; --"), SQLI, 'multipart', 'comment'],
   ['sqli in the User-Agent', get('/', '').replace('Firefox/128.0', "Firefox/128.0' AND SLEEP(5)#"), SQLI, 'header', 'user-agent'],

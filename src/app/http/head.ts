@@ -114,6 +114,7 @@ const KNOWN_HEADERS: readonly (readonly [key: string, usual: string])[] = [
   ['content-type', 'Content-Type'],
   ['content-length', 'Content-Length'],
   ['transfer-encoding', 'Transfer-Encoding'],
+  ['content-encoding', 'Content-Encoding'],
   ['upgrade', 'Upgrade'],
   ['accept', 'Accept'],
   ['accept-language', 'Accept-Language'],
@@ -143,7 +144,6 @@ const KNOWN_HEADERS: readonly (readonly [key: string, usual: string])[] = [
   ['range', 'Range'],
   ['priority', 'Priority'],
   ['expect', 'Expect'],
-  ['content-encoding', 'Content-Encoding'],
 ];
 /** Indexes in KNOWN_HEADERS of the headers the parser reads. */
 const H_HOST = 0;
@@ -153,6 +153,7 @@ const H_COOKIE = 3;
 const H_CONTENT_TYPE = 4;
 const H_CONTENT_LENGTH = 5;
 const H_TRANSFER_ENCODING = 6;
+const H_CONTENT_ENCODING = 7;
 
 /** Lower-case names and usual spellings of KNOWN_HEADERS, as flat arrays for the hot lookup. */
 const KNOWN_KEYS: readonly string[] = KNOWN_HEADERS.map(([key]) => key);
@@ -264,6 +265,7 @@ class HeaderReader {
   userAgent = '';
   referer = '';
   contentType = '';
+  contentEncoding = '';
   /** Bits (1 << index) of the known headers seen so far. */
   private seen = 0;
   private length = -1;
@@ -360,7 +362,7 @@ class HeaderReader {
     } else {
       this.flags |= HttpFlag.HEADERS_TOO_LARGE;
     }
-    if (known < 0 || known > H_TRANSFER_ENCODING) return;
+    if (known < 0 || known > H_CONTENT_ENCODING) return;
     // The first of each (what `headerValue` returns); framing as `bodyFraming` reads it.
     const bit = 1 << known;
     const first = (this.seen & bit) === 0;
@@ -377,6 +379,9 @@ class HeaderReader {
         break;
       case H_CONTENT_TYPE:
         if (first) this.contentType = value;
+        break;
+      case H_CONTENT_ENCODING:
+        if (first) this.contentEncoding = value;
         break;
       case H_CONTENT_LENGTH: {
         const n = decimalValue(value, 0, value.length);
@@ -482,6 +487,7 @@ class ParsedRequest implements HttpRequest {
   userAgent = '';
   referer = '';
   contentType = '';
+  contentEncoding = '';
   fields: HttpField[] = [];
   bodyFields: readonly HttpField[] = NO_FIELDS;
   bodyLength = 0;
@@ -584,6 +590,7 @@ export function parseRequestHead(head: string, origin: RequestOrigin, limits: He
   req.userAgent = reader.userAgent;
   req.referer = reader.referer;
   req.contentType = reader.contentType;
+  req.contentEncoding = reader.contentEncoding;
   req.head = end < head.length ? head.slice(0, end) : head;
   req.flags = flags | reader.flags;
   req.clientPort = origin.clientPort;

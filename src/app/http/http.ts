@@ -2,6 +2,7 @@ import type { SectionSpec, SectionValues } from '../../config/params.js';
 import type { Packet } from '../../decode/packet.js';
 import type { StreamConsumer, StreamReassembler } from '../../stream/stream.js';
 import { type BodyLimits, parseBody } from './body.js';
+import { decodeContent } from './content-coding.js';
 import { ChunkDecoder } from './chunked.js';
 import { canStartRequest, HeadFraming, type HeadLimits, parseRequestHead, parseResponseHead, type RequestLine, type ResponseHead, ResponseHeadReader, splitRequestLine, splitRequestLineAt, statusLineCode } from './head.js';
 import { type HttpField, HttpFlag, type HttpRequest } from './request.js';
@@ -678,8 +679,15 @@ export class HttpApp implements StreamConsumer {
     const req = st.current;
     if (req !== null) {
       req.flags |= flags;
-      const text = st.bodyDirect !== '' ? st.bodyDirect : st.bodyParts.length === 0 ? '' : Buffer.concat(st.bodyParts).toString('latin1');
+      let text = st.bodyDirect !== '' ? st.bodyDirect : st.bodyParts.length === 0 ? '' : Buffer.concat(st.bodyParts).toString('latin1');
       this.releaseBody(st);
+      if (text !== '' && req.contentEncoding !== '') {
+        const decoded = decodeContent(text, req.contentEncoding, this.bodyLimit, (req.flags & (HttpFlag.BODY_TRUNCATED | HttpFlag.INCOMPLETE)) !== 0);
+        if (decoded !== null) {
+          text = decoded.text;
+          req.flags |= decoded.flags;
+        }
+      }
       if (text !== '') {
         const fields: HttpField[] = [];
         req.flags |= parseBody(text, req.contentType, (req.flags & (HttpFlag.BODY_TRUNCATED | HttpFlag.INCOMPLETE)) !== 0, fields, this.limits);

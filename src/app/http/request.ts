@@ -74,6 +74,8 @@ export const HttpFlag = {
    * IIS's best-fit mapping and some database collations do (`%EF%BC%87` for `'`).
    */
   BEST_FIT: 131072,
+  /** A body whose Content-Encoding (gzip, deflate, br) did not decompress: inspected as sent. */
+  INVALID_COMPRESSION: 262144,
 } as const;
 
 /** Names of the flag bits, in bit order (for metadata and the http event). */
@@ -96,6 +98,7 @@ export const HTTP_FLAG_NAMES: readonly string[] = [
   'invalid_body',
   'incomplete',
   'best_fit',
+  'invalid_compression',
 ];
 
 /** Names of the bits set in `flags`. */
@@ -144,6 +147,8 @@ export interface HttpRequest {
   readonly userAgent: string;
   readonly referer: string;
   readonly contentType: string;
+  /** The request's Content-Encoding (its body's compression), '' when absent. */
+  readonly contentEncoding: string;
   /** Inspection buffers of the request line and head: path, query arguments, headers, cookies. */
   readonly fields: readonly HttpField[];
   /** Inspection buffers of the body (filled when the body is complete). */
