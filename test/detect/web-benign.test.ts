@@ -46,6 +46,7 @@ const REQUESTS: readonly [string, string][] = [
   ['a blog post about SQL in JSON', json('/api/posts', { title: 'How to DROP TABLE safely in PostgreSQL', body: 'Use <b>transactions</b> and <a href="https://www.postgresql.org/docs/">the docs</a>. SELECT * FROM users WHERE id = 1; is fine in psql, and DELETE FROM sessions needs a WHERE clause.', tags: ['sql', 'union', 'select'] })],
   ['HTML tags in JSON strings', json('/api/pages/12', { html: '<p class="lead">Hello <em>world</em></p><img src="/img/a.png" alt="A photo"><a href="/about" title="About us">About</a>', note: 'use the onload event, or onclick="..." in docs', math: 'a<b and c>d' })],
   ["Nmap's scripting engine User-Agent (a scan's probes, no attack)", get('/', '').replace(/User-Agent: [^\r]*/, 'User-Agent: Mozilla/5.0 (compatible; Nmap Scripting Engine; https://nmap.org/book/nse.html)')],
+  ['Host headers with a port, an IPv6 address and an IDN', get('/').replace('Host: shop.example', 'Host: Shop.Example:8443\r\nX-Forwarded-Host: [2001:db8::1]:8080\r\nX-Original-Host: xn--bcher-kva.example')],
   ['../ in a Referer', get('/guide/install.html', 'Referer: https://shop.example/docs/../guide/../../index.html\r\n')],
   ['a relative return link', get('/login?return=../checkout&next=%2Faccount%2Fsettings')],
   ['a GraphQL query', json('/graphql', { query: 'query GetUser($id: ID!) { user(id: $id) { name email posts(first: 10, orderBy: {field: CREATED_AT, direction: DESC}) { title body } } }', variables: { id: '42' }, operationName: 'GetUser' })],

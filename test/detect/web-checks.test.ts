@@ -32,6 +32,18 @@ describe('SQL injection', () => {
     assert.equal(sqlFingerprint('1/**/UNION/*!50000SELECT*/password', 0), 'nUEb');
     assert.equal(sqlFingerprint('please select your union', 0), 'bEbU');
     assert.equal(sqlFingerprint('sleep(5) and sleep it off', 0), 'T(n)&bbb');
+    // An address or a version is one number.
+    assert.equal(sqlFingerprint('10.94.0.10) AND 1=1#', 0), 'n)&nonc');
+    assert.equal(sqlFingerprint('1.2.3 and 1.5', 0), 'n&n');
+  });
+
+  it("reads a value's dotted start (an address, a host name) as one operand: sqlmap appends to it", () => {
+    // sqlmap --level 5 in the Host header, after an address and after a host name.
+    assert.equal(detectSqli('10.94.0.10))) AND 6464=7423#')?.rule, 'tautology');
+    assert.equal(detectSqli('10.94.0.10)) AS QWEE WHERE 7178=7178 AND (7238=7840)*7840-- CIFP')?.rule, 'where or having clause');
+    assert.equal(detectSqli('shop.example) AND 2126=1119-- TRUF')?.rule, 'tautology');
+    assert.equal(detectSqli('10.94.0.10||(SELECT HWzG WHERE 2128=2128 AND 3524=6953)||')?.rule, 'boolean with function or subquery');
+    assert.deepEqual(hits((v) => detectSqli(v), ['e.g. cats and dogs', 'v1.2.3 or later', 'version 1.2.3 or 1.2.4 = same', 'shop.example:8080', 'www.example.co.uk and more']), []);
   });
 
   it('finds injections in every context', () => {

@@ -63,6 +63,7 @@ const PLACES: readonly [string, string, number, string, string][] = [
   ['sqli in a JSON body', post('application/json', '{"filter":{"name":"x\' OR \'1\'=\'1"}}'), SQLI, 'json', 'filter.name'],
   ['sqli in a multipart field', multipart('comment', "1'; DROP TABLE users; --"), SQLI, 'multipart', 'comment'],
   ['sqli in the User-Agent', get('/', '').replace('Firefox/128.0', "Firefox/128.0' AND SLEEP(5)#"), SQLI, 'header', 'user-agent'],
+  ['sqli in the Host header (sqlmap --level 5, after the address)', get('/item?id=1').replace('Host: shop.example', 'Host: 10.94.0.10) AND 2126=1119-- TRUF'), SQLI, 'header', 'host'],
   ['sqli in a cookie', get('/account', 'Cookie: session=abc123; id=1%27%20or%20%271%27%3D%271\r\n'), SQLI, 'cookie', 'id'],
   ['xss in the query', get('/search?q=<script>alert(1)</script>'), XSS, 'query', 'q'],
   ['xss in the query, encoded twice', get('/search?q=%253Cscript%253Ealert(1)%253C%252Fscript%253E'), XSS, 'query', 'q'],
@@ -360,8 +361,8 @@ describe('web attacks across TCP segments', () => {
     assert.deepEqual(seen(out.alerts), [[SQLI, 13, 'header', 'user-agent', CLIENT]]);
     const stats = out.engine.detect.collectStats();
     // The first copy is inspected and only noted, the second inspected and kept (a value met once
-    // is never kept); the two clean copies after that are hits.
-    assert.equal(stats.http_clean_cache_hits, 2);
+    // is never kept); the two clean copies after that are hits, and so are the last three Hosts.
+    assert.equal(stats.http_clean_cache_hits, 2 + 3);
   });
 
   it('decodes a chunked body whose attack straddles two chunks and two segments', () => {

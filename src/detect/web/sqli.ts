@@ -160,6 +160,11 @@ export function sqlFingerprint(s: string, from: number): string {
         if (i < n && s.charCodeAt(i) === 46) {
           i++;
           while (i < n && isDigit(s.charCodeAt(i))) i++;
+          // More dots between digits: an address or a version (`10.0.0.1`, `1.2.3`), one operand.
+          while (i + 1 < n && s.charCodeAt(i) === 46 && isDigit(s.charCodeAt(i + 1))) {
+            i++;
+            while (i < n && isDigit(s.charCodeAt(i))) i++;
+          }
         }
         if (i < n && (s.charCodeAt(i) | 0x20) === 101) {
           let j = i + 1;
@@ -435,6 +440,9 @@ export interface SqliMatch {
 const WORTH_TOKENISING =
   /['"`;&|]|\/\*!|xp_|sp_|\b(?:and|or|xor|union|drop|alter|create|truncate|rename|delete|insert|replace|update|order|group|openrowset|opendatasource|sleep|pg_sleep|benchmark|extractvalue|updatexml|load_file|sys_eval|sys_exec|randomblob|receive_message|get_host_address|ctxsys|exp|gtid_subset|json_keys|name_const|dbms_\w+|utl_\w+|geometrycollection|polygon|multipoint|floor|select|where|having|case|waitfor)\b|(?:^|\w)\s*\(\s*\(?\s*\w+\s*[=<>]/i;
 
+/** Fingerprint of a run of operands joined by dots at the start (after opening parentheses or signs). */
+const DOTTED_START = /^([(+]*)([nvsb])(?:\.[nvsb])+/;
+
 /** A quote escaped by a backslash. */
 const ESCAPED_QUOTE = /\\(['"])/g;
 
@@ -446,7 +454,9 @@ export function detectSqli(value: string): SqliMatch | null {
 /** `detectSqli`; `unescaped`: the value is already one with its escaped quotes unescaped. */
 function detectSqliIn(value: string, unescaped: boolean): SqliMatch | null {
   if (value.length < 2 || !WORTH_TOKENISING.test(value)) return null;
-  const bare = sqlFingerprint(value, 0);
+  // A value's own dotted start (an address `10.0.0.1`, a host `shop.example`, a version `1.2.3`)
+  // is one operand: sqlmap appends to it (`10.0.0.1) AND 1=1#` in a Host header).
+  const bare = sqlFingerprint(value, 0).replace(DOTTED_START, '$1$2');
   // Every bare rule needs one of these classes; most values (words, numbers, paths) have none.
   if (BARE_NEEDS.test(bare)) {
     for (const [re, rule] of BARE_RULES) if (re.test(bare)) return { rule, fingerprint: bare };

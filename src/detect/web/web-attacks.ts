@@ -39,9 +39,10 @@ const EVIDENCE_MAX = 120;
 /**
  * Headers whose values are protocol data (no free text a web application reads): only the checks
  * that attack the server or a logger whatever the header (Log4Shell, Shellshock, OGNL, patterns) run on them.
+ * Host is not one: applications look tenants and sites up by it (sqlmap injects there at level 5).
  */
 const PROTOCOL_HEADERS = new Set([
-  'host', 'accept', 'accept-encoding', 'accept-language', 'accept-charset', 'connection', 'content-length', 'content-type', 'cache-control', 'pragma',
+  'accept', 'accept-encoding', 'accept-language', 'accept-charset', 'connection', 'content-length', 'content-type', 'cache-control', 'pragma',
   'upgrade-insecure-requests', 'if-modified-since', 'if-none-match', 'if-match', 'if-unmodified-since', 'if-range', 'range', 'te', 'transfer-encoding',
   'authorization', 'proxy-authorization', 'proxy-connection', 'origin', 'dnt', 'priority', 'keep-alive', 'expect', 'upgrade', 'date', 'content-encoding',
   'content-language', 'via', 'max-forwards', 'purpose', 'sec-fetch-site', 'sec-fetch-mode', 'sec-fetch-dest', 'sec-fetch-user', 'sec-ch-ua', 'sec-ch-ua-mobile',
