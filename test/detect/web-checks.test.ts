@@ -37,6 +37,32 @@ describe('SQL injection', () => {
     assert.equal(sqlFingerprint('1.2.3 and 1.5', 0), 'n&n');
   });
 
+  it("reads a header's value with a payload appended to what the client sent, where its own `#` would hide it", () => {
+    const ua = 'sqlmap/1.7.2#stable (https://sqlmap.org)';
+    const appended = [
+      `${ua}) AND 3721=8385-- TtbA`, `${ua}))) AND 3592=(SELECT (CASE WHEN (3592=1812) THEN 3592 ELSE (SELECT 1812 UNION SELECT 3759) END))-- nL`,
+      `${ua} RLIKE (SELECT (CASE WHEN (2495=5709) THEN 0x73716c ELSE 0x28 END))`, `${ua} AND MAKE_SET(9889=3223,3223)`,
+      `${ua}));SELECT (CASE WHEN (4055=5577) THEN 4055 ELSE 1/(SELECT 0) END)--`, `${ua},(SELECT (CASE WHEN (1852=1852) THEN SLEEP(1) ELSE 1852 END))`,
+      `${ua}) WAITFOR DELAY '0:0:1'-- ITdJ`, 'Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0 AND 1=1',
+    ];
+    assert.deepEqual(misses((v) => detectSqli(v, true), appended), []);
+    // Read as any other value, the `#` comments the payload out.
+    assert.equal(detectSqli(appended[0]), null);
+    // 64 KB of blanks, parentheses and keywords: each start point found once, read to the end.
+    assert.equal(detectSqli(`${' '.repeat(65536)}x`, true), null);
+    assert.equal(detectSqli(`a${')'.repeat(65535)} and 1=1`, true), null);
+    assert.equal(detectSqli('x and '.repeat(10000), true), null);
+    assert.equal(detectSqli(`x${' '.repeat(65536)}and 1=1`, true)?.rule, 'tautology');
+    assert.deepEqual(
+      hits((v) => detectSqli(v, true), [
+        'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36', 'MyApp/2.1 (iOS 17.4; iPhone15,2) and more',
+        'Foo/1.0 (compatible) or Bar/2.0', 'ACME Corp (Sales) and Marketing', 'https://shop.example/search?q=rock+(live)+or+studio+%3D+both',
+        'https://shop.example/blog/where-to-eat;jsessionid=ABC123', 'https://docs.example/sql/select-statement; see also',
+      ]),
+      [],
+    );
+  });
+
   it("reads a value's dotted start (an address, a host name) as one operand: sqlmap appends to it", () => {
     // sqlmap --level 5 in the Host header, after an address and after a host name.
     assert.equal(detectSqli('10.94.0.10))) AND 6464=7423#')?.rule, 'tautology');

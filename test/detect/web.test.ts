@@ -64,6 +64,8 @@ const PLACES: readonly [string, string, number, string, string][] = [
   ['sqli in a multipart field', multipart('comment', "1'; DROP TABLE users; --"), SQLI, 'multipart', 'comment'],
   ['sqli in the User-Agent', get('/', '').replace('Firefox/128.0', "Firefox/128.0' AND SLEEP(5)#"), SQLI, 'header', 'user-agent'],
   ['sqli in the Host header (sqlmap --level 5, after the address)', get('/item?id=1').replace('Host: shop.example', 'Host: 10.94.0.10) AND 2126=1119-- TRUF'), SQLI, 'header', 'host'],
+  ['sqli appended to the User-Agent (sqlmap --level 3, behind its own #)', get('/item?id=1').replace(/User-Agent: [^\r]*/, 'User-Agent: sqlmap/1.7.2#stable (https://sqlmap.org)) AND 3721=8385-- TtbA'), SQLI, 'header', 'user-agent'],
+  ['sqli appended to the Referer, a stacked query', get('/item?id=1', 'Referer: http://10.94.0.10:80/item);SELECT (CASE WHEN (4055=5577) THEN 4055 ELSE 1/(SELECT 0) END)--\r\n'), SQLI, 'header', 'referer'],
   ['sqli in a cookie', get('/account', 'Cookie: session=abc123; id=1%27%20or%20%271%27%3D%271\r\n'), SQLI, 'cookie', 'id'],
   ['xss in the query', get('/search?q=<script>alert(1)</script>'), XSS, 'query', 'q'],
   ['xss in the query, encoded twice', get('/search?q=%253Cscript%253Ealert(1)%253C%252Fscript%253E'), XSS, 'query', 'q'],

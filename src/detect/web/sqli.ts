@@ -446,9 +446,42 @@ const DOTTED_START = /^([(+]*)([nvsb])(?:\.[nvsb])+/;
 /** A quote escaped by a backslash. */
 const ESCAPED_QUOTE = /\\(['"])/g;
 
-/** The SQL injection shape `value` has, or null. */
-export function detectSqli(value: string): SqliMatch | null {
-  return detectSqliIn(value, false);
+/**
+ * What a payload appended to a header's own value starts with: a boolean or clause keyword (after
+ * blanks or `)`s), or a `;` or `,` before a statement or a subquery (sqlmap keeps the original
+ * User-Agent, Referer or Host and adds `) AND 1=2-- x`, `);SELECT …`, `,(SELECT …)` after it).
+ */
+const APPENDED_START =
+  /\b(?:and|or|xor|rlike|regexp|having|where|order\s+by|union|procedure|waitfor)\b|[;,](?=\s*\(?\s*(?:select|if|declare|exec|waitfor|begin|drop|insert|update|delete|shutdown)\b)/gi;
+/** Most appended readings tried on one value. */
+const MAX_APPENDED = 8;
+
+/**
+ * The SQL injection shape `value` has, or null. `appended`: the value is a header's, which tools
+ * inject into by appending to what the client sent (`sqlmap/1.7.2#stable (https://sqlmap.org))
+ * AND 3721=8385-- x`, whose `#` would otherwise comment the payload out): each point where such
+ * a payload may start is also read as a bare value after an operand.
+ */
+export function detectSqli(value: string, appended = false): SqliMatch | null {
+  const m = detectSqliIn(value, false);
+  return m !== null || !appended ? m : appendedMatch(value);
+}
+
+function appendedMatch(value: string): SqliMatch | null {
+  APPENDED_START.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  for (let k = 0; k < MAX_APPENDED && (m = APPENDED_START.exec(value)) !== null; k++) {
+    // The payload starts at the blanks and `)`s before what was found (a keyword needs some).
+    let at = m.index;
+    const keyword = value.charCodeAt(at) !== 59 && value.charCodeAt(at) !== 44;
+    if (keyword) while (at > 0 && isSpace(value.charCodeAt(at - 1))) at--;
+    while (at > 0 && value.charCodeAt(at - 1) === 41) at--;
+    if (at === 0 || (keyword && at === m.index)) continue;
+    const fp = `n${sqlFingerprint(value, at)}`;
+    if (!BARE_NEEDS.test(fp)) continue;
+    for (const [re, rule] of BARE_RULES) if (re.test(fp)) return { rule, fingerprint: fp };
+  }
+  return null;
 }
 
 /** `detectSqli`; `unescaped`: the value is already one with its escaped quotes unescaped. */

@@ -371,7 +371,7 @@ class WebAttackDetector implements Detector {
     }
     if (freeText) {
       if (this.sqli && !(done & BIT_SQLI) && mask & NEEDS_SQLI) {
-        const m = detectSqli(value);
+        const m = detectSqli(value, field.kind === FieldKind.HEADER);
         if (m !== null) this.raise(WebSig.SQLI, BIT_SQLI, req, field, value, { reason: m.rule, fingerprint: m.fingerprint }, flow, p);
       }
       if (this.xss && !alternate && !(done & BIT_XSS) && mask & NEEDS_XSS) {
