@@ -63,6 +63,14 @@ describe('SQL injection', () => {
     );
   });
 
+  it("ends the query at a line comment followed by a lone word, as wapiti's time probes do", () => {
+    assert.equal(detectSqli('sleep(7)#\n1')?.rule, 'time delay function');
+    assert.equal(detectSqli('pg_sleep(7)--\n1')?.rule, 'time delay function');
+    // Code after the newline still makes the comment a blank (space2dash), however far away.
+    assert.equal(detectSqli(`1 AND--x\n1${' '.repeat(100)}=1`)?.rule, 'tautology');
+    assert.deepEqual(hits(detectSqli, ['see below --\nthanks', '# Heading\ntext', 'x--\nabc', 'sleep(8) hours#\nnight']), []);
+  });
+
   it("reads a value's dotted start (an address, a host name) as one operand: sqlmap appends to it", () => {
     // sqlmap --level 5 in the Host header, after an address and after a host name.
     assert.equal(detectSqli('10.94.0.10))) AND 6464=7423#')?.rule, 'tautology');

@@ -135,9 +135,10 @@ export function sqlFingerprint(s: string, from: number): string {
       continue;
     } else if ((c === 45 && d === 45) || c === 35) {
       // A line comment ends at a newline: one with code after it is a blank (`AND--x\n1=1`,
-      // sqlmap's space2dash and space2hash); one that runs to the end cuts the query off.
+      // sqlmap's space2dash and space2hash); one that runs to the end cuts the query off, and so
+      // does one followed by a lone word or number (`sleep(7)#\n1`, wapiti's time probes).
       const nl = s.indexOf('\n', i);
-      if (nl >= 0 && skipSpace(s, nl + 1) < n) {
+      if (nl >= 0 && skipSpace(s, nl + 1) < n && !loneWordAt(s, nl + 1)) {
         i = nl + 1;
         continue;
       }
@@ -439,6 +440,14 @@ export interface SqliMatch {
  */
 const WORTH_TOKENISING =
   /['"`;&|]|\/\*!|xp_|sp_|\b(?:and|or|xor|union|drop|alter|create|truncate|rename|delete|insert|replace|update|order|group|openrowset|opendatasource|sleep|pg_sleep|benchmark|extractvalue|updatexml|load_file|sys_eval|sys_exec|randomblob|receive_message|get_host_address|ctxsys|exp|gtid_subset|json_keys|name_const|dbms_\w+|utl_\w+|geometrycollection|polygon|multipoint|floor|select|where|having|case|waitfor)\b|(?:^|\w)\s*\(\s*\(?\s*\w+\s*[=<>]/i;
+
+/** Nothing but one word or number to the end (what may follow a line comment's newline and still end the query). */
+const LONE_WORD = /\s*\w{1,64}\s*$/y;
+
+function loneWordAt(s: string, at: number): boolean {
+  LONE_WORD.lastIndex = at;
+  return LONE_WORD.test(s);
+}
 
 /** Fingerprint of a run of operands joined by dots at the start (after opening parentheses or signs). */
 const DOTTED_START = /^([(+]*)([nvsb])(?:\.[nvsb])+/;
