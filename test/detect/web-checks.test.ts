@@ -66,6 +66,8 @@ describe('SQL injection', () => {
   it("ends the query at a line comment followed by a lone word, as wapiti's time probes do", () => {
     assert.equal(detectSqli('sleep(7)#\n1')?.rule, 'time delay function');
     assert.equal(detectSqli('pg_sleep(7)--\n1')?.rule, 'time delay function');
+    assert.equal(detectSqli('default`,sleep(7)#1')?.rule, 'time delay function');
+    assert.deepEqual(hits(detectSqli, ['use `x`, sleep(5) then retry', 'run `sleep(5)` to wait', 'the `,` then sleep(2)']), []);
     // Code after the newline still makes the comment a blank (space2dash), however far away.
     assert.equal(detectSqli(`1 AND--x\n1${' '.repeat(100)}=1`)?.rule, 'tautology');
     assert.deepEqual(hits(detectSqli, ['see below --\nthanks', '# Heading\ntext', 'x--\nabc', 'sleep(8) hours#\nnight']), []);

@@ -384,6 +384,9 @@ const QUOTED_RULES: readonly [RegExp, string, boolean][] = [
   [CASE_WHEN, 'case expression', false],
   [CALL_CONDITION, 'condition in function call', false],
   [/[&+(,;ol]T\(n\)/, 'time delay function', false],
+  // After a backtick only right behind it and with the rest cut off: `` x`,sleep(7)#`` (wapiti),
+  // where prose quoting code has words.
+  [/^s[,;]T\(n\)(?:c|$)/, 'time delay function', true],
   [/[&+(,;ol]G\([nsvf(]/, 'error or file function', false],
   [PACKAGE_CALL, 'database package call', false],
   [/Db[sv]/, 'time delay statement', true],
