@@ -14,7 +14,7 @@ import { FieldKind, type HttpField, HttpFlag } from '../../app/http/request.js';
  * value with `\` as `/`.
  */
 const LFI_TARGETS =
-  /etc\/(?:passwd|shadow|group|hosts|issue)|proc\/self\/|windows\/win\.ini|win\.ini|boot\.ini|(?:windows|winnt)\/system32\/|system32\/drivers\/etc\/|web-inf\/web\.xml|\.ssh\/(?:id_rsa|authorized_keys)|\.bash_history|\.htpasswd|global\.asa\b|inetpub\/wwwroot\/|php:\/\/(?:filter|input)|expect:\/\/|file:\/\/\/|zip:\/\/|phar:\/\//i;
+  /etc\/(?:passwd|shadow|group|hosts|issue|services)|proc\/self\/|windows\/win\.ini|win\.ini|boot\.ini|(?:windows|winnt)\/system32\/|system32\/drivers\/etc\/|web-inf\/web\.xml|\.ssh\/(?:id_rsa|authorized_keys)|\.bash_history|\.htpasswd|global\.asa\b|inetpub\/wwwroot\/|php:\/\/(?:filter|input)|expect:\/\/|file:\/\/\/|zip:\/\/|phar:\/\//i;
 
 /** Backslashes as slashes: the view path checks use (they ignore case). */
 function pathView(value: string): string {
