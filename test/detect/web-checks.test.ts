@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { FieldKind, HttpFlag } from '../../src/app/http/request.js';
 import { ConfigError } from '../../src/config/config.js';
-import { detectCommandInjection, detectOgnl } from '../../src/detect/web/command-injection.js';
+import { detectCommandInjection, detectOgnl, detectPhpCode } from '../../src/detect/web/command-injection.js';
 import { detectLog4shell } from '../../src/detect/web/log4shell.js';
 import { detectTraversal } from '../../src/detect/web/path-traversal.js';
 import { loadPatternFile, parsePatterns, PatternMatcher } from '../../src/detect/web/patterns.js';
@@ -237,6 +237,31 @@ describe('OGNL expression injection (Apache Struts)', () => {
       'tweet #context[1] to @java.lang', 'text/html; charset=utf-8', 'multipart/form-data; boundary=----x', 'Hello ${name}, order #12 (#13 too)',
     ];
     assert.deepEqual(hits(detectOgnl, benign), []);
+  });
+});
+
+describe('PHP code injection', () => {
+  it("finds calls that run commands or code where a string is evaluated, and scanners' exit(md5()) markers", () => {
+    const attacks = [
+      // wapiti's exec module, and a CVE probe of Nmap's (CM Download Manager).
+      ";exit(md5('w4p1t1_md5'));//", "a;exit(md5('w4p1t1_md5'));#", "'.exit(md5('w4p1t1_md5'));//", '";exit(md5(\'w4p1t1_md5\'));//',
+      '".base64_decode("cnFnbWlhdXFyb2xqdGZ3")."', '${@phpinfo()}', '{${phpinfo()}}', "';system('id');//", ';phpinfo();',
+      "1';passthru('cat /etc/passwd');#", "<?php system($_GET['c']); ?>", "<?php @eval($_POST['x']);?>",
+    ];
+    assert.deepEqual(misses(detectPhpCode, attacks), []);
+    assert.equal(detectCommandInjection("';system('id');//"), 'PHP code injection (system)');
+    assert.equal(detectCommandInjection(";exit(md5('w4p1t1_md5'));//"), 'PHP code injection (exit)');
+  });
+
+  it('lets PHP words in prose and markup through', () => {
+    const benign = [
+      "It's a system (really)", "'hello'. System(s) go", "'use strict'; console.log(1)", 'print("hi")', "Use exec() carefully; it's dangerous",
+      "the 'eval' (function)", '<?xml version="1.0"?><a>system(1)</a>', "md5('x') is weak", 'the "base64" (decode) step',
+    ];
+    assert.deepEqual(hits(detectPhpCode, benign), []);
+    // 64 KB of openings without a call: each looked at once, within its bounded window.
+    assert.equal(detectPhpCode(`<?php${' x('.repeat(20000)}`), null);
+    assert.equal(detectPhpCode(`${"'.".repeat(30000)}(`), null);
   });
 });
 

@@ -137,16 +137,42 @@ export function detectOgnl(value: string): string | null {
   return m !== null && OGNL_SYNTAX.test(value) ? `OGNL expression injection (${m[0]})` : null;
 }
 
+/** PHP functions that run commands or code, and the `exit(md5(…))` scanners prove a run with. */
+const PHP_CALLS =
+  'system|passthru|shell_exec|exec|popen|proc_open|pcntl_exec|phpinfo|eval|assert|create_function|base64_decode|call_user_func|file_put_contents|(?:exit|die|print)\\s*\\(\\s*md5';
+
+/** What a call's argument starts with in code, not prose: a string, a variable, a call, or nothing. */
+const PHP_ARG = `\\s*(?:['"\`$)]|\\w+\\s*\\()`;
+
 /**
- * A reason when `value` injects a shell command or an OGNL expression, or null. `productComments`: the value is a
- * User-Agent, whose parenthesised comments list items split by `;` (`(compatible; Nmap Scripting
- * Engine; …)`, `(X11; Linux x86_64)`): a command named there counts only with shell-like
- * arguments after it, as after a newline.
+ * PHP code where an application evaluates a string: one of PHP_CALLS after a closed string and
+ * `.` or `;` (`'.exit(md5(…));//`, `";system('id');`), stacked at the start (`;phpinfo();`), or in
+ * complex string syntax (`${@phpinfo()}`); a scanner's `exit(md5(` after any `;` or `.`; or an
+ * opening tag with such a call in a body (a web shell). Each call with an argument that starts as
+ * code does (`'System(s) go'` is prose).
+ */
+const PHP_CODE = new RegExp(
+  `(?:^\\s*;|['"]\\s*[.;]|\\$\\{@?|\\{\\$\\{)\\s*@?(${PHP_CALLS})\\s*\\(${PHP_ARG}|[;.]\\s*((?:exit|die|print)\\s*\\(\\s*md5)\\s*\\(|<\\?(?:php\\b|=)[\\s\\S]{0,256}?\\b(${PHP_CALLS})\\s*\\(${PHP_ARG}`,
+  'i',
+);
+
+/** A reason when `value` injects PHP code that runs commands or code, or null. */
+export function detectPhpCode(value: string): string | null {
+  if (value.indexOf('(') < 0) return null;
+  const m = PHP_CODE.exec(value);
+  return m === null ? null : `PHP code injection (${(m[1] ?? m[2] ?? m[3]).replace(/\s*\(\s*md5$/i, '').toLowerCase()})`;
+}
+
+/**
+ * A reason when `value` injects a shell command, an OGNL expression or PHP code, or null.
+ * `productComments`: the value is a User-Agent, whose parenthesised comments list items split by
+ * `;` (`(compatible; Nmap Scripting Engine; …)`, `(X11; Linux x86_64)`): a command named there
+ * counts only with shell-like arguments after it, as after a newline.
  */
 export function detectCommandInjection(value: string, productComments = false): string | null {
   if (/^\s*\(\s*\)\s*\{/.test(value)) return 'shellshock function definition';
-  const ognl = detectOgnl(value);
-  if (ognl !== null) return ognl;
+  const code = detectOgnl(value) ?? detectPhpCode(value);
+  if (code !== null) return code;
   if (!SEPARATOR.test(value)) return null;
   const n = value.length;
   // How deep in parentheses `i` is (counted only for product comments).

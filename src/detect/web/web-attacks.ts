@@ -246,7 +246,7 @@ export const webAttacks: DetectorSpec = {
     { name: 'sqli', type: 'bool', default: true, help: 'Detect SQL injection (tokenised, by query structure).' },
     { name: 'xss', type: 'bool', default: true, help: 'Detect cross-site scripting (script elements, event handlers, script URLs).' },
     { name: 'path_traversal', type: 'bool', default: true, help: 'Detect path traversal and local file inclusion.' },
-    { name: 'command_injection', type: 'bool', default: true, help: 'Detect OS command injection, Shellshock and OGNL expression injection (Apache Struts).' },
+    { name: 'command_injection', type: 'bool', default: true, help: 'Detect OS command injection, Shellshock, OGNL expression injection (Apache Struts) and PHP code injection.' },
     { name: 'log4shell', type: 'bool', default: true, help: 'Detect Log4Shell JNDI lookups, nested-lookup obfuscations included.' },
     { name: 'request_smuggling', type: 'bool', default: true, help: 'Detect request smuggling: a body length that servers and proxies may read differently (Content-Length beside a Transfer-Encoding, conflicting or invalid Content-Length).' },
     { name: 'patterns_file', type: 'string', default: '', help: 'JSON list of literal payload patterns matched case-insensitively on decoded fields (the seeds\' payload_patterns.json format; empty: none).' },
