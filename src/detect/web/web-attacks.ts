@@ -346,7 +346,9 @@ class WebAttackDetector implements Detector {
       if (!referer) this.stats.http_clean_cache_hits++;
       return;
     }
-    const mask = path ? -1 : charMask(value);
+    // The path's traversal check also reads the normalised path (a target behind resolved dot
+    // segments): it always runs; the other checks need their characters, as in any value.
+    const mask = path ? charMask(value) | NEEDS_TRAVERSAL : charMask(value);
     if (!(mask & (freeText ? NEEDS_ANY : NEEDS_LOG4SHELL | C_PAREN))) return;
     const done = req.alerted;
     // Values recur: a browser's User-Agent and cookies on every request, a site's search terms
