@@ -13,29 +13,27 @@ import { HttpFlag } from './request.js';
 /** Most codings applied one over the other that are undone (`gzip, gzip`). */
 const MAX_LAYERS = 3;
 
-/** Inflating a whole stream, and a stream cut short (all the output its bytes give). */
-const ZLIB_WHOLE = { finishFlush: constants.Z_FINISH };
-const ZLIB_PARTIAL = { finishFlush: constants.Z_SYNC_FLUSH };
-const BROTLI_WHOLE = { finishFlush: constants.BROTLI_OPERATION_FINISH };
-const BROTLI_PARTIAL = { finishFlush: constants.BROTLI_OPERATION_FLUSH };
-
 /** One decompressor: `partial` reads a stream cut short as far as it goes. */
 type Inflate = (buf: Buffer, limit: number, partial: boolean) => Buffer;
+
+type ZlibCall = (buf: Buffer, options: { finishFlush: number; maxOutputLength: number }) => Buffer;
+
+/** A zlib decompressor, stopped at `limit` bytes of output. */
+function zlibInflate(call: ZlibCall): Inflate {
+  return (b, limit, partial) => call(b, { finishFlush: partial ? constants.Z_SYNC_FLUSH : constants.Z_FINISH, maxOutputLength: limit });
+}
 
 /** The decompressors of a coding name (lower case), or null for one this reader does not undo. */
 function inflatersOf(coding: string): Inflate[] | null {
   switch (coding) {
     case 'gzip':
     case 'x-gzip':
-      return [(b, limit, partial) => gunzipSync(b, { ...(partial ? ZLIB_PARTIAL : ZLIB_WHOLE), maxOutputLength: limit })];
+      return [zlibInflate(gunzipSync)];
     case 'deflate':
       // RFC 9110's deflate is zlib-wrapped; some clients send the raw stream, which servers take too.
-      return [
-        (b, limit, partial) => inflateSync(b, { ...(partial ? ZLIB_PARTIAL : ZLIB_WHOLE), maxOutputLength: limit }),
-        (b, limit, partial) => inflateRawSync(b, { ...(partial ? ZLIB_PARTIAL : ZLIB_WHOLE), maxOutputLength: limit }),
-      ];
+      return [zlibInflate(inflateSync), zlibInflate(inflateRawSync)];
     case 'br':
-      return [(b, limit, partial) => brotliDecompressSync(b, { ...(partial ? BROTLI_PARTIAL : BROTLI_WHOLE), maxOutputLength: limit })];
+      return [(b, limit, partial) => brotliDecompressSync(b, { finishFlush: partial ? constants.BROTLI_OPERATION_FLUSH : constants.BROTLI_OPERATION_FINISH, maxOutputLength: limit })];
     default:
       return null;
   }
@@ -77,16 +75,12 @@ function boundedPrefix(inflate: Inflate, data: Buffer, limit: number): Buffer {
  * when none takes it.
  */
 function inflateOne(inflaters: readonly Inflate[], data: Buffer, limit: number, cut: boolean): { out: Buffer; truncated: boolean } | null {
-  for (const inflate of inflaters) {
-    const all = tryInflate(inflate, data, limit, false);
-    if (all === 'large') return { out: boundedPrefix(inflate, data, limit), truncated: true };
-    if (all !== 'bad') return { out: all, truncated: false };
-  }
-  if (!cut) return null;
-  for (const inflate of inflaters) {
-    const part = tryInflate(inflate, data, limit, true);
-    if (part === 'large') return { out: boundedPrefix(inflate, data, limit), truncated: true };
-    if (part !== 'bad' && part.length > 0) return { out: part, truncated: false };
+  for (const partial of cut ? [false, true] : [false]) {
+    for (const inflate of inflaters) {
+      const out = tryInflate(inflate, data, limit, partial);
+      if (out === 'large') return { out: boundedPrefix(inflate, data, limit), truncated: true };
+      if (out !== 'bad' && (!partial || out.length > 0)) return { out, truncated: false };
+    }
   }
   return null;
 }

@@ -137,6 +137,17 @@ export function detectOgnl(value: string): string | null {
   return m !== null && OGNL_SYNTAX.test(value) ? `OGNL expression injection (${m[0]})` : null;
 }
 
+/** Shellshock: a bash function definition, which a vulnerable bash runs the rest of. */
+const SHELLSHOCK = /^\s*\(\s*\)\s*\{/;
+
+/**
+ * A reason when `value` is code a server runs whatever field carries it, protocol headers too
+ * (Shellshock's function prefix, an OGNL expression in a Content-Type), or null.
+ */
+export function detectServerCode(value: string): string | null {
+  return SHELLSHOCK.test(value) ? 'shellshock function definition' : detectOgnl(value);
+}
+
 /** PHP functions that run commands or code, and the `exit(md5(…))` scanners prove a run with. */
 const PHP_CALLS =
   'system|passthru|shell_exec|exec|popen|proc_open|pcntl_exec|phpinfo|eval|assert|create_function|base64_decode|call_user_func|file_put_contents|(?:exit|die|print)\\s*\\(\\s*md5';
@@ -170,8 +181,7 @@ export function detectPhpCode(value: string): string | null {
  * counts only with shell-like arguments after it, as after a newline.
  */
 export function detectCommandInjection(value: string, productComments = false): string | null {
-  if (/^\s*\(\s*\)\s*\{/.test(value)) return 'shellshock function definition';
-  const code = detectOgnl(value) ?? detectPhpCode(value);
+  const code = detectServerCode(value) ?? detectPhpCode(value);
   if (code !== null) return code;
   if (!SEPARATOR.test(value)) return null;
   const n = value.length;

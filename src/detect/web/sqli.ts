@@ -489,10 +489,17 @@ function appendedMatch(value: string): SqliMatch | null {
     if (keyword) while (at > 0 && isSpace(value.charCodeAt(at - 1))) at--;
     while (at > 0 && value.charCodeAt(at - 1) === 41) at--;
     if (at === 0 || (keyword && at === m.index)) continue;
-    const fp = `n${sqlFingerprint(value, at)}`;
-    if (!BARE_NEEDS.test(fp)) continue;
-    for (const [re, rule] of BARE_RULES) if (re.test(fp)) return { rule, fingerprint: fp };
+    const found = bareMatch(`n${sqlFingerprint(value, at)}`);
+    if (found !== null) return found;
   }
+  return null;
+}
+
+/** The bare rule a fingerprint matches, or null. */
+function bareMatch(fp: string): SqliMatch | null {
+  // Every bare rule needs one of these classes; most values (words, numbers, paths) have none.
+  if (!BARE_NEEDS.test(fp)) return null;
+  for (const [re, rule] of BARE_RULES) if (re.test(fp)) return { rule, fingerprint: fp };
   return null;
 }
 
@@ -501,11 +508,8 @@ function detectSqliIn(value: string, unescaped: boolean): SqliMatch | null {
   if (value.length < 2 || !WORTH_TOKENISING.test(value)) return null;
   // A value's own dotted start (an address `10.0.0.1`, a host `shop.example`, a version `1.2.3`)
   // is one operand: sqlmap appends to it (`10.0.0.1) AND 1=1#` in a Host header).
-  const bare = sqlFingerprint(value, 0).replace(DOTTED_START, '$1$2');
-  // Every bare rule needs one of these classes; most values (words, numbers, paths) have none.
-  if (BARE_NEEDS.test(bare)) {
-    for (const [re, rule] of BARE_RULES) if (re.test(bare)) return { rule, fingerprint: bare };
-  }
+  const bare = bareMatch(sqlFingerprint(value, 0).replace(DOTTED_START, '$1$2'));
+  if (bare !== null) return bare;
   // MySQL quotes identifiers in backticks: sqlmap closes those too (`` x` WHERE 1=1;SELECT ``).
   for (const q of ["'", '"', '`']) {
     const at = firstBreak(value, q);

@@ -5,7 +5,7 @@ import type { SectionValues } from '../../config/params.js';
 import type { Packet } from '../../decode/packet.js';
 import type { Signature } from '../../output/events.js';
 import { builtin, Category, type DetectContext, type Detector, type DetectorSpec } from '../detector.js';
-import { detectCommandInjection, detectOgnl } from './command-injection.js';
+import { detectCommandInjection, detectServerCode } from './command-injection.js';
 import { detectLog4shell } from './log4shell.js';
 import { detectTraversal } from './path-traversal.js';
 import { loadPatternFile, PatternMatcher, type PayloadPattern } from './patterns.js';
@@ -368,7 +368,7 @@ class WebAttackDetector implements Detector {
       if (r !== null) this.raise(WebSig.LOG4SHELL, BIT_LOG4SHELL, req, field, value, { reason: r }, flow, p);
     }
     if (this.cmdi && !(done & BIT_CMDI) && mask & NEEDS_CMDI) {
-      const r = freeText ? detectCommandInjection(value, field.name === 'user-agent') : /^\s*\(\s*\)\s*\{/.test(value) ? 'shellshock function definition' : detectOgnl(value);
+      const r = freeText ? detectCommandInjection(value, field.name === 'user-agent') : detectServerCode(value);
       if (r !== null) this.raise(WebSig.COMMAND_INJECTION, BIT_CMDI, req, field, value, { reason: r }, flow, p);
     }
     if (freeText) {
