@@ -185,6 +185,24 @@ describe('command injection', () => {
     assert.deepEqual(hits(detectCommandInjection, benign), []);
   });
 
+  it('reads language names in lists and command names in prose as words, and interpreters with arguments as commands', () => {
+    // Profiles, course pages and comments list languages and name commands after a `;` or `&`.
+    const benign = [
+      'skills: C; python; java', 'Languages: Java; Python & Node', 'C#; Java; PHP', 'Perl & Ruby', 'Home | Python | Blog', 'Java developer; Python developer',
+      "see 'docs'; eval is evil", 'export to CSV; host a party', 'time to dig; kill the lights', 'rock & roll; ls is a command', 'Environment; env vars',
+      'awk & sed tutorial', 'minutes; cc me on it', 'see docs; exec summary', 'i.e.; type e.g. text',
+    ];
+    assert.deepEqual(hits(detectCommandInjection, benign), []);
+    const attacks = [
+      "; python -c 'import os'", '| python', '|php', 'x|python3 -', "; perl -e 'system(\"id\")'", '&& node /tmp/x.js', '; java -jar /tmp/x.jar', '| python <x.py',
+      ';env;', 'a;env', ';eval $(echo id)', '; exec /bin/sh', '; exec bash', ';export PATH=/tmp', ';ls', '; kill -9 1', "| awk '{print}' /etc/passwd", ';cat config.php',
+      '; ping evil.example', '; dig @192.0.2.1 x', "; EXEC xp_cmdshell('dir')",
+    ];
+    assert.deepEqual(misses(detectCommandInjection, attacks), []);
+    assert.equal(detectCommandInjection('skills: C; python -c "print(1)"'), '; then python');
+    assert.equal(detectCommandInjection("x'; EXEC xp_cmdshell('cat ../../../etc/passwd')#"), '; then exec');
+  });
+
   it("reads a User-Agent's comment items as items, and what follows a `;` outside them as shell", () => {
     // Nmap's scripts send this User-Agent on every request: `; Nmap` is a comment item, not a command.
     const nse = 'Mozilla/5.0 (compatible; Nmap Scripting Engine; https://nmap.org/book/nse.html)';

@@ -3,7 +3,8 @@
  * substitution (`` `…` ``, `$(…)`) followed by a command a shell would run, and Shellshock's
  * `() {` function prefix. Commands that are also English words (cat, id, more, sleep, find …)
  * count only with shell-like arguments after them (a path, an option, a number, nothing), so
- * "Tom & Jerry", "dogs; cat lovers" and a User-Agent's `(X11; Linux x86_64)` pass.
+ * "Tom & Jerry", "dogs; cat lovers" and a User-Agent's `(X11; Linux x86_64)` pass; interpreters
+ * (python, perl, java …) only with an argument or at the end of a pipe, so "C; Python; Java" passes.
  * Also OGNL expressions that Apache Struts evaluates (S2-045's Content-Type, S2-057's path):
  * injected code whose purpose is the same, running commands on the server.
  */
@@ -13,15 +14,32 @@ const SEPARATOR = /[;|&\n`]|\$\(/;
 
 /** Commands never written after a separator in prose. */
 const COMMANDS = new Set([
-  'wget', 'curl', 'nc', 'ncat', 'netcat', 'bash', 'sh', 'zsh', 'ksh', 'csh', 'tcsh', 'dash', 'ash', 'python', 'python2', 'python3', 'perl', 'php', 'ruby', 'lua',
+  'wget', 'curl', 'nc', 'ncat', 'netcat', 'bash', 'sh', 'zsh', 'ksh', 'csh', 'tcsh', 'dash', 'ash',
   'whoami', 'uname', 'ifconfig', 'ipconfig', 'nslookup', 'powershell', 'pwsh', 'cmd', 'cmd.exe', 'busybox', 'chmod', 'chown', 'socat', 'telnet', 'tftp', 'xterm',
-  'mkfifo', 'base64', 'systeminfo', 'netstat', 'crontab', 'useradd', 'certutil', 'bitsadmin', 'wmic', 'rm', 'ls', 'pwd', 'hostname', 'passwd', 'sudo', 'su',
-  'tasklist', 'taskkill', 'reg', 'regsvr32', 'rundll32', 'mshta', 'cscript', 'wscript', 'xxd', 'od', 'uuencode', 'openssl', 'nmap', 'dig', 'host', 'ssh', 'scp',
-  'rsync', 'java', 'node', 'gcc', 'cc', 'awk', 'sed', 'grep', 'env', 'printenv', 'export', 'eval', 'exec', 'nohup', 'timeout', 'xargs', 'ps', 'kill', 'killall',
+  'mkfifo', 'base64', 'systeminfo', 'netstat', 'crontab', 'useradd', 'certutil', 'bitsadmin', 'wmic', 'pwd', 'hostname', 'passwd', 'sudo', 'su',
+  'tasklist', 'taskkill', 'reg', 'regsvr32', 'rundll32', 'mshta', 'cscript', 'wscript', 'xxd', 'uuencode', 'openssl', 'nmap', 'ssh', 'scp',
+  'rsync', 'gcc', 'grep', 'printenv', 'nohup', 'xargs', 'ps', 'killall',
+  // SQL Server's procedure that runs a shell command (`EXEC xp_cmdshell 'whoami'`).
+  'xp_cmdshell',
 ]);
 
-/** Commands that are also words: they need shell-like arguments (or nothing) after them. */
-const WORD_COMMANDS = new Set(['cat', 'id', 'more', 'less', 'head', 'tail', 'type', 'dir', 'echo', 'sleep', 'ping', 'find', 'sort', 'touch', 'time', 'date', 'who', 'w', 'net', 'set', 'print', 'printf', 'copy', 'del', 'start', 'call', 'ver']);
+/**
+ * Commands that are also words: they need shell-like arguments (or nothing) after them. Some are
+ * English (cat, more, sleep), some are what prose and code comments say of a command ("eval is
+ * evil", "export to CSV", "awk & sed tutorial", "; ls is a command", "; cc me").
+ */
+const WORD_COMMANDS = new Set([
+  'cat', 'id', 'more', 'less', 'head', 'tail', 'type', 'dir', 'echo', 'sleep', 'ping', 'find', 'sort', 'touch', 'time', 'date', 'who', 'w', 'net', 'set', 'print', 'printf', 'copy', 'del', 'start', 'call', 'ver',
+  'eval', 'exec', 'export', 'env', 'timeout', 'kill', 'host', 'dig', 'cc', 'od', 'ls', 'rm', 'awk', 'sed',
+]);
+
+/**
+ * Interpreters, also the names of languages, which profiles and course pages list ("skills: C;
+ * Python; Java", "Perl & Ruby"): one runs something only with an argument (`; python -c …`,
+ * `;perl -e …`, `&& node /tmp/x.js`), or with its script piped in (`| python` at the end: in a
+ * title, "Home | Python | Blog" is a list).
+ */
+const INTERPRETERS = new Set(['python', 'python2', 'python3', 'perl', 'php', 'ruby', 'lua', 'java', 'node']);
 
 function isCmdChar(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 46 || c === 47 || c === 45 || c === 92;
@@ -49,7 +67,22 @@ function shellArgs(s: string, i: number): boolean {
   if (s.startsWith('${IFS}', i) || s.startsWith('$IFS', i)) return true;
   if (c !== 32 && c !== 9) return false;
   const j = skipBlank(s, i);
-  if (j >= s.length) return true;
+  return j >= s.length || argumentAt(s, j);
+}
+
+/** True when an interpreter at `i` gets an argument: after blanks (or `${IFS}`), or an input redirection. */
+function interpreterArgs(s: string, i: number): boolean {
+  const c = s.charCodeAt(i);
+  if (c === 60) return true;
+  const j = skipBlank(s, i);
+  if (j === i || j >= s.length) return false;
+  // A separator or a comment after the blanks ends the command there: "Python ; Java" is a list.
+  const d = s.charCodeAt(j);
+  return d !== 59 && d !== 124 && d !== 35 && argumentAt(s, j);
+}
+
+/** True when an argument a shell command takes starts at `j`. */
+function argumentAt(s: string, j: number): boolean {
   const d = s.charCodeAt(j);
   // A URL (what a downloader fetches: `wget http://…`, `curl https://…`).
   URL_ARG.lastIndex = j;
@@ -59,8 +92,17 @@ function shellArgs(s: string, i: number): boolean {
   // A Windows drive path: `dir c:\`, `type C:\Windows\win.ini`.
   const e = s.charCodeAt(j + 1);
   const f = s.charCodeAt(j + 2);
-  return (d | 0x20) >= 97 && (d | 0x20) <= 122 && e === 58 && (f === 92 || f === 47);
+  if ((d | 0x20) >= 97 && (d | 0x20) <= 122 && e === 58 && (f === 92 || f === 47)) return true;
+  WORD_ARG.lastIndex = j;
+  return WORD_ARG.test(s);
 }
+
+/**
+ * Arguments that start with a letter but are no prose word: an assignment (`export PATH=/tmp`), a
+ * server (`dig @192.0.2.1`), a file or host name (`cat config.php`, `ping evil.example`; both
+ * parts two characters or more, so "i.e." and "e.g." stay words).
+ */
+const WORD_ARG = /[A-Za-z_]\w*=|@\w|[\w-]{2,}(?:\.[\w-]+)*\.[A-Za-z0-9-]{2,}/y;
 
 /** A command the shell finds by a glob (`/???/??t /etc/passwd`, `/bin/c?t`): no prose has one after a separator. */
 const GLOB_COMMAND = /[ \t]*\/[\w?*[\]]*\/[\w?*[\]]*[?*[][\w?*[\]]*(?=[\s;|&]|$)/y;
@@ -73,11 +115,16 @@ function braceCommand(s: string, i: number): string | null {
   if (comma < 0 || comma - i > 24) return null;
   const word = s.slice(i + 1, comma).toLowerCase();
   const base = word.slice(word.lastIndexOf('/') + 1);
-  return COMMANDS.has(base) || WORD_COMMANDS.has(base) ? base : null;
+  return COMMANDS.has(base) || WORD_COMMANDS.has(base) || INTERPRETERS.has(base) ? base : null;
 }
 
-/** The command word at `i` (after blanks), with a path prefix removed (`/bin/cat` → cat). */
-function commandAt(s: string, i: number, strict: boolean): string | null {
+/**
+ * The command word at `i` (after blanks), with a path prefix removed (`/bin/cat` → cat). `strict`:
+ * any command needs shell-like arguments; `piped`: the separator was a pipe, into which an
+ * interpreter reads its script; `inner`: the word is the argument of a command that runs another
+ * (`exec`, `eval`…), where only a command never written in prose counts.
+ */
+function commandAt(s: string, i: number, strict: boolean, piped: boolean, inner = false): string | null {
   i = skipBlank(s, i);
   // Quotes inside a command name are removed by the shell: c'a't, w"h"oami.
   let j = i;
@@ -97,20 +144,27 @@ function commandAt(s: string, i: number, strict: boolean): string | null {
   const lower = word.toLowerCase();
   // A backslash is a Windows path separator (`C:\Windows\System32\cmd.exe`), or to a POSIX
   // shell an escape it drops (`w\hoami` runs whoami): the word is read both ways.
-  const found = knownCommand(s, j, strict, lower.replace(/\\/g, '/'));
-  return found !== null || lower.indexOf('\\') < 0 ? found : knownCommand(s, j, strict, lower.replace(/\\/g, ''));
+  const found = knownCommand(s, j, strict, piped, inner, lower.replace(/\\/g, '/'));
+  return found !== null || lower.indexOf('\\') < 0 ? found : knownCommand(s, j, strict, piped, inner, lower.replace(/\\/g, ''));
 }
 
 /** The command `path` (lower case, `/`-separated) names, when what follows at `j` fits it; or null. */
-function knownCommand(s: string, j: number, strict: boolean, path: string): string | null {
+function knownCommand(s: string, j: number, strict: boolean, piped: boolean, inner: boolean, path: string): string | null {
   const base = path.slice(path.lastIndexOf('/') + 1);
+  if (inner) return COMMANDS.has(base) ? base : null;
+  if (INTERPRETERS.has(base)) return interpreterArgs(s, j) || (piped && !strict && skipBlank(s, j) >= s.length) ? base : null;
   if (COMMANDS.has(base)) {
     if (!strict) return base;
     return shellArgs(s, j) ? base : null;
   }
-  if (WORD_COMMANDS.has(base) && shellArgs(s, j)) return base;
-  return null;
+  if (!WORD_COMMANDS.has(base)) return null;
+  if (shellArgs(s, j)) return base;
+  // A command that runs the next word as a command: `; exec bash`, `; EXEC xp_cmdshell 'dir'`.
+  return RUNNERS.has(base) && commandAt(s, j, strict, false, true) !== null ? base : null;
 }
+
+/** Word commands whose argument is another command. */
+const RUNNERS = new Set(['eval', 'exec', 'env', 'timeout', 'time', 'start', 'call']);
 
 /**
  * A command word built from a substring expansion (`${PATH:0:1}bin${PATH:0:1}id` is /bin/id):
@@ -218,7 +272,7 @@ export function detectCommandInjection(value: string, productComments = false): 
       what = '$(';
     }
     if (from < 0) continue;
-    const cmd = commandAt(value, from, strict);
+    const cmd = commandAt(value, from, strict, c === 124);
     if (cmd !== null) return `${what} then ${cmd}`;
     const braced = braceCommand(value, from);
     if (braced !== null) return `${what} then {${braced},…}`;
