@@ -57,6 +57,7 @@ const REQUESTS: readonly [string, string][] = [
   ['template placeholders', json('/api/templates', { template: 'Hello ${name}, your order ${order.id} shipped', price: '$5 {approx}' })],
   ['shell-like text that runs nothing', post('/notes', 'application/x-www-form-urlencoded', 'note=meeting+at+5%3B+bring+notes+%7C+agenda&who=Tom+%26+Jerry&q=cats+%7C+dogs%3B+cat+lovers+welcome&path=C%3A%5CUsers%5CPublic%5Creport.docx')],
   ['a profile listing languages and a comment naming commands', post('/profile', 'application/x-www-form-urlencoded', "skills=C%3B+Python%3B+Java%3B+Perl+%26+Ruby&title=Home+%7C+Python+%7C+Blog&comment=see+%27docs%27%3B+eval+is+evil%3B+awk+%26+sed+tutorial")],
+  ['a search for a sleep call, and a Referer holding it', get('/search?q=sleep(5)+in+python', 'Referer: https://shop.example/search?q=sleep(5)+in+python\r\n')],
   ['an API call with SQL-ish parameters', get('/api/v1/orders?status=shipped&fields=id,total,created_at&order=created_at+desc&limit=50&filter=total%3E100')],
   ['a date, an email and a phone number', get('/book?date=2026-03-01&email=ann.lee%40example.org&phone=%2B44+20+7946+0958&time=10%3A30')],
   ['an XML body', post('/soap', 'text/xml; charset=utf-8', '<?xml version="1.0"?><Envelope><Body><GetPrice><Item>Apples &amp; Pears</Item><Select>union</Select></GetPrice></Body></Envelope>')],

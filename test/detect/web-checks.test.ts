@@ -371,8 +371,10 @@ describe('payloads of real tools', () => {
     assert.deepEqual(hits(detectSqli, ["it's done; if (x=1) we go", "Tom's plan; create or replace the old one"]), []);
     assert.deepEqual(detectSqli("1' RLIKE 1-- "), { rule: 'comparison then comment after string break', fingerprint: 'slnc' });
     assert.deepEqual(hits(detectSqli, ["it's like 5 -- amazing", "I'm like 2 -- no", "'Hello' = 'world' -- what"]), []);
-    const benign = ['how to call DBMS_LOCK.SLEEP(5) in PL/SQL', 'DBMS_LOCK.SLEEP(5) waits 5 seconds, see docs', 'sleep(5) later', 'see dbms_lock.sleep docs', 'time.sleep(5) in python', 'buy 1 or 2+3 items', '1 or 2+2 is 4', 'tea or coffee in cups > 2'];
+    const benign = ['how to call DBMS_LOCK.SLEEP(5) in PL/SQL', 'DBMS_LOCK.SLEEP(5) waits 5 seconds, see docs', 'sleep(5) later', 'see dbms_lock.sleep docs', 'time.sleep(5) in python', 'sleep(5) in python', 'sleep(5) and more', 'https://shop.example/search?q=sleep(5)+in+python', 'buy 1 or 2+3 items', '1 or 2+2 is 4', 'tea or coffee in cups > 2'];
     assert.deepEqual(hits(detectSqli, benign), []);
+    // A time delay with only words after its operator is a search; with the rest cut off, a comparison or SQL after it, a payload.
+    assert.deepEqual(misses(detectSqli, ['sleep(5)', 'sleep(5)#', 'sleep(5)=0', '1 RLIKE SLEEP(5)', '1 AND SLEEP(5) AND abc=abc']), []);
   });
 
   it("sees through sqlmap's tamper scripts that change blanks, comments, operators and quotes", () => {

@@ -410,7 +410,8 @@ const BARE_RULES: readonly [RegExp, string][] = [
   [/^ZIb(?:\.b)?.*V/, 'insert statement'],
   [/^MbS.*o/, 'update statement'],
   [/P/, 'extended procedure'],
-  [/(?:^|[&+(,;ol])T\(n\)(?:$|[;col&+),])/, 'time delay function'],
+  // Followed by an operator, only if more than words follow it: "sleep(5) in python" is a search.
+  [/(?:^|[&+(,;ol])T\(n\)(?:$|[;c),]|[&+ol](?![&+lb]*b[&+lb]*$))/, 'time delay function'],
   [/(?:^|[&+(,;ol])G\([nsvf(]/, 'error or file function'],
   [PACKAGE_CALL, 'database package call'],
   [/^[nvsb]\)*OBn/, 'order by column number'],
