@@ -130,6 +130,14 @@ describe('XSS', () => {
     ];
     assert.deepEqual(hits(detectXss, benign), []);
   });
+
+  it('joins markup split by CDATA sections, and finds HTML component imports', () => {
+    const split = "<![CDATA[<]]>SCRIPT<![CDATA[>]]>alert('XSS');<![CDATA[<]]>/SCRIPT<![CDATA[>]]>";
+    assert.equal(detectXss(split), '<script> element (split by CDATA sections)');
+    assert.equal(detectXss(`<?xml version="1.0"?><foo>${split}</foo>`), '<script> element (split by CDATA sections)');
+    assert.equal(detectXss('<HTML xmlns:xss><?import namespace="xss" implementation="http://ha.ckers.org/xss.htc"><xss:xss>XSS</xss:xss></HTML>'), 'HTML component import');
+    assert.deepEqual(hits(detectXss, ['<![CDATA[some text]]>', '<note><![CDATA[a < b && c > d]]></note>', '<?xml version="1.0"?><a>x</a>', '<?import is an old IE tag']), []);
+  });
 });
 
 describe('path traversal', () => {
@@ -269,6 +277,13 @@ describe('PHP code injection', () => {
     assert.deepEqual(misses(detectPhpCode, attacks), []);
     assert.equal(detectCommandInjection("';system('id');//"), 'PHP code injection (system)');
     assert.equal(detectCommandInjection(";exit(md5('w4p1t1_md5'));//"), 'PHP code injection (exit)');
+    // After closing the call the string was in (wfuzz's XML list): `',''));phpinfo();`.
+    assert.equal(detectPhpCode("<name>',''));phpinfo();exit;/*</name>"), 'PHP code injection (phpinfo)');
+    assert.equal(detectPhpCode("x')); system('id');"), 'PHP code injection (system)');
+    assert.equal(detectPhpCode("He said 'hi')); phpinfo is a function"), null);
+    // 64 KB of closed arguments: each try reads a few.
+    assert.equal(detectPhpCode(`'${",''".repeat(20000)};phpinfo`), null);
+    assert.equal(detectPhpCode(`'${",''".repeat(20000)};phpinfo()`), 'PHP code injection (phpinfo)');
   });
 
   it('lets PHP words in prose and markup through', () => {
@@ -405,8 +420,9 @@ describe('payloads of real tools', () => {
     // binary as a word, 1.e in a version, escaped quotes in prose stay quiet.
     assert.deepEqual(detectSqli("admin'#\n"), { rule: 'comment after string break', fingerprint: 'sc' });
     // wfuzz's SQL list: the left side already in the query, a keyword as the right one.
-    assert.deepEqual(misses(detectSqli, ['or 1=1--', 'or 0=0 #', "' or user like '%"]), []);
-    assert.deepEqual(hits(detectSqli, ['or 5 = 5 is true', 'and so on --', "it's user like"]), []);
+    assert.deepEqual(misses(detectSqli, ['or 1=1--', 'or 0=0 #', "' or user like '%", 'or 1=1', 'and 1=1 ']), []);
+    assert.deepEqual(detectSqli('or 1=1'), { rule: 'tautology', fingerprint: '&non' });
+    assert.deepEqual(hits(detectSqli, ['or 5 = 5 is true', 'and so on --', "it's user like", 'or 1=1 maybe', 'or 2']), []);
     const benign = [
       'cats and dogs like fish', 'I like 5 and 6', 'prices between 10 and 20 euros', 'x between y and z', 'download the binary (64 bit) or source', 'binary 1 or 0',
       'section 1.e) and 2.a)', 'version 2.e', '# Heading\nsome text or other = fine', 'Issue #5\nor maybe later', "it\\'s a test or not", "don\\'t like it",

@@ -1,5 +1,5 @@
 /**
- * Golden tests on captures of real web-attack tools (sqlmap, curl) and benign clients (curl, a
+ * Golden tests on captures of real web-attack tools (sqlmap, curl, Nmap's scripts, wfuzz) and benign clients (curl, a
  * browser-like Python client) made in network namespaces by test/fixtures/web/make-captures.sh:
  * which web signature fires, at which packet, about whom, and nothing at all about the benign
  * client, whether alone or browsing while sqlmap runs.
@@ -150,6 +150,37 @@ describe('web tools: sqlmap, with a benign client browsing meanwhile', () => {
       assert.deepEqual(blocked, [ATTACKER]);
     });
   }
+});
+
+describe("web tools: wfuzz's injection lists", () => {
+  it('wfuzz_injections.pcap: each attack type where the list has it; bare probes, LDAP and XPath quiet', async () => {
+    const { alerts, http, events } = await analyse('wfuzz_injections.pcap');
+    const bySid: Record<number, [number, number]> = {};
+    for (const a of alerts) (bySid[a.signature.sid] ??= [0, a.pcapCnt])[0]++;
+    assert.deepEqual(bySid, { [SQLI]: [53, 41], [XSS]: [37, 668], [TRAVERSAL]: [68, 926], [CMDI]: [7, 410] });
+    assert.ok(alerts.every((a) => a.srcIp === ATTACKER && a.destIp === VICTIM && a.destPort === 80));
+    assert.equal(http.length, 247);
+    // The 87 requests without an alert hold no attack a server would run: bare keywords and
+    // characters (`select`, `'`, `|`, `--`), `\x27`-style escapes no server decodes in a query,
+    // LDAP filters and XPath (no attack type of these checks), lines wfuzz cut at the list's `#`
+    // (`<IMG SRC="jav`), `&lt` without its `;` (text, never a tag), and `%25%5c..` (a `%` and a
+    // `\` once decoded: no dot segment).
+    const alerted = new Set(alerts.map((a) => `${a.flowId}/${a.txId}`));
+    assert.equal(http.filter((h) => !alerted.has(`${h.flowId}/${h.txId}`)).length, 87);
+    const rule = (a: AlertEvent): string => (a.metadata.rule ?? [''])[0];
+    const found = (url: string): string[] => alerts.filter((a) => a.http?.url === url).map((a) => `${a.signature.sid} ${rule(a)}`);
+    // A tautology with its left side already in the query, the rest of it after.
+    assert.deepEqual(found('/search?q=or%201=1'), [`${SQLI} tautology`]);
+    assert.deepEqual(found('/search?q=or%200=0%20'), [`${SQLI} tautology`]);
+    // XML's payloads: script split by CDATA sections, an HTML component, PHP code closing a call.
+    assert.deepEqual(found("/search?q=<![CDATA[<]]>SCRIPT<![CDATA[>]]>alert('XSS');<![CDATA[<]]>/SCRIPT<![CDATA[>]]>"), [`${XSS} <script> element (split by CDATA sections)`]);
+    assert.deepEqual(found('/search?q=<HTML%20xmlns:xss><?import%20namespace="xss"%20implementation="http://ha.ckers.org/xss.htc"><xss:xss>XSS</xss:xss></HTML>'), [`${XSS} HTML component import`]);
+    assert.deepEqual(found("/search?q=<name>',''));%20phpinfo();%20exit;/*</name>"), [`${CMDI} PHP code injection (phpinfo)`]);
+    // SQL Server's shell procedure, named with its database, run by EXEC.
+    assert.deepEqual(found("/search?q=';%20exec%20master..xp_cmdshell"), [`${CMDI} ; then exec`, `${SQLI} stacked query after string break`]);
+    const blocks = events.filter((e) => e.type === 'block');
+    assert.deepEqual(blocks.map((b) => (b.type === 'block' ? [b.addr, b.pcapCnt] : [])), [[ATTACKER, 41]]);
+  });
 });
 
 /** Benign captures: file, HTTP requests parsed (all answered). */

@@ -151,7 +151,8 @@ function commandAt(s: string, i: number, strict: boolean, piped: boolean, inner 
 /** The command `path` (lower case, `/`-separated) names, when what follows at `j` fits it; or null. */
 function knownCommand(s: string, j: number, strict: boolean, piped: boolean, inner: boolean, path: string): string | null {
   const base = path.slice(path.lastIndexOf('/') + 1);
-  if (inner) return COMMANDS.has(base) ? base : null;
+  // A procedure may be named with its database and schema (`master..xp_cmdshell`, `master.dbo.xp_cmdshell`).
+  if (inner) return COMMANDS.has(base) || COMMANDS.has(base.slice(base.lastIndexOf('.') + 1)) ? base : null;
   if (INTERPRETERS.has(base)) return interpreterArgs(s, j) || (piped && !strict && skipBlank(s, j) >= s.length) ? base : null;
   if (COMMANDS.has(base)) {
     if (!strict) return base;
@@ -210,14 +211,21 @@ const PHP_CALLS =
 const PHP_ARG = `\\s*(?:['"\`$)]|\\w+\\s*\\()`;
 
 /**
- * PHP code where an application evaluates a string: one of PHP_CALLS after a closed string and
+ * What may close a call around the string broken out of before the `;` (`',''));`): further
+ * arguments (a short string or a word) and closing parentheses, a few (a bound on each try).
+ */
+const PHP_CLOSE = `(?:\\s*(?:,\\s*(?:'[^']{0,64}'|"[^"]{0,64}"|\\w{1,64})|\\))){0,8}`;
+
+/**
+ * PHP code where an application evaluates a string: one of PHP_CALLS after a closed string (and
+ * the call around it closed: `',''));phpinfo();`) and
  * `.` or `;` (`'.exit(md5(…));//`, `";system('id');`), stacked at the start (`;phpinfo();`), or in
  * complex string syntax (`${@phpinfo()}`); a scanner's `exit(md5(` after any `;` or `.`; or an
  * opening tag with such a call in a body (a web shell). Each call with an argument that starts as
  * code does (`'System(s) go'` is prose).
  */
 const PHP_CODE = new RegExp(
-  `(?:^\\s*;|['"]\\s*[.;]|\\$\\{@?|\\{\\$\\{)\\s*@?(${PHP_CALLS})\\s*\\(${PHP_ARG}|[;.]\\s*((?:exit|die|print)\\s*\\(\\s*md5)\\s*\\(|<\\?(?:php\\b|=)[\\s\\S]{0,256}?\\b(${PHP_CALLS})\\s*\\(${PHP_ARG}`,
+  `(?:^\\s*;|['"]${PHP_CLOSE}\\s*[.;]|\\$\\{@?|\\{\\$\\{)\\s*@?(${PHP_CALLS})\\s*\\(${PHP_ARG}|[;.]\\s*((?:exit|die|print)\\s*\\(\\s*md5)\\s*\\(|<\\?(?:php\\b|=)[\\s\\S]{0,256}?\\b(${PHP_CALLS})\\s*\\(${PHP_ARG}`,
   'i',
 );
 

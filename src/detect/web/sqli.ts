@@ -403,6 +403,8 @@ const BARE_RULES: readonly [RegExp, string][] = [
   [/^[(+]*[nvs]\)*&\(*\+?[nvs]\)*[c;]/, 'boolean then comment'],
   // A value that starts with the operator, its left side already in the query (`or 1=1--`).
   [/^&\(*[nvs]\)*o\(*[nvs]\)*c/, 'boolean then comment'],
+  // Or nothing after the comparison (`or 1=1`): the rest of the query follows it.
+  [/^&\(*[nvs]\)*o\(*[nvs]\)*$/, 'tautology'],
   [/(?:^|[nvsb)])U\(*E(?:[nsvfTG(+]|b[,F.])/, 'union select'],
   [new RegExp(`;${STMT}`), 'stacked query'],
   [/^Xt(?:be)?b(?:\.b)?[;c]?$/, 'drop statement'],

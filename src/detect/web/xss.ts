@@ -123,9 +123,28 @@ function scanAttributes(s: string, i: number, known: boolean): string | null {
   return null;
 }
 
+/** CDATA section delimiters, which an XML parser drops around the text they hold. */
+const CDATA_MARKS = /<!\[CDATA\[|\]\]>/gi;
+
+/** Internet Explorer's import of an HTML component (a behaviour file of script): `<?import … implementation="x.htc">`. */
+const HTC_IMPORT = /<\?import\b[^>]{0,256}\bimplementation\s*=/i;
+
 /** A reason when `value` carries script the way XSS does, or null. */
 export function detectXss(value: string): string | null {
+  const found = markupXss(value);
+  if (found !== null) return found;
+  // Markup split by CDATA sections (`<![CDATA[<]]>SCRIPT<![CDATA[>]]>`) is whole to an XML parser
+  // that builds the page (an XML island, XSLT), which a check of the value as sent cannot see.
+  if (value.indexOf('<![') >= 0 && /<!\[CDATA\[/i.test(value)) {
+    const joined = markupXss(value.replace(CDATA_MARKS, ''));
+    if (joined !== null) return `${joined} (split by CDATA sections)`;
+  }
+  return null;
+}
+
+function markupXss(value: string): string | null {
   const lt = value.indexOf('<');
+  if (lt >= 0 && value.indexOf('<?') >= 0 && HTC_IMPORT.test(value)) return 'HTML component import';
   // A whole value that is a script URL (a redirect or link target parameter).
   if (value.length > 10 && value.indexOf(':') > 0 && MAYBE_SCHEME.test(value)) {
     const head = schemeView(value.slice(0, 120));
