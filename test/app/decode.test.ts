@@ -209,13 +209,20 @@ describe('bodies', () => {
     const body =
       `--${b}\r\nContent-Disposition: form-data; name="title"\r\n\r\nHello\r\n` +
       `--${b}\r\nContent-Disposition: form-data; name="notes"; filename="a.txt"\r\nContent-Type: text/plain\r\n\r\nline1\nline2\r\n` +
-      `--${b}\r\nContent-Disposition: form-data; name="img"; filename="p.png"\r\nContent-Type: image/png\r\n\r\n\x89PNG\x00\x01\r\n--${b}--\r\n`;
+      `--${b}\r\nContent-Disposition: form-data; name="img"; filename="p.png"\r\nContent-Type: image/png\r\n\r\n\x89PNG\x00\x01\r\n` +
+      // Text whatever type it claims, and a binary file holding a PHP page: a web shell sent as an image.
+      `--${b}\r\nContent-Disposition: form-data; name="pic"; filename="a.gif"\r\nContent-Type: image/gif\r\n\r\nGIF89a;<?php echo 1; ?>\r\n` +
+      `--${b}\r\nContent-Disposition: form-data; name="pic2"; filename="b.gif"\r\nContent-Type: image/gif\r\n\r\nGIF89a\x00\x01\x02\x03<?php echo 1; ?>\r\n--${b}--\r\n`;
     assert.deepEqual(fields(body, `multipart/form-data; boundary="${b}"`), [
       [
         [FieldKind.MULTIPART, 'title', 'Hello'],
         [FieldKind.FILENAME, 'notes', 'a.txt'],
-        [FieldKind.MULTIPART, 'notes', 'line1\nline2'],
+        [FieldKind.UPLOAD, 'notes', 'line1\nline2'],
         [FieldKind.FILENAME, 'img', 'p.png'],
+        [FieldKind.FILENAME, 'pic', 'a.gif'],
+        [FieldKind.UPLOAD, 'pic', 'GIF89a;<?php echo 1; ?>'],
+        [FieldKind.FILENAME, 'pic2', 'b.gif'],
+        [FieldKind.UPLOAD, 'pic2', 'GIF89a\x00\x01\x02\x03<?php echo 1; ?>'],
       ],
       [],
     ]);

@@ -58,6 +58,20 @@ const REQUESTS: readonly [string, string][] = [
   ['shell-like text that runs nothing', post('/notes', 'application/x-www-form-urlencoded', 'note=meeting+at+5%3B+bring+notes+%7C+agenda&who=Tom+%26+Jerry&q=cats+%7C+dogs%3B+cat+lovers+welcome&path=C%3A%5CUsers%5CPublic%5Creport.docx')],
   ['a profile listing languages and a comment naming commands', post('/profile', 'application/x-www-form-urlencoded', "skills=C%3B+Python%3B+Java%3B+Perl+%26+Ruby&title=Home+%7C+Python+%7C+Blog&comment=see+%27docs%27%3B+eval+is+evil%3B+awk+%26+sed+tutorial")],
   ['a search for a sleep call, and a Referer holding it', get('/search?q=sleep(5)+in+python', 'Referer: https://shop.example/search?q=sleep(5)+in+python\r\n')],
+  ['homework uploads: a shell script, SQL, a page with script, notes on attacks, a PHP page', (() => {
+    const b = 'HwBoUnDaRy';
+    const files: [string, string, string][] = [
+      ['lab1.sh', 'text/x-sh', '#!/bin/bash\nfor f in *.txt; do\n  cat "$f" | grep -i error | sort | uniq -c\ndone\nls -la /tmp; whoami\n'],
+      ['lab2.sql', 'application/sql', "SELECT name FROM users WHERE id = 1 OR 1=1;\nDROP TABLE IF EXISTS tmp;\nSELECT a FROM t UNION SELECT password FROM accounts--\n"],
+      ['lab3.html', 'text/html', '<html><head><script src="app.js"></script><script>alert("hi")</script></head><body onload="init()"><a href="javascript:void(0)">x</a></body></html>'],
+      ['notes.txt', 'text/plain', "Read ../../etc/passwd for the lab; run `id` and $(whoami); ' OR '1'='1 is the classic."],
+      ['lab4.py', 'text/x-python', "import os\nos.system('ls -la; cat /etc/passwd')\nprint(eval('1+1'))\n"],
+      ['index.php', 'application/x-php', "<?php echo 'Hello'; include 'header.php'; ?>"],
+      ['logo.svg', 'image/svg+xml', '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><a href="/home"><circle r="5"/></a></svg>'],
+    ];
+    const parts = files.map(([file, type, content]) => `--${b}\r\nContent-Disposition: form-data; name="work"; filename="${file}"\r\nContent-Type: ${type}\r\n\r\n${content}\r\n`);
+    return post('/courses/cs101/submit', `multipart/form-data; boundary=${b}`, `${parts.join('')}--${b}--\r\n`);
+  })()],
   ['an API call with SQL-ish parameters', get('/api/v1/orders?status=shipped&fields=id,total,created_at&order=created_at+desc&limit=50&filter=total%3E100')],
   ['a date, an email and a phone number', get('/book?date=2026-03-01&email=ann.lee%40example.org&phone=%2B44+20+7946+0958&time=10%3A30')],
   ['an XML body', post('/soap', 'text/xml; charset=utf-8', '<?xml version="1.0"?><Envelope><Body><GetPrice><Item>Apples &amp; Pears</Item><Select>union</Select></GetPrice></Body></Envelope>')],

@@ -468,7 +468,7 @@ describe('payload pattern file', () => {
 
   it("accepts the seeds' plain list and objects with options", () => {
     const list = parsePatterns([' OR 1=1', '<script>'], 'p.json');
-    assert.deepEqual(list.map((p) => [p.pattern, p.attackType, p.severity, p.where.size]), [[' OR 1=1', 'payload_pattern', 2, 9], ['<script>', 'payload_pattern', 2, 9]]);
+    assert.deepEqual(list.map((p) => [p.pattern, p.attackType, p.severity, p.where.size]), [[' OR 1=1', 'payload_pattern', 2, 10], ['<script>', 'payload_pattern', 2, 10]]);
     const obj = parsePatterns({ patterns: [{ pattern: 'etc/passwd', attack_type: 'lfi', severity: 1, where: ['query'] }] }, 'p.json');
     assert.deepEqual(obj.map((p) => [p.pattern, p.attackType, p.severity, [...p.where]]), [['etc/passwd', 'lfi', 1, ['query']]]);
   });
@@ -477,7 +477,7 @@ describe('payload pattern file', () => {
     assert.equal(tryParse({ nope: 1 }), 'p.json: payload pattern file: expected a JSON list of patterns, or {"patterns": [...]}');
     assert.equal(tryParse(['ok', '']), 'p.json: payload pattern file: entry 1: empty pattern');
     assert.equal(tryParse([{ pattern: 'x', severity: 5 }]), 'p.json: payload pattern file: entry 0: "severity" must be 1, 2 or 3');
-    assert.equal(tryParse([{ pattern: 'x', where: ['body', 'nowhere'] }]), 'p.json: payload pattern file: entry 0: "where" has "nowhere"; expected one of path, query, arg_name, header, cookie, body, json, multipart, filename');
+    assert.equal(tryParse([{ pattern: 'x', where: ['body', 'nowhere'] }]), 'p.json: payload pattern file: entry 0: "where" has "nowhere"; expected one of path, query, arg_name, header, cookie, body, json, multipart, filename, file');
     assert.equal(tryParse([{ pattern: 'x', colour: 'red' }]), 'p.json: payload pattern file: entry 0: unknown key "colour" (expected pattern, attack_type, msg, severity, where)');
     assert.equal(tryParse([{ pattern: 'x', attack_type: 'Bad Type' }]), 'p.json: payload pattern file: entry 0: "attack_type" must be a snake_case name');
   });

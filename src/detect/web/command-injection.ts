@@ -203,6 +203,20 @@ export function detectServerCode(value: string): string | null {
   return SHELLSHOCK.test(value) ? 'shellshock function definition' : detectOgnl(value);
 }
 
+/**
+ * A JSP, ASP or ASP.NET page that runs commands (a web shell): inside `<%`, a Java process start,
+ * VBScript's eval or Execute of a request value, the Windows shell object, a .NET process start.
+ */
+const SERVER_PAGE =
+  /<%[\s\S]{0,512}?(Runtime\.getRuntime\(\)\.exec|new\s+(?:java\.lang\.)?ProcessBuilder|\beval\s*\(?\s*request\b|\bexecute(?:global)?\s*\(?\s*request\b|WScript\.Shell|Process\.Start)\s*\(?/i;
+
+/** A reason when `value` holds a server page that runs commands, or null. */
+export function detectServerPage(value: string): string | null {
+  if (value.indexOf('<%') < 0) return null;
+  const m = SERVER_PAGE.exec(value);
+  return m === null ? null : `server page code (${m[1].replace(/\s+/g, ' ')})`;
+}
+
 /** PHP functions that run commands or code, and the `exit(md5(…))` scanners prove a run with. */
 const PHP_CALLS =
   'system|passthru|shell_exec|exec|popen|proc_open|pcntl_exec|phpinfo|eval|assert|create_function|base64_decode|call_user_func|file_put_contents|(?:exit|die|print)\\s*\\(\\s*md5';
@@ -243,7 +257,7 @@ export function detectPhpCode(value: string): string | null {
  * counts only with shell-like arguments after it, as after a newline.
  */
 export function detectCommandInjection(value: string, productComments = false): string | null {
-  const code = detectServerCode(value) ?? detectPhpCode(value);
+  const code = detectServerCode(value) ?? detectPhpCode(value) ?? detectServerPage(value);
   if (code !== null) return code;
   if (!SEPARATOR.test(value)) return null;
   const n = value.length;

@@ -12,7 +12,7 @@ import { ConfigError } from '../../config/config.js';
  */
 
 /** Where a pattern may match (HTTP field locations). */
-export const PATTERN_LOCATIONS = ['path', 'query', 'arg_name', 'header', 'cookie', 'body', 'json', 'multipart', 'filename'] as const;
+export const PATTERN_LOCATIONS = ['path', 'query', 'arg_name', 'header', 'cookie', 'body', 'json', 'multipart', 'filename', 'file'] as const;
 
 /** One validated pattern. */
 export interface PayloadPattern {

@@ -5,7 +5,7 @@ import type { SectionValues } from '../../config/params.js';
 import type { Packet } from '../../decode/packet.js';
 import type { Signature } from '../../output/events.js';
 import { builtin, Category, type DetectContext, type Detector, type DetectorSpec } from '../detector.js';
-import { detectCommandInjection, detectServerCode } from './command-injection.js';
+import { detectCommandInjection, detectPhpCode, detectServerCode, detectServerPage } from './command-injection.js';
 import { detectLog4shell } from './log4shell.js';
 import { detectTraversal } from './path-traversal.js';
 import { loadPatternFile, PatternMatcher, type PayloadPattern } from './patterns.js';
@@ -209,6 +209,9 @@ class CleanCache {
   }
 }
 
+/** An SVG document: its root element, after any XML declaration, doctype and comments. */
+const SVG_IMAGE = /^\s*(?:<\?xml[^>]*>\s*)?(?:<!--[\s\S]*?-->\s*|<!DOCTYPE[^>]*>\s*)*<svg[\s>/]/i;
+
 /** Attack-type bits in `HttpRequest.alerted`. */
 const BIT_SQLI = 1;
 const BIT_XSS = 2;
@@ -246,7 +249,7 @@ export const webAttacks: DetectorSpec = {
     { name: 'sqli', type: 'bool', default: true, help: 'Detect SQL injection (tokenised, by query structure).' },
     { name: 'xss', type: 'bool', default: true, help: 'Detect cross-site scripting (script elements, event handlers, script URLs).' },
     { name: 'path_traversal', type: 'bool', default: true, help: 'Detect path traversal and local file inclusion.' },
-    { name: 'command_injection', type: 'bool', default: true, help: 'Detect OS command injection, Shellshock, OGNL expression injection (Apache Struts) and PHP code injection.' },
+    { name: 'command_injection', type: 'bool', default: true, help: 'Detect OS command injection, Shellshock, OGNL expression injection (Apache Struts), PHP code injection and web shells (PHP, JSP, ASP) in uploaded files.' },
     { name: 'log4shell', type: 'bool', default: true, help: 'Detect Log4Shell JNDI lookups, nested-lookup obfuscations included.' },
     { name: 'request_smuggling', type: 'bool', default: true, help: 'Detect request smuggling: a body length that servers and proxies may read differently (Content-Length beside a Transfer-Encoding, conflicting or invalid Content-Length).' },
     { name: 'patterns_file', type: 'string', default: '', help: 'JSON list of literal payload patterns matched case-insensitively on decoded fields (the seeds\' payload_patterns.json format; empty: none).' },
@@ -335,6 +338,10 @@ class WebAttackDetector implements Detector {
    * `alternateReading`); XSS is not checked there, since escaped markup is what a safe page holds.
    */
   private structural(req: HttpRequest, field: HttpField, value: string, flow: number, p: Packet | null, alternate = false): void {
+    if (field.kind === FieldKind.UPLOAD) {
+      this.upload(req, field, value, flow, p);
+      return;
+    }
     const path = field.kind === FieldKind.PATH;
     const freeText = field.kind !== FieldKind.HEADER || !PROTOCOL_HEADERS.has(field.name);
     // Protocol headers only get Log4Shell, Shellshock and OGNL: two native searches say whether to look.
@@ -391,6 +398,30 @@ class WebAttackDetector implements Detector {
       if (other !== null) this.structural(req, field, other, flow, p, true);
     }
     if (cacheable && this.stats.web_alerts === alertsBefore) cache.offer(value, hash);
+  }
+
+  /**
+   * An uploaded text file: scripts, pages, SQL and notes that students and developers upload hold
+   * shell commands, queries, markup and `../` by nature, and an application stores them rather than
+   * passing them to a shell or a database. What makes an upload an attack whatever it is for is
+   * checked: code the server would run if it served the file (a PHP, JSP or ASP web shell), a
+   * Log4Shell lookup (read by whatever logs the file), and script in an SVG image (shown by the site
+   * as an image, run in its origin).
+   */
+  private upload(req: HttpRequest, field: HttpField, value: string, flow: number, p: Packet | null): void {
+    const done = req.alerted;
+    if (this.log4shell && !(done & BIT_LOG4SHELL) && value.indexOf('$') >= 0) {
+      const r = detectLog4shell(value);
+      if (r !== null) this.raise(WebSig.LOG4SHELL, BIT_LOG4SHELL, req, field, value, { reason: r }, flow, p);
+    }
+    if (this.cmdi && !(done & BIT_CMDI)) {
+      const r = detectPhpCode(value) ?? detectServerPage(value) ?? detectServerCode(value);
+      if (r !== null) this.raise(WebSig.COMMAND_INJECTION, BIT_CMDI, req, field, value, { reason: `${r} in an uploaded file` }, flow, p);
+    }
+    if (this.xss && !(done & BIT_XSS) && SVG_IMAGE.test(value)) {
+      const r = detectXss(value);
+      if (r !== null) this.raise(WebSig.XSS, BIT_XSS, req, field, value, { reason: `${r} in an SVG image` }, flow, p);
+    }
   }
 
   private raise(sig: Signature, bit: number, req: HttpRequest, field: HttpField, value: string, finding: Finding, flow: number, p: Packet | null): void {
