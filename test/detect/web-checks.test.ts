@@ -209,6 +209,9 @@ describe('command injection', () => {
     assert.deepEqual(misses(detectCommandInjection, attacks), []);
     assert.equal(detectCommandInjection('skills: C; python -c "print(1)"'), '; then python');
     assert.equal(detectCommandInjection("x'; EXEC xp_cmdshell('cat ../../../etc/passwd')#"), '; then exec');
+    // A file in /etc is no command: `..;/etc/passwd` is a path (Tomcat's path parameter), not `; passwd`.
+    assert.deepEqual(hits(detectCommandInjection, [';/etc/passwd', '/app/..;/..;/etc/passwd', '; ../etc/hosts']), []);
+    assert.deepEqual(misses(detectCommandInjection, [';/usr/bin/passwd', ';passwd', ';cat /etc/passwd']), []);
   });
 
   it("reads a User-Agent's comment items as items, and what follows a `;` outside them as shell", () => {

@@ -82,6 +82,7 @@ const PLACES: readonly [string, string, number, string, string][] = [
   ['xss in the Referer', get('/', 'Referer: http://shop.example/"><script>alert(1)</script>\r\n'), XSS, 'header', 'referer'],
   ['xss in a cookie', get('/', 'Cookie: pref=%3Cscript%3Ealert(document.cookie)%3C/script%3E\r\n'), XSS, 'cookie', 'pref'],
   ['path traversal in the path, encoded', get('/static/..%2f..%2f..%2f..%2fetc/passwd'), TRAVERSAL, 'path', ''],
+  ["path traversal past a proxy's rules: Tomcat's ..;/ segment", get('/examples/..;/manager/html'), TRAVERSAL, 'path', ''],
   ['path traversal in the query', get('/download?file=../../../../etc/passwd'), TRAVERSAL, 'query', 'file'],
   ['path traversal in the query, encoded twice', get('/download?file=%252e%252e%252f%252e%252e%252fetc%252fpasswd'), TRAVERSAL, 'query', 'file'],
   ['path traversal in a urlencoded body, backslashes', post('application/x-www-form-urlencoded', 'page=..%5C..%5Cwindows%5Cwin.ini'), TRAVERSAL, 'body', 'page'],

@@ -150,7 +150,10 @@ function commandAt(s: string, i: number, strict: boolean, piped: boolean, inner 
 
 /** The command `path` (lower case, `/`-separated) names, when what follows at `j` fits it; or null. */
 function knownCommand(s: string, j: number, strict: boolean, piped: boolean, inner: boolean, path: string): string | null {
-  const base = path.slice(path.lastIndexOf('/') + 1);
+  const slash = path.lastIndexOf('/');
+  const base = path.slice(slash + 1);
+  // What is in /etc is a file, not a command (`..;/etc/passwd` names the password file).
+  if (slash >= 3 && path.startsWith('etc', slash - 3) && (slash === 3 || path.charCodeAt(slash - 4) === 47)) return null;
   // A procedure may be named with its database and schema (`master..xp_cmdshell`, `master.dbo.xp_cmdshell`).
   if (inner) return COMMANDS.has(base) || COMMANDS.has(base.slice(base.lastIndexOf('.') + 1)) ? base : null;
   if (INTERPRETERS.has(base)) return interpreterArgs(s, j) || (piped && !strict && skipBlank(s, j) >= s.length) ? base : null;

@@ -16,6 +16,9 @@ import { FieldKind, type HttpField, HttpFlag } from '../../app/http/request.js';
 const LFI_TARGETS =
   /etc\/(?:passwd|shadow|group|hosts|issue|services)|proc\/self\/|windows\/win\.ini|win\.ini|boot\.ini|(?:windows|winnt)\/system32\/|system32\/drivers\/etc\/|web-inf\/web\.xml|\.ssh\/(?:id_rsa|authorized_keys)|\.bash_history|\.htpasswd|global\.asa\b|inetpub\/wwwroot\/|php:\/\/(?:filter|input)|expect:\/\/|file:\/\/\/|zip:\/\/|phar:\/\//i;
 
+/** A `..` segment with path parameters (`..;`, `..;jsessionid=x`). */
+const DOT_DOT_PARAMETER = /(?:^|\/)\.\.;[^/]*(?:\/|$)/;
+
 /** Backslashes as slashes: the view path checks use (they ignore case). */
 function pathView(value: string): string {
   return value.indexOf('\\') >= 0 ? value.replace(/\\/g, '/') : value;
@@ -49,6 +52,10 @@ export function detectTraversal(field: HttpField, normalizedPath: string, value 
   if (field.kind === FieldKind.PATH) {
     if (field.flags & HttpFlag.PATH_ABOVE_ROOT) return 'path climbs above the web root';
     if (field.flags & HttpFlag.ENCODED_TRAVERSAL && value.indexOf('..') >= 0) return 'encoded dot-dot segment';
+    // Tomcat, Jetty and Spring drop a segment's path parameters before resolving dot segments, so
+    // `/app/..;/manager/html` is `/manager/html` to them and `/app/...` to a proxy's rules. No
+    // page links a `..;` segment: it is there to get past those rules.
+    if (value.indexOf('..;') >= 0 && DOT_DOT_PARAMETER.test(pathView(value))) return 'dot-dot segment with a path parameter (..;)';
     const target = lfiTarget(pathView(normalizedPath));
     return target !== null ? `file inclusion target ${target}` : null;
   }
