@@ -426,6 +426,12 @@ describe('payloads of real tools', () => {
     assert.deepEqual(misses(detectSqli, ['or 1=1--', 'or 0=0 #', "' or user like '%", 'or 1=1', 'and 1=1 ']), []);
     assert.deepEqual(detectSqli('or 1=1'), { rule: 'tautology', fingerprint: '&non' });
     assert.deepEqual(hits(detectSqli, ['or 5 = 5 is true', 'and so on --', "it's user like", 'or 1=1 maybe', 'or 2']), []);
+    // MySQL ends a number at a letter after its fraction or exponent: `1e0UNION` is `1e0 UNION`.
+    assert.deepEqual(detectSqli('1e0UNION SELECT 1'), { rule: 'union select', fingerprint: 'nUEn' });
+    assert.deepEqual(sqlFingerprint('2.0beta or later', 0), 'b&b');
+    // Blind extraction: a subquery inside calls, compared.
+    assert.equal(detectSqli('1 AND ASCII(SUBSTRING((SELECT TOP 1 name FROM sysobjects),1,1))>65')?.rule, 'boolean with function or subquery');
+    assert.deepEqual(hits(detectSqli, ['1 and count(select one) is fine', 'coffee and max((select your size))', '1.5kg or 2.0beta']), []);
     const benign = [
       'cats and dogs like fish', 'I like 5 and 6', 'prices between 10 and 20 euros', 'x between y and z', 'download the binary (64 bit) or source', 'binary 1 or 0',
       'section 1.e) and 2.a)', 'version 2.e', '# Heading\nsome text or other = fine', 'Issue #5\nor maybe later', "it\\'s a test or not", "don\\'t like it",

@@ -96,6 +96,13 @@ function skipSpace(s: string, i: number): number {
  * `/*!50000 … *\/` are read as code, a `--` or `#` comment is a blank when a newline and more code
  * follow it, else `c` (the rest of the query cut off).
  */
+/** True when the word at `i` is a keyword of the fingerprint (not a plain identifier). */
+function keywordAt(s: string, i: number): boolean {
+  let j = i;
+  while (j < s.length && isWordChar(s.charCodeAt(j))) j++;
+  return j - i >= 2 && j - i <= 19 && KEYWORDS.has(s.slice(i, j).toLowerCase());
+}
+
 export function sqlFingerprint(s: string, from: number): string {
   let fp = '';
   let i = from;
@@ -153,6 +160,7 @@ export function sqlFingerprint(s: string, from: number): string {
         i = noise;
         continue;
       }
+      let fraction = false;
       if (c === 48 && (d | 0x20) === 120) {
         i += 2;
         while (i < n && /[0-9a-fA-F]/.test(s[i])) i++;
@@ -160,6 +168,7 @@ export function sqlFingerprint(s: string, from: number): string {
         while (i < n && isDigit(s.charCodeAt(i))) i++;
         if (i < n && s.charCodeAt(i) === 46) {
           i++;
+          fraction = true;
           while (i < n && isDigit(s.charCodeAt(i))) i++;
           // More dots between digits: an address or a version (`10.0.0.1`, `1.2.3`), one operand.
           while (i + 1 < n && s.charCodeAt(i) === 46 && isDigit(s.charCodeAt(i + 1))) {
@@ -172,13 +181,15 @@ export function sqlFingerprint(s: string, from: number): string {
           if (j < n && (s.charCodeAt(j) === 43 || s.charCodeAt(j) === 45)) j++;
           if (j < n && isDigit(s.charCodeAt(j))) {
             i = j;
+            fraction = true;
             while (i < n && isDigit(s.charCodeAt(i))) i++;
           }
         }
       }
       t = 'n';
-      // "3rd", "2fa": a word that starts with digits.
-      if (i < n && isWordChar(s.charCodeAt(i)) && i > start) {
+      // "3rd", "2fa": a word that starts with digits. But MySQL ends a number with a fraction or an
+      // exponent where a letter follows, so `1e0UNION SELECT` is `1e0 UNION SELECT` (a WAF bypass).
+      if (i < n && isWordChar(s.charCodeAt(i)) && i > start && !(fraction && keywordAt(s, i))) {
         while (i < n && isWordChar(s.charCodeAt(i))) i++;
         t = 'b';
       }
@@ -400,6 +411,9 @@ const BARE_RULES: readonly [RegExp, string][] = [
   // (`1 AND 6830 LIKE 6830`, `1 OR 7596 BETWEEN 7596 AND 7596`).
   [/^[(+]*[nvs]\)*&\(*\+?[nvs]\)*l\(*[nvs]/, 'tautology'],
   [/^[(+]*[nvsb]\)*&\(*\+?(?:[TG]\(|E)/, 'boolean with function or subquery'],
+  // A subquery inside calls (`1 AND ASCII(SUBSTRING((SELECT … FROM …),1,1))>65`, blind extraction):
+  // a select of a call, a value, or FROM something ("and count(select one)" is prose).
+  [/^[(+]*[nvsb]\)*&\(*\+?(?:f\(\(*){1,4}E(?:[nsvfTG(+]|[^)]{0,16}F)/, 'boolean with function or subquery'],
   [/^[(+]*[nvs]\)*&\(*\+?[nvs]\)*[c;]/, 'boolean then comment'],
   // A value that starts with the operator, its left side already in the query (`or 1=1--`).
   [/^&\(*[nvs]\)*o\(*[nvs]\)*c/, 'boolean then comment'],
