@@ -452,6 +452,11 @@ describe('payloads of real tools', () => {
     assert.equal(detectCommandInjection(';w\\hoami'), '; then whoami');
     assert.equal(detectCommandInjection(';${PATH:0:1}bin${PATH:0:1}id'), '; then a substring expansion');
     assert.deepEqual(hits(detectCommandInjection, ['C:\\Users\\me; C:\\data\\file.txt', 'a; printf is a C function', 'say; w\\hat now', 'cost: ${price} each; ${total}']), []);
+    // Expansions a shell makes empty, inside or before a command name.
+    const hidden = [';cat$u /etc/passwd', ';who$@ami', ';w$()hoami', ';$u whoami', ';who${x}ami', ';wh``oami'];
+    assert.deepEqual(misses(detectCommandInjection, hidden), []);
+    assert.equal(detectCommandInjection(';who$@ami'), '; then whoami');
+    assert.deepEqual(hits(detectCommandInjection, ['price: $5 each; $x apples', 'pay $u later; $HOME sweet home', 'a; cat$HOME']), []);
   });
 
   it('finds style sheets pulled in from elsewhere (CSS injection)', () => {

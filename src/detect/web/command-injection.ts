@@ -119,6 +119,30 @@ function braceCommand(s: string, i: number): string | null {
 }
 
 /**
+ * Length of a shell expansion at `i` that is empty in a command line, or 0: `$@` and `$*` (no
+ * arguments), `$()` and an empty backtick pair, and a one-letter variable nobody sets (`$u`,
+ * `${u}`), which obfuscators put inside a command name.
+ */
+function emptyExpansion(s: string, i: number): number {
+  if (s.charCodeAt(i) === 96) return s.charCodeAt(i + 1) === 96 ? 2 : 0;
+  if (s.charCodeAt(i) !== 36) return 0;
+  const c = s.charCodeAt(i + 1);
+  if (c === 64 || c === 42) return 2;
+  if (c === 40) return s.charCodeAt(i + 2) === 41 ? 3 : 0;
+  if (c === 123) return isLetter(s.charCodeAt(i + 2)) && s.charCodeAt(i + 3) === 125 ? 4 : 0;
+  return isLetter(c) && !isCmdChar(s.charCodeAt(i + 2)) ? 2 : 0;
+}
+
+function isLetter(c: number): boolean {
+  return (c | 0x20) >= 97 && (c | 0x20) <= 122;
+}
+
+function isBlankAt(s: string, i: number): boolean {
+  const c = s.charCodeAt(i);
+  return c === 32 || c === 9;
+}
+
+/**
  * The command word at `i` (after blanks), with a path prefix removed (`/bin/cat` → cat). `strict`:
  * any command needs shell-like arguments; `piped`: the separator was a pipe, into which an
  * interpreter reads its script; `inner`: the word is the argument of a command that runs another
@@ -126,7 +150,10 @@ function braceCommand(s: string, i: number): string | null {
  */
 function commandAt(s: string, i: number, strict: boolean, piped: boolean, inner = false): string | null {
   i = skipBlank(s, i);
-  // Quotes inside a command name are removed by the shell: c'a't, w"h"oami.
+  // An expansion that is empty before the command (`;$u whoami`) leaves the command first.
+  for (let e = emptyExpansion(s, i); e > 0 && isBlankAt(s, i + e); e = emptyExpansion(s, i)) i = skipBlank(s, i + e);
+  // Quotes inside a command name are removed by the shell (c'a't, w"h"oami), and so are
+  // expansions that are empty (who$@ami, w$()hoami, cat$u).
   let j = i;
   let word = '';
   while (j < s.length) {
@@ -134,6 +161,12 @@ function commandAt(s: string, i: number, strict: boolean, piped: boolean, inner 
     if (c === 39 || c === 34) {
       if (word === '') break;
       j++;
+      continue;
+    }
+    if ((c === 36 || c === 96) && word !== '') {
+      const e = emptyExpansion(s, j);
+      if (e === 0) break;
+      j += e;
       continue;
     }
     if (!isCmdChar(c)) break;
