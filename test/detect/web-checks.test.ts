@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { FieldKind, HttpFlag } from '../../src/app/http/request.js';
 import { ConfigError } from '../../src/config/config.js';
-import { detectCommandInjection, detectOgnl, detectPhpCode } from '../../src/detect/web/command-injection.js';
+import { detectBoundName, detectCommandInjection, detectOgnl, detectPhpCode } from '../../src/detect/web/command-injection.js';
 import { detectLog4shell } from '../../src/detect/web/log4shell.js';
 import { detectTraversal } from '../../src/detect/web/path-traversal.js';
 import { loadPatternFile, parsePatterns, PatternMatcher } from '../../src/detect/web/patterns.js';
@@ -284,6 +284,13 @@ describe('PHP code injection', () => {
     assert.equal(detectPhpCode("<name>',''));phpinfo();exit;/*</name>"), 'PHP code injection (phpinfo)');
     assert.equal(detectPhpCode("x')); system('id');"), 'PHP code injection (system)');
     assert.equal(detectPhpCode("He said 'hi')); phpinfo is a function"), null);
+    // Scanners' echo md5 of a constant; a page's echo md5($password) is PHP doing its job.
+    assert.equal(detectPhpCode("<?php echo md5('phpunit'); ?>"), 'PHP code injection (echo md5)');
+    assert.equal(detectPhpCode('<?php echo md5($password); ?>'), null);
+    // Argument names a framework binds to objects.
+    assert.equal(detectBoundName('class[module][classLoader][resources]'), 'Spring class loader binding (class.module.classLoader)');
+    assert.equal(detectBoundName('a[#lazy_builder]'), 'Drupal render array callback (#lazy_builder)');
+    assert.deepEqual(['classes.module.loader', 'myclass.module.classloader', 'user[#markup]', 'user[name]'].map(detectBoundName), [null, null, null, null]);
     // 64 KB of closed arguments: each try reads a few.
     assert.equal(detectPhpCode(`'${",''".repeat(20000)};phpinfo`), null);
     assert.equal(detectPhpCode(`'${",''".repeat(20000)};phpinfo()`), 'PHP code injection (phpinfo)');

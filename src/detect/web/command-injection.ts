@@ -253,9 +253,30 @@ export function detectServerPage(value: string): string | null {
   return m === null ? null : `server page code (${m[1].replace(/\s+/g, ' ')})`;
 }
 
-/** PHP functions that run commands or code, and the `exit(md5(…))` scanners prove a run with. */
+/**
+ * Argument names that frameworks bind to objects, written to reach code: Spring's class loader
+ * (`class.module.classLoader.resources.context.parent.pipeline.first.pattern`, Spring4Shell,
+ * CVE-2022-22965, which writes a JSP web shell) and Drupal's render array callbacks
+ * (`mail[#post_render][]=exec`, Drupalgeddon2, CVE-2018-7600).
+ */
+const BOUND_NAME = /(?:^|[.[])class[.[\]]{1,2}module[.[\]]{1,2}classloader\b|\[#(?:post_render|pre_render|lazy_builder|access_callback)\]/i;
+
+/** Shortest name `detectBoundName` can match. */
+export const BOUND_NAME_MIN = 13;
+
+/** A reason when an argument's name reaches code through a framework's object binding, or null. */
+export function detectBoundName(name: string): string | null {
+  const m = BOUND_NAME.exec(name);
+  if (m === null) return null;
+  return m[0].indexOf('#') >= 0 ? `Drupal render array callback (${m[0].slice(1, -1)})` : 'Spring class loader binding (class.module.classLoader)';
+}
+
+/**
+ * PHP functions that run commands or code, and the `exit(md5(…))` or `echo md5('…')` scanners
+ * prove a run with (of a constant: `echo md5($password)` is what PHP pages do).
+ */
 const PHP_CALLS =
-  'system|passthru|shell_exec|exec|popen|proc_open|pcntl_exec|phpinfo|eval|assert|create_function|base64_decode|call_user_func|file_put_contents|(?:exit|die|print)\\s*\\(\\s*md5';
+  'system|passthru|shell_exec|exec|popen|proc_open|pcntl_exec|phpinfo|eval|assert|create_function|base64_decode|call_user_func|file_put_contents|(?:exit|die|print)\\s*\\(\\s*md5|echo\\s+md5(?=\\s*\\(\\s*[\'"])';
 
 /** What a call's argument starts with in code, not prose: a string, a variable, a call, or nothing. */
 const PHP_ARG = `\\s*(?:['"\`$)]|\\w+\\s*\\()`;

@@ -5,7 +5,7 @@ import type { SectionValues } from '../../config/params.js';
 import type { Packet } from '../../decode/packet.js';
 import type { Signature } from '../../output/events.js';
 import { builtin, Category, type DetectContext, type Detector, type DetectorSpec } from '../detector.js';
-import { detectCommandInjection, detectPhpCode, detectServerCode, detectServerPage } from './command-injection.js';
+import { BOUND_NAME_MIN, detectBoundName, detectCommandInjection, detectPhpCode, detectServerCode, detectServerPage } from './command-injection.js';
 import { detectLog4shell } from './log4shell.js';
 import { detectTraversal } from './path-traversal.js';
 import { loadPatternFile, PatternMatcher, type PayloadPattern } from './patterns.js';
@@ -212,6 +212,13 @@ class CleanCache {
 /** An SVG document: its root element, after any XML declaration, doctype and comments. */
 const SVG_IMAGE = /^\s*(?:<\?xml[^>]*>\s*)?(?:<!--[\s\S]*?-->\s*|<!DOCTYPE[^>]*>\s*)*<svg[\s>/]/i;
 
+/** Field kinds whose name is an argument's (query, form, multipart): 1 by kind. */
+const ARGUMENT_KINDS: readonly number[] = (() => {
+  const t: number[] = [];
+  for (const k of [FieldKind.QUERY_ARG, FieldKind.ARG_NAME, FieldKind.BODY_ARG, FieldKind.MULTIPART]) t[k] = 1;
+  return t;
+})();
+
 /** Attack-type bits in `HttpRequest.alerted`. */
 const BIT_SQLI = 1;
 const BIT_XSS = 2;
@@ -249,7 +256,7 @@ export const webAttacks: DetectorSpec = {
     { name: 'sqli', type: 'bool', default: true, help: 'Detect SQL injection (tokenised, by query structure).' },
     { name: 'xss', type: 'bool', default: true, help: 'Detect cross-site scripting (script elements, event handlers, script URLs).' },
     { name: 'path_traversal', type: 'bool', default: true, help: 'Detect path traversal and local file inclusion.' },
-    { name: 'command_injection', type: 'bool', default: true, help: 'Detect OS command injection, Shellshock, OGNL expression injection (Apache Struts), PHP code injection and web shells (PHP, JSP, ASP) in uploaded files.' },
+    { name: 'command_injection', type: 'bool', default: true, help: 'Detect OS command injection, Shellshock, OGNL expression injection (Apache Struts), PHP code injection, web shells (PHP, JSP, ASP) in uploaded files, and argument names a framework binds to code (Spring4Shell, Drupalgeddon2).' },
     { name: 'log4shell', type: 'bool', default: true, help: 'Detect Log4Shell JNDI lookups, nested-lookup obfuscations included.' },
     { name: 'request_smuggling', type: 'bool', default: true, help: 'Detect request smuggling: a body length that servers and proxies may read differently (Content-Length beside a Transfer-Encoding, conflicting or invalid Content-Length).' },
     { name: 'patterns_file', type: 'string', default: '', help: 'JSON list of literal payload patterns matched case-insensitively on decoded fields (the seeds\' payload_patterns.json format; empty: none).' },
@@ -324,6 +331,11 @@ class WebAttackDetector implements Detector {
 
   private inspect(req: HttpRequest, field: HttpField, flow: number, p: Packet | null): void {
     const value = field.value.length > this.maxValue ? field.value.slice(0, this.maxValue) : field.value;
+    // An argument's name can be the attack: frameworks bind it to objects (Spring4Shell, Drupal).
+    if (field.name.length >= BOUND_NAME_MIN && this.cmdi && !(req.alerted & BIT_CMDI) && ARGUMENT_KINDS[field.kind] === 1) {
+      const r = detectBoundName(field.name);
+      if (r !== null) this.raise(WebSig.COMMAND_INJECTION, BIT_CMDI, req, field, value, { reason: r }, flow, p);
+    }
     if (value.length === 0) return;
     this.structural(req, field, value, flow, p);
     if (this.matcher !== null && !(req.alerted & BIT_PATTERN)) {
