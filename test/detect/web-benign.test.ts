@@ -72,6 +72,11 @@ const REQUESTS: readonly [string, string][] = [
     const parts = files.map(([file, type, content]) => `--${b}\r\nContent-Disposition: form-data; name="work"; filename="${file}"\r\nContent-Type: ${type}\r\n\r\n${content}\r\n`);
     return post('/courses/cs101/submit', `multipart/form-data; boundary=${b}`, `${parts.join('')}--${b}--\r\n`);
   })()],
+  ['a shell script put on a WebDAV share', (() => {
+    const script = '#!/bin/bash\nset -e\ncd ../../build; make clean && make\ncat /etc/os-release | grep VERSION\nmysql -e "SELECT * FROM users WHERE id = 1 OR 1=1"\n';
+    // As `curl -T build.sh` sends it: no Content-Type.
+    return `PUT /remote.php/dav/files/ann/lab5/build.sh HTTP/1.1\r\nHost: cloud.example\r\nUser-Agent: curl/7.88.1\r\nContent-Length: ${script.length}\r\n\r\n${script}`;
+  })()],
   ['an API call with SQL-ish parameters', get('/api/v1/orders?status=shipped&fields=id,total,created_at&order=created_at+desc&limit=50&filter=total%3E100')],
   ['a date, an email and a phone number', get('/book?date=2026-03-01&email=ann.lee%40example.org&phone=%2B44+20+7946+0958&time=10%3A30')],
   ['an XML body', post('/soap', 'text/xml; charset=utf-8', '<?xml version="1.0"?><Envelope><Body><GetPrice><Item>Apples &amp; Pears</Item><Select>union</Select></GetPrice></Body></Envelope>')],

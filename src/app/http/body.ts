@@ -54,8 +54,10 @@ function isTextType(type: string): boolean {
 /**
  * Turns a body (latin1 text of at most `body_limit` bytes) into fields; returns HttpFlag bits.
  * `truncated` says the body went on past what is given (a JSON body then cannot parse whole).
+ * `file`: the body is a file put on the server (a PUT, as WebDAV and file sync clients send): one
+ * not a form, JSON or multipart is an uploaded file's content (read as a multipart file's is).
  */
-export function parseBody(body: string, contentType: string, truncated: boolean, out: HttpField[], limits: BodyLimits): number {
+export function parseBody(body: string, contentType: string, truncated: boolean, out: HttpField[], limits: BodyLimits, file = false): number {
   if (body.length === 0) return 0;
   const type = mediaType(contentType);
   if (type === 'application/x-www-form-urlencoded') return parseArgs(body, FieldKind.BODY_ARG, out, limits.maxFields);
@@ -70,7 +72,11 @@ export function parseBody(body: string, contentType: string, truncated: boolean,
     out.push({ kind: FieldKind.BODY_RAW, name: '', value: body, flags: HttpFlag.INVALID_BODY });
     return HttpFlag.INVALID_BODY;
   }
-  if ((type === '' || isTextType(type)) && isMostlyText(body)) out.push({ kind: FieldKind.BODY_RAW, name: '', value: body, flags: 0 });
+  if (file) {
+    if (isMostlyText(body) || hasServerTag(body)) out.push({ kind: FieldKind.UPLOAD, name: '', value: body, flags: 0 });
+  } else if ((type === '' || isTextType(type)) && isMostlyText(body)) {
+    out.push({ kind: FieldKind.BODY_RAW, name: '', value: body, flags: 0 });
+  }
   return 0;
 }
 

@@ -690,7 +690,7 @@ export class HttpApp implements StreamConsumer {
       }
       if (text !== '') {
         const fields: HttpField[] = [];
-        req.flags |= parseBody(text, req.contentType, (req.flags & (HttpFlag.BODY_TRUNCATED | HttpFlag.INCOMPLETE)) !== 0, fields, this.limits);
+        req.flags |= parseBody(text, req.contentType, (req.flags & (HttpFlag.BODY_TRUNCATED | HttpFlag.INCOMPLETE)) !== 0, fields, this.limits, req.method === 'PUT');
         for (let i = 0; i < fields.length; i++) req.flags |= fields[i].flags;
         req.bodyText = text;
         req.bodyFields = fields;

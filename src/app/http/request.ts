@@ -28,7 +28,7 @@ export const FieldKind = {
   FILENAME: 8,
   /** A text body of another type (XML, GraphQL, plain text), or one that failed to parse. */
   BODY_RAW: 9,
-  /** The content of a text file uploaded in a multipart/form-data body; `name` is the field's. */
+  /** The content of a file uploaded in a multipart/form-data body (`name` is the field's) or by a PUT. */
   UPLOAD: 10,
 } as const;
 
