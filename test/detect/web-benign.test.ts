@@ -77,6 +77,17 @@ const REQUESTS: readonly [string, string][] = [
     // As `curl -T build.sh` sends it: no Content-Type.
     return `PUT /remote.php/dav/files/ann/lab5/build.sh HTTP/1.1\r\nHost: cloud.example\r\nUser-Agent: curl/7.88.1\r\nContent-Length: ${script.length}\r\n\r\n${script}`;
   })()],
+  ["a Jupyter notebook's save: code that runs shell commands and queries, notes quoting attacks", (() => {
+    const cells = [
+      { cell_type: 'code', source: "import os, subprocess\nprint(os.listdir('../data'))\nsubprocess.run('ls -la; cat /etc/hostname', shell=True)", metadata: {}, outputs: [], execution_count: 1 },
+      { cell_type: 'code', source: '!pip install pandas && ls -la\n!cat ../data/users.csv | head', metadata: {}, outputs: [], execution_count: 2 },
+      { cell_type: 'code', source: 'cur.execute("SELECT name FROM users WHERE id = \'" + uid + "\' OR 1=1")\ncur.execute(\'DROP TABLE IF EXISTS tmp; CREATE TABLE tmp (id int)\')', metadata: {}, outputs: [], execution_count: 3 },
+      { cell_type: 'markdown', source: "# SQL injection lab\nTry `' OR '1'='1`, `<script>alert(1)</script>` and `../../etc/passwd`.", metadata: {} },
+    ];
+    const doc = { type: 'notebook', format: 'json', content: { cells, metadata: {}, nbformat: 4, nbformat_minor: 5 } };
+    const body = JSON.stringify(doc);
+    return `PUT /api/contents/lab3.ipynb HTTP/1.1\r\nHost: lab.example:8888\r\n${BROWSER}Content-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+  })()],
   ['an API call with SQL-ish parameters', get('/api/v1/orders?status=shipped&fields=id,total,created_at&order=created_at+desc&limit=50&filter=total%3E100')],
   ['a date, an email and a phone number', get('/book?date=2026-03-01&email=ann.lee%40example.org&phone=%2B44+20+7946+0958&time=10%3A30')],
   ['an XML body', post('/soap', 'text/xml; charset=utf-8', '<?xml version="1.0"?><Envelope><Body><GetPrice><Item>Apples &amp; Pears</Item><Select>union</Select></GetPrice></Body></Envelope>')],

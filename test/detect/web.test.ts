@@ -100,6 +100,8 @@ const PLACES: readonly [string, string, number, string, string][] = [
   ["Drupalgeddon2: a render array callback in a form argument's name", post('application/x-www-form-urlencoded', 'form_id=user_register_form&_drupal_ajax=1&mail[#post_render][]=exec&mail[#type]=markup&mail[#markup]=id'), CMDI, 'body', 'mail[#post_render][]'],
   ["a scanner's PHP probe posted raw (phpunit's eval-stdin.php)", post('text/plain', "<?php echo md5('phpunit'); ?>"), CMDI, 'body', ''],
   ['a PHP web shell put by WebDAV', `PUT /dav/uploads/x.php HTTP/1.1\r\nHost: shop.example\r\nContent-Type: application/octet-stream\r\nContent-Length: 29\r\n\r\n<?php system($_GET['c']); ?>\n`, CMDI, 'file', ''],
+  ["a PHP web shell saved through Jupyter's contents API", post('application/json', JSON.stringify({ type: 'file', format: 'text', content: "<?php system($_GET['c']); ?>" })), CMDI, 'file', 'content'],
+  ["sqli in a JSON document's content that is no saved file", post('application/json', JSON.stringify({ type: 'comment', content: "x' OR 1=1-- " })), SQLI, 'json', 'content'],
   ['a PHP web shell uploaded as a GIF image', upload('avatar', 'me.gif', 'image/gif', "GIF89a;<?php system($_GET['c']); ?>"), CMDI, 'file', 'avatar'],
   ['a JSP web shell uploaded as a binary file', upload('file', 'cmd.jsp', 'application/octet-stream', '<% Process p = Runtime.getRuntime().exec(request.getParameter("cmd")); %>'), CMDI, 'file', 'file'],
   ['script in an uploaded SVG image', upload('avatar', 'me.svg', 'image/svg+xml', '<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" onload="alert(document.domain)"><circle r="5"/></svg>'), XSS, 'file', 'avatar'],

@@ -103,16 +103,16 @@ function isBareScalar(v: unknown): boolean {
  * Every string leaf (and odd key) of a parsed JSON value, by path. Paths are built only for what
  * can yield a field: numbers, booleans and nulls are passed over without one.
  */
-function walkJson(v: unknown, path: string, depth: number, out: HttpField[], max: number): void {
+function walkJson(v: unknown, path: string, depth: number, out: HttpField[], max: number, kind: number = FieldKind.JSON): void {
   if (jsonFields >= max) return;
   if (typeof v === 'string') {
-    out.push({ kind: FieldKind.JSON, name: path, value: v, flags: 0 });
+    out.push({ kind, name: path, value: v, flags: 0 });
     jsonFields++;
     return;
   }
   if (depth >= MAX_JSON_DEPTH || v === null || typeof v !== 'object') return;
   if (Array.isArray(v)) {
-    for (let i = 0; i < v.length && jsonFields < max; i++) if (!isBareScalar(v[i])) walkJson(v[i], `${path}[${i}]`, depth + 1, out, max);
+    for (let i = 0; i < v.length && jsonFields < max; i++) if (!isBareScalar(v[i])) walkJson(v[i], `${path}[${i}]`, depth + 1, out, max, kind);
     return;
   }
   const o = v as Record<string, unknown>;
@@ -124,11 +124,21 @@ function walkJson(v: unknown, path: string, depth: number, out: HttpField[], max
     if (plain && isBareScalar(child)) continue;
     const childPath = path === '' ? k : `${path}.${k}`;
     if (!plain) {
-      out.push({ kind: FieldKind.JSON, name: childPath, value: k, flags: 0 });
+      out.push({ kind, name: childPath, value: k, flags: 0 });
       jsonFields++;
     }
-    walkJson(child, childPath, depth + 1, out, max);
+    walkJson(child, childPath, depth + 1, out, max, depth === 0 && k === 'content' && carriesFile(o) ? FieldKind.UPLOAD : kind);
   }
+}
+
+/**
+ * A JSON document that saves a file: Jupyter's contents model (`{"type": "notebook", "format":
+ * "json", "content": …}`, also `"type": "file"`), which a notebook's every save and autosave
+ * sends. Its `content` is the notebook or the file, code and notes on attacks included, and is
+ * read as an uploaded file's content.
+ */
+function carriesFile(o: Record<string, unknown>): boolean {
+  return (o.type === 'notebook' || o.type === 'file') && 'format' in o;
 }
 
 function parseJson(body: string, out: HttpField[], limits: BodyLimits): boolean {
