@@ -262,6 +262,36 @@ describe('request smuggling', () => {
   });
 });
 
+describe('exempt fields', () => {
+  /** A code submission form: the language, and a shell script as the code. */
+  const submission = (path: string, lang: string): string => {
+    const body = `lang=${lang}&code=${encodeURIComponent('#!/bin/bash\nls -la | grep foo; cat /etc/passwd')}`;
+    return `POST ${path} HTTP/1.1\r\nHost: judge.example\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+  };
+  const yaml = (...entries: string[]): string => `detectors:\n  web_attacks:\n    exempt: [${entries.map((e) => JSON.stringify(e)).join(', ')}]\n`;
+
+  it('skips the named field under the path prefix, and nothing else', () => {
+    // Without an exemption a code submission is command injection and traversal.
+    assert.deepEqual(seen(oneRequest(submission('/judge/submit', 'bash')).alerts).map((a) => a[3]), ['code', 'code']);
+    const out = oneRequest(submission('/judge/submit', 'bash'), yaml('/judge/ code'));
+    assert.deepEqual(out.alerts, []);
+    assert.equal(out.engine.detect.collectStats().http_fields_exempt, 1);
+    // Another field of the same request, and the same field on another path, are inspected.
+    assert.deepEqual(seen(oneRequest(submission('/judge/submit', "1'+OR+1=1--"), yaml('/judge/ code')).alerts), [[SQLI, 4, 'body', 'lang', CLIENT]]);
+    assert.deepEqual(seen(oneRequest(submission('/other', 'bash'), yaml('/judge/ code')).alerts).map((a) => a[3]), ['code', 'code']);
+  });
+
+  it('takes a name prefix with a trailing * and every field with a lone *', () => {
+    assert.deepEqual(oneRequest(submission('/judge/submit', "1'+OR+1=1--"), yaml('/judge/ *')).alerts, []);
+    assert.deepEqual(seen(oneRequest(submission('/judge/submit', "1'+OR+1=1--"), yaml('/judge/ co*')).alerts), [[SQLI, 4, 'body', 'lang', CLIENT]]);
+  });
+
+  it('refuses an entry that is not a path prefix and a field', () => {
+    assert.throws(() => oneRequest(get('/'), yaml('judge code')), /exempt entry 1 "judge code": expected "PATH_PREFIX FIELD"/);
+    assert.throws(() => oneRequest(get('/'), yaml('/judge')), /exempt entry 1 "\/judge"/);
+  });
+});
+
 describe('web attacks across TCP segments', () => {
   const REQ = get('/search?q=%27%20UNION%20SELECT%20password%20FROM%20users--');
 

@@ -1,6 +1,7 @@
 import { withEntitiesDecoded, withoutStrayPercents } from '../../app/http/decode.js';
 import { HttpPhase } from '../../app/http/http.js';
 import { FIELD_KIND_NAMES, FieldKind, flagNames, type HttpField, HttpFlag, type HttpRequest, httpInfo } from '../../app/http/request.js';
+import { ConfigError } from '../../config/config.js';
 import type { SectionValues } from '../../config/params.js';
 import type { Packet } from '../../decode/packet.js';
 import type { Signature } from '../../output/events.js';
@@ -219,6 +220,40 @@ const ARGUMENT_KINDS: readonly number[] = (() => {
   return t;
 })();
 
+/** One `exempt` entry: a path prefix and the field names it skips. */
+interface Exemption {
+  readonly prefix: string;
+  /** A field name, a name prefix (`starts`), or every field (`all`). */
+  readonly name: string;
+  readonly starts: boolean;
+  readonly all: boolean;
+}
+
+/** The `exempt` entries, validated: `/path/prefix field`. A mistake is a ConfigError. */
+function parseExemptions(entries: readonly string[]): Exemption[] {
+  return entries.map((entry, i) => {
+    const parts = entry.trim().split(/\s+/);
+    if (parts.length !== 2 || !parts[0].startsWith('/')) {
+      throw new ConfigError(`exempt entry ${i + 1} ${JSON.stringify(entry)}: expected "PATH_PREFIX FIELD", a path starting with / and a field name (or *)`, 'detectors.web_attacks.exempt');
+    }
+    const [prefix, field] = parts;
+    const starts = field.length > 1 && field.endsWith('*');
+    return { prefix, name: starts ? field.slice(0, -1) : field, starts, all: field === '*' };
+  });
+}
+
+/** The entries whose prefix the path starts with, or null when none does. */
+function exemptionsFor(all: readonly Exemption[], path: string): Exemption[] | null {
+  let found: Exemption[] | null = null;
+  for (const e of all) if (path.startsWith(e.prefix)) (found ??= []).push(e);
+  return found;
+}
+
+function isExempt(skip: readonly Exemption[], name: string): boolean {
+  for (const e of skip) if (e.all || (e.starts ? name.startsWith(e.name) : name === e.name)) return true;
+  return false;
+}
+
 /** Attack-type bits in `HttpRequest.alerted`. */
 const BIT_SQLI = 1;
 const BIT_XSS = 2;
@@ -261,6 +296,12 @@ export const webAttacks: DetectorSpec = {
     { name: 'request_smuggling', type: 'bool', default: true, help: 'Detect request smuggling: a body length that servers and proxies may read differently (Content-Length beside a Transfer-Encoding, conflicting or invalid Content-Length).' },
     { name: 'patterns_file', type: 'string', default: '', help: 'JSON list of literal payload patterns matched case-insensitively on decoded fields (the seeds\' payload_patterns.json format; empty: none).' },
     { name: 'max_value_bytes', type: 'int', default: 65536, min: 256, max: 16777216, help: 'Longest part of one decoded value inspected.' },
+    {
+      name: 'exempt',
+      type: 'string-list',
+      default: [],
+      help: 'Fields not inspected, as "PATH_PREFIX FIELD": requests whose normalised path starts with PATH_PREFIX skip the field FIELD (its name as alerts give it; a trailing * matches names that start with the rest, a lone * every field). For applications whose fields carry code or attack text by design, e.g. "/submit code" (a code submission form) or "/wiki/edit *". Request smuggling is still checked.',
+    },
   ],
   signatures: Object.values(WebSig),
   create(values: SectionValues, ctx: DetectContext): Detector {
@@ -270,7 +311,7 @@ export const webAttacks: DetectorSpec = {
 
 /** The running detector. */
 class WebAttackDetector implements Detector {
-  readonly stats = { http_requests_inspected: 0, http_fields_inspected: 0, http_clean_cache_hits: 0, web_alerts: 0 };
+  readonly stats = { http_requests_inspected: 0, http_fields_inspected: 0, http_fields_exempt: 0, http_clean_cache_hits: 0, web_alerts: 0 };
   /** Values every check found clean (bounded; emptied when full). */
   private readonly clean = new CleanCache();
   /** Referer values the Referer's checks found clean (same bounds). */
@@ -282,6 +323,8 @@ class WebAttackDetector implements Detector {
   private readonly log4shell: boolean;
   private readonly smuggling: boolean;
   private readonly maxValue: number;
+  /** Fields not inspected, by path prefix (see the `exempt` parameter). */
+  private readonly exempt: readonly Exemption[];
   private readonly patterns: readonly PayloadPattern[];
   private readonly patternSigs: readonly Signature[];
   private readonly matcher: PatternMatcher | null;
@@ -299,6 +342,7 @@ class WebAttackDetector implements Detector {
     this.log4shell = values.log4shell as boolean;
     this.smuggling = values.request_smuggling as boolean;
     this.maxValue = values.max_value_bytes as number;
+    this.exempt = parseExemptions(values.exempt as readonly string[]);
     const file = values.patterns_file as string;
     this.patterns = file !== '' ? loadPatternFile(file) : [];
     this.patternSigs = this.patterns.map((p) => ({ ...WebSig.PATTERN, msg: p.msg, attackType: p.attackType, severity: p.severity }));
@@ -311,8 +355,20 @@ class WebAttackDetector implements Detector {
   onHttpRequest(req: HttpRequest, flow: number, phase: number, p: Packet | null): void {
     const fields = phase === HttpPhase.HEAD ? req.fields : req.bodyFields;
     if (phase === HttpPhase.HEAD) this.stats.http_requests_inspected++;
-    this.stats.http_fields_inspected += fields.length;
-    for (let i = 0; i < fields.length; i++) this.inspect(req, fields[i], flow, p);
+    const skip = this.exempt.length > 0 ? exemptionsFor(this.exempt, req.path) : null;
+    if (skip === null) {
+      this.stats.http_fields_inspected += fields.length;
+      for (let i = 0; i < fields.length; i++) this.inspect(req, fields[i], flow, p);
+    } else {
+      for (let i = 0; i < fields.length; i++) {
+        if (isExempt(skip, fields[i].name)) {
+          this.stats.http_fields_exempt++;
+          continue;
+        }
+        this.stats.http_fields_inspected++;
+        this.inspect(req, fields[i], flow, p);
+      }
+    }
     if (phase === HttpPhase.HEAD && this.smuggling && req.flags & HttpFlag.AMBIGUOUS_LENGTH && !(req.alerted & BIT_SMUGGLING)) this.smuggled(req, flow, p);
   }
 
