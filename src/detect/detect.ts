@@ -42,19 +42,26 @@ export class Detect implements DetectContext {
     own: SectionValues,
     private readonly onAlert: AlertHandler,
   ) {
+    this.build(specs, valuesOf);
     this.realertUs = (own.realert as number) * 1e6;
     this.maxSuppressions = own.max_suppressions as number;
-    this.build(specs, valuesOf);
   }
 
+  /**
+   * Creates the enabled detectors. All or nothing: a detector that refuses its values (a bad
+   * pattern file or exemption, a ConfigError) leaves the running ones in place.
+   */
   private build(specs: readonly DetectorSpec[], valuesOf: (spec: DetectorSpec) => SectionValues): void {
-    this.detectors.length = 0;
-    this.packetDetectors.length = 0;
-    this.httpDetectors.length = 0;
+    const created: Detector[] = [];
     for (const spec of specs) {
       const values = valuesOf(spec);
       if (values.enabled === false) continue;
-      const d = spec.create(values, this);
+      created.push(spec.create(values, this));
+    }
+    this.detectors.length = 0;
+    this.packetDetectors.length = 0;
+    this.httpDetectors.length = 0;
+    for (const d of created) {
       this.detectors.push(d);
       if (d.onPacket !== undefined) this.packetDetectors.push(d);
       if (d.onHttpRequest !== undefined) this.httpDetectors.push(d);
@@ -66,9 +73,9 @@ export class Detect implements DetectContext {
    * files, their windows start afresh; flows, blocks and re-alert suppression are kept.
    */
   reconfigure(specs: readonly DetectorSpec[], valuesOf: (spec: DetectorSpec) => SectionValues, own: SectionValues): void {
+    this.build(specs, valuesOf);
     this.realertUs = (own.realert as number) * 1e6;
     this.maxSuppressions = own.max_suppressions as number;
-    this.build(specs, valuesOf);
   }
 
   /** True when some enabled detector inspects HTTP requests (the engine skips payload work otherwise). */

@@ -9,7 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { deflateSync, gzipSync } from 'node:zlib';
-import type { AlertEvent } from '../../src/output/events.js';
+import { parseConfig } from '../../src/config/config.js';
+import { Engine } from '../../src/engine/engine.js';
+import { SECTIONS } from '../../src/engine/sections.js';
+import type { AlertEvent, EngineEvent } from '../../src/output/events.js';
 import { run, T0, type RunOutput } from '../helpers.js';
 import { Conn } from '../stream/segments.js';
 
@@ -289,6 +292,17 @@ describe('exempt fields', () => {
   it('refuses an entry that is not a path prefix and a field', () => {
     assert.throws(() => oneRequest(get('/'), yaml('judge code')), /exempt entry 1 "judge code": expected "PATH_PREFIX FIELD"/);
     assert.throws(() => oneRequest(get('/'), yaml('/judge')), /exempt entry 1 "\/judge"/);
+  });
+
+  it('keeps the running detectors when a reload brings a bad entry', () => {
+    const events: EngineEvent[] = [];
+    const engine = new Engine(parseConfig(SECTIONS, yaml('/judge/ code'), 'a.yaml'), [{ onEvent: (ev) => events.push(ev), close: async () => {} }]);
+    assert.throws(() => engine.reconfigure(parseConfig(SECTIONS, yaml('judge'), 'b.yaml')), /exempt entry 1/);
+    const c = new Conn({ t0: T0 }).handshake().send(submission('/judge/submit', "1'+OR+1=1--")).serverAck().reply(OK).close();
+    for (const f of c.frames) engine.processFrame(f.frame, 0, f.frame.length, f.frame.length, f.tsUs, 0, 1);
+    engine.finish();
+    // The web detector and its exemption are the ones loaded first: the code is skipped, the language not.
+    assert.deepEqual(events.filter((e) => e.type === 'alert').map((e) => (e.type === 'alert' ? [e.signature.sid, e.metadata.field?.[0]] : [])), [[SQLI, 'lang']]);
   });
 });
 
