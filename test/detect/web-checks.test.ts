@@ -284,6 +284,9 @@ describe('PHP code injection', () => {
     assert.equal(detectPhpCode("<name>',''));phpinfo();exit;/*</name>"), 'PHP code injection (phpinfo)');
     assert.equal(detectPhpCode("x')); system('id');"), 'PHP code injection (system)');
     assert.equal(detectPhpCode("He said 'hi')); phpinfo is a function"), null);
+    // PHP's backtick shell on a request value: the smallest web shell.
+    assert.equal(detectPhpCode('<?=`$_GET[0]`?>'), 'PHP code injection (backtick shell)');
+    assert.equal(detectPhpCode('text with ` and <? in it'), null);
     // Scanners' echo md5 of a constant; a page's echo md5($password) is PHP doing its job.
     assert.equal(detectPhpCode("<?php echo md5('phpunit'); ?>"), 'PHP code injection (echo md5)');
     assert.equal(detectPhpCode('<?php echo md5($password); ?>'), null);

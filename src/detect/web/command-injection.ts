@@ -302,10 +302,14 @@ const PHP_CODE = new RegExp(
 
 /** A reason when `value` injects PHP code that runs commands or code, or null. */
 export function detectPhpCode(value: string): string | null {
+  if (value.indexOf('`') >= 0 && value.indexOf('<?') >= 0 && PHP_BACKTICK.test(value)) return 'PHP code injection (backtick shell)';
   if (value.indexOf('(') < 0) return null;
   const m = PHP_CODE.exec(value);
   return m === null ? null : `PHP code injection (${(m[1] ?? m[2] ?? m[3]).replace(/\s*\(\s*md5$/i, '').toLowerCase()})`;
 }
+
+/** PHP's backtick operator (a shell) run on a request value in a page: ``<?=`$_GET[0]`?>``, the smallest web shell. */
+const PHP_BACKTICK = /<\?(?:php\b|=)[^`]{0,128}`[^`]{0,64}\$_(?:GET|POST|REQUEST|COOKIE|SERVER)\b/i;
 
 /**
  * A reason when `value` injects a shell command, an OGNL expression or PHP code, or null.

@@ -4,8 +4,9 @@ import { FieldKind, type HttpField, HttpFlag } from '../../app/http/request.js';
  * Path traversal and local file inclusion: `..` segments that climb out of the web root (in the
  * path, or two or more in a parameter), traversal hidden by encoding (`%2e%2e/`, `..%2f`,
  * `%c0%af`), and the files and wrappers LFI goes for (`/etc/passwd`, `win.ini`,
- * `php://filter`). A single `../` in a parameter (a relative link) is not enough, and the
- * Referer header (a URL the browser built) is not inspected by the caller.
+ * `php://filter`), and remote file inclusion (a URL ending in `?` or a NUL byte). A single `../`
+ * in a parameter (a relative link) is not enough, and the Referer header (a URL the browser
+ * built) is not inspected by the caller.
  */
 
 /**
@@ -18,6 +19,13 @@ const LFI_TARGETS =
 
 /** A `..` segment with path parameters (`..;`, `..;jsessionid=x`). */
 const DOT_DOT_PARAMETER = /(?:^|\/)\.\.;[^/]*(?:\/|$)/;
+
+/**
+ * Remote file inclusion: a whole value that is a URL ending in `?` or cut by a NUL byte, the two
+ * ways an include of `$page . '.php'` is made to fetch the URL as given (the `.php` becomes its
+ * query, or is cut off): wapiti's `https://…/e.php%00`, ModSecurity CRS 931120.
+ */
+const REMOTE_INCLUSION = /^\s*(?:https?|ftps?):\/\/[^\s\0?]+(?:(\?+)\s*$|\0)/i;
 
 /** Backslashes as slashes: the view path checks use (they ignore case). */
 function pathView(value: string): string {
@@ -63,6 +71,10 @@ export function detectTraversal(field: HttpField, normalizedPath: string, value 
   const view = pathView(value);
   const target = lfiTarget(view);
   if (target !== null) return `file inclusion target ${target}`;
+  if (value.indexOf('://') > 0) {
+    const remote = REMOTE_INCLUSION.exec(value);
+    if (remote !== null) return `remote file inclusion (URL ending in ${remote[1] !== undefined ? '?' : 'a NUL byte'})`;
+  }
   const ups = view.indexOf('..') >= 0 ? dotDotSegments(view) : 0;
   if (ups >= 2) return `${ups} dot-dot segments`;
   if (ups === 1 && field.flags & (HttpFlag.DOUBLE_ENCODED | HttpFlag.OVERLONG_UTF8 | HttpFlag.U_ENCODED)) return 'encoded dot-dot segment';
