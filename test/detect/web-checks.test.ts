@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { FieldKind, HttpFlag } from '../../src/app/http/request.js';
 import { ConfigError } from '../../src/config/config.js';
-import { detectBoundName, detectCommandInjection, detectOgnl, detectPhpCode } from '../../src/detect/web/command-injection.js';
+import { detectBoundName, detectCommandInjection, detectOgnl, detectPhpCode, detectServerPage } from '../../src/detect/web/command-injection.js';
 import { detectLog4shell } from '../../src/detect/web/log4shell.js';
 import { detectTraversal } from '../../src/detect/web/path-traversal.js';
 import { loadPatternFile, parsePatterns, PatternMatcher } from '../../src/detect/web/patterns.js';
@@ -287,6 +287,11 @@ describe('PHP code injection', () => {
     // PHP's backtick shell on a request value: the smallest web shell.
     assert.equal(detectPhpCode('<?=`$_GET[0]`?>'), 'PHP code injection (backtick shell)');
     assert.equal(detectPhpCode('text with ` and <? in it'), null);
+    // A server page's call counts with its `<%` at most 512 characters before it; 64 KB of `<%` is read once.
+    assert.equal(detectServerPage(`<% ${'x'.repeat(400)} Runtime.getRuntime().exec(c) %>`), 'server page code (Runtime.getRuntime().exec)');
+    assert.equal(detectServerPage(`<% ${'x'.repeat(600)} Runtime.getRuntime().exec(c) %>`), null);
+    assert.equal(detectServerPage('<%'.repeat(32768)), null);
+    assert.equal(detectServerPage(`${'<%'.repeat(32768)} eval request("c")`), 'server page code (eval request)');
     // Scanners' echo md5 of a constant; a page's echo md5($password) is PHP doing its job.
     assert.equal(detectPhpCode("<?php echo md5('phpunit'); ?>"), 'PHP code injection (echo md5)');
     assert.equal(detectPhpCode('<?php echo md5($password); ?>'), null);
