@@ -136,6 +136,23 @@ describe('HTTP requests', () => {
     assert.deepEqual(r.phases, ['HEAD /b @4', 'BODY /b @6']);
   });
 
+  it("reads the end of a body past body_limit too: its whole arguments, flagged body_truncated", () => {
+    const body = `pad=${'A'.repeat(300)}&id=1&q=last`;
+    const r = runHttp(conn().send(`POST /b HTTP/1.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\n\r\n`).send(body.slice(0, 150)).send(body.slice(150)).frames, 'http:\n  body_limit: 20\n');
+    const req = r.requests[0];
+    // The first 20 bytes, then the last 20 (`AAAAAAAA&id=1&q=last`: a tail is at most body_limit)
+    // from its first `&` on.
+    assert.deepEqual(req.bodyFields.map((f) => [f.kind, f.name, f.value, flagNames(f.flags)]), [
+      [FieldKind.BODY_ARG, 'pad', 'AAAAAAAAAAAAAAAA', []],
+      [FieldKind.BODY_ARG, 'id', '1', ['body_truncated']],
+      [FieldKind.BODY_ARG, 'q', 'last', ['body_truncated']],
+    ]);
+    assert.equal(r.http.bufferedBytes, 0);
+    // body_limit 0: no body, and no end of one either.
+    const none = runHttp(conn().send(`POST /b HTTP/1.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\n\r\n${body}`).frames, 'http:\n  body_limit: 0\n');
+    assert.deepEqual(none.requests[0].bodyFields, []);
+  });
+
   it('flags long lines, and inspects an over-long head as far as max_header_bytes, then resyncs', () => {
     const long = `GET /x HTTP/1.1\r\nX-A: ${'a'.repeat(200)}\r\n\r\n`;
     const r1 = runHttp(conn().send(long).frames, 'http:\n  max_line: 100\n');

@@ -267,6 +267,32 @@ describe('request smuggling', () => {
   });
 });
 
+describe('payloads pushed past body_limit by padding', () => {
+  /** A request sent in 1,448-byte segments. */
+  const segmented = (request: string): RunOutput => {
+    const c = new Conn({ t0: T0 }).handshake();
+    for (let i = 0; i < request.length; i += 1448) c.send(request.slice(i, i + 1448));
+    return run(c.serverAck().reply(OK).close().frames);
+  };
+
+  it('finds an attack in the last argument of a 70 KB form, and says the body was cut', () => {
+    const out = segmented(post('application/x-www-form-urlencoded', `pad=${'A'.repeat(70_000)}&id=1%27+OR+1%3D1--`));
+    assert.deepEqual(out.alerts.map((a) => [a.signature.sid, a.metadata.location[0], a.metadata.field?.[0], a.metadata.anomalies]), [[SQLI, 'body', 'id', ['body_truncated']]]);
+  });
+
+  it('finds a web shell in the last part of a 70 KB multipart body', () => {
+    const b = 'PaDdEd';
+    const body = `--${b}\r\nContent-Disposition: form-data; name="pad"\r\n\r\n${'A'.repeat(70_000)}\r\n--${b}\r\nContent-Disposition: form-data; name="f"; filename="x.php"\r\n\r\n<?php system($_GET['c']); ?>\r\n--${b}--\r\n`;
+    const out = segmented(post(`multipart/form-data; boundary=${b}`, body));
+    assert.deepEqual(out.alerts.map((a) => [a.signature.sid, a.metadata.location[0], a.metadata.field?.[0]]), [[CMDI, 'file', 'f']]);
+  });
+
+  it('reads no end of a JSON body: it does not parse', () => {
+    const json = segmented(post('application/json', `{"pad":"${'A'.repeat(70_000)}","id":"1' OR 1=1--"}`));
+    assert.deepEqual(json.alerts, []);
+  });
+});
+
 describe('exempt fields', () => {
   /** A code submission form: the language, and a shell script as the code. */
   const submission = (path: string, lang: string): string => {

@@ -80,6 +80,31 @@ export function parseBody(body: string, contentType: string, truncated: boolean,
   return 0;
 }
 
+/**
+ * Fields of the end of a body that `body_limit` cut (its first part went through `parseBody`):
+ * the form arguments after its first `&`, the multipart parts after its first boundary, or the
+ * text of another text body; fields flagged BODY_TRUNCATED. JSON's end does not parse: not read.
+ */
+export function parseBodyTail(tail: string, contentType: string, out: HttpField[], limits: BodyLimits, file = false): void {
+  const type = mediaType(contentType);
+  const from = out.length;
+  if (type === 'application/x-www-form-urlencoded') {
+    const amp = tail.indexOf('&');
+    if (amp >= 0) parseArgs(tail.slice(amp + 1), FieldKind.BODY_ARG, out, limits.maxFields);
+  } else if (type === 'multipart/form-data') {
+    const boundary = typeParam(contentType, 'boundary');
+    const at = boundary === '' ? -1 : tail.indexOf(`--${boundary}`);
+    if (at >= 0) parseMultipart(tail.slice(at), boundary, out, limits);
+  } else if (type === 'application/json' || type.endsWith('+json')) {
+    return;
+  } else if (file) {
+    if (isMostlyText(tail) || hasServerTag(tail)) out.push({ kind: FieldKind.UPLOAD, name: '', value: tail, flags: 0 });
+  } else if ((type === '' || isTextType(type)) && isMostlyText(tail)) {
+    out.push({ kind: FieldKind.BODY_RAW, name: '', value: tail, flags: 0 });
+  }
+  for (let i = from; i < out.length; i++) out[i] = { ...out[i], flags: out[i].flags | HttpFlag.BODY_TRUNCATED };
+}
+
 /** A character past ASCII (a native search: a `charCodeAt` loop over the body costs more). */
 const NON_ASCII = /[\u0080-\uffff]/;
 

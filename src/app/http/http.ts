@@ -1,7 +1,7 @@
 import type { SectionSpec, SectionValues } from '../../config/params.js';
 import type { Packet } from '../../decode/packet.js';
 import type { StreamConsumer, StreamReassembler } from '../../stream/stream.js';
-import { type BodyLimits, parseBody } from './body.js';
+import { type BodyLimits, parseBody, parseBodyTail } from './body.js';
 import { decodeContent } from './content-coding.js';
 import { ChunkDecoder } from './chunked.js';
 import { canStartRequest, HeadFraming, type HeadLimits, parseRequestHead, parseResponseHead, type RequestLine, type ResponseHead, ResponseHeadReader, splitRequestLine, splitRequestLineAt, statusLineCode } from './head.js';
@@ -29,7 +29,7 @@ export const httpParams: SectionSpec = {
     { name: 'max_header_bytes', type: 'int', default: 65536, min: 1024, max: 16777216, help: 'Bytes of a request or response head kept; a longer request is inspected as far as this and flagged headers_too_large.' },
     { name: 'max_headers', type: 'int', default: 2048, min: 8, max: 65536, help: 'Headers kept and inspected per request; later ones only frame the body (headers_too_large). Servers take thousands (Node 2000, nginx as many as fit in its buffers): headers past this are not inspected.' },
     { name: 'max_args', type: 'int', default: 1024, min: 1, max: 1048576, help: 'Arguments, cookies or body fields decoded per request.' },
-    { name: 'body_limit', type: 'int', default: 65536, min: 0, max: 67108864, help: 'Request body bytes decoded and inspected; the rest is skipped (body_truncated).' },
+    { name: 'body_limit', type: 'int', default: 65536, min: 0, max: 67108864, help: 'Request body bytes decoded and inspected; of the rest only its last 8 KB (at most body_limit) is read, for what padding pushed there (body_truncated).' },
     { name: 'max_pipelined', type: 'int', default: 64, min: 1, max: 65536, help: 'Requests of one flow waiting for their response; older ones are logged without a status.' },
     { name: 'memcap', type: 'int', default: 67108864, min: 65536, max: 68719476736, help: 'Bytes of partial requests and responses buffered across all flows; past it a request is inspected as far as it arrived (memcap_hits).' },
   ],
@@ -109,6 +109,9 @@ class HttpFlowState {
   bodyKept = 0;
   readonly bodyParts: Buffer[] = [];
   bodyDirect = '';
+  /** The last bytes of a body past `body_limit` (`tailLen` of them), or null: see `keepTail`. */
+  tail: Buffer | null = null;
+  tailLen = 0;
   readonly reqChunks = new ChunkDecoder();
   requests = 0;
   resyncBytes = 0;
@@ -146,6 +149,9 @@ class HttpFlowState {
     return this;
   }
 }
+
+/** Most bytes kept of the end of a body past `body_limit` (at most `body_limit` of them too). */
+const TAIL_BYTES = 8192;
 
 /** Most flow states kept for reuse (a flood of flows ending at once is left to the GC beyond it). */
 const SPARE_STATES = 16384;
@@ -190,6 +196,8 @@ export class HttpApp implements StreamConsumer {
   private readonly limits: HeadLimits & BodyLimits;
   private readonly maxHeaderBytes: number;
   private readonly bodyLimit: number;
+  /** Bytes kept of the end of a body past `bodyLimit` (none when bodies are not inspected). */
+  private readonly tailBytes: number;
   private readonly maxPipelined: number;
   private readonly memcap: number;
   private readonly states: (HttpFlowState | null)[];
@@ -222,6 +230,7 @@ export class HttpApp implements StreamConsumer {
     this.limits = { maxLine: values.max_line as number, maxHeaders: values.max_headers as number, maxArgs, maxFields: maxArgs };
     this.maxHeaderBytes = values.max_header_bytes as number;
     this.bodyLimit = values.body_limit as number;
+    this.tailBytes = Math.min(TAIL_BYTES, this.bodyLimit);
     this.maxPipelined = values.max_pipelined as number;
     this.memcap = values.memcap as number;
     this.states = new Array<HttpFlowState | null>(this.enabled ? capacity : 0).fill(null);
@@ -651,8 +660,11 @@ export class HttpApp implements StreamConsumer {
     const req = st.current;
     if (req === null || n <= 0) return;
     req.bodyLength += n;
-    const keep = Math.min(n, this.bodyLimit - st.bodyKept);
-    if (keep < n) req.flags |= HttpFlag.BODY_TRUNCATED;
+    const keep = Math.max(0, Math.min(n, this.bodyLimit - st.bodyKept));
+    if (keep < n) {
+      req.flags |= HttpFlag.BODY_TRUNCATED;
+      this.keepTail(st, buf, off + keep, n - keep);
+    }
     if (keep <= 0) return;
     // A body that arrives whole in one piece is read straight from the packet.
     if (st.bodyKept === 0 && st.reqState === REQ_BODY && st.bodyRemaining === n) {
@@ -675,11 +687,41 @@ export class HttpApp implements StreamConsumer {
     this.addBuffered(keep);
   }
 
+  /**
+   * Keeps the last `tailBytes` of what a body sends past `body_limit`: a payload pushed past the
+   * limit by padding (`pad=AAAA…&id=1' OR 1=1`) is in the body's end, which is read too.
+   */
+  private keepTail(st: HttpFlowState, buf: Buffer, off: number, n: number): void {
+    const size = this.tailBytes;
+    if (size === 0) return;
+    let tail = st.tail;
+    if (tail === null) {
+      if (this.buffered + size > this.memcap) {
+        this.stats.memcap_hits++;
+        return;
+      }
+      tail = st.tail = Buffer.allocUnsafe(size);
+      st.tailLen = 0;
+      this.addBuffered(size);
+    }
+    if (n >= size) {
+      buf.copy(tail, 0, off + n - size, off + n);
+      st.tailLen = size;
+      return;
+    }
+    const stay = Math.min(st.tailLen, size - n);
+    tail.copyWithin(0, st.tailLen - stay, st.tailLen);
+    buf.copy(tail, stay, off, off + n);
+    st.tailLen = stay + n;
+  }
+
   private finishBody(st: HttpFlowState, flow: number, p: Packet | null, flags: number): void {
     const req = st.current;
     if (req !== null) {
       req.flags |= flags;
       let text = st.bodyDirect !== '' ? st.bodyDirect : st.bodyParts.length === 0 ? '' : Buffer.concat(st.bodyParts).toString('latin1');
+      // The end of a body cut by body_limit, unless compressed (a stream's end decodes to nothing).
+      const tail = st.tail !== null && st.tailLen > 0 && req.contentEncoding === '' ? st.tail.toString('latin1', 0, st.tailLen) : '';
       this.releaseBody(st);
       if (text !== '' && req.contentEncoding !== '') {
         const decoded = decodeContent(text, req.contentEncoding, this.bodyLimit, (req.flags & (HttpFlag.BODY_TRUNCATED | HttpFlag.INCOMPLETE)) !== 0);
@@ -691,6 +733,7 @@ export class HttpApp implements StreamConsumer {
       if (text !== '') {
         const fields: HttpField[] = [];
         req.flags |= parseBody(text, req.contentType, (req.flags & (HttpFlag.BODY_TRUNCATED | HttpFlag.INCOMPLETE)) !== 0, fields, this.limits, req.method === 'PUT');
+        if (tail !== '') parseBodyTail(tail, req.contentType, fields, this.limits, req.method === 'PUT');
         for (let i = 0; i < fields.length; i++) req.flags |= fields[i].flags;
         req.bodyText = text;
         req.bodyFields = fields;
@@ -960,6 +1003,14 @@ export class HttpApp implements StreamConsumer {
     for (const part of st.bodyParts) this.addBuffered(-part.length);
     st.bodyParts.length = 0;
     st.bodyDirect = '';
+    this.releaseTail(st);
+  }
+
+  private releaseTail(st: HttpFlowState): void {
+    if (st.tail === null) return;
+    this.addBuffered(-st.tail.length);
+    st.tail = null;
+    st.tailLen = 0;
   }
 
   private addBuffered(n: number): void {
