@@ -284,6 +284,10 @@ describe('PHP code injection', () => {
     assert.equal(detectPhpCode("<name>',''));phpinfo();exit;/*</name>"), 'PHP code injection (phpinfo)');
     assert.equal(detectPhpCode("x')); system('id');"), 'PHP code injection (system)');
     assert.equal(detectPhpCode("He said 'hi')); phpinfo is a function"), null);
+    // Server-side JavaScript: wapiti's busy-wait after a string break, Node's child_process.
+    assert.equal(detectCommandInjection("';d=new Date();do{cd=new Date();}while(cd-d<10000);//"), 'server-side JavaScript injection');
+    assert.equal(detectCommandInjection("require('child_process').execSync('id')"), 'server-side JavaScript injection');
+    assert.deepEqual(hits(detectCommandInjection, ["it's done; new Date() is how you get time // see docs", "Tom's; setTimeout(fn, 5); // later", 'he said "ok"; for (i in x) nothing']), []);
     // PHP's backtick shell on a request value: the smallest web shell.
     assert.equal(detectPhpCode('<?=`$_GET[0]`?>'), 'PHP code injection (backtick shell)');
     assert.equal(detectPhpCode('text with ` and <? in it'), null);

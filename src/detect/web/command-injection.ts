@@ -318,6 +318,21 @@ export function detectPhpCode(value: string): string | null {
   return m === null ? null : `PHP code injection (${(m[1] ?? m[2] ?? m[3]).replace(/\s*\(\s*md5$/i, '').toLowerCase()})`;
 }
 
+/**
+ * Server-side JavaScript injection (Node's eval of a string built from a request value): a string
+ * broken with `;` and followed by JavaScript statements and a line comment that cuts the rest
+ * off (wapiti's `';d=new Date();do{cd=new Date();}while(cd-d<10000);//`), or Node's
+ * child_process module required anywhere.
+ */
+const SERVER_JS =
+  /['"]\s*;\s*(?:(?:var|let|const)\s+)?(?:[\w$]+\s*=\s*)?(?:new\s+Date\s*\(|require\s*\(|process\s*\.|(?:setTimeout|setInterval|eval|Function)\s*\(|while\s*\(|do\s*\{|for\s*\()[^\n]{0,256}?;\s*\/\/[^\n]*$|\brequire\s*\(\s*['"`](?:node:)?child_process['"`]\s*\)/;
+
+/** A reason when `value` injects JavaScript that a Node server evaluates, or null. */
+export function detectServerJs(value: string): string | null {
+  if (value.indexOf(';') < 0 && value.indexOf('child_process') < 0) return null;
+  return SERVER_JS.test(value) ? 'server-side JavaScript injection' : null;
+}
+
 /** PHP's backtick operator (a shell) run on a request value in a page: ``<?=`$_GET[0]`?>``, the smallest web shell. */
 const PHP_BACKTICK = /<\?(?:php\b|=)[^`]{0,128}`[^`]{0,64}\$_(?:GET|POST|REQUEST|COOKIE|SERVER)\b/i;
 
@@ -328,7 +343,7 @@ const PHP_BACKTICK = /<\?(?:php\b|=)[^`]{0,128}`[^`]{0,64}\$_(?:GET|POST|REQUEST
  * counts only with shell-like arguments after it, as after a newline.
  */
 export function detectCommandInjection(value: string, productComments = false): string | null {
-  const code = detectServerCode(value) ?? detectPhpCode(value) ?? detectServerPage(value);
+  const code = detectServerCode(value) ?? detectPhpCode(value) ?? detectServerPage(value) ?? detectServerJs(value);
   if (code !== null) return code;
   if (!SEPARATOR.test(value)) return null;
   const n = value.length;

@@ -10,12 +10,13 @@ import { FieldKind, type HttpField, HttpFlag } from '../../app/http/request.js';
  */
 
 /**
- * Files and wrappers local file inclusion reads, as one case-insensitive alternation (one
+ * Files and wrappers local file inclusion reads (and `::$DATA`, the NTFS stream name that makes
+ * IIS hand out a script's source), as one case-insensitive alternation (one
  * regular-expression scan per value instead of one substring search per target); matched on the
  * value with `\` as `/`.
  */
 const LFI_TARGETS =
-  /etc\/(?:passwd|shadow|group|hosts|issue|services)|proc\/self\/|windows\/win\.ini|win\.ini|boot\.ini|(?:windows|winnt)\/system32\/|system32\/drivers\/etc\/|web-inf\/web\.xml|\.ssh\/(?:id_rsa|authorized_keys)|\.bash_history|\.htpasswd|global\.asa\b|inetpub\/wwwroot\/|php:\/\/(?:filter|input)|expect:\/\/|file:\/\/\/|zip:\/\/|phar:\/\//i;
+  /etc\/(?:passwd|shadow|group|hosts|issue|services)|proc\/self\/|windows\/win\.ini|win\.ini|boot\.ini|(?:windows|winnt)\/system32\/|system32\/drivers\/etc\/|web-inf\/web\.xml|\.ssh\/(?:id_rsa|authorized_keys)|\.bash_history|\.htpasswd|global\.asa\b|inetpub\/wwwroot\/|php:\/\/(?:filter|input)|expect:\/\/|file:\/\/\/|zip:\/\/|phar:\/\/|::\$data\b/i;
 
 /** A `..` segment with path parameters (`..;`, `..;jsessionid=x`). */
 const DOT_DOT_PARAMETER = /(?:^|\/)\.\.;[^/]*(?:\/|$)/;
