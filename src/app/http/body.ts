@@ -82,8 +82,9 @@ export function parseBody(body: string, contentType: string, truncated: boolean,
 
 /**
  * Fields of the end of a body that `body_limit` cut (its first part went through `parseBody`):
- * the form arguments after its first `&`, the multipart parts after its first boundary, or the
- * text of another text body; fields flagged BODY_TRUNCATED. JSON's end does not parse: not read.
+ * the form arguments after its first `&`, the multipart parts after its first boundary, the
+ * `"key": "string"` members of JSON after its first member start, or the text of another text
+ * body; fields flagged BODY_TRUNCATED.
  */
 export function parseBodyTail(tail: string, contentType: string, out: HttpField[], limits: BodyLimits, file = false): void {
   const type = mediaType(contentType);
@@ -96,13 +97,41 @@ export function parseBodyTail(tail: string, contentType: string, out: HttpField[
     const at = boundary === '' ? -1 : tail.indexOf(`--${boundary}`);
     if (at >= 0) parseMultipart(tail.slice(at), boundary, out, limits);
   } else if (type === 'application/json' || type.endsWith('+json')) {
-    return;
+    jsonTailFields(tail, out, limits.maxFields);
   } else if (file) {
     if (isMostlyText(tail) || hasServerTag(tail)) out.push({ kind: FieldKind.UPLOAD, name: '', value: tail, flags: 0 });
   } else if ((type === '' || isTextType(type)) && isMostlyText(tail)) {
     out.push({ kind: FieldKind.BODY_RAW, name: '', value: tail, flags: 0 });
   }
   for (let i = from; i < out.length; i++) out[i] = { ...out[i], flags: out[i].flags | HttpFlag.BODY_TRUNCATED };
+}
+
+/** A JSON member with a string value: `"key": "value"` (escapes kept; each literal read by JSON.parse). */
+const JSON_MEMBER = /"((?:[^"\\\n]|\\.){0,256})"\s*:\s*("(?:[^"\\]|\\.)*")/g;
+
+/**
+ * The string members of the end of a JSON document, which does not parse: read from its first
+ * member start (`{"` or `,"`), since the cut may fall inside a string.
+ */
+function jsonTailFields(tail: string, out: HttpField[], max: number): void {
+  const brace = tail.indexOf('{"');
+  const comma = tail.indexOf(',"');
+  const start = brace < 0 ? comma : comma < 0 ? brace : Math.min(brace, comma);
+  if (start < 0) return;
+  JSON_MEMBER.lastIndex = start + 1;
+  let count = 0;
+  for (let m = JSON_MEMBER.exec(tail); m !== null && count < max; m = JSON_MEMBER.exec(tail)) {
+    let key: string;
+    let value: string;
+    try {
+      key = JSON.parse(`"${m[1]}"`) as string;
+      value = JSON.parse(m[2]) as string;
+    } catch {
+      continue;
+    }
+    out.push({ kind: FieldKind.JSON, name: key, value, flags: 0 });
+    count++;
+  }
 }
 
 /** A character past ASCII (a native search: a `charCodeAt` loop over the body costs more). */
