@@ -48,7 +48,7 @@ const REQUESTS: readonly [string, string][] = [
   ["Nmap's scripting engine User-Agent (a scan's probes, no attack)", get('/', '').replace(/User-Agent: [^\r]*/, 'User-Agent: Mozilla/5.0 (compatible; Nmap Scripting Engine; https://nmap.org/book/nse.html)')],
   ['Host headers with a port, an IPv6 address and an IDN', get('/').replace('Host: shop.example', 'Host: Shop.Example:8443\r\nX-Forwarded-Host: [2001:db8::1]:8080\r\nX-Original-Host: xn--bcher-kva.example')],
   ['../ in a Referer', get('/guide/install.html', 'Referer: https://shop.example/docs/../guide/../../index.html\r\n')],
-  ['URLs in arguments: a return address, a search on another site, a PHP page', get('/login?next=https%3A%2F%2Fshop.example%2Fcheckout.php&ref=https://www.google.com/search?q=shoes&back=http://shop.example/cart.php')],
+  ['URLs in arguments: a return address, a search on another site, a PHP page, an empty search of the site', get('/login?next=https%3A%2F%2Fshop.example%2Fcheckout.php&ref=https://www.google.com/search?q=shoes&back=http://shop.example/cart.php&from=https%3A%2F%2FShop.Example%2Fsearch%3F')],
   ['a relative return link', get('/login?return=../checkout&next=%2Faccount%2Fsettings')],
   ['a GraphQL query', json('/graphql', { query: 'query GetUser($id: ID!) { user(id: $id) { name email posts(first: 10, orderBy: {field: CREATED_AT, direction: DESC}) { title body } } }', variables: { id: '42' }, operationName: 'GetUser' })],
   ['a GraphQL mutation', json('/graphql', { query: 'mutation { deletePost(id: "17") { id } updateUser(input: {name: "Ann", role: "admin"}) { id } }' })],

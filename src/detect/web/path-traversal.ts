@@ -26,7 +26,7 @@ const DOT_DOT_PARAMETER = /(?:^|\/)\.\.;[^/]*(?:\/|$)/;
  * ways an include of `$page . '.php'` is made to fetch the URL as given (the `.php` becomes its
  * query, or is cut off): wapiti's `https://…/e.php%00`, ModSecurity CRS 931120.
  */
-const REMOTE_INCLUSION = /^\s*(?:https?|ftps?):\/\/[^\s\0?]+(?:(\?+)\s*$|\0)/i;
+const REMOTE_INCLUSION = /^\s*(?:https?|ftps?):\/\/(?:[^\s\0?/@]*@)?(\[[^\]\s]*\]|[^\s\0?/:]*)(?:[/:][^\s\0?]*)?(?:(\?+)\s*$|\0)/i;
 
 /** Backslashes as slashes: the view path checks use (they ignore case). */
 function pathView(value: string): string {
@@ -55,9 +55,10 @@ function dotDotSegments(view: string): number {
 
 /**
  * A reason when the field shows path traversal or a local file inclusion target, or null.
- * `value`: the field's value, or another reading of it (see the web detector).
+ * `value`: the field's value, or another reading of it (see the web detector); `ownHost`: the
+ * request's host name (lower case), whose own URLs are no remote inclusion.
  */
-export function detectTraversal(field: HttpField, normalizedPath: string, value = field.value): string | null {
+export function detectTraversal(field: HttpField, normalizedPath: string, value = field.value, ownHost = ''): string | null {
   if (field.kind === FieldKind.PATH) {
     if (field.flags & HttpFlag.PATH_ABOVE_ROOT) return 'path climbs above the web root';
     if (field.flags & HttpFlag.ENCODED_TRAVERSAL && value.indexOf('..') >= 0) return 'encoded dot-dot segment';
@@ -74,7 +75,9 @@ export function detectTraversal(field: HttpField, normalizedPath: string, value 
   if (target !== null) return `file inclusion target ${target}`;
   if (value.indexOf('://') > 0) {
     const remote = REMOTE_INCLUSION.exec(value);
-    if (remote !== null) return `remote file inclusion (URL ending in ${remote[1] !== undefined ? '?' : 'a NUL byte'})`;
+    // A link back to the site itself (`return=https://shop.example/search?`, an empty query) is
+    // no inclusion: that needs a server the attacker controls.
+    if (remote !== null && (ownHost === '' || remote[1].toLowerCase() !== ownHost)) return `remote file inclusion (URL ending in ${remote[2] !== undefined ? '?' : 'a NUL byte'})`;
   }
   const ups = view.indexOf('..') >= 0 ? dotDotSegments(view) : 0;
   if (ups >= 2) return `${ups} dot-dot segments`;

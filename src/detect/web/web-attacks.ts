@@ -457,7 +457,7 @@ class WebAttackDetector implements Detector {
       }
       // The Referer is a URL the browser resolved from a page: `../` there is no attack.
       if (this.traversal && !(done & BIT_TRAVERSAL) && mask & NEEDS_TRAVERSAL && !referer) {
-        const r = detectTraversal(field, req.path, value);
+        const r = detectTraversal(field, req.path, value, value.indexOf('://') > 0 ? req.hostname : '');
         if (r !== null) this.raise(WebSig.PATH_TRAVERSAL, BIT_TRAVERSAL, req, field, value, { reason: r }, flow, p);
       }
     }
