@@ -209,6 +209,8 @@ describe('command injection', () => {
     assert.deepEqual(misses(detectCommandInjection, attacks), []);
     assert.equal(detectCommandInjection('skills: C; python -c "print(1)"'), '; then python');
     assert.equal(detectCommandInjection("x'; EXEC xp_cmdshell('cat ../../../etc/passwd')#"), '; then exec');
+    // SQL Server's `;SET @x=…` (sqlmap's stacked queries) sets a variable: no `set` command.
+    assert.equal(detectCommandInjection("abc';DECLARE @x CHAR(9);SET @x=0x303a303a31;WAITFOR DELAY @x--"), null);
     // A file in /etc is no command: `..;/etc/passwd` is a path (Tomcat's path parameter), not `; passwd`.
     assert.deepEqual(hits(detectCommandInjection, [';/etc/passwd', '/app/..;/..;/etc/passwd', '; ../etc/hosts']), []);
     assert.deepEqual(misses(detectCommandInjection, [';/usr/bin/passwd', ';passwd', ';cat /etc/passwd']), []);

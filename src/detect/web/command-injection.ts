@@ -99,10 +99,11 @@ function argumentAt(s: string, j: number): boolean {
 
 /**
  * Arguments that start with a letter but are no prose word: an assignment (`export PATH=/tmp`), a
- * server (`dig @192.0.2.1`), a file or host name (`cat config.php`, `ping evil.example`; both
- * parts two characters or more, so "i.e." and "e.g." stay words).
+ * server (`dig @192.0.2.1`, `@ns1.example`; SQL's `SET @x=` is a variable), a file or host name
+ * (`cat config.php`, `ping evil.example`; both parts two characters or more, so "i.e." and "e.g."
+ * stay words).
  */
-const WORD_ARG = /[A-Za-z_]\w*=|@\w|[\w-]{2,}(?:\.[\w-]+)*\.[A-Za-z0-9-]{2,}/y;
+const WORD_ARG = /[A-Za-z_]\w*=|@(?:\d|[\w-]+\.)|[\w-]{2,}(?:\.[\w-]+)*\.[A-Za-z0-9-]{2,}/y;
 
 /** A command the shell finds by a glob (`/???/??t /etc/passwd`, `/bin/c?t`): no prose has one after a separator. */
 const GLOB_COMMAND = /[ \t]*\/[\w?*[\]]*\/[\w?*[\]]*[?*[][\w?*[\]]*(?=[\s;|&]|$)/y;
