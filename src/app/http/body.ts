@@ -72,12 +72,20 @@ export function parseBody(body: string, contentType: string, truncated: boolean,
     out.push({ kind: FieldKind.BODY_RAW, name: '', value: body, flags: HttpFlag.INVALID_BODY });
     return HttpFlag.INVALID_BODY;
   }
+  pushRawBody(body, type, out, file);
+  return 0;
+}
+
+/**
+ * A body that is no form, JSON or multipart, as one field: a file's content (`file`: text, or
+ * binary holding a server page's opening tag), or the text of a text type.
+ */
+function pushRawBody(body: string, type: string, out: HttpField[], file: boolean): void {
   if (file) {
     if (isMostlyText(body) || hasServerTag(body)) out.push({ kind: FieldKind.UPLOAD, name: '', value: body, flags: 0 });
   } else if ((type === '' || isTextType(type)) && isMostlyText(body)) {
     out.push({ kind: FieldKind.BODY_RAW, name: '', value: body, flags: 0 });
   }
-  return 0;
 }
 
 /**
@@ -98,10 +106,8 @@ export function parseBodyTail(tail: string, contentType: string, out: HttpField[
     if (at >= 0) parseMultipart(tail.slice(at), boundary, out, limits);
   } else if (type === 'application/json' || type.endsWith('+json')) {
     jsonTailFields(tail, out, limits.maxFields);
-  } else if (file) {
-    if (isMostlyText(tail) || hasServerTag(tail)) out.push({ kind: FieldKind.UPLOAD, name: '', value: tail, flags: 0 });
-  } else if ((type === '' || isTextType(type)) && isMostlyText(tail)) {
-    out.push({ kind: FieldKind.BODY_RAW, name: '', value: tail, flags: 0 });
+  } else {
+    pushRawBody(tail, type, out, file);
   }
   for (let i = from; i < out.length; i++) out[i] = { ...out[i], flags: out[i].flags | HttpFlag.BODY_TRUNCATED };
 }

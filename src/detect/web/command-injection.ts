@@ -338,13 +338,21 @@ export function detectServerJs(value: string): string | null {
 const PHP_BACKTICK = /<\?(?:php\b|=)[^`]{0,128}`[^`]{0,64}\$_(?:GET|POST|REQUEST|COOKIE|SERVER)\b/i;
 
 /**
+ * A reason when `value` holds code a server runs whatever field carries it, uploaded files too:
+ * Shellshock, OGNL, PHP code, a JSP or ASP page that runs commands; or null.
+ */
+export function detectWebShellCode(value: string): string | null {
+  return detectServerCode(value) ?? detectPhpCode(value) ?? detectServerPage(value);
+}
+
+/**
  * A reason when `value` injects a shell command, an OGNL expression or PHP code, or null.
  * `productComments`: the value is a User-Agent, whose parenthesised comments list items split by
  * `;` (`(compatible; Nmap Scripting Engine; …)`, `(X11; Linux x86_64)`): a command named there
  * counts only with shell-like arguments after it, as after a newline.
  */
 export function detectCommandInjection(value: string, productComments = false): string | null {
-  const code = detectServerCode(value) ?? detectPhpCode(value) ?? detectServerPage(value) ?? detectServerJs(value);
+  const code = detectWebShellCode(value) ?? detectServerJs(value);
   if (code !== null) return code;
   if (!SEPARATOR.test(value)) return null;
   const n = value.length;

@@ -6,7 +6,7 @@ import type { SectionValues } from '../../config/params.js';
 import type { Packet } from '../../decode/packet.js';
 import type { Signature } from '../../output/events.js';
 import { builtin, Category, type DetectContext, type Detector, type DetectorSpec } from '../detector.js';
-import { BOUND_NAME_MIN, detectBoundName, detectCommandInjection, detectPhpCode, detectServerCode, detectServerPage } from './command-injection.js';
+import { BOUND_NAME_MIN, detectBoundName, detectCommandInjection, detectServerCode, detectWebShellCode } from './command-injection.js';
 import { detectLog4shell } from './log4shell.js';
 import { detectTraversal } from './path-traversal.js';
 import { loadPatternFile, PatternMatcher, type PayloadPattern } from './patterns.js';
@@ -483,7 +483,7 @@ class WebAttackDetector implements Detector {
       if (r !== null) this.raise(WebSig.LOG4SHELL, BIT_LOG4SHELL, req, field, value, { reason: r }, flow, p);
     }
     if (this.cmdi && !(done & BIT_CMDI)) {
-      const r = detectPhpCode(value) ?? detectServerPage(value) ?? detectServerCode(value);
+      const r = detectWebShellCode(value);
       if (r !== null) this.raise(WebSig.COMMAND_INJECTION, BIT_CMDI, req, field, value, { reason: `${r} in an uploaded file` }, flow, p);
     }
     if (this.xss && !(done & BIT_XSS) && SVG_IMAGE.test(value)) {
