@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { FieldKind, HttpFlag } from '../../src/app/http/request.js';
 import { ConfigError } from '../../src/config/config.js';
-import { detectBoundName, detectCommandInjection, detectOgnl, detectPhpCode, detectServerPage } from '../../src/detect/web/command-injection.js';
+import { detectBoundName, detectCommandInjection, detectExpressionCode, detectOgnl, detectPhpCode, detectServerPage, detectTemplateCode } from '../../src/detect/web/command-injection.js';
 import { detectLog4shell } from '../../src/detect/web/log4shell.js';
 import { detectTraversal } from '../../src/detect/web/path-traversal.js';
 import { loadPatternFile, parsePatterns, PatternMatcher } from '../../src/detect/web/patterns.js';
@@ -271,6 +271,62 @@ describe('OGNL expression injection (Apache Struts)', () => {
   });
 });
 
+describe('expression and template injection', () => {
+  it('finds expression, template and script code that reaches commands, as exploits send it', () => {
+    const attacks: [string, string][] = [
+      // Spring Cloud Function's routing-expression header (CVE-2022-22963), SpEL in an error page.
+      ['T(java.lang.Runtime).getRuntime().exec("touch /tmp/x")', 'expression injection (T(java.lang.Runtime))'],
+      // Apache Solr's Velocity template (CVE-2019-17558); EL in JSF.
+      ["#set($x='')+#set($rt=$x.class.forName('java.lang.Runtime'))+#set($ex=$rt.getRuntime().exec('id'))", "expression injection (forName('java.lang.Runtime)"],
+      // Confluence (CVE-2021-26084): OGNL with \u0022 quotes to a script engine.
+      ['aaa\\u0027+#{\\u0022\\u0022[\\u0022class\\u0022].forName(\\u0022javax.script.ScriptEngineManager\\u0022).newInstance()}+\\u0027', 'expression injection (forName(\\u0022javax.script.ScriptEngineManager)'],
+      // WebLogic's ShellSession (CVE-2020-14882), Apache Druid's JavaScript (CVE-2021-25646), Unomi's MVEL (CVE-2020-13942).
+      ['com.tangosol.coherence.mvel2.sh.ShellSession("java.lang.Runtime.getRuntime().exec(\'id\');")', 'expression injection (Runtime.getRuntime().exec()'],
+      ["function(value){return java.lang.Runtime.getRuntime().exec('/bin/bash -c id')}", 'expression injection (Runtime.getRuntime().exec()'],
+      ['script::Runtime r = Runtime.getRuntime(); r.exec("touch /tmp/x");', 'expression injection (Runtime.getRuntime(); r.exec()'],
+      // FreeMarker (VMware Workspace ONE, CVE-2022-22954), Text4Shell (CVE-2022-42889).
+      ['${"freemarker.template.utility.Execute"?new()("id")}', 'expression injection (freemarker.template.utility.Execute)'],
+      ["${script:javascript:java.lang.Runtime.getRuntime().exec('touch /tmp/pwned')}", 'expression injection (${script:javascript:)'],
+      // Jinja2, Twig 1 and 3, Perl Template Toolkit (Citrix CVE-2019-19781).
+      ["{{config.__class__.__init__.__globals__['os'].popen('id').read()}}", 'template injection (__class__)'],
+      ["{{lipsum.__globals__.os.popen('id').read()}}", 'template injection (__globals__)'],
+      ['{{_self.env.registerUndefinedFilterCallback("exec")}}{{_self.env.getFilter("id")}}', 'template injection (registerUndefinedFilterCallback)'],
+      ["{{['id']|filter('system')}}", "template injection (|filter('system')"],
+      ["[% template.new({'BLOCK'='print readpipe(\"id\")'}) %]", 'template injection (template.new()'],
+      // Jenkins' script console, Python's eval, ThinkPHP's class routing (CVE-2018-20062).
+      ['println "cat /etc/passwd".execute().text', 'Groovy command execution (.execute())'],
+      ["['bash', '-c', 'id'].execute()", 'Groovy command execution (.execute())'],
+      ["__import__('os').system('id')", "Python code injection (__import__('os')"],
+      ['/Index/\\think\\app/invokefunction', 'ThinkPHP class routing (think\\app/invokefunction)'],
+      ['index/think\\Request/input', 'ThinkPHP class routing (think\\Request/input)'],
+    ];
+    assert.deepEqual(attacks.map(([v]) => detectExpressionCode(v)), attacks.map(([, reason]) => reason));
+    assert.equal(detectCommandInjection("{{''.__class__.__mro__[1].__subclasses__()}}"), 'template injection (__class__)');
+  });
+
+  it('lets templates, Java and Python words and Windows paths through', () => {
+    const benign = [
+      '{{ user.name | uppercase }}', '{% for item in items %}{{ item.title }}{% endfor %}', '{{#each items}}{{this}}{{/each}}', "{{ items|map(p => p.name)|join(', ') }}",
+      "{{ ['b', 'a']|sort('asc') }}", 'def __init__(self): pass', 'package/__init__.py', 'T(n) = 2T(n/2) + n', 'Class.forName("com.mysql.jdbc.Driver")',
+      'Runtime.getRuntime().totalMemory() is the heap', 'stmt.execute() returns a boolean', "db.collection('x').find()", 'C:\\think\\notes.txt',
+      'I think\\ so', '{"lang":"en","tz":"Europe/London"}', 'Use new java.lang.ProcessBuilder(cmd) rather than Runtime.exec',
+    ];
+    assert.deepEqual(hits(detectExpressionCode, benign), []);
+    assert.deepEqual(hits(detectCommandInjection, benign), []);
+  });
+
+  it('reads 64 KB of delimiters, calls and quotes to the end', () => {
+    // A call counts with its opening delimiter at most 256 characters before it.
+    assert.equal(detectTemplateCode(`{{ ${'x'.repeat(200)} __globals__ }}`), 'template injection (__globals__)');
+    assert.equal(detectTemplateCode(`{{ ${'x'.repeat(300)} __globals__ }}`), null);
+    assert.equal(detectTemplateCode(`{{${'x'.repeat(300)}${'__class__'.repeat(7000)}`), null);
+    assert.equal(detectTemplateCode(`${'{{'.repeat(32000)}__init__`), 'template injection (__init__)');
+    assert.equal(detectExpressionCode(`'${' '.repeat(65536)}`), null);
+    assert.equal(detectExpressionCode('Runtime.getRuntime()'.repeat(3000)), null);
+    assert.equal(detectExpressionCode(`/think\\${'a'.repeat(65536)}`), null);
+  });
+});
+
 describe('PHP code injection', () => {
   it("finds calls that run commands or code where a string is evaluated, and scanners' exit(md5()) markers", () => {
     const attacks = [
@@ -302,12 +358,18 @@ describe('PHP code injection', () => {
     assert.equal(detectPhpCode("<?php echo md5('phpunit'); ?>"), 'PHP code injection (echo md5)');
     assert.equal(detectPhpCode('<?php echo md5($password); ?>'), null);
     // Argument names a framework binds to objects.
-    assert.equal(detectBoundName('class[module][classLoader][resources]'), 'Spring class loader binding (class.module.classLoader)');
-    assert.equal(detectBoundName('a[#lazy_builder]'), 'Drupal render array callback (#lazy_builder)');
-    assert.deepEqual(['classes.module.loader', 'myclass.module.classloader', 'user[#markup]', 'user[name]'].map(detectBoundName), [null, null, null, null]);
+    assert.equal(detectBoundName('class[module][classLoader][resources]', 'x'), 'Spring class loader binding (class.module.classLoader)');
+    assert.equal(detectBoundName('a[#lazy_builder]', 'x'), 'Drupal render array callback (#lazy_builder)');
+    assert.deepEqual(['classes.module.loader', 'myclass.module.classloader', 'user[#markup]', 'user[name]'].map((n) => detectBoundName(n, 'x')), [null, null, null, null]);
+    assert.equal(detectBoundName('_method', ' __CONSTRUCT'), 'ThinkPHP method override (_method=__construct)');
+    assert.deepEqual([detectBoundName('_method', 'PUT'), detectBoundName('method', '__construct')], [null, null]);
     // 64 KB of closed arguments: each try reads a few.
     assert.equal(detectPhpCode(`'${",''".repeat(20000)};phpinfo`), null);
     assert.equal(detectPhpCode(`'${",''".repeat(20000)};phpinfo()`), 'PHP code injection (phpinfo)');
+    // A whole statement starting the value, where an application evaluates a field (vBulletin's widget code).
+    assert.equal(detectPhpCode("echo shell_exec('id'); exit;"), 'PHP code injection (shell_exec)');
+    assert.equal(detectPhpCode("system('id');"), 'PHP code injection (system)');
+    assert.equal(detectPhpCode('system (a.k.a. the OS); see docs'), null);
   });
 
   it('lets PHP words in prose and markup through', () => {

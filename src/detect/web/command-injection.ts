@@ -272,11 +272,19 @@ export function detectServerPage(value: string): string | null {
  */
 const BOUND_NAME = /(?:^|[.[])class[.[\]]{1,2}module[.[\]]{1,2}classloader\b|\[#(?:post_render|pre_render|lazy_builder|access_callback)\]/i;
 
-/** Shortest name `detectBoundName` can match. */
-export const BOUND_NAME_MIN = 13;
+/** Shortest name `detectBoundName` can match (`_method`). */
+export const BOUND_NAME_MIN = 7;
 
-/** A reason when an argument's name reaches code through a framework's object binding, or null. */
-export function detectBoundName(name: string): string | null {
+/** ThinkPHP's method override pointed at its own constructor (see `detectBoundName`). */
+const THINKPHP_CONSTRUCT = /^\s*__construct\s*$/i;
+
+/**
+ * A reason when an argument reaches code through a framework's binding of its name, or null:
+ * see BOUND_NAME, and ThinkPHP 5's `_method=__construct` (CVE-2018-20062's sibling in 5.0.23),
+ * which lets the arguments after it set the request's filter to a PHP function (`filter[]=system`).
+ */
+export function detectBoundName(name: string, value: string): string | null {
+  if (name === '_method') return THINKPHP_CONSTRUCT.test(value) ? 'ThinkPHP method override (_method=__construct)' : null;
   const m = BOUND_NAME.exec(name);
   if (m === null) return null;
   return m[0].indexOf('#') >= 0 ? `Drupal render array callback (${m[0].slice(1, -1)})` : 'Spring class loader binding (class.module.classLoader)';
@@ -302,12 +310,15 @@ const PHP_CLOSE = `(?:\\s*(?:,\\s*(?:'[^']{0,64}'|"[^"]{0,64}"|\\w{1,64})|\\))){
  * PHP code where an application evaluates a string: one of PHP_CALLS after a closed string (and
  * the call around it closed: `',''));phpinfo();`) and
  * `.` or `;` (`'.exit(md5(…));//`, `";system('id');`), stacked at the start (`;phpinfo();`), or in
- * complex string syntax (`${@phpinfo()}`); a scanner's `exit(md5(` after any `;` or `.`; or an
- * opening tag with such a call in a body (a web shell). Each call with an argument that starts as
- * code does (`'System(s) go'` is prose).
+ * complex string syntax (`${@phpinfo()}`); a scanner's `exit(md5(` after any `;` or `.`; an
+ * opening tag with such a call in a body (a web shell); or a whole statement of such a call that
+ * starts the value, where an application evaluates a field as PHP (`echo shell_exec('id');`,
+ * vBulletin's widget code, CVE-2019-16759). Each call with an argument that starts as code does
+ * (`'System(s) go'` is prose).
  */
 const PHP_CODE = new RegExp(
-  `(?:^\\s*;|['"]${PHP_CLOSE}\\s*[.;]|\\$\\{@?|\\{\\$\\{)\\s*@?(${PHP_CALLS})\\s*\\(${PHP_ARG}|[;.]\\s*((?:exit|die|print)\\s*\\(\\s*md5)\\s*\\(|<\\?(?:php\\b|=)[\\s\\S]{0,256}?\\b(${PHP_CALLS})\\s*\\(${PHP_ARG}`,
+  `(?:^\\s*;|['"]${PHP_CLOSE}\\s*[.;]|\\$\\{@?|\\{\\$\\{)\\s*@?(${PHP_CALLS})\\s*\\(${PHP_ARG}|[;.]\\s*((?:exit|die|print)\\s*\\(\\s*md5)\\s*\\(|<\\?(?:php\\b|=)[\\s\\S]{0,256}?\\b(${PHP_CALLS})\\s*\\(${PHP_ARG}|` +
+    `^\\s*(?:(?:echo|print)\\s+|@)?(${PHP_CALLS})\\s*\\(${PHP_ARG}[^;\\n]{0,256}\\)\\s*;`,
   'i',
 );
 
@@ -316,7 +327,7 @@ export function detectPhpCode(value: string): string | null {
   if (value.indexOf('`') >= 0 && value.indexOf('<?') >= 0 && PHP_BACKTICK.test(value)) return 'PHP code injection (backtick shell)';
   if (value.indexOf('(') < 0) return null;
   const m = PHP_CODE.exec(value);
-  return m === null ? null : `PHP code injection (${(m[1] ?? m[2] ?? m[3]).replace(/\s*\(\s*md5$/i, '').toLowerCase()})`;
+  return m === null ? null : `PHP code injection (${(m[1] ?? m[2] ?? m[3] ?? m[4]).replace(/\s*\(\s*md5$/i, '').toLowerCase()})`;
 }
 
 /**
@@ -334,6 +345,79 @@ export function detectServerJs(value: string): string | null {
   return SERVER_JS.test(value) ? 'server-side JavaScript injection' : null;
 }
 
+/**
+ * Code in the expression languages Java servers evaluate, reaching the runtime: SpEL's type
+ * reference (`T(java.lang.Runtime)`, Spring Cloud Function's routing expression), reflection to
+ * the runtime or a script engine (`.forName('java.lang.Runtime')`: EL, Velocity, Confluence's
+ * OGNL with `\u0022` quotes), FreeMarker's Execute class, Commons Text's script lookup
+ * (Text4Shell), and the runtime's exec called (`Runtime.getRuntime().exec(`: MVEL, Druid's
+ * JavaScript, WebLogic's ShellSession).
+ */
+const JAVA_RUNTIME =
+  /\bT\s*\(\s*java\.lang\.(?:Runtime|ProcessBuilder)\s*\)|\bforName\s*\(\s*(?:['"]|\\u002[27])(?:java\.lang\.(?:Runtime|ProcessBuilder)|javax\.script\.ScriptEngineManager)\b|freemarker\.template\.utility\.(?:Execute|ObjectConstructor|JythonRuntime)\b|\$\{script:\w+:|\bRuntime\.getRuntime\s*\(\s*\)[^\n]{0,64}?\.exec\s*\(/;
+
+/**
+ * What a server-side template injection writes to run code, searched for first (see
+ * `detectTemplateCode`): Python's object graph (`__globals__`, `__subclasses__` …, Jinja2),
+ * Twig's filter callback and a PHP function handed to a filter (`|filter('system')`), Perl
+ * Template Toolkit's `template.new(` and `readpipe(` (Citrix CVE-2019-19781).
+ */
+const TEMPLATE_CALL =
+  /__(?:class|globals|builtins|subclasses|mro|bases?|import|init)__|registerUndefinedFilterCallback|\|\s*(?:filter|map|reduce|sort)\s*\(\s*['"](?:system|exec|passthru|shell_exec|popen|proc_open)['"]|\b(?:readpipe|template\.new)\s*\(/g;
+
+/** Template delimiters that open an expression or a statement: `{{`, `{%` (Jinja2, Twig), `[%` (Template Toolkit). */
+const TEMPLATE_OPEN = /\{\{|\{%|\[%/g;
+
+/** How far before such a call its template's opening delimiter may be. */
+const TEMPLATE_REACH = 256;
+
+/**
+ * A reason when `value` is a template expression that reaches code, or null. The calls and the
+ * opening delimiters are searched for side by side, each once, the last delimiter before each call
+ * kept: linear, where a pattern from every `{{` (or a search back from every call) read a value
+ * full of them in quadratic time.
+ */
+export function detectTemplateCode(value: string): string | null {
+  if (value.indexOf('{{') < 0 && value.indexOf('{%') < 0 && value.indexOf('[%') < 0) return null;
+  TEMPLATE_CALL.lastIndex = 0;
+  TEMPLATE_OPEN.lastIndex = 0;
+  let open = TEMPLATE_OPEN.exec(value);
+  let last = -1;
+  for (let m = TEMPLATE_CALL.exec(value); m !== null; m = TEMPLATE_CALL.exec(value)) {
+    while (open !== null && open.index < m.index) {
+      last = open.index;
+      open = TEMPLATE_OPEN.exec(value);
+    }
+    if (last >= 0 && m.index - last <= TEMPLATE_REACH) return `template injection (${m[0].replace(/\s+/g, '')})`;
+  }
+  return null;
+}
+
+/**
+ * Groovy's string and list `execute()` (a command run: `"id".execute().text`, what Jenkins' script
+ * console is sent), Python's `__import__` of the modules that run commands, and ThinkPHP's routing
+ * to a framework class (`s=/index/\think\app/invokefunction` or `s=index/think\app/…`, CVE-2018-20062).
+ */
+const SCRIPT_EXEC = /['"](?:\s*\])?\s*\.execute\s*\(\s*\)|__import__\s*\(\s*['"](?:os|subprocess|pty|commands)['"]|(?:^|[\\/])think\\[\w\\]*\/\w+/i;
+
+/**
+ * A reason when `value` is code an expression, template or script language on a server runs
+ * (see JAVA_RUNTIME, TEMPLATE_CALL, SCRIPT_EXEC), or null.
+ */
+export function detectExpressionCode(value: string): string | null {
+  if (value.indexOf('(') >= 0 || value.indexOf('{') >= 0) {
+    const m = JAVA_RUNTIME.exec(value);
+    if (m !== null) return `expression injection (${m[0].replace(/\s+/g, ' ').slice(0, 48)})`;
+  }
+  const t = detectTemplateCode(value);
+  if (t !== null) return t;
+  if (value.indexOf('(') < 0 && value.indexOf('\\') < 0) return null;
+  const s = SCRIPT_EXEC.exec(value);
+  if (s === null) return null;
+  if (s[0].indexOf('execute') >= 0) return 'Groovy command execution (.execute())';
+  return s[0].startsWith('__import__') ? `Python code injection (${s[0].replace(/\s+/g, '')})` : `ThinkPHP class routing (${s[0].replace(/^[\\/]/, '')})`;
+}
+
 /** PHP's backtick operator (a shell) run on a request value in a page: ``<?=`$_GET[0]`?>``, the smallest web shell. */
 const PHP_BACKTICK = /<\?(?:php\b|=)[^`]{0,128}`[^`]{0,64}\$_(?:GET|POST|REQUEST|COOKIE|SERVER)\b/i;
 
@@ -346,13 +430,14 @@ export function detectWebShellCode(value: string): string | null {
 }
 
 /**
- * A reason when `value` injects a shell command, an OGNL expression or PHP code, or null.
+ * A reason when `value` injects a shell command, an OGNL expression, PHP code, or code of another
+ * language a server evaluates (`detectExpressionCode`), or null.
  * `productComments`: the value is a User-Agent, whose parenthesised comments list items split by
  * `;` (`(compatible; Nmap Scripting Engine; …)`, `(X11; Linux x86_64)`): a command named there
  * counts only with shell-like arguments after it, as after a newline.
  */
 export function detectCommandInjection(value: string, productComments = false): string | null {
-  const code = detectWebShellCode(value) ?? detectServerJs(value);
+  const code = detectWebShellCode(value) ?? detectServerJs(value) ?? detectExpressionCode(value);
   if (code !== null) return code;
   if (!SEPARATOR.test(value)) return null;
   const n = value.length;

@@ -62,6 +62,8 @@ const C_PAREN = 128;
 const C_SPACE = 256;
 const C_UNDERSCORE = 512;
 const C_HIGH = 1024;
+const C_BACKSLASH = 2048;
+const C_BRACE = 4096;
 
 /** Class bits of each ASCII code. */
 const CHAR_CLASS = (() => {
@@ -74,7 +76,9 @@ const CHAR_CLASS = (() => {
   set('<>', C_ANGLE);
   set('$', C_DOLLAR);
   set('.', C_DOT);
-  set('/\\', C_SLASH);
+  set('/', C_SLASH);
+  set('\\', C_BACKSLASH);
+  set('{}', C_BRACE);
   set(':', C_COLON);
   set('()', C_PAREN);
   // Every control character: SQL Server reads 0x01-0x1F as blanks.
@@ -105,10 +109,11 @@ function charMask(value: string): number {
 let maskHash = 0;
 
 /** What each check needs (any one of the bits). */
-const NEEDS_SQLI = C_QUOTE | C_SEP | C_SPACE | C_PAREN | C_UNDERSCORE | C_SLASH | C_HIGH;
+const NEEDS_SQLI = C_QUOTE | C_SEP | C_SPACE | C_PAREN | C_UNDERSCORE | C_SLASH | C_BACKSLASH | C_HIGH;
 const NEEDS_XSS = C_ANGLE | C_QUOTE | C_COLON;
-const NEEDS_TRAVERSAL = C_DOT | C_SLASH | C_COLON;
-const NEEDS_CMDI = C_SEP | C_QUOTE | C_DOLLAR | C_PAREN;
+const NEEDS_TRAVERSAL = C_DOT | C_SLASH | C_BACKSLASH | C_COLON;
+/** Braces and backslashes: template expressions (`{{…}}`) and ThinkPHP's `\think\` routes. */
+const NEEDS_CMDI = C_SEP | C_QUOTE | C_DOLLAR | C_PAREN | C_BRACE | C_BACKSLASH;
 const NEEDS_LOG4SHELL = C_DOLLAR;
 const NEEDS_ANY = NEEDS_SQLI | NEEDS_XSS | NEEDS_TRAVERSAL | NEEDS_CMDI | NEEDS_LOG4SHELL;
 
@@ -387,9 +392,9 @@ class WebAttackDetector implements Detector {
 
   private inspect(req: HttpRequest, field: HttpField, flow: number, p: Packet | null): void {
     const value = field.value.length > this.maxValue ? field.value.slice(0, this.maxValue) : field.value;
-    // An argument's name can be the attack: frameworks bind it to objects (Spring4Shell, Drupal).
+    // An argument's name can be the attack: frameworks bind it to objects (Spring4Shell, Drupal, ThinkPHP).
     if (field.name.length >= BOUND_NAME_MIN && this.cmdi && !(req.alerted & BIT_CMDI) && ARGUMENT_KINDS[field.kind] === 1) {
-      const r = detectBoundName(field.name);
+      const r = detectBoundName(field.name, value);
       if (r !== null) this.raise(WebSig.COMMAND_INJECTION, BIT_CMDI, req, field, value, { reason: r }, flow, p);
     }
     if (value.length === 0) return;
