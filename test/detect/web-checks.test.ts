@@ -299,9 +299,14 @@ describe('expression and template injection', () => {
       ["__import__('os').system('id')", "Python code injection (__import__('os')"],
       ['/Index/\\think\\app/invokefunction', 'ThinkPHP class routing (think\\app/invokefunction)'],
       ['index/think\\Request/input', 'ThinkPHP class routing (think\\Request/input)'],
+      // Server-side includes (Apache's mod_include).
+      ['<!--#exec cmd="id" -->', 'server-side include exec'],
+      ['<!-- # EXEC cgi="/cgi-bin/x.cgi" -->', 'server-side include exec'],
     ];
     assert.deepEqual(attacks.map(([v]) => detectExpressionCode(v)), attacks.map(([, reason]) => reason));
     assert.equal(detectCommandInjection("{{''.__class__.__mro__[1].__subclasses__()}}"), 'template injection (__class__)');
+    assert.equal(detectCommandInjection('x&%COMSPEC% /c whoami'), '& then cmd');
+    assert.equal(detectCommandInjection('<!--#include virtual="/footer.html" -->'), null);
   });
 
   it('lets templates, Java and Python words and Windows paths through', () => {

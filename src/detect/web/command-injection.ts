@@ -151,6 +151,9 @@ function isBlankAt(s: string, i: number): boolean {
  */
 function commandAt(s: string, i: number, strict: boolean, piped: boolean, inner = false): string | null {
   i = skipBlank(s, i);
+  // Windows' shell named by its environment variable (`& %COMSPEC% /c whoami`).
+  COMSPEC.lastIndex = i;
+  if (COMSPEC.test(s)) return 'cmd';
   // An expansion that is empty before the command (`;$u whoami`) leaves the command first.
   for (let e = emptyExpansion(s, i); e > 0 && isBlankAt(s, i + e); e = emptyExpansion(s, i)) i = skipBlank(s, i + e);
   // Quotes inside a command name are removed by the shell (c'a't, w"h"oami), and so are
@@ -200,6 +203,9 @@ function knownCommand(s: string, j: number, strict: boolean, piped: boolean, inn
   // A command that runs the next word as a command: `; exec bash`, `; EXEC xp_cmdshell 'dir'`.
   return RUNNERS.has(base) && commandAt(s, j, strict, false, true) !== null ? base : null;
 }
+
+/** `%COMSPEC%`, which cmd.exe expands to its own path. */
+const COMSPEC = /%comspec%/iy;
 
 /** Word commands whose argument is another command. */
 const RUNNERS = new Set(['eval', 'exec', 'env', 'timeout', 'time', 'start', 'call']);
@@ -400,11 +406,15 @@ export function detectTemplateCode(value: string): string | null {
  */
 const SCRIPT_EXEC = /['"](?:\s*\])?\s*\.execute\s*\(\s*\)|__import__\s*\(\s*['"](?:os|subprocess|pty|commands)['"]|(?:^|[\\/])think\\[\w\\]*\/\w+/i;
 
+/** A server-side include that runs a command or a CGI program (Apache's mod_include, IIS): `<!--#exec cmd="id" -->`. */
+const SSI_EXEC = /<!--\s*#\s*exec\s+(?:cmd|cgi)\s*=/i;
+
 /**
  * A reason when `value` is code an expression, template or script language on a server runs
- * (see JAVA_RUNTIME, TEMPLATE_CALL, SCRIPT_EXEC), or null.
+ * (see JAVA_RUNTIME, TEMPLATE_CALL, SCRIPT_EXEC, SSI_EXEC), or null.
  */
 export function detectExpressionCode(value: string): string | null {
+  if (value.indexOf('<!--') >= 0 && SSI_EXEC.test(value)) return 'server-side include exec';
   if (value.indexOf('(') >= 0 || value.indexOf('{') >= 0) {
     const m = JAVA_RUNTIME.exec(value);
     if (m !== null) return `expression injection (${m[0].replace(/\s+/g, ' ').slice(0, 48)})`;
