@@ -427,8 +427,9 @@ class WebAttackDetector implements Detector {
       return;
     }
     // The path's traversal check also reads the normalised path (a target behind resolved dot
-    // segments): it always runs; the other checks need their characters, as in any value.
-    const mask = path ? charMask(value) | NEEDS_TRAVERSAL : charMask(value);
+    // segments): it always runs (C_DOT is a class only that check needs); the other checks need
+    // their characters, as in any value.
+    const mask = path ? charMask(value) | C_DOT : charMask(value);
     if (!(mask & (freeText ? NEEDS_ANY : NEEDS_LOG4SHELL | C_PAREN))) return;
     const done = req.alerted;
     // Values recur: a browser's User-Agent and cookies on every request, a site's search terms
