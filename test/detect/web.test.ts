@@ -469,6 +469,20 @@ describe('web attacks across TCP segments', () => {
     assert.equal(stats.http_clean_cache_hits, 2 + 3);
   });
 
+  it("keeps clean paths apart from other values: the path's own checks still see a value clean elsewhere", () => {
+    // `/app/..;/manager/html` is clean as an argument (one `..`, no file) and traversal as a path
+    // (Tomcat drops the `;` part). Seen twice as an argument it is kept as clean; the path must
+    // still be checked, and a path found clean stays so for later requests.
+    const c = new Conn({ t0: T0 }).handshake();
+    for (const target of ['/go?u=/app/..;/manager/html', '/go?u=/app/..;/manager/html', '/go', '/go', '/go', '/app/..;/manager/html']) {
+      c.send(`GET ${target} HTTP/1.1\r\nHost: shop.example\r\n\r\n`).serverAck().reply(OK);
+    }
+    c.close();
+    const out = run(c.frames);
+    assert.deepEqual(seen(out.alerts), [[TRAVERSAL, 19, 'path', '', CLIENT]]);
+    assert.equal(out.alerts[0].metadata.rule[0], 'dot-dot segment with a path parameter (..;)');
+  });
+
   it('decodes a chunked body whose attack straddles two chunks and two segments', () => {
     const head = 'POST /login HTTP/1.1\r\nHost: shop.example\r\nContent-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\r\n';
     const c = new Conn({ t0: T0 }).handshake().send(`${head}b\r\nuser=admin%\r\n`).send('5\r\n27--&\r\n6\r\npass=x\r\n0\r\n\r\n').serverAck().reply(OK).close();

@@ -321,6 +321,8 @@ class WebAttackDetector implements Detector {
   private readonly clean = new CleanCache();
   /** Referer values the Referer's checks found clean (same bounds). */
   private readonly cleanReferer = new CleanCache();
+  /** Paths the path's checks found clean (same bounds). */
+  private readonly cleanPath = new CleanCache();
   private readonly sqli: boolean;
   private readonly xss: boolean;
   private readonly traversal: boolean;
@@ -420,10 +422,12 @@ class WebAttackDetector implements Detector {
     // Protocol headers only get Log4Shell, Shellshock and OGNL: two native searches say whether to look.
     if (!freeText && value.indexOf('$') < 0 && value.indexOf('(') < 0) return;
     const referer = field.name === 'referer';
-    const cacheable = freeText && !path && req.alerted === 0 && field.flags === 0 && value.length <= CLEAN_CACHE_VALUE_MAX;
-    const cache = referer ? this.cleanReferer : this.clean;
+    const cacheable = freeText && req.alerted === 0 && field.flags === 0 && value.length <= CLEAN_CACHE_VALUE_MAX;
+    const cache = path ? this.cleanPath : referer ? this.cleanReferer : this.clean;
+    // Hits of the path's and the Referer's own caches are not counted (see below).
+    const counted = !path && !referer;
     if (cacheable && value.length >= RECENT_MIN && cache.hasRecent(value)) {
-      if (!referer) this.stats.http_clean_cache_hits++;
+      if (counted) this.stats.http_clean_cache_hits++;
       return;
     }
     // The path's traversal check also reads the normalised path (a target behind resolved dot
@@ -435,12 +439,14 @@ class WebAttackDetector implements Detector {
     // Values recur: a browser's User-Agent and cookies on every request, a site's search terms
     // and form values across users. One found clean by every check (with the same check set and
     // no decoding flags) is remembered; later copies cost one lookup.
-    // A Referer (any field of that name) skips the traversal check, so what is clean there is
-    // remembered apart; its hits are not counted as http_clean_cache_hits, which keeps the
-    // meaning that counter always had (values clean for every check).
+    // A Referer (any field of that name) skips the traversal check and the path has one of its
+    // own, so what is clean there is remembered apart (a path is the same value every time a
+    // site's page is asked for: without decoding flags, its normalised form, which that check also
+    // reads, follows from it); their hits are not counted as http_clean_cache_hits, which keeps
+    // the meaning that counter always had (values clean for every check).
     const hash = maskHash;
     if (cacheable && cache.has(value, hash)) {
-      if (!referer) this.stats.http_clean_cache_hits++;
+      if (counted) this.stats.http_clean_cache_hits++;
       return;
     }
     const alertsBefore = this.stats.web_alerts;
