@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseBody } from '../../src/app/http/body.js';
-import { decodeFlags, decodePath, parseArgs, parseCookies, percentDecode, removeDotSegments, withEntitiesDecoded, withoutStrayPercents } from '../../src/app/http/decode.js';
+import { base64Text, decodeFlags, decodePath, parseArgs, parseCookies, percentDecode, removeDotSegments, withEntitiesDecoded, withoutStrayPercents, withUnicodeEscapesDecoded } from '../../src/app/http/decode.js';
 import { bodyFraming, splitRequestLine } from '../../src/app/http/head.js';
 import { FieldKind, flagNames, type HttpField, HttpFlag } from '../../src/app/http/request.js';
 
@@ -66,6 +66,23 @@ describe('alternate readings', () => {
     assert.equal(withEntitiesDecoded('1&#39; AND &#x31;&#61;1&#45;&#45; &apos;&quot;&lt;&gt;&amp;'), `1' AND 1=1-- '"<>&`);
     assert.equal(withEntitiesDecoded('Tom & Jerry; &nbsp; &#0;'), 'Tom & Jerry; &nbsp; \ufffd');
     assert.equal(withEntitiesDecoded('Tom & Jerry'), null);
+  });
+
+  it('decodes \\uXXXX escapes (sqlmap charunicodeescape)', () => {
+    assert.equal(withUnicodeEscapesDecoded('\\u0031\\u0029\\u0020\\u0041\\u004E\\u0044 x'), '1) AND x');
+    assert.equal(withUnicodeEscapesDecoded('C:\\users\\ann'), null);
+    assert.equal(withUnicodeEscapesDecoded('\\u00zz'), null);
+  });
+
+  it('reads base64 as the text it encodes, and nothing from base64 of bytes (sqlmap base64encode)', () => {
+    assert.equal(base64Text('MSkgQU5EIDY4MzA9NjgzMC0tIC0='), '1) AND 6830=6830-- -');
+    assert.equal(base64Text('MSkgQU5EIDY4MzA9NjgzMC0tIC0'), '1) AND 6830=6830-- -');
+    assert.equal(base64Text('J29yIDE9MS0t'), "'or 1=1--");
+    // Tokens, hashes and ids: bytes, not text; too short; an impossible length.
+    assert.equal(base64Text('d41d8cd98f00b204e9800998ecf8427e'), null);
+    assert.equal(base64Text('4k2j3h4k5j3h4abc'), null);
+    assert.equal(base64Text('J29yIDE9'), null);
+    assert.equal(base64Text('J29yIDE9MS0tA'), null);
   });
 });
 

@@ -89,6 +89,8 @@ const REQUESTS: readonly [string, string][] = [
     const body = JSON.stringify(doc);
     return `PUT /api/contents/lab3.ipynb HTTP/1.1\r\nHost: lab.example:8888\r\n${BROWSER}Content-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
   })()],
+  ["a shell script saved through a Git host's contents API (base64 of a document)", json('/api/v1/repos/ann/lab/contents/run.sh', { content: Buffer.from('#!/bin/sh\nls -la | grep x; rm -rf build\ncat /etc/passwd | wc -l\n').toString('base64'), message: 'update run.sh', sha: 'd41d8cd98f00b204e9800998ecf8427e' })],
+  ['base64 ids and tokens in arguments and cookies', get('/api/items?cursor=eyJpZCI6NDJ9&next=aHR0cHM6Ly9zaG9wLmV4YW1wbGUvcGFnZS8y', 'Cookie: sid=dGhpcyBpcyBhIHNlc3Npb24\r\n')],
   ['an API call with SQL-ish parameters', get('/api/v1/orders?status=shipped&fields=id,total,created_at&order=created_at+desc&limit=50&filter=total%3E100')],
   ['a date, an email and a phone number', get('/book?date=2026-03-01&email=ann.lee%40example.org&phone=%2B44+20+7946+0958&time=10%3A30')],
   ['an XML body', post('/soap', 'text/xml; charset=utf-8', '<?xml version="1.0"?><Envelope><Body><GetPrice><Item>Apples &amp; Pears</Item><Select>union</Select></GetPrice></Body></Envelope>')],

@@ -393,3 +393,37 @@ export function withEntitiesDecoded(s: string): string | null {
   });
   return out === s ? null : out;
 }
+
+/** `\uXXXX` escapes (JavaScript, JSON, Java string syntax). */
+const U_ESCAPE = /\\u([0-9a-fA-F]{4})/g;
+
+/**
+ * A value with its `\uXXXX` escapes decoded, as an application that unescapes them reads it
+ * (sqlmap's charunicodeescape tamper: `\u0031\u0029\u0020\u0041\u004E\u0044`). Null when the value
+ * has none.
+ */
+export function withUnicodeEscapesDecoded(s: string): string | null {
+  if (s.indexOf('\\u') < 0) return null;
+  const out = s.replace(U_ESCAPE, (_m, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
+  return out === s ? null : out;
+}
+
+/** Shortest value read as base64 (12 characters, 9 bytes). */
+export const BASE64_MIN = 12;
+
+/**
+ * The text `s` is the base64 of, as an application that base64-decodes a parameter reads it
+ * (sqlmap's base64encode tamper: `MSkgQU5EIDY4MzA9NjgzMC0tIC0=`), or null when it decodes to
+ * anything but printable ASCII text (tokens, hashes and ids that look like base64 are bytes, not
+ * text). The caller has checked the alphabet (standard or URL-safe, padded or not): Node's decoder
+ * skips what is not base64 rather than failing.
+ */
+export function base64Text(s: string): string | null {
+  if (s.length < BASE64_MIN || s.length % 4 === 1) return null;
+  const bytes = Buffer.from(s, 'base64');
+  for (let i = 0; i < bytes.length; i++) {
+    const c = bytes[i];
+    if ((c < 32 || c > 126) && c !== 9 && c !== 10 && c !== 13) return null;
+  }
+  return bytes.toString('latin1');
+}

@@ -1,4 +1,4 @@
-import { withEntitiesDecoded, withoutStrayPercents } from '../../app/http/decode.js';
+import { BASE64_MIN, base64Text, withEntitiesDecoded, withoutStrayPercents, withUnicodeEscapesDecoded } from '../../app/http/decode.js';
 import { HttpPhase } from '../../app/http/http.js';
 import { FIELD_KIND_NAMES, FieldKind, flagNames, type HttpField, HttpFlag, type HttpRequest, httpInfo } from '../../app/http/request.js';
 import { ConfigError } from '../../config/config.js';
@@ -64,6 +64,8 @@ const C_UNDERSCORE = 512;
 const C_HIGH = 1024;
 const C_BACKSLASH = 2048;
 const C_BRACE = 4096;
+/** Any ASCII character outside the base64 alphabets (A-Z a-z 0-9 + / = - _). */
+const C_NOT_BASE64 = 8192;
 
 /** Class bits of each ASCII code. */
 const CHAR_CLASS = (() => {
@@ -84,6 +86,10 @@ const CHAR_CLASS = (() => {
   // Every control character: SQL Server reads 0x01-0x1F as blanks.
   for (let c = 0; c <= 32; c++) t[c] |= C_SPACE;
   set('_', C_UNDERSCORE);
+  for (let c = 0; c < 128; c++) {
+    const ch = String.fromCharCode(c);
+    if (!/[A-Za-z0-9+/=_-]/.test(ch)) t[c] |= C_NOT_BASE64;
+  }
   return t;
 })();
 
@@ -119,13 +125,20 @@ const NEEDS_ANY = NEEDS_SQLI | NEEDS_XSS | NEEDS_TRAVERSAL | NEEDS_CMDI | NEEDS_
 
 /**
  * The value as some servers and applications read it, when that differs from the decoding every
- * check sees: character references decoded (an XML parser, an app that unescapes HTML: `&#39;`
- * for `'`), and a `%` that starts no escape dropped (IIS's ASP). Null when no such reading differs.
+ * check sees: character references decoded (an XML parser, an app that unescapes HTML: `&#39;` for `'`), `\uXXXX`
+ * escapes decoded (an app that unescapes JavaScript strings), and a `%` that starts no escape
+ * dropped (IIS's ASP). Null when no such reading differs.
  */
 function alternateReading(value: string, flags: number, mask: number): string | null {
   let other = mask & C_SEP ? withEntitiesDecoded(value) : null;
+  if (mask & C_BACKSLASH) other = withUnicodeEscapesDecoded(other ?? value) ?? other;
   if (flags & HttpFlag.INVALID_ENCODING) other = withoutStrayPercents(other ?? value) ?? other;
   return other;
+}
+
+/** True when `value` (its class mask `mask`) is long enough and in a base64 alphabet only. */
+function isBase64Like(value: string, mask: number): boolean {
+  return !(mask & (C_NOT_BASE64 | C_HIGH)) && value.length >= BASE64_MIN;
 }
 
 /** Entries of the clean-value cache, and the longest value it keeps. */
@@ -434,7 +447,8 @@ class WebAttackDetector implements Detector {
     // segments): it always runs (C_DOT is a class only that check needs); the other checks need
     // their characters, as in any value.
     const mask = path ? charMask(value) | C_DOT : charMask(value);
-    if (!(mask & (freeText ? NEEDS_ANY : NEEDS_LOG4SHELL | C_PAREN))) return;
+    // A value of letters and digits alone needs no check, unless it may be base64 of one.
+    if (!(mask & (freeText ? NEEDS_ANY : NEEDS_LOG4SHELL | C_PAREN)) && !(freeText && !alternate && isBase64Like(value, mask))) return;
     const done = req.alerted;
     // Values recur: a browser's User-Agent and cookies on every request, a site's search terms
     // and form values across users. One found clean by every check (with the same check set and
@@ -474,8 +488,16 @@ class WebAttackDetector implements Detector {
       }
     }
     if (!alternate) {
-      const other = alternateReading(value, field.flags, mask);
-      if (other !== null) this.structural(req, field, other, flow, p, true);
+      if (isBase64Like(value, mask)) {
+        // What an application that base64-decodes the field reads. Text of several lines is a
+        // document sent that way (a Git host's contents API, an attachment): read as an upload.
+        const text = base64Text(value);
+        if (text !== null && text.indexOf('\n') >= 0) this.upload(req, field, text, flow, p);
+        else if (text !== null) this.structural(req, field, text, flow, p, true);
+      } else {
+        const other = alternateReading(value, field.flags, mask);
+        if (other !== null) this.structural(req, field, other, flow, p, true);
+      }
     }
     if (cacheable && this.stats.web_alerts === alertsBefore) cache.offer(value, hash);
   }
