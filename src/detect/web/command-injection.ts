@@ -18,7 +18,8 @@ const COMMANDS = new Set([
   'whoami', 'uname', 'ifconfig', 'ipconfig', 'nslookup', 'powershell', 'pwsh', 'cmd', 'cmd.exe', 'busybox', 'chmod', 'chown', 'socat', 'telnet', 'tftp', 'xterm',
   'mkfifo', 'base64', 'systeminfo', 'netstat', 'crontab', 'useradd', 'certutil', 'bitsadmin', 'wmic', 'pwd', 'hostname', 'passwd', 'sudo', 'su',
   'tasklist', 'taskkill', 'reg', 'regsvr32', 'rundll32', 'mshta', 'cscript', 'wscript', 'xxd', 'uuencode', 'openssl', 'nmap', 'ssh', 'scp',
-  'rsync', 'gcc', 'grep', 'printenv', 'nohup', 'xargs', 'ps', 'killall',
+  'rsync', 'gcc', 'grep', 'printenv', 'nohup', 'xargs', 'ps', 'killall', 'getent', 'lsb_release', 'lsof', 'dmesg', 'lscpu', 'lsmod',
+  'iptables', 'tcpdump', 'pkill', 'pgrep', 'setsid', 'mknod',
   // SQL Server's procedure that runs a shell command (`EXEC xp_cmdshell 'whoami'`).
   'xp_cmdshell',
 ]);
@@ -40,6 +41,16 @@ const WORD_COMMANDS = new Set([
  * title, "Home | Python | Blog" is a list).
  */
 const INTERPRETERS = new Set(['python', 'python2', 'python3', 'perl', 'php', 'ruby', 'lua', 'java', 'node']);
+
+/**
+ * Commands that are words and are followed by words and numbers in prose ("; free 5 items",
+ * "; route 66"): they count only with an option or an absolute path after them (`; df -h`,
+ * `; nl /etc/passwd`), see OPTION_OR_PATH.
+ */
+const OPTION_COMMANDS = new Set(['tac', 'nl', 'df', 'ss', 'arp', 'route', 'free', 'ip']);
+
+/** Blanks, then an option (`-h`, `--all`) or an absolute path. */
+const OPTION_OR_PATH = /[ \t]+(?:--?[A-Za-z]|\/)/y;
 
 function isCmdChar(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 46 || c === 47 || c === 45 || c === 92;
@@ -194,6 +205,10 @@ function knownCommand(s: string, j: number, strict: boolean, piped: boolean, inn
   // A procedure may be named with its database and schema (`master..xp_cmdshell`, `master.dbo.xp_cmdshell`).
   if (inner) return COMMANDS.has(base) || COMMANDS.has(base.slice(base.lastIndexOf('.') + 1)) ? base : null;
   if (INTERPRETERS.has(base)) return interpreterArgs(s, j) || (piped && !strict && skipBlank(s, j) >= s.length) ? base : null;
+  if (OPTION_COMMANDS.has(base)) {
+    OPTION_OR_PATH.lastIndex = j;
+    return OPTION_OR_PATH.test(s) ? base : null;
+  }
   if (COMMANDS.has(base)) {
     if (!strict) return base;
     return shellArgs(s, j) ? base : null;
