@@ -127,8 +127,15 @@ describe('XSS', () => {
     const benign = [
       '<b>hello</b> <a href="https://example.com/x">me</a>', '<p class="intro">Hi</p>', '<img src="cat.png" alt="a cat">', 'a<b and c>d',
       'I am online="yes"', 'He said "click here" then x=1', 'See https://example.com/a?b=c', 'time: 10:30', 'use the onload event', 'text/html,*/*',
+      '{{ user.name }} and {{ items.length }}', "the object's constructor: obj.constructor === Foo", '<animate attributeName="opacity" to="1" dur="1s"/>',
     ];
     assert.deepEqual(hits(detectXss, benign), []);
+  });
+
+  it("finds AngularJS sandbox escapes and SVG animations that write an event handler", () => {
+    assert.equal(detectXss("{{constructor.constructor('alert(1)')()}}"), 'Function constructor in a template expression');
+    assert.equal(detectXss("{{$on.constructor('alert(1)')()}}"), 'Function constructor in a template expression');
+    assert.equal(detectXss('<svg><set attributeName=onload to=alert(1)>'), 'animated event handler onload');
   });
 
   it('joins markup split by CDATA sections, and finds HTML component imports', () => {

@@ -118,6 +118,8 @@ function scanAttributes(s: string, i: number, known: boolean): string | null {
       if (URL_ATTRS.has(name) && SCRIPT_SCHEME.test(schemeView(url))) return `script URL in ${name}`;
       if (name === 'style' && ACTIVE_CSS.test(decodeEntities(value))) return 'script in style';
       if (name === 'srcdoc') return 'srcdoc document';
+      // SVG's <set>/<animate> writing an event handler (`<set attributeName=onload to=alert(1)>`).
+      if (name === 'attributename' && /^\s*on[a-z]{3,}/i.test(value)) return `animated event handler ${value.trim().toLowerCase()}`;
     }
   }
   return null;
@@ -129,10 +131,18 @@ const CDATA_MARKS = /<!\[CDATA\[|\]\]>/gi;
 /** Internet Explorer's import of an HTML component (a behaviour file of script): `<?import … implementation="x.htc">`. */
 const HTC_IMPORT = /<\?import\b[^>]{0,256}\bimplementation\s*=/i;
 
+/**
+ * The Function constructor reached through an object's constructor, which template expressions
+ * that run in the page use to leave their sandbox (AngularJS: `{{constructor.constructor('alert(1)')()}}`,
+ * `{{$on.constructor('alert(1)')()}}`): client-side template injection.
+ */
+const FUNCTION_CONSTRUCTOR = /\bconstructor\s*\.\s*constructor\s*\(|\$on\s*\.\s*constructor\s*\(/;
+
 /** A reason when `value` carries script the way XSS does, or null. */
 export function detectXss(value: string): string | null {
   const found = markupXss(value);
   if (found !== null) return found;
+  if (value.indexOf('constructor') >= 0 && FUNCTION_CONSTRUCTOR.test(value)) return 'Function constructor in a template expression';
   // Markup split by CDATA sections (`<![CDATA[<]]>SCRIPT<![CDATA[>]]>`) is whole to an XML parser
   // that builds the page (an XML island, XSLT), which a check of the value as sent cannot see.
   if (value.indexOf('<![') >= 0 && /<!\[CDATA\[/i.test(value)) {
