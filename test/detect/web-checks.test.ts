@@ -159,11 +159,20 @@ describe('path traversal', () => {
     assert.equal(detectTraversal(arg('C:\\Windows\\win.ini'), '/'), 'file inclusion target windows/win.ini');
     assert.equal(detectTraversal({ kind: FieldKind.PATH, name: '', value: '/a/../../b', flags: HttpFlag.PATH_ABOVE_ROOT }, '/b'), 'path climbs above the web root');
     assert.equal(detectTraversal({ kind: FieldKind.PATH, name: '', value: '/cgi-bin/../etc/passwd', flags: 0 }, '/etc/passwd'), 'file inclusion target etc/passwd');
+    // Slashes and /./ folded as the file system does; logs written into, process details, a pod's token.
+    assert.equal(detectTraversal(arg('/etc/./passwd'), '/'), 'file inclusion target etc/passwd');
+    assert.equal(detectTraversal(arg('/etc//shadow'), '/'), 'file inclusion target etc/shadow');
+    assert.equal(detectTraversal(arg('/var/log/apache2/access.log'), '/'), 'file inclusion target var/log/apache2/access.log');
+    assert.equal(detectTraversal(arg('/proc/1/environ'), '/'), 'file inclusion target proc/1/environ');
+    assert.equal(detectTraversal(arg('/var/run/secrets/kubernetes.io/serviceaccount/token'), '/'), 'file inclusion target serviceaccount/token');
+    assert.equal(detectTraversal(arg('/etc/mysql/my.cnf'), '/'), 'file inclusion target etc/mysql/my.cnf');
   });
 
   it('lets relative links and ordinary paths through', () => {
     assert.equal(detectTraversal(arg('../checkout'), '/'), null);
     assert.equal(detectTraversal(arg('v1.2.3/notes..txt'), '/'), null);
+    assert.equal(detectTraversal(arg('https://cdn.example//assets/./app.js'), '/'), null);
+    assert.equal(detectTraversal(arg('/api/proc/1/tasks'), '/'), null);
     assert.equal(detectTraversal({ kind: FieldKind.PATH, name: '', value: '/static/../img/a.png', flags: HttpFlag.DOT_SEGMENTS }, '/img/a.png'), null);
   });
 

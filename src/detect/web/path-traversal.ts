@@ -10,13 +10,15 @@ import { FieldKind, type HttpField, HttpFlag } from '../../app/http/request.js';
  */
 
 /**
- * Files and wrappers local file inclusion reads (and `::$DATA`, the NTFS stream name that makes
- * IIS hand out a script's source), as one case-insensitive alternation (one
- * regular-expression scan per value instead of one substring search per target); matched on the
- * value with `\` as `/`.
+ * Files and wrappers local file inclusion reads (system and server configuration, process
+ * details, the web server's logs that an attacker writes code into, a pod's service account
+ * token; and `::$DATA`, the NTFS stream name that makes IIS hand out a script's source), as one
+ * case-insensitive alternation (one regular-expression scan per value instead of one substring
+ * search per target); matched on the value with `\` as `/`, then with `/./` and repeated slashes
+ * folded (`/etc/./passwd`, `/etc//passwd`) when it has them.
  */
 const LFI_TARGETS =
-  /etc\/(?:passwd|shadow|group|hosts|issue|services)|proc\/self\/|windows\/win\.ini|win\.ini|boot\.ini|(?:windows|winnt)\/system32\/|system32\/drivers\/etc\/|web-inf\/web\.xml|\.ssh\/(?:id_rsa|authorized_keys)|\.bash_history|\.htpasswd|global\.asa\b|inetpub\/wwwroot\/|php:\/\/(?:filter|input)|expect:\/\/|file:\/\/\/|zip:\/\/|phar:\/\/|::\$data\b/i;
+  /etc\/(?:passwd|shadow|group|hosts|hostname|issue|services|crontab|fstab|sudoers|my\.cnf|mysql\/my\.cnf|php\.ini|ssh\/sshd_config)|proc\/self\/|proc\/\d+\/(?:environ|cmdline|maps|status|mounts|fd\/)|var\/log\/(?:apache2?|httpd|nginx)\/(?:access|error)[._]log|serviceaccount\/token|windows\/win\.ini|win\.ini|boot\.ini|(?:windows|winnt)\/system32\/|system32\/drivers\/etc\/|web-inf\/web\.xml|tomcat-users\.xml|\.ssh\/(?:id_rsa|authorized_keys)|\.bash_history|\.htpasswd|global\.asa\b|inetpub\/wwwroot\/|php:\/\/(?:filter|input)|expect:\/\/|file:\/\/\/|zip:\/\/|phar:\/\/|::\$data\b/i;
 
 /** A `..` segment with path parameters (`..;`, `..;jsessionid=x`). */
 const DOT_DOT_PARAMETER = /(?:^|\/)\.\.;[^/]*(?:\/|$)/;
@@ -34,9 +36,13 @@ function pathView(value: string): string {
 }
 
 function lfiTarget(view: string): string | null {
-  const m = LFI_TARGETS.exec(view);
+  let m = LFI_TARGETS.exec(view);
+  if (m === null && (view.indexOf('/./') >= 0 || view.indexOf('//') >= 0)) m = LFI_TARGETS.exec(view.replace(FOLDED_SEGMENTS, '/'));
   return m === null ? null : m[0].toLowerCase();
 }
+
+/** `/./` and runs of slashes, which a file system reads as one `/`. */
+const FOLDED_SEGMENTS = /\/(?:\.?\/)+/g;
 
 /**
  * Count of segments of nothing but two or more dots (`../`, or a trailing `..`) in a
