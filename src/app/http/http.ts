@@ -64,6 +64,9 @@ const RES_CLOSE = 3;
 const RES_RESYNC = 4;
 const RES_DONE = 5;
 
+/** The start of HTTP/2's connection preface (RFC 9113 §3.4). */
+const H2_PREFACE = 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n';
+
 /** Bytes searched for a request start in a flow that never had one before giving up on it. */
 const RESYNC_LIMIT = 65536;
 
@@ -187,6 +190,7 @@ export class HttpApp implements StreamConsumer {
     pipelined: 0,
     pending_overflow: 0,
     tunnels: 0,
+    http2_prior_knowledge: 0,
     memcap_hits: 0,
     buffered_bytes: 0,
     request_bytes: 0,
@@ -329,6 +333,13 @@ export class HttpApp implements StreamConsumer {
     len -= k - off;
     off = k;
     const c = buf[off];
+    // HTTP/2 from the first byte (h2c with prior knowledge, cleartext gRPC): binary frames and
+    // compressed headers, not HTTP/1 (whose parser would read its preface as a request "PRI *").
+    if (c === 80 && this.isHttp2Preface(buf, off, len)) {
+      this.stats.http2_prior_knowledge++;
+      this.notHttp(flow);
+      return null;
+    }
     const midstream = this.stream.isMidstream(flow, toServer);
     let st: HttpFlowState | null = null;
     // The side that opened the connection (its SYN seen) is the client: what it sends first is a
@@ -372,6 +383,13 @@ export class HttpApp implements StreamConsumer {
     if (!canStartRequest(buf[off])) return false;
     const end = lf > off && buf[lf - 1] === 13 ? lf - 1 : lf;
     return splitRequestLine(buf.toString('latin1', off, end)) !== null;
+  }
+
+  /** True when `buf[off, off + len)` starts with HTTP/2's connection preface (or is its start, 4 bytes or more). */
+  private isHttp2Preface(buf: Buffer, off: number, len: number): boolean {
+    if (len < 4) return false;
+    for (let k = 0; k < H2_PREFACE.length && k < len; k++) if (buf[off + k] !== H2_PREFACE.charCodeAt(k)) return false;
+    return true;
   }
 
   private isResponseStart(buf: Buffer, off: number, len: number): boolean {
