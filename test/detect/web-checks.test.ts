@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { FieldKind, HttpFlag } from '../../src/app/http/request.js';
 import { ConfigError } from '../../src/config/config.js';
-import { detectBoundName, detectCommandInjection, detectExpressionCode, detectOgnl, detectPhpCode, detectServerPage, detectTemplateCode } from '../../src/detect/web/command-injection.js';
+import { detectBoundName, detectCommandInjection, detectExpressionCode, detectJavaGadget, detectOgnl, detectPhpCode, detectServerPage, detectTemplateCode } from '../../src/detect/web/command-injection.js';
 import { detectLog4shell } from '../../src/detect/web/log4shell.js';
 import { detectTraversal } from '../../src/detect/web/path-traversal.js';
 import { loadPatternFile, parsePatterns, PatternMatcher } from '../../src/detect/web/patterns.js';
@@ -348,6 +348,21 @@ describe('expression and template injection', () => {
     assert.equal(detectExpressionCode(`'${' '.repeat(65536)}`), null);
     assert.equal(detectExpressionCode('Runtime.getRuntime()'.repeat(3000)), null);
     assert.equal(detectExpressionCode(`/think\\${'a'.repeat(65536)}`), null);
+  });
+});
+
+describe('Java deserialization gadgets', () => {
+  it('finds the classes exploits instantiate, by name and inside a base64 serialized object', () => {
+    assert.equal(detectJavaGadget('com.sun.rowset.JdbcRowSetImpl'), 'Java deserialization gadget (JdbcRowSetImpl)');
+    assert.equal(detectJavaGadget('Lcom.sun.rowset.JdbcRowSetImpl;'), 'Java deserialization gadget (JdbcRowSetImpl)');
+    assert.equal(detectJavaGadget('<handler class="java.beans.EventHandler"><target class="java.lang.ProcessBuilder">'), 'Java deserialization gadget (EventHandler)');
+    const serialized = Buffer.concat([Buffer.from([0xac, 0xed, 0, 5]), Buffer.from('sr\x00\x3aorg.apache.commons.collections.functors.InvokerTransformer', 'latin1')]).toString('base64');
+    assert.equal(detectJavaGadget(serialized), 'Java deserialization gadget (InvokerTransformer)');
+  });
+
+  it('lets JSON-LD types, Java words and serialized objects of other classes through', () => {
+    const plain = Buffer.concat([Buffer.from([0xac, 0xed, 0, 5]), Buffer.from('sr\x00\x10java.util.HashMap', 'latin1')]).toString('base64');
+    assert.deepEqual([detectJavaGadget('Person'), detectJavaGadget('java.util.ArrayList'), detectJavaGadget('see the rowset docs.'), detectJavaGadget(plain)], [null, null, null, null]);
   });
 });
 

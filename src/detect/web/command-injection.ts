@@ -421,6 +421,32 @@ export function detectTemplateCode(value: string): string | null {
  */
 const SCRIPT_EXEC = /['"](?:\s*\])?\s*\.execute\s*\(\s*\)|__import__\s*\(\s*['"](?:os|subprocess|pty|commands)['"]|(?:^|[\\/])think\\[\w\\]*\/\w+/i;
 
+/**
+ * Java classes that deserialization exploits instantiate to reach code or a JNDI lookup: Fastjson's
+ * and Jackson's `JdbcRowSetImpl` with an LDAP `dataSourceName`, the Commons Collections
+ * transformers and `TemplatesImpl` of ysoserial's chains, XStream's `java.beans.EventHandler` and
+ * `NativeString` (Struts' REST plugin, CVE-2017-9805), and the other JNDI sinks of Jackson's
+ * gadget lists. No request names them but one written to run them.
+ */
+const JAVA_GADGET =
+  /com\.sun\.rowset\.JdbcRowSetImpl|org\.apache\.commons\.collections4?\.functors\.(?:InvokerTransformer|ChainedTransformer|InstantiateTransformer)|com\.sun\.org\.apache\.xalan\.internal\.xsltc\.trax\.TemplatesImpl|org\.apache\.xbean\.propertyeditor\.JndiConverter|org\.apache\.commons\.configuration2?\.JNDIConfiguration|org\.apache\.ibatis\.datasource\.jndi\.JndiDataSourceFactory|org\.springframework\.beans\.factory\.config\.PropertyPathFactoryBean|sun\.reflect\.annotation\.AnnotationInvocationHandler|org\.codehaus\.groovy\.runtime\.ConvertedClosure|java\.beans\.EventHandler|jdk\.nashorn\.internal\.objects\.NativeString|ysoserial\./;
+
+/** The start of a serialized Java object (`AC ED 00 05`) in base64. */
+const JAVA_SERIAL_BASE64 = 'rO0AB';
+
+/**
+ * A reason when `value` carries a Java deserialization gadget, by name (a JSON document for
+ * Fastjson or Jackson, an XML one for XStream) or inside a serialized object sent base64-encoded (a cookie such as Apache
+ * Shiro's rememberMe, a ViewState), or null.
+ */
+export function detectJavaGadget(value: string): string | null {
+  let text = value;
+  if (value.startsWith(JAVA_SERIAL_BASE64)) text = Buffer.from(value, 'base64').toString('latin1');
+  else if (value.indexOf('.') < 0) return null;
+  const m = JAVA_GADGET.exec(text);
+  return m === null ? null : `Java deserialization gadget (${m[0].slice(m[0].lastIndexOf('.', m[0].length - 2) + 1)})`;
+}
+
 /** A server-side include that runs a command or a CGI program (Apache's mod_include, IIS): `<!--#exec cmd="id" -->`. */
 const SSI_EXEC = /<!--\s*#\s*exec\s+(?:cmd|cgi)\s*=/i;
 

@@ -6,7 +6,7 @@ import type { SectionValues } from '../../config/params.js';
 import type { Packet } from '../../decode/packet.js';
 import type { Signature } from '../../output/events.js';
 import { builtin, Category, type DetectContext, type Detector, type DetectorSpec } from '../detector.js';
-import { BOUND_NAME_MIN, detectBoundName, detectCommandInjection, detectServerCode, detectWebShellCode } from './command-injection.js';
+import { BOUND_NAME_MIN, detectBoundName, detectCommandInjection, detectJavaGadget, detectServerCode, detectWebShellCode } from './command-injection.js';
 import { detectLog4shell } from './log4shell.js';
 import { detectTraversal } from './path-traversal.js';
 import { loadPatternFile, PatternMatcher, type PayloadPattern } from './patterns.js';
@@ -309,7 +309,7 @@ export const webAttacks: DetectorSpec = {
     { name: 'sqli', type: 'bool', default: true, help: 'Detect SQL injection (tokenised, by query structure).' },
     { name: 'xss', type: 'bool', default: true, help: 'Detect cross-site scripting (script elements, event handlers, script URLs).' },
     { name: 'path_traversal', type: 'bool', default: true, help: 'Detect path traversal and local file inclusion.' },
-    { name: 'command_injection', type: 'bool', default: true, help: 'Detect OS command injection, Shellshock, OGNL expression injection (Apache Struts), PHP code injection, expression and template code that reaches commands (SpEL, EL, FreeMarker, Jinja2, Twig, Groovy, ThinkPHP routes), web shells (PHP, JSP, ASP) in uploaded files, and arguments a framework binds to code (Spring4Shell, Drupalgeddon2, ThinkPHP _method).' },
+    { name: 'command_injection', type: 'bool', default: true, help: 'Detect OS command injection, Shellshock, OGNL expression injection (Apache Struts), PHP code injection, expression and template code that reaches commands (SpEL, EL, FreeMarker, Jinja2, Twig, Groovy, ThinkPHP routes), Java deserialization gadgets (Fastjson, Jackson, XStream, ysoserial), web shells (PHP, JSP, ASP) in uploaded files, and arguments a framework binds to code (Spring4Shell, Drupalgeddon2, ThinkPHP _method).' },
     { name: 'log4shell', type: 'bool', default: true, help: 'Detect Log4Shell JNDI lookups, nested-lookup obfuscations included.' },
     { name: 'request_smuggling', type: 'bool', default: true, help: 'Detect request smuggling: a body length that servers and proxies may read differently (Content-Length beside a Transfer-Encoding, conflicting or invalid Content-Length).' },
     { name: 'patterns_file', type: 'string', default: '', help: 'JSON list of literal payload patterns matched case-insensitively on decoded fields (the seeds\' payload_patterns.json format; empty: none).' },
@@ -413,6 +413,11 @@ class WebAttackDetector implements Detector {
       if (r !== null) this.raise(WebSig.COMMAND_INJECTION, BIT_CMDI, req, field, value, { reason: r }, flow, p);
     }
     if (value.length === 0) return;
+    // A document naming a deserialization gadget (Fastjson's `@type`, Jackson's typed arrays, XStream's XML).
+    if ((field.kind === FieldKind.JSON || field.kind === FieldKind.BODY_RAW) && this.cmdi && !(req.alerted & BIT_CMDI)) {
+      const r = detectJavaGadget(value);
+      if (r !== null) this.raise(WebSig.COMMAND_INJECTION, BIT_CMDI, req, field, value, { reason: r }, flow, p);
+    }
     this.structural(req, field, value, flow, p);
     if (this.matcher !== null && !(req.alerted & BIT_PATTERN)) {
       const hit = this.matcher.find(value, this.patternApplies[field.kind]);
@@ -494,6 +499,11 @@ class WebAttackDetector implements Detector {
         const text = base64Text(value);
         if (text !== null && text.indexOf('\n') >= 0) this.upload(req, field, text, flow, p);
         else if (text !== null) this.structural(req, field, text, flow, p, true);
+        else if (this.cmdi && !(req.alerted & BIT_CMDI)) {
+          // Bytes: a serialized Java object is read for the gadgets of deserialization exploits.
+          const r = detectJavaGadget(value);
+          if (r !== null) this.raise(WebSig.COMMAND_INJECTION, BIT_CMDI, req, field, value, { reason: r }, flow, p);
+        }
       } else {
         const other = alternateReading(value, field.flags, mask);
         if (other !== null) this.structural(req, field, other, flow, p, true);
