@@ -348,6 +348,7 @@ describe('expression and template injection', () => {
     assert.equal(detectExpressionCode(`'${' '.repeat(65536)}`), null);
     assert.equal(detectExpressionCode('Runtime.getRuntime()'.repeat(3000)), null);
     assert.equal(detectExpressionCode(`/think\\${'a'.repeat(65536)}`), null);
+    assert.equal(detectExpressionCode('\\think\\'.repeat(9362)), null);
   });
 });
 

@@ -417,9 +417,10 @@ export function detectTemplateCode(value: string): string | null {
 /**
  * Groovy's string and list `execute()` (a command run: `"id".execute().text`, what Jenkins' script
  * console is sent), Python's `__import__` of the modules that run commands, and ThinkPHP's routing
- * to a framework class (`s=/index/\think\app/invokefunction` or `s=index/think\app/…`, CVE-2018-20062).
+ * to a framework class (`s=/index/\think\app/invokefunction` or `s=index/think\app/…`, CVE-2018-20062;
+ * its class path is bounded, so a value of `\think\` repeated is read in linear time).
  */
-const SCRIPT_EXEC = /['"](?:\s*\])?\s*\.execute\s*\(\s*\)|__import__\s*\(\s*['"](?:os|subprocess|pty|commands)['"]|(?:^|[\\/])think\\[\w\\]*\/\w+/i;
+const SCRIPT_EXEC = /['"](?:\s*\])?\s*\.execute\s*\(\s*\)|__import__\s*\(\s*['"](?:os|subprocess|pty|commands)['"]|(?:^|[\\/])think\\[\w\\]{0,64}\/\w+/i;
 
 /**
  * Java classes that deserialization exploits instantiate to reach code or a JNDI lookup: Fastjson's
