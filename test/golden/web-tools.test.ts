@@ -80,6 +80,17 @@ const CURL: Record<string, Seen[]> = {
     [CMDI, 54, ATTACKER, 'query', 'host'],
     [CMDI, 66, ATTACKER, 'body', 'host'],
   ],
+  'curl_exploits.pcap': [
+    [CMDI, 6, ATTACKER, 'header', 'spring.cloud.function.routing-expression'],
+    [CMDI, 18, ATTACKER, 'query', 'name'],
+    [CMDI, 30, ATTACKER, 'query', 's'],
+    [CMDI, 42, ATTACKER, 'body', 'script'],
+    [CMDI, 54, ATTACKER, 'body', 'widgetConfig[code]'],
+    [CMDI, 66, ATTACKER, 'json', 'b.@type'],
+    [CMDI, 78, ATTACKER, 'query', 'q'],
+    [CMDI, 90, ATTACKER, 'query', 'name'],
+    [SQLI, 102, ATTACKER, 'query', 'id'],
+  ],
   'curl_log4shell.pcap': [
     [LOG4SHELL, 6, ATTACKER, 'header', 'user-agent'],
     [LOG4SHELL, 18, ATTACKER, 'header', 'x-api-version'],
