@@ -125,9 +125,10 @@ const NEEDS_ANY = NEEDS_SQLI | NEEDS_XSS | NEEDS_TRAVERSAL | NEEDS_CMDI | NEEDS_
 
 /**
  * The value as some servers and applications read it, when that differs from the decoding every
- * check sees: character references decoded (an XML parser, an app that unescapes HTML: `&#39;` for `'`), `\uXXXX`
- * escapes decoded (an app that unescapes JavaScript strings), and a `%` that starts no escape
- * dropped (IIS's ASP). Null when no such reading differs.
+ * check sees: character references decoded (an XML parser, an app that unescapes HTML: `&#39;`
+ * for `'`), `\uXXXX` escapes decoded (an app that unescapes JavaScript strings), and a `%` that
+ * starts no escape dropped (IIS's ASP). Null when no such reading differs. (Base64 is read apart:
+ * see `structural`.)
  */
 function alternateReading(value: string, flags: number, mask: number): string | null {
   let other = mask & C_SEP ? withEntitiesDecoded(value) : null;
@@ -452,8 +453,10 @@ class WebAttackDetector implements Detector {
     // segments): it always runs (C_DOT is a class only that check needs); the other checks need
     // their characters, as in any value.
     const mask = path ? charMask(value) | C_DOT : charMask(value);
-    // A value of letters and digits alone needs no check, unless it may be base64 of one.
-    if (!(mask & (freeText ? NEEDS_ANY : NEEDS_LOG4SHELL | C_PAREN)) && !(freeText && !alternate && isBase64Like(value, mask))) return;
+    // A value of letters and digits alone needs no check, unless it may be base64 of one (an
+    // argument, a cookie, a header: a path is no base64 an application decodes).
+    const base64 = freeText && !path && !alternate && isBase64Like(value, mask);
+    if (!(mask & (freeText ? NEEDS_ANY : NEEDS_LOG4SHELL | C_PAREN)) && !base64) return;
     const done = req.alerted;
     // Values recur: a browser's User-Agent and cookies on every request, a site's search terms
     // and form values across users. One found clean by every check (with the same check set and
@@ -492,22 +495,20 @@ class WebAttackDetector implements Detector {
         if (r !== null) this.raise(WebSig.PATH_TRAVERSAL, BIT_TRAVERSAL, req, field, value, { reason: r }, flow, p);
       }
     }
-    if (!alternate) {
-      if (isBase64Like(value, mask)) {
-        // What an application that base64-decodes the field reads. Text of several lines is a
-        // document sent that way (a Git host's contents API, an attachment): read as an upload.
-        const text = base64Text(value);
-        if (text !== null && text.indexOf('\n') >= 0) this.upload(req, field, text, flow, p);
-        else if (text !== null) this.structural(req, field, text, flow, p, true);
-        else if (this.cmdi && !(req.alerted & BIT_CMDI)) {
-          // Bytes: a serialized Java object is read for the gadgets of deserialization exploits.
-          const r = detectJavaGadget(value);
-          if (r !== null) this.raise(WebSig.COMMAND_INJECTION, BIT_CMDI, req, field, value, { reason: r }, flow, p);
-        }
-      } else {
-        const other = alternateReading(value, field.flags, mask);
-        if (other !== null) this.structural(req, field, other, flow, p, true);
+    if (base64) {
+      // What an application that base64-decodes the field reads. Text of several lines is a
+      // document sent that way (a Git host's contents API, an attachment): read as an upload.
+      const text = base64Text(value);
+      if (text !== null && text.indexOf('\n') >= 0) this.upload(req, field, text, flow, p);
+      else if (text !== null) this.structural(req, field, text, flow, p, true);
+      else if (this.cmdi && !(req.alerted & BIT_CMDI)) {
+        // Bytes: a serialized Java object is read for the gadgets of deserialization exploits.
+        const r = detectJavaGadget(value);
+        if (r !== null) this.raise(WebSig.COMMAND_INJECTION, BIT_CMDI, req, field, value, { reason: r }, flow, p);
       }
+    } else if (!alternate) {
+      const other = alternateReading(value, field.flags, mask);
+      if (other !== null) this.structural(req, field, other, flow, p, true);
     }
     if (cacheable && this.stats.web_alerts === alertsBefore) cache.offer(value, hash);
   }
