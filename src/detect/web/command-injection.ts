@@ -437,8 +437,8 @@ const JAVA_SERIAL_BASE64 = 'rO0AB';
 
 /**
  * A reason when `value` carries a Java deserialization gadget, by name (a JSON document for
- * Fastjson or Jackson, an XML one for XStream) or inside a serialized object sent base64-encoded (a cookie such as Apache
- * Shiro's rememberMe, a ViewState), or null.
+ * Fastjson or Jackson, an XML one for XStream) or inside a serialized object sent base64-encoded
+ * (a cookie, a ViewState), or null.
  */
 export function detectJavaGadget(value: string): string | null {
   let text = value;
