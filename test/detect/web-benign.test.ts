@@ -90,6 +90,7 @@ const REQUESTS: readonly [string, string][] = [
     return `PUT /api/contents/lab3.ipynb HTTP/1.1\r\nHost: lab.example:8888\r\n${BROWSER}Content-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
   })()],
   ["a shell script saved through a Git host's contents API (base64 of a document)", json('/api/v1/repos/ann/lab/contents/run.sh', { content: Buffer.from('#!/bin/sh\nls -la | grep x; rm -rf build\ncat /etc/passwd | wc -l\n').toString('base64'), message: 'update run.sh', sha: 'd41d8cd98f00b204e9800998ecf8427e' })],
+  ["a serialized Java map posted by Spring's HTTP invoker, its strings quoting attacks", post('/remoting/AccountService', 'application/x-java-serialized-object', Buffer.concat([Buffer.from([0xac, 0xed, 0, 5]), Buffer.from("sr\x00\x11java.util.HashMap\x05\x07\xda\xc1\xc3\x16`\xd1\x03\x00\x02F\x00\nloadFactorxpt\x00\x04namet\x00\x1aO'Brien; cat /etc/passwd x", 'latin1')]))],
   ['base64 ids and tokens in arguments and cookies', get('/api/items?cursor=eyJpZCI6NDJ9&next=aHR0cHM6Ly9zaG9wLmV4YW1wbGUvcGFnZS8y', 'Cookie: sid=dGhpcyBpcyBhIHNlc3Npb24\r\n')],
   ['an API call with SQL-ish parameters', get('/api/v1/orders?status=shipped&fields=id,total,created_at&order=created_at+desc&limit=50&filter=total%3E100')],
   ['a date, an email and a phone number', get('/book?date=2026-03-01&email=ann.lee%40example.org&phone=%2B44+20+7946+0958&time=10%3A30')],

@@ -83,9 +83,18 @@ export function parseBody(body: string, contentType: string, truncated: boolean,
 function pushRawBody(body: string, type: string, out: HttpField[], file: boolean): void {
   if (file) {
     if (isMostlyText(body) || hasServerTag(body)) out.push({ kind: FieldKind.UPLOAD, name: '', value: body, flags: 0 });
-  } else if ((type === '' || isTextType(type)) && isMostlyText(body)) {
+  } else if (((type === '' || isTextType(type)) && isMostlyText(body)) || isJavaSerialized(body)) {
     out.push({ kind: FieldKind.BODY_RAW, name: '', value: body, flags: 0 });
   }
+}
+
+/**
+ * True when `body` is a serialized Java object (its stream magic `AC ED 00 05`), which Java
+ * remoting over HTTP posts (JBoss' invoker servlet, Spring's HTTP invoker) and deserialization
+ * exploits too: binary, but kept as the raw body for the gadget check.
+ */
+export function isJavaSerialized(body: string): boolean {
+  return body.length > 4 && body.charCodeAt(0) === 0xac && body.charCodeAt(1) === 0xed && body.charCodeAt(2) === 0 && body.charCodeAt(3) === 5;
 }
 
 /**

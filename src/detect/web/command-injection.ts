@@ -437,13 +437,14 @@ const JAVA_SERIAL_BASE64 = 'rO0AB';
 
 /**
  * A reason when `value` carries a Java deserialization gadget, by name (a JSON document for
- * Fastjson or Jackson, an XML one for XStream) or inside a serialized object sent base64-encoded
- * (a cookie, a ViewState), or null.
+ * Fastjson or Jackson, an XML one for XStream) or inside a serialized object, posted raw or sent
+ * base64-encoded (a cookie, a ViewState), or null.
  */
 export function detectJavaGadget(value: string): string | null {
   let text = value;
   if (value.startsWith(JAVA_SERIAL_BASE64)) text = Buffer.from(value, 'base64').toString('latin1');
   else if (value.indexOf('.') < 0) return null;
+  // A serialized object (raw or decoded) names its classes with dots, as the source does.
   const m = JAVA_GADGET.exec(text);
   return m === null ? null : `Java deserialization gadget (${m[0].slice(m[0].lastIndexOf('.', m[0].length - 2) + 1)})`;
 }

@@ -1,3 +1,4 @@
+import { isJavaSerialized } from '../../app/http/body.js';
 import { BASE64_MIN, base64Text, withEntitiesDecoded, withoutStrayPercents, withUnicodeEscapesDecoded } from '../../app/http/decode.js';
 import { HttpPhase } from '../../app/http/http.js';
 import { FIELD_KIND_NAMES, FieldKind, flagNames, type HttpField, HttpFlag, type HttpRequest, httpInfo } from '../../app/http/request.js';
@@ -417,12 +418,14 @@ class WebAttackDetector implements Detector {
       if (r !== null) this.raise(WebSig.COMMAND_INJECTION, BIT_CMDI, req, field, value, { reason: r }, flow, p);
     }
     if (value.length === 0) return;
-    // A document naming a deserialization gadget (Fastjson's `@type`, Jackson's typed arrays, XStream's XML).
+    // A document naming a deserialization gadget (Fastjson's `@type`, Jackson's typed arrays,
+    // XStream's XML), or a serialized Java object holding one.
     if ((field.kind === FieldKind.JSON || field.kind === FieldKind.BODY_RAW) && this.cmdi && !(req.alerted & BIT_CMDI)) {
       const r = detectJavaGadget(value);
       if (r !== null) this.raise(WebSig.COMMAND_INJECTION, BIT_CMDI, req, field, value, { reason: r }, flow, p);
     }
-    this.structural(req, field, value, flow, p);
+    // A serialized object is bytes: the text checks have nothing to read there.
+    if (field.kind !== FieldKind.BODY_RAW || !isJavaSerialized(value)) this.structural(req, field, value, flow, p);
     if (this.matcher !== null && !(req.alerted & BIT_PATTERN)) {
       const hit = this.matcher.find(value, this.patternApplies[field.kind]);
       if (hit >= 0) this.raise(this.patternSigs[hit], BIT_PATTERN, req, field, value, { reason: `pattern "${this.patterns[hit].pattern}"` }, flow, p);
