@@ -169,6 +169,12 @@ function indexOfByte(buf: Buffer, byte: number, from: number, end: number): numb
   return -1;
 }
 
+/** True when the `len` bytes at `buf[off]` are `text`'s start, or `text` is theirs (latin1). */
+function startsLike(buf: Buffer, off: number, len: number, text: string): boolean {
+  for (let k = 0; k < text.length && k < len; k++) if (buf[off + k] !== text.charCodeAt(k)) return false;
+  return true;
+}
+
 function isMethodByte(c: number, first: boolean): boolean {
   return (c >= 65 && c <= 90) || (!first && (c === 45 || c === 95 || (c >= 48 && c <= 57)));
 }
@@ -387,15 +393,11 @@ export class HttpApp implements StreamConsumer {
 
   /** True when `buf[off, off + len)` starts with HTTP/2's connection preface (or is its start, 4 bytes or more). */
   private isHttp2Preface(buf: Buffer, off: number, len: number): boolean {
-    if (len < 4) return false;
-    for (let k = 0; k < H2_PREFACE.length && k < len; k++) if (buf[off + k] !== H2_PREFACE.charCodeAt(k)) return false;
-    return true;
+    return len >= 4 && startsLike(buf, off, len, H2_PREFACE);
   }
 
   private isResponseStart(buf: Buffer, off: number, len: number): boolean {
-    const want = 'HTTP/';
-    for (let k = 0; k < want.length && k < len; k++) if (buf[off + k] !== want.charCodeAt(k)) return false;
-    return true;
+    return startsLike(buf, off, len, 'HTTP/');
   }
 
   private notHttp(flow: number): void {

@@ -433,7 +433,7 @@ const JAVA_GADGET =
   /com\.sun\.rowset\.JdbcRowSetImpl|org\.apache\.commons\.collections4?\.functors\.(?:InvokerTransformer|ChainedTransformer|InstantiateTransformer)|com\.sun\.org\.apache\.xalan\.internal\.xsltc\.trax\.TemplatesImpl|org\.apache\.xbean\.propertyeditor\.JndiConverter|org\.apache\.commons\.configuration2?\.JNDIConfiguration|org\.apache\.ibatis\.datasource\.jndi\.JndiDataSourceFactory|org\.springframework\.beans\.factory\.config\.PropertyPathFactoryBean|sun\.reflect\.annotation\.AnnotationInvocationHandler|org\.codehaus\.groovy\.runtime\.ConvertedClosure|java\.beans\.EventHandler|jdk\.nashorn\.internal\.objects\.NativeString|ysoserial\./;
 
 /** The start of a serialized Java object (`AC ED 00 05`) in base64. */
-const JAVA_SERIAL_BASE64 = 'rO0AB';
+export const JAVA_SERIAL_BASE64 = 'rO0AB';
 
 /**
  * A reason when `value` carries a Java deserialization gadget, by name (a JSON document for

@@ -7,7 +7,7 @@ import type { SectionValues } from '../../config/params.js';
 import type { Packet } from '../../decode/packet.js';
 import type { Signature } from '../../output/events.js';
 import { builtin, Category, type DetectContext, type Detector, type DetectorSpec } from '../detector.js';
-import { BOUND_NAME_MIN, detectBoundName, detectCommandInjection, detectJavaGadget, detectServerCode, detectWebShellCode } from './command-injection.js';
+import { BOUND_NAME_MIN, detectBoundName, detectCommandInjection, detectJavaGadget, detectServerCode, detectWebShellCode, JAVA_SERIAL_BASE64 } from './command-injection.js';
 import { detectLog4shell } from './log4shell.js';
 import { detectTraversal } from './path-traversal.js';
 import { loadPatternFile, PatternMatcher, type PayloadPattern } from './patterns.js';
@@ -419,8 +419,9 @@ class WebAttackDetector implements Detector {
     }
     if (value.length === 0) return;
     // A document naming a deserialization gadget (Fastjson's `@type`, Jackson's typed arrays,
-    // XStream's XML), or a serialized Java object holding one.
-    if ((field.kind === FieldKind.JSON || field.kind === FieldKind.BODY_RAW) && this.cmdi && !(req.alerted & BIT_CMDI)) {
+    // XStream's XML), or a serialized Java object holding one (posted raw, or base64 anywhere).
+    const gadgetHome = field.kind === FieldKind.JSON || field.kind === FieldKind.BODY_RAW || value.startsWith(JAVA_SERIAL_BASE64);
+    if (gadgetHome && this.cmdi && !(req.alerted & BIT_CMDI)) {
       const r = detectJavaGadget(value);
       if (r !== null) this.raise(WebSig.COMMAND_INJECTION, BIT_CMDI, req, field, value, { reason: r }, flow, p);
     }
@@ -504,14 +505,10 @@ class WebAttackDetector implements Detector {
     if (base64) {
       // What an application that base64-decodes the field reads. Text of several lines is a
       // document sent that way (a Git host's contents API, an attachment): read as an upload.
+      // (Bytes, such as a serialized Java object, were read for gadgets in `inspect`.)
       const text = base64Text(value);
       if (text !== null && text.indexOf('\n') >= 0) this.upload(req, field, text, flow, p);
       else if (text !== null) this.structural(req, field, text, flow, p, true);
-      else if (this.cmdi && !(req.alerted & BIT_CMDI)) {
-        // Bytes: a serialized Java object is read for the gadgets of deserialization exploits.
-        const r = detectJavaGadget(value);
-        if (r !== null) this.raise(WebSig.COMMAND_INJECTION, BIT_CMDI, req, field, value, { reason: r }, flow, p);
-      }
     } else if (!alternate) {
       const other = alternateReading(value, field.flags, mask);
       if (other !== null) this.structural(req, field, other, flow, p, true);
