@@ -189,6 +189,21 @@ describe('path traversal', () => {
     assert.equal(detectTraversal(arg('a/.../b'), '/'), null);
   });
 
+  it('finds the files named without a slash or a colon, and nothing else there', () => {
+    assert.equal(detectTraversal(arg('WIN.INI'), '/'), 'file inclusion target win.ini');
+    assert.equal(detectTraversal(arg('boot.ini'), '/'), 'file inclusion target boot.ini');
+    assert.equal(detectTraversal(arg('.htpasswd'), '/'), 'file inclusion target .htpasswd');
+    assert.equal(detectTraversal(arg('..\\.bash_history'), '/'), 'file inclusion target .bash_history');
+    assert.equal(detectTraversal(arg('tomcat-users.xml'), '/'), 'file inclusion target tomcat-users.xml');
+    assert.equal(detectTraversal(arg('global.asa'), '/'), 'file inclusion target global.asa');
+    assert.equal(detectTraversal(arg('global.asax'), '/'), null);
+    assert.equal(detectTraversal(arg('GA1.2.1234567890.1700000000'), '/'), null);
+    assert.equal(detectTraversal(arg('etc.passwd'), '/'), null);
+    // A colon brings the wrappers back into play.
+    assert.equal(detectTraversal(arg('PHP://input'), '/'), 'file inclusion target php://input');
+    assert.equal(detectTraversal(arg('index.php::$DATA'), '/'), 'file inclusion target ::$data');
+  });
+
   it('reads the value it is given, another reading of the field', () => {
     assert.equal(detectTraversal(arg('.%./.%./.%./x'), '/', '../../../x'), '3 dot-dot segments');
     assert.equal(detectTraversal(arg('.%./.%./.%./x'), '/'), null);

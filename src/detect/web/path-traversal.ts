@@ -12,13 +12,44 @@ import { FieldKind, type HttpField, HttpFlag } from '../../app/http/request.js';
 /**
  * Files and wrappers local file inclusion reads (system and server configuration, process
  * details, the web server's logs that an attacker writes code into, a pod's service account
- * token; and `::$DATA`, the NTFS stream name that makes IIS hand out a script's source), as one
- * case-insensitive alternation (one regular-expression scan per value instead of one substring
- * search per target); matched on the value with `\` as `/`, then with `/./` and repeated slashes
- * folded (`/etc/./passwd`, `/etc//passwd`) when it has them.
+ * token; and `::$DATA`, the NTFS stream name that makes IIS hand out a script's source), each a
+ * case-insensitive regular expression source. They are matched as one alternation (one scan per
+ * value instead of one substring search per target), on the value with `\` as `/`, then with
+ * `/./` and repeated slashes folded (`/etc/./passwd`, `/etc//passwd`) when it has them.
  */
-const LFI_TARGETS =
-  /etc\/(?:passwd|shadow|group|hosts|hostname|issue|services|crontab|fstab|sudoers|my\.cnf|mysql\/my\.cnf|php\.ini|ssh\/sshd_config)|proc\/self\/|proc\/\d+\/(?:environ|cmdline|maps|status|mounts|fd\/)|var\/log\/(?:apache2?|httpd|nginx)\/(?:access|error)[._]log|serviceaccount\/token|windows\/win\.ini|win\.ini|boot\.ini|(?:windows|winnt)\/system32\/|system32\/drivers\/etc\/|web-inf\/web\.xml|tomcat-users\.xml|\.ssh\/(?:id_rsa|authorized_keys)|\.bash_history|\.htpasswd|global\.asa\b|inetpub\/wwwroot\/|php:\/\/(?:filter|input)|expect:\/\/|file:\/\/\/|zip:\/\/|phar:\/\/|::\$data\b/i;
+const LFI_TARGET_SOURCES = [
+  'etc\\/(?:passwd|shadow|group|hosts|hostname|issue|services|crontab|fstab|sudoers|my\\.cnf|mysql\\/my\\.cnf|php\\.ini|ssh\\/sshd_config)',
+  'proc\\/self\\/',
+  'proc\\/\\d+\\/(?:environ|cmdline|maps|status|mounts|fd\\/)',
+  'var\\/log\\/(?:apache2?|httpd|nginx)\\/(?:access|error)[._]log',
+  'serviceaccount\\/token',
+  'windows\\/win\\.ini',
+  'win\\.ini',
+  'boot\\.ini',
+  '(?:windows|winnt)\\/system32\\/',
+  'system32\\/drivers\\/etc\\/',
+  'web-inf\\/web\\.xml',
+  'tomcat-users\\.xml',
+  '\\.ssh\\/(?:id_rsa|authorized_keys)',
+  '\\.bash_history',
+  '\\.htpasswd',
+  'global\\.asa\\b',
+  'inetpub\\/wwwroot\\/',
+  'php:\\/\\/(?:filter|input)',
+  'expect:\\/\\/',
+  'file:\\/\\/\\/',
+  'zip:\\/\\/',
+  'phar:\\/\\/',
+  '::\\$data\\b',
+];
+const LFI_TARGETS = new RegExp(LFI_TARGET_SOURCES.join('|'), 'i');
+
+/**
+ * The targets that can be named without a `/` or a `:` (`win.ini`, `.htpasswd` …): all a value
+ * without either can hold. Most values with a dot and neither (versions, host names, analytics
+ * cookies such as `GA1.2.…`) are then scanned for 6 names rather than 23, five times faster.
+ */
+const LFI_NAMES = new RegExp(LFI_TARGET_SOURCES.filter((t) => !t.includes('\\/') && !t.includes(':')).join('|'), 'i');
 
 /**
  * An XML entity declared to be read from a URL (XXE: the parser fetches it, out of band with a
@@ -43,6 +74,10 @@ function pathView(value: string): string {
 }
 
 function lfiTarget(view: string): string | null {
+  if (view.indexOf('/') < 0 && view.indexOf(':') < 0) {
+    const name = LFI_NAMES.exec(view);
+    return name === null ? null : name[0].toLowerCase();
+  }
   let m = LFI_TARGETS.exec(view);
   if (m === null && (view.indexOf('/./') >= 0 || view.indexOf('//') >= 0)) m = LFI_TARGETS.exec(view.replace(FOLDED_SEGMENTS, '/'));
   return m === null ? null : m[0].toLowerCase();
