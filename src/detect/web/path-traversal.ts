@@ -101,12 +101,24 @@ function dotDotSegments(view: string): number {
   return count;
 }
 
+/** Whether the last `detectTraversal` call let a URL through only because it named the request's own host. */
+let ownHostPassed = false;
+
+/**
+ * True when the last `detectTraversal` call found nothing only because a URL named `ownHost`: the
+ * same value asked of another host is a remote inclusion, so that verdict holds for this host alone.
+ */
+export function passedForOwnHost(): boolean {
+  return ownHostPassed;
+}
+
 /**
  * A reason when the field shows path traversal or a local file inclusion target, or null.
  * `value`: the field's value, or another reading of it (see the web detector); `ownHost`: the
  * request's host name (lower case), whose own URLs are no remote inclusion.
  */
 export function detectTraversal(field: HttpField, normalizedPath: string, value = field.value, ownHost = ''): string | null {
+  ownHostPassed = false;
   if (field.kind === FieldKind.PATH) {
     if (field.flags & HttpFlag.PATH_ABOVE_ROOT) return 'path climbs above the web root';
     if (field.flags & HttpFlag.ENCODED_TRAVERSAL && value.indexOf('..') >= 0) return 'encoded dot-dot segment';
@@ -127,6 +139,7 @@ export function detectTraversal(field: HttpField, normalizedPath: string, value 
     // A link back to the site itself (`return=https://shop.example/search?`, an empty query) is
     // no inclusion: that needs a server the attacker controls.
     if (remote !== null && (ownHost === '' || remote[1].toLowerCase() !== ownHost)) return `remote file inclusion (URL ending in ${remote[2] !== undefined ? '?' : 'a NUL byte'})`;
+    ownHostPassed = remote !== null;
   }
   const ups = view.indexOf('..') >= 0 ? dotDotSegments(view) : 0;
   if (ups >= 2) return `${ups} dot-dot segments`;

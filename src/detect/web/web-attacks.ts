@@ -9,7 +9,7 @@ import type { Signature } from '../../output/events.js';
 import { builtin, Category, type DetectContext, type Detector, type DetectorSpec } from '../detector.js';
 import { BOUND_NAME_MIN, detectBoundName, detectCommandInjection, detectJavaGadget, detectServerCode, detectWebShellCode, JAVA_SERIAL_BASE64 } from './command-injection.js';
 import { detectLog4shell } from './log4shell.js';
-import { detectTraversal } from './path-traversal.js';
+import { detectTraversal, passedForOwnHost } from './path-traversal.js';
 import { loadPatternFile, PatternMatcher, type PayloadPattern } from './patterns.js';
 import { detectSqli } from './sqli.js';
 import { detectXss } from './xss.js';
@@ -145,6 +145,20 @@ function alternateReading(value: string, flags: number, mask: number): string | 
 function isBase64Like(value: string, mask: number): boolean {
   return !(mask & (C_NOT_BASE64 | C_HIGH)) && value.length >= BASE64_MIN;
 }
+
+/**
+ * What decides which checks a value gets, beyond its characters, as bits of a check profile: the
+ * path's own traversal reading; a field named Referer (no traversal check); a header (SQL is also
+ * looked for as a payload appended to the value, sqlmap's way with headers); a field named
+ * User-Agent (a `;` between parentheses is a product comment). Values are remembered clean per
+ * profile: one clean as an argument may be an appended payload in a header, and one clean as a
+ * User-Agent a command after a separator in an argument.
+ */
+const PROFILE_PATH = 1;
+const PROFILE_REFERER = 2;
+const PROFILE_HEADER = 4;
+const PROFILE_AGENT = 8;
+const PROFILES = 16;
 
 /** Entries of the clean-value cache, and the longest value it keeps. */
 const CLEAN_CACHE_SIZE = 8192;
@@ -335,12 +349,10 @@ export const webAttacks: DetectorSpec = {
 /** The running detector. */
 class WebAttackDetector implements Detector {
   readonly stats = { http_requests_inspected: 0, http_fields_inspected: 0, http_fields_exempt: 0, http_clean_cache_hits: 0, web_alerts: 0 };
-  /** Values every check found clean (bounded; emptied when full). */
-  private readonly clean = new CleanCache();
-  /** Referer values the Referer's checks found clean (same bounds). */
-  private readonly cleanReferer = new CleanCache();
-  /** Paths the path's checks found clean (same bounds). */
-  private readonly cleanPath = new CleanCache();
+  /** Values found clean, by check profile (see `PROFILE_PATH`), each made on first use. */
+  private readonly clean: (CleanCache | null)[] = new Array<CleanCache | null>(PROFILES).fill(null);
+  /** The value being checked (or another reading of it) passed only because a URL in it named the request's own host. */
+  private hostBound = false;
   private readonly sqli: boolean;
   private readonly xss: boolean;
   private readonly traversal: boolean;
@@ -448,10 +460,13 @@ class WebAttackDetector implements Detector {
     // Protocol headers only get Log4Shell, Shellshock and OGNL: two native searches say whether to look.
     if (!freeText && value.indexOf('$') < 0 && value.indexOf('(') < 0) return;
     const referer = field.name === 'referer';
+    const header = field.kind === FieldKind.HEADER;
+    const agent = field.name === 'user-agent';
     const cacheable = freeText && req.alerted === 0 && field.flags === 0 && value.length <= CLEAN_CACHE_VALUE_MAX;
-    const cache = path ? this.cleanPath : referer ? this.cleanReferer : this.clean;
+    const profile = (path ? PROFILE_PATH : 0) | (referer ? PROFILE_REFERER : 0) | (header ? PROFILE_HEADER : 0) | (agent ? PROFILE_AGENT : 0);
+    const cache = this.clean[profile] ?? (this.clean[profile] = new CleanCache());
     // Hits of the path's and the Referer's own caches are not counted (see below).
-    const counted = !path && !referer;
+    const counted = (profile & (PROFILE_PATH | PROFILE_REFERER)) === 0;
     if (cacheable && value.length >= RECENT_MIN && cache.hasRecent(value)) {
       if (counted) this.stats.http_clean_cache_hits++;
       return;
@@ -468,28 +483,30 @@ class WebAttackDetector implements Detector {
     // Values recur: a browser's User-Agent and cookies on every request, a site's search terms
     // and form values across users. One found clean by every check (with the same check set and
     // no decoding flags) is remembered; later copies cost one lookup.
-    // A Referer (any field of that name) skips the traversal check and the path has one of its
-    // own, so what is clean there is remembered apart (a path is the same value every time a
-    // site's page is asked for: without decoding flags, its normalised form, which that check also
-    // reads, follows from it); their hits are not counted as http_clean_cache_hits, which keeps
-    // the meaning that counter always had (values clean for every check).
+    // What is clean is remembered per check profile: a value clean under one set of checks says
+    // nothing under another. A Referer (any field of that name) skips the traversal check and the
+    // path has one of its own (a path is the same value every time a site's page is asked for:
+    // without decoding flags, its normalised form, which that check also reads, follows from it);
+    // their hits are not counted as http_clean_cache_hits, which keeps the meaning that counter
+    // always had (values clean for every check).
     const hash = maskHash;
     if (cacheable && cache.has(value, hash)) {
       if (counted) this.stats.http_clean_cache_hits++;
       return;
     }
     const alertsBefore = this.stats.web_alerts;
+    if (!alternate) this.hostBound = false;
     if (this.log4shell && !(done & BIT_LOG4SHELL) && mask & NEEDS_LOG4SHELL) {
       const r = detectLog4shell(value);
       if (r !== null) this.raise(WebSig.LOG4SHELL, BIT_LOG4SHELL, req, field, value, { reason: r }, flow, p);
     }
     if (this.cmdi && !(done & BIT_CMDI) && mask & NEEDS_CMDI) {
-      const r = freeText ? detectCommandInjection(value, field.name === 'user-agent') : detectServerCode(value);
+      const r = freeText ? detectCommandInjection(value, agent) : detectServerCode(value);
       if (r !== null) this.raise(WebSig.COMMAND_INJECTION, BIT_CMDI, req, field, value, { reason: r }, flow, p);
     }
     if (freeText) {
       if (this.sqli && !(done & BIT_SQLI) && mask & NEEDS_SQLI) {
-        const m = detectSqli(value, field.kind === FieldKind.HEADER);
+        const m = detectSqli(value, header);
         if (m !== null) this.raise(WebSig.SQLI, BIT_SQLI, req, field, value, { reason: m.rule, fingerprint: m.fingerprint }, flow, p);
       }
       if (this.xss && !alternate && !(done & BIT_XSS) && mask & NEEDS_XSS) {
@@ -500,6 +517,7 @@ class WebAttackDetector implements Detector {
       if (this.traversal && !(done & BIT_TRAVERSAL) && mask & NEEDS_TRAVERSAL && !referer) {
         const r = detectTraversal(field, req.path, value, value.indexOf('://') > 0 ? req.hostname : '');
         if (r !== null) this.raise(WebSig.PATH_TRAVERSAL, BIT_TRAVERSAL, req, field, value, { reason: r }, flow, p);
+        else if (passedForOwnHost()) this.hostBound = true;
       }
     }
     if (base64) {
@@ -513,7 +531,9 @@ class WebAttackDetector implements Detector {
       const other = alternateReading(value, field.flags, mask);
       if (other !== null) this.structural(req, field, other, flow, p, true);
     }
-    if (cacheable && this.stats.web_alerts === alertsBefore) cache.offer(value, hash);
+    // Kept: a value (not another reading of one, which skipped the XSS check) that every check
+    // found clean whatever the request's host.
+    if (cacheable && !alternate && !this.hostBound && this.stats.web_alerts === alertsBefore) cache.offer(value, hash);
   }
 
   /**
