@@ -143,10 +143,26 @@ describe('arguments and cookies', () => {
     assert.equal(once.length, 3);
   });
 
-  it('stops at max_args', () => {
+  it('takes max_args arguments or cookies, and what follows them as one value flagged too_many_args', () => {
     const out: HttpField[] = [];
-    parseArgs('a=1&b=2&c=3', FieldKind.QUERY_ARG, out, 2);
-    assert.deepEqual(out.map((f) => f.name), ['a', 'b']);
+    assert.equal(parseArgs('a=1&b=2&c=3&d=%27x+y', FieldKind.QUERY_ARG, out, 2), HttpFlag.TOO_MANY_ARGS);
+    assert.deepEqual(out.map((f) => [f.kind, f.name, f.value, f.flags]), [
+      [FieldKind.QUERY_ARG, 'a', '1', 0],
+      [FieldKind.QUERY_ARG, 'b', '2', 0],
+      [FieldKind.QUERY_ARG, '', "c=3&d='x y", HttpFlag.TOO_MANY_ARGS],
+    ]);
+    const cookies: HttpField[] = [];
+    assert.equal(parseCookies('a=1; b=2; c=%27', cookies, 2), HttpFlag.TOO_MANY_ARGS);
+    assert.deepEqual(cookies.map((f) => [f.kind, f.name, f.value, f.flags]), [
+      [FieldKind.COOKIE, 'a', '1', 0],
+      [FieldKind.COOKIE, 'b', '2', 0],
+      [FieldKind.COOKIE, '', " c='", HttpFlag.TOO_MANY_ARGS],
+    ]);
+    // Exactly max_args, or only empty ones after them: nothing more.
+    const exact: HttpField[] = [];
+    assert.equal(parseArgs('a=1&b=2&', FieldKind.QUERY_ARG, exact, 2), 0);
+    assert.equal(parseCookies('a=1; b=2', exact, 2), 0);
+    assert.equal(exact.length, 4);
   });
 
   it('splits arguments and cookies of which only some have a value', () => {

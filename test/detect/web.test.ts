@@ -535,6 +535,26 @@ describe('web attacks across TCP segments', () => {
     ]);
   });
 
+  it('inspects what follows max_args arguments, cookies or body fields as one value: padding hides nothing', () => {
+    const yaml = 'http:\n  max_args: 8\n';
+    const pad = Array.from({ length: 8 }, (_, i) => `p${i}=${i}`);
+    const json = `{${pad.map((p) => `"${p.replace('=', '":"')}"`).join(',')},"q":"1' OR '1'='1"}`;
+    const b = '----rampartBoundary7MA4YWxk';
+    const parts = [...pad.map((p) => `--${b}\r\nContent-Disposition: form-data; name="${p.split('=')[0]}"\r\n\r\nx\r\n`), `--${b}\r\nContent-Disposition: form-data; name="cmd"\r\n\r\n127.0.0.1; id\r\n--${b}--\r\n`].join('');
+    const cases: [string, number, string][] = [
+      [`GET /s?${pad.join('&')}&q=%27%20OR%201%3D1--%20 HTTP/1.1\r\nHost: shop.example\r\n\r\n`, SQLI, 'query'],
+      [`GET / HTTP/1.1\r\nHost: shop.example\r\nCookie: ${pad.join('; ')}; s=%3Cscript%3Ealert(1)%3C%2Fscript%3E\r\n\r\n`, XSS, 'cookie'],
+      [post('application/x-www-form-urlencoded', `${pad.join('&')}&f=..%2F..%2F..%2Fetc%2Fpasswd`), TRAVERSAL, 'body'],
+      [post('application/json', json), SQLI, 'json'],
+      [post(`multipart/form-data; boundary=${b}`, parts), CMDI, 'multipart'],
+    ];
+    for (const [req, sid, where] of cases) {
+      const out = oneRequest(req, yaml);
+      assert.deepEqual(seen(out.alerts), [[sid, 4, where, '', CLIENT]], where);
+      assert.deepEqual(out.alerts[0].metadata.anomalies, ['too_many_args'], where);
+    }
+  });
+
   it('decodes a chunked body whose attack straddles two chunks and two segments', () => {
     const head = 'POST /login HTTP/1.1\r\nHost: shop.example\r\nContent-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\r\n';
     const c = new Conn({ t0: T0 }).handshake().send(`${head}b\r\nuser=admin%\r\n`).send('5\r\n27--&\r\n6\r\npass=x\r\n0\r\n\r\n').serverAck().reply(OK).close();

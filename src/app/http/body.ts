@@ -62,13 +62,15 @@ export function parseBody(body: string, contentType: string, truncated: boolean,
   const type = mediaType(contentType);
   if (type === 'application/x-www-form-urlencoded') return parseArgs(body, FieldKind.BODY_ARG, out, limits.maxFields);
   if (type === 'application/json' || type.endsWith('+json')) {
-    if (!truncated && parseJson(body, out, limits)) return 0;
+    const flags = truncated ? -1 : parseJson(body, out, limits);
+    if (flags >= 0) return flags;
     out.push({ kind: FieldKind.BODY_RAW, name: '', value: body, flags: HttpFlag.INVALID_BODY });
     return HttpFlag.INVALID_BODY;
   }
   if (type === 'multipart/form-data') {
     const boundary = typeParam(contentType, 'boundary');
-    if (boundary !== '' && parseMultipart(body, boundary, out, limits)) return 0;
+    const flags = boundary === '' ? -1 : parseMultipart(body, boundary, out, limits);
+    if (flags >= 0) return flags;
     out.push({ kind: FieldKind.BODY_RAW, name: '', value: body, flags: HttpFlag.INVALID_BODY });
     return HttpFlag.INVALID_BODY;
   }
@@ -162,6 +164,12 @@ const PLAIN_KEY = /^[\w.\-$ ]*$/;
 
 /** Fields taken so far from the JSON body being walked. */
 let jsonFields = 0;
+/**
+ * String leaves (and odd keys) of the JSON body being walked past its `max_args` fields, those of
+ * a saved file's content (read as an upload) apart.
+ */
+const jsonRest: string[] = [];
+const uploadRest: string[] = [];
 
 /** True for a value that yields no field and has no children: a number, boolean or null. */
 function isBareScalar(v: unknown): boolean {
@@ -173,27 +181,29 @@ function isBareScalar(v: unknown): boolean {
  * can yield a field: numbers, booleans and nulls are passed over without one.
  */
 function walkJson(v: unknown, path: string, depth: number, out: HttpField[], max: number, kind: number = FieldKind.JSON): void {
-  if (jsonFields >= max) return;
   if (typeof v === 'string') {
-    out.push({ kind, name: path, value: v, flags: 0 });
+    if (jsonFields < max) out.push({ kind, name: path, value: v, flags: 0 });
+    else (kind === FieldKind.UPLOAD ? uploadRest : jsonRest).push(v);
     jsonFields++;
     return;
   }
   if (depth >= MAX_JSON_DEPTH || v === null || typeof v !== 'object') return;
   if (Array.isArray(v)) {
-    for (let i = 0; i < v.length && jsonFields < max; i++) if (!isBareScalar(v[i])) walkJson(v[i], `${path}[${i}]`, depth + 1, out, max, kind);
+    for (let i = 0; i < v.length; i++) if (!isBareScalar(v[i])) walkJson(v[i], jsonFields < max ? `${path}[${i}]` : '', depth + 1, out, max, kind);
     return;
   }
   const o = v as Record<string, unknown>;
   const keys = Object.keys(o);
-  for (let i = 0; i < keys.length && jsonFields < max; i++) {
+  for (let i = 0; i < keys.length; i++) {
     const k = keys[i];
     const child = o[k];
     const plain = PLAIN_KEY.test(k);
     if (plain && isBareScalar(child)) continue;
-    const childPath = path === '' ? k : `${path}.${k}`;
+    // Past `max` no path is built: what is left is read as one value (see `parseJson`).
+    const childPath = jsonFields >= max ? '' : path === '' ? k : `${path}.${k}`;
     if (!plain) {
-      out.push({ kind, name: childPath, value: k, flags: 0 });
+      if (jsonFields < max) out.push({ kind, name: childPath, value: k, flags: 0 });
+      else (kind === FieldKind.UPLOAD ? uploadRest : jsonRest).push(k);
       jsonFields++;
     }
     walkJson(child, childPath, depth + 1, out, max, depth === 0 && k === 'content' && carriesFile(o) ? FieldKind.UPLOAD : kind);
@@ -210,16 +220,23 @@ function carriesFile(o: Record<string, unknown>): boolean {
   return (o.type === 'notebook' || o.type === 'file') && 'format' in o;
 }
 
-function parseJson(body: string, out: HttpField[], limits: BodyLimits): boolean {
+/** Fields of a JSON body; returns their HttpFlag bits, or -1 when the body is no JSON. */
+function parseJson(body: string, out: HttpField[], limits: BodyLimits): number {
   let doc: unknown;
   try {
     doc = JSON.parse(utf8(body));
   } catch {
-    return false;
+    return -1;
   }
   jsonFields = 0;
   walkJson(doc, '', 0, out, limits.maxFields);
-  return true;
+  // Past `max_args` fields the rest is one value, its strings a line each (TOO_MANY_ARGS).
+  if (jsonRest.length === 0 && uploadRest.length === 0) return 0;
+  if (jsonRest.length > 0) out.push({ kind: FieldKind.JSON, name: '', value: jsonRest.join('\n'), flags: HttpFlag.TOO_MANY_ARGS });
+  if (uploadRest.length > 0) out.push({ kind: FieldKind.UPLOAD, name: 'content', value: uploadRest.join('\n'), flags: HttpFlag.TOO_MANY_ARGS });
+  jsonRest.length = 0;
+  uploadRest.length = 0;
+  return HttpFlag.TOO_MANY_ARGS;
 }
 
 /** A Content-Disposition parameter (name, filename) of a part header. */
@@ -230,10 +247,11 @@ function dispositionParam(header: string, name: string): string | undefined {
   return m[2] !== undefined ? m[2] : m[1];
 }
 
-function parseMultipart(body: string, boundary: string, out: HttpField[], limits: BodyLimits): boolean {
+/** Fields of a multipart body; returns their HttpFlag bits, or -1 when it has no part. */
+function parseMultipart(body: string, boundary: string, out: HttpField[], limits: BodyLimits): number {
   const delim = `--${boundary}`;
   let pos = body.indexOf(delim);
-  if (pos < 0) return false;
+  if (pos < 0) return -1;
   let count = 0;
   let parts = 0;
   while (pos >= 0 && count < limits.maxFields) {
@@ -280,5 +298,11 @@ function parseMultipart(body: string, boundary: string, out: HttpField[], limits
     }
     pos = next;
   }
-  return parts > 0;
+  if (parts === 0) return -1;
+  // Parts past `max_args` fields: the rest of the body, as sent, is one value.
+  if (pos >= 0 && count >= limits.maxFields && !body.startsWith('--', pos + delim.length)) {
+    out.push({ kind: FieldKind.MULTIPART, name: '', value: body.slice(pos), flags: HttpFlag.TOO_MANY_ARGS });
+    return HttpFlag.TOO_MANY_ARGS;
+  }
+  return 0;
 }

@@ -279,7 +279,20 @@ export function parseArgs(raw: string, kind: number, out: HttpField[], maxArgs: 
     from = amp + 1;
   }
   if (count > 1) joinRepeated(out, first, kind);
+  if (from < raw.length) flags |= pushRest(raw.slice(from), kind, out, true);
   lastFlags = flags;
+  return flags;
+}
+
+/**
+ * What follows the last of `max_args` arguments or cookies, decoded as one value of `kind`
+ * (flagged TOO_MANY_ARGS): a thousand dummy arguments in front of an attack do not hide it.
+ * Returns the value's flags.
+ */
+function pushRest(rest: string, kind: number, out: HttpField[], plus: boolean): number {
+  const value = percentDecode(rest, plus);
+  const flags = lastFlags | HttpFlag.TOO_MANY_ARGS;
+  out.push({ kind, name: '', value, flags });
   return flags;
 }
 
@@ -349,6 +362,7 @@ export function parseCookies(header: string, out: HttpField[], maxArgs: number):
     flags |= lastFlags;
     count++;
   }
+  if (from < n && count === maxArgs) flags |= pushRest(header.slice(from), FieldKind.COOKIE, out, false);
   lastFlags = flags;
   return flags;
 }

@@ -28,7 +28,7 @@ export const httpParams: SectionSpec = {
     { name: 'max_line', type: 'int', default: 8192, min: 64, max: 1048576, help: 'Request line or header line length past which the request is flagged line_too_long (it is still inspected).' },
     { name: 'max_header_bytes', type: 'int', default: 65536, min: 1024, max: 16777216, help: 'Bytes of a request or response head kept; a longer request is inspected as far as this and flagged headers_too_large.' },
     { name: 'max_headers', type: 'int', default: 2048, min: 8, max: 65536, help: 'Headers kept and inspected per request; later ones only frame the body (headers_too_large). Servers take thousands (Node 2000, nginx as many as fit in its buffers): headers past this are not inspected.' },
-    { name: 'max_args', type: 'int', default: 1024, min: 1, max: 1048576, help: 'Arguments, cookies or body fields decoded per request.' },
+    { name: 'max_args', type: 'int', default: 1024, min: 1, max: 1048576, help: 'Arguments, cookies or body fields decoded one by one per request; what follows them is inspected as one value (too_many_args).' },
     { name: 'body_limit', type: 'int', default: 65536, min: 0, max: 67108864, help: 'Request body bytes decoded and inspected; of the rest only its last 8 KB (at most body_limit) is read, for what padding pushed there (body_truncated).' },
     { name: 'max_pipelined', type: 'int', default: 64, min: 1, max: 65536, help: 'Requests of one flow waiting for their response; older ones are logged without a status.' },
     { name: 'memcap', type: 'int', default: 67108864, min: 65536, max: 68719476736, help: 'Bytes of partial requests and responses buffered across all flows; past it a request is inspected as far as it arrived (memcap_hits).' },

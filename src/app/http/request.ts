@@ -78,6 +78,11 @@ export const HttpFlag = {
   BEST_FIT: 131072,
   /** A body whose Content-Encoding (gzip, deflate, br) did not decompress: inspected as sent. */
   INVALID_COMPRESSION: 262144,
+  /**
+   * More arguments, cookies or body fields than `http.max_args`: what came after the last one
+   * taken is inspected as one value (padding with arguments hides nothing).
+   */
+  TOO_MANY_ARGS: 524288,
 } as const;
 
 /** Names of the flag bits, in bit order (for metadata and the http event). */
@@ -101,6 +106,7 @@ export const HTTP_FLAG_NAMES: readonly string[] = [
   'incomplete',
   'best_fit',
   'invalid_compression',
+  'too_many_args',
 ];
 
 /** Names of the bits set in `flags`. */
