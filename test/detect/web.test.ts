@@ -39,6 +39,13 @@ function oneRequest(request: string, yaml?: string): RunOutput {
   return run(c.frames, yaml);
 }
 
+/** One keep-alive connection: handshake, then each request in one segment and its answer (frames 4, 7, 10 …), teardown. */
+function keepAlive(requests: readonly string[], yaml?: string): RunOutput {
+  const c = new Conn({ t0: T0 }).handshake();
+  for (const r of requests) c.send(r).serverAck().reply(OK);
+  return run(c.close().frames, yaml);
+}
+
 function get(target: string, headers = ''): string {
   return `GET ${target} HTTP/1.1\r\nHost: shop.example\r\nUser-Agent: Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0\r\n${headers}\r\n`;
 }
@@ -439,10 +446,7 @@ describe('web attacks across TCP segments', () => {
   });
 
   it('alerts on every malicious request of a keep-alive connection (no re-alert suppression)', () => {
-    const c = new Conn({ t0: T0 }).handshake();
-    for (let i = 0; i < 3; i++) c.send(get(`/item?id=${i}+or+1%3D1`)).serverAck().reply(OK);
-    c.close();
-    const out = run(c.frames, 'outputs:\n  http_events: true\n');
+    const out = keepAlive([0, 1, 2].map((i) => get(`/item?id=${i}+or+1%3D1`)), 'outputs:\n  http_events: true\n');
     assert.deepEqual(
       out.alerts.map((a) => [a.signature.sid, a.pcapCnt, a.http?.url, a.txId, a.action]),
       [
@@ -464,10 +468,7 @@ describe('web attacks across TCP segments', () => {
     // Same length as `clean`, so only the content tells them apart.
     const attack = `${"x' OR sleep(5)-- ".padEnd(clean.length - 1, 'x')}x`;
     assert.equal(attack.length, clean.length);
-    const c = new Conn({ t0: T0 }).handshake();
-    for (const ua of [clean, clean, clean, attack, clean]) c.send(`GET / HTTP/1.1\r\nHost: shop.example\r\nUser-Agent: ${ua}\r\n\r\n`).serverAck().reply(OK);
-    c.close();
-    const out = run(c.frames);
+    const out = keepAlive([clean, clean, clean, attack, clean].map((ua) => `GET / HTTP/1.1\r\nHost: shop.example\r\nUser-Agent: ${ua}\r\n\r\n`));
     assert.deepEqual(seen(out.alerts), [[SQLI, 13, 'header', 'user-agent', CLIENT]]);
     const stats = out.engine.detect.collectStats();
     // The first copy is inspected and only noted, the second inspected and kept (a value met once
@@ -479,12 +480,8 @@ describe('web attacks across TCP segments', () => {
     // `/app/..;/manager/html` is clean as an argument (one `..`, no file) and traversal as a path
     // (Tomcat drops the `;` part). Seen twice as an argument it is kept as clean; the path must
     // still be checked, and a path found clean stays so for later requests.
-    const c = new Conn({ t0: T0 }).handshake();
-    for (const target of ['/go?u=/app/..;/manager/html', '/go?u=/app/..;/manager/html', '/go', '/go', '/go', '/app/..;/manager/html']) {
-      c.send(`GET ${target} HTTP/1.1\r\nHost: shop.example\r\n\r\n`).serverAck().reply(OK);
-    }
-    c.close();
-    const out = run(c.frames);
+    const targets = ['/go?u=/app/..;/manager/html', '/go?u=/app/..;/manager/html', '/go', '/go', '/go', '/app/..;/manager/html'];
+    const out = keepAlive(targets.map((target) => `GET ${target} HTTP/1.1\r\nHost: shop.example\r\n\r\n`));
     assert.deepEqual(seen(out.alerts), [[TRAVERSAL, 19, 'path', '', CLIENT]]);
     assert.equal(out.alerts[0].metadata.rule[0], 'dot-dot segment with a path parameter (..;)');
   });
@@ -492,12 +489,8 @@ describe('web attacks across TCP segments', () => {
   it("does not keep a URL as clean because it named the request's own host: on another host it is an inclusion", () => {
     // `page=http://cdn.example/x.php?` is a link back to the site when asked of cdn.example, and a
     // remote file inclusion asked of shop.example: the verdict depends on the host, not the value.
-    const c = new Conn({ t0: T0 }).handshake();
-    for (const host of ['cdn.example', 'cdn.example', 'cdn.example', 'shop.example']) {
-      c.send(`GET /index.php?page=http://cdn.example/x.php? HTTP/1.1\r\nHost: ${host}\r\n\r\n`).serverAck().reply(OK);
-    }
-    c.close();
-    const out = run(c.frames);
+    const hosts = ['cdn.example', 'cdn.example', 'cdn.example', 'shop.example'];
+    const out = keepAlive(hosts.map((host) => `GET /index.php?page=http://cdn.example/x.php? HTTP/1.1\r\nHost: ${host}\r\n\r\n`));
     assert.deepEqual(seen(out.alerts), [[TRAVERSAL, 13, 'query', 'page', CLIENT]]);
     assert.equal(out.alerts[0].metadata.rule[0], 'remote file inclusion (URL ending in ?)');
   });
@@ -505,12 +498,9 @@ describe('web attacks across TCP segments', () => {
   it('does not keep as clean another reading of a value, which skipped the XSS check', () => {
     // Escaped markup is what a safe page holds, so its decoded reading is not checked for XSS; the
     // same text sent as it is must still be.
-    const c = new Conn({ t0: T0 }).handshake();
-    for (const q of ['%26lt%3Bscript%26gt%3Balert(1)%26lt%3B%2Fscript%26gt%3B', '%26lt%3Bscript%26gt%3Balert(1)%26lt%3B%2Fscript%26gt%3B', '%3Cscript%3Ealert(1)%3C%2Fscript%3E']) {
-      c.send(`GET /search?q=${q} HTTP/1.1\r\nHost: shop.example\r\n\r\n`).serverAck().reply(OK);
-    }
-    c.close();
-    assert.deepEqual(seen(run(c.frames).alerts), [[XSS, 10, 'query', 'q', CLIENT]]);
+    const escaped = '%26lt%3Bscript%26gt%3Balert(1)%26lt%3B%2Fscript%26gt%3B';
+    const out = keepAlive([escaped, escaped, '%3Cscript%3Ealert(1)%3C%2Fscript%3E'].map((q) => `GET /search?q=${q} HTTP/1.1\r\nHost: shop.example\r\n\r\n`));
+    assert.deepEqual(seen(out.alerts), [[XSS, 10, 'query', 'q', CLIENT]]);
   });
 
   it('keeps what is clean in a header apart from what is clean elsewhere: each place has checks of its own', () => {
@@ -518,18 +508,15 @@ describe('web attacks across TCP segments', () => {
     // not; a User-Agent's `;` between parentheses is a product comment, an argument's a separator.
     const appended = 'sqlmap/1.7.2#stable (https://sqlmap.org)) AND 3721=8385-- TtbA';
     const comment = 'Foo/1.0 (x; wget x)';
-    const c = new Conn({ t0: T0 }).handshake();
-    const requests = [
+    const out = keepAlive([
       `GET /?q=${encodeURIComponent(appended)} HTTP/1.1\r\nHost: shop.example\r\n\r\n`,
       `GET /?q=${encodeURIComponent(appended)} HTTP/1.1\r\nHost: shop.example\r\n\r\n`,
       `GET / HTTP/1.1\r\nHost: shop.example\r\nUser-Agent: ${appended}\r\n\r\n`,
       `GET / HTTP/1.1\r\nHost: shop.example\r\nUser-Agent: ${comment}\r\n\r\n`,
       `GET / HTTP/1.1\r\nHost: shop.example\r\nUser-Agent: ${comment}\r\n\r\n`,
       `GET /?q=${encodeURIComponent(comment)} HTTP/1.1\r\nHost: shop.example\r\n\r\n`,
-    ];
-    for (const r of requests) c.send(r).serverAck().reply(OK);
-    c.close();
-    assert.deepEqual(seen(run(c.frames).alerts), [
+    ]);
+    assert.deepEqual(seen(out.alerts), [
       [SQLI, 10, 'header', 'user-agent', CLIENT],
       [CMDI, 19, 'query', 'q', CLIENT],
     ]);

@@ -182,9 +182,7 @@ function isBareScalar(v: unknown): boolean {
  */
 function walkJson(v: unknown, path: string, depth: number, out: HttpField[], max: number, kind: number = FieldKind.JSON): void {
   if (typeof v === 'string') {
-    if (jsonFields < max) out.push({ kind, name: path, value: v, flags: 0 });
-    else (kind === FieldKind.UPLOAD ? uploadRest : jsonRest).push(v);
-    jsonFields++;
+    takeJson(out, max, kind, path, v);
     return;
   }
   if (depth >= MAX_JSON_DEPTH || v === null || typeof v !== 'object') return;
@@ -201,13 +199,15 @@ function walkJson(v: unknown, path: string, depth: number, out: HttpField[], max
     if (plain && isBareScalar(child)) continue;
     // Past `max` no path is built: what is left is read as one value (see `parseJson`).
     const childPath = jsonFields >= max ? '' : path === '' ? k : `${path}.${k}`;
-    if (!plain) {
-      if (jsonFields < max) out.push({ kind, name: childPath, value: k, flags: 0 });
-      else (kind === FieldKind.UPLOAD ? uploadRest : jsonRest).push(k);
-      jsonFields++;
-    }
+    if (!plain) takeJson(out, max, kind, childPath, k);
     walkJson(child, childPath, depth + 1, out, max, depth === 0 && k === 'content' && carriesFile(o) ? FieldKind.UPLOAD : kind);
   }
+}
+
+/** One value of the JSON walk: a field while fewer than `max` were taken, else part of the rest. */
+function takeJson(out: HttpField[], max: number, kind: number, name: string, value: string): void {
+  if (jsonFields++ < max) out.push({ kind, name, value, flags: 0 });
+  else (kind === FieldKind.UPLOAD ? uploadRest : jsonRest).push(value);
 }
 
 /**
