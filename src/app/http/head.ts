@@ -275,11 +275,14 @@ class HeaderReader {
   // the allocation.
   /** Headers read (kept or not). */
   private count = 0;
+  /** Values of the headers past `max_headers` in the text being read, joined by '\n'. */
+  private rest = '';
 
   constructor(
     /** Where header records go; null: only counted (the request builds them on first use). */
     private readonly headers: HttpHeader[] | null,
-    private readonly fields: HttpField[],
+    /** Where inspection buffers go (replaced for each window of an over-long head). */
+    public fields: HttpField[],
     private readonly limits: HeadLimits,
     private readonly framing: HeadFraming,
   ) {
@@ -344,6 +347,11 @@ class HeaderReader {
       value = trimmedSlice(head, colon + 1, end);
     }
     if (name !== '') this.push(name, key, known, value);
+    if (this.rest !== '') {
+      // Past max_headers the headers are still inspected, as one value: padding hides nothing.
+      this.fields.push({ kind: FieldKind.HEADER, name: '', value: this.rest, flags: HttpFlag.HEADERS_TOO_LARGE });
+      this.rest = '';
+    }
     this.flags |= flags;
     // Any Transfer-Encoding beside a Content-Length (RFC 9112 forbids sending both): with an
     // obfuscated coding (`xchunked`, `chunked, identity`) one server reads chunks, another the length.
@@ -353,14 +361,16 @@ class HeaderReader {
   }
 
   private push(name: string, key: string, known: number, value: string): void {
-    // Past max_headers a header is neither kept nor inspected, but still frames the body as the
-    // server will (a Content-Length there ignored would put the body where the next request goes).
+    // Past max_headers a header is not kept, and its value is inspected with the others past it
+    // as one (see `read`); it still frames the body as the server will (a Content-Length there
+    // ignored would put the body where the next request goes).
     if (this.count++ < this.limits.maxHeaders) {
       if (this.headers !== null) this.headers.push({ name, key, value });
       if (known === H_COOKIE) this.flags |= parseCookies(value, this.fields, this.limits.maxArgs);
       else this.fields.push({ kind: FieldKind.HEADER, name: key, value, flags: 0 });
     } else {
       this.flags |= HttpFlag.HEADERS_TOO_LARGE;
+      if (value !== '') this.rest = this.rest === '' ? value : `${this.rest}\n${value}`;
     }
     if (known < 0 || known > H_CONTENT_ENCODING) return;
     // The first of each (what `headerValue` returns); framing as `bodyFraming` reads it.
@@ -489,7 +499,11 @@ class ParsedRequest implements HttpRequest {
   contentType = '';
   contentEncoding = '';
   fields: HttpField[] = [];
+  moreFields: readonly HttpField[] = NO_FIELDS;
   bodyFields: readonly HttpField[] = NO_FIELDS;
+  /** The reader of a head cut at `max_header_bytes`, and its framing, until `readMoreHeaders` reads its end. */
+  more: HeaderReader | null = null;
+  moreFraming: HeadFraming | null = null;
   bodyLength = 0;
   head = '';
   bodyText = '';
@@ -506,6 +520,18 @@ class ParsedRequest implements HttpRequest {
   hostHeader = '';
   private host: string | null = null;
   private normalized: string | null = null;
+
+  /** The per-request header values a reader found (the first of each, wherever in the head). */
+  takeHeadValues(reader: HeaderReader): void {
+    if (this.hostHeader !== reader.host) {
+      this.hostHeader = reader.host;
+      this.host = null;
+    }
+    this.userAgent = reader.userAgent;
+    this.referer = reader.referer;
+    this.contentType = reader.contentType;
+    this.contentEncoding = reader.contentEncoding;
+  }
 
   get hostname(): string {
     if (this.host === null) {
@@ -533,12 +559,13 @@ class ParsedRequest implements HttpRequest {
 
 /**
  * Builds the request from a complete head (or, with `flags` INCOMPLETE/HEADERS_TOO_LARGE, as much
- * of one as arrived); `known` is its request line when the caller already split it. Returns null
+ * of one as arrived; with `continues`, the first window of whole lines of a head that goes on, see
+ * `readMoreHeaders`); `known` is its request line when the caller already split it. Returns null
  * when the request line is not HTTP. The head's body framing and its end go to `framing` (framing
  * as `bodyFraming` reads it; text after the head's empty line is not read), and its anomalies
  * (AMBIGUOUS_LENGTH) into the request's flags.
  */
-export function parseRequestHead(head: string, origin: RequestOrigin, limits: HeadLimits, flags: number, known?: RequestLine, framing?: HeadFraming): HttpRequest | null {
+export function parseRequestHead(head: string, origin: RequestOrigin, limits: HeadLimits, flags: number, known?: RequestLine, framing?: HeadFraming, continues = false): HttpRequest | null {
   let lf = head.indexOf('\n');
   if (lf < 0) lf = head.length;
   const firstEnd = lf > 0 && head.charCodeAt(lf - 1) === 13 ? lf - 1 : lf;
@@ -574,10 +601,22 @@ export function parseRequestHead(head: string, origin: RequestOrigin, limits: He
   fields.push({ kind: FieldKind.PATH, name: '', value: decodedPath, flags: pathFlags | dotFlags });
   flags |= pathFlags | dotFlags;
   if (query !== '') flags |= parseArgs(query, FieldKind.QUERY_ARG, fields, limits.maxArgs);
-  const headFraming = framing ?? unusedFraming;
+  // A head cut at max_header_bytes goes on in windows (`readMoreHeaders`), read by this reader
+  // with a framing of its own, so that framing and the max_headers count run across them; the
+  // caller's framing says "no body" until the last window.
+  const headFraming = continues ? new HeadFraming() : (framing ?? unusedFraming);
   const reader = new HeaderReader(null, fields, limits, headFraming);
   const end = reader.read(head, lf + 1);
   headFraming.end = end;
+  if (continues) {
+    req.more = reader;
+    req.moreFraming = headFraming;
+    if (framing !== undefined) {
+      framing.chunked = false;
+      framing.length = 0;
+      framing.end = end;
+    }
+  }
   req.headerStart = lf + 1;
   req.limits = limits;
   req.index = origin.index;
@@ -586,11 +625,7 @@ export function parseRequestHead(head: string, origin: RequestOrigin, limits: He
   req.path = path;
   req.query = query;
   req.protocol = line.protocol;
-  req.hostHeader = reader.host;
-  req.userAgent = reader.userAgent;
-  req.referer = reader.referer;
-  req.contentType = reader.contentType;
-  req.contentEncoding = reader.contentEncoding;
+  req.takeHeadValues(reader);
   req.head = end < head.length ? head.slice(0, end) : head;
   req.flags = flags | reader.flags;
   req.clientPort = origin.clientPort;
@@ -830,4 +865,28 @@ export class ResponseHeadReader implements ResponseHead {
     else recent[this.nextType++ % RECENT_TYPES] = text;
     return text;
   }
+}
+
+/**
+ * The next window of a head that `parseRequestHead` was given the start of (`continues`): whole header lines, or with `last` the rest of the head up to its empty
+ * line. Its inspection buffers replace `req.moreFields` (each window is inspected, then let go:
+ * memory stays bounded by the window however long the head), and its anomalies join the
+ * request's flags. With `last`, `framing` gets the body framing of the whole head.
+ */
+export function readMoreHeaders(req: HttpRequest, text: string, last: boolean, framing: HeadFraming): void {
+  if (!(req instanceof ParsedRequest) || req.more === null || req.moreFraming === null) throw new Error('readMoreHeaders: not the request of a cut head');
+  const reader = req.more;
+  const fields: HttpField[] = [];
+  reader.fields = fields;
+  const end = reader.read(text, 0);
+  req.moreFields = fields;
+  req.flags |= reader.flags;
+  // Host, User-Agent, Content-Type … may first appear in this window (the body's parsing needs its type).
+  req.takeHeadValues(reader);
+  if (!last) return;
+  framing.chunked = req.moreFraming.chunked;
+  framing.length = req.moreFraming.length;
+  framing.end = end;
+  req.more = null;
+  req.moreFraming = null;
 }

@@ -4,7 +4,7 @@ import type { StreamConsumer, StreamReassembler } from '../../stream/stream.js';
 import { type BodyLimits, parseBody, parseBodyTail } from './body.js';
 import { decodeContent } from './content-coding.js';
 import { ChunkDecoder } from './chunked.js';
-import { canStartRequest, HeadFraming, type HeadLimits, parseRequestHead, parseResponseHead, type RequestLine, type ResponseHead, ResponseHeadReader, splitRequestLine, splitRequestLineAt, statusLineCode } from './head.js';
+import { canStartRequest, HeadFraming, type HeadLimits, parseRequestHead, parseResponseHead, readMoreHeaders, type RequestLine, type ResponseHead, ResponseHeadReader, splitRequestLine, splitRequestLineAt, statusLineCode } from './head.js';
 import { type HttpField, HttpFlag, type HttpRequest } from './request.js';
 
 /**
@@ -26,8 +26,8 @@ export const httpParams: SectionSpec = {
   params: [
     { name: 'enabled', type: 'bool', default: true, help: 'Parse HTTP requests and responses (needs stream.enabled).' },
     { name: 'max_line', type: 'int', default: 8192, min: 64, max: 1048576, help: 'Request line or header line length past which the request is flagged line_too_long (it is still inspected).' },
-    { name: 'max_header_bytes', type: 'int', default: 65536, min: 1024, max: 16777216, help: 'Bytes of a request or response head kept; a longer request is inspected as far as this and flagged headers_too_large.' },
-    { name: 'max_headers', type: 'int', default: 2048, min: 8, max: 65536, help: 'Headers kept and inspected per request; later ones only frame the body (headers_too_large). Servers take thousands (Node 2000, nginx as many as fit in its buffers): headers past this are not inspected.' },
+    { name: 'max_header_bytes', type: 'int', default: 65536, min: 1024, max: 16777216, help: 'Bytes of a request or response head held at once; a longer request head is read and inspected a window of this size at a time, to its end (headers_too_large).' },
+    { name: 'max_headers', type: 'int', default: 2048, min: 8, max: 65536, help: 'Headers kept and inspected one by one per request; the values of later ones are inspected as one (headers_too_large), and they still frame the body.' },
     { name: 'max_args', type: 'int', default: 1024, min: 1, max: 1048576, help: 'Arguments, cookies or body fields decoded one by one per request; what follows them is inspected as one value (too_many_args).' },
     { name: 'body_limit', type: 'int', default: 65536, min: 0, max: 67108864, help: 'Request body bytes decoded and inspected; of the rest only its last 8 KB (at most body_limit) is read, for what padding pushed there (body_truncated).' },
     { name: 'max_pipelined', type: 'int', default: 64, min: 1, max: 65536, help: 'Requests of one flow waiting for their response; older ones are logged without a status.' },
@@ -41,6 +41,11 @@ export const HttpPhase = {
   HEAD: 0,
   /** The body is complete (or ended early): `bodyFields` are filled. */
   BODY: 1,
+  /**
+   * A window of the rest of a head longer than `max_header_bytes` (after HEAD, before BODY; one
+   * per window, the last at the head's empty line): `moreFields` hold its headers.
+   */
+  MORE_HEADERS: 2,
 } as const;
 
 /** Receives parsed requests (the detect stage) and finished transactions (the http event log). */
@@ -56,6 +61,8 @@ const REQ_BODY = 1;
 const REQ_CHUNKED = 2;
 const REQ_RESYNC = 3;
 const REQ_DONE = 4;
+/** Reading the rest of a head longer than `max_header_bytes`, a window at a time. */
+const REQ_HEAD_MORE = 5;
 
 const RES_HEAD = 0;
 const RES_BODY = 1;
@@ -286,6 +293,7 @@ export class HttpApp implements StreamConsumer {
         return;
       }
       if (st.reqState === REQ_BODY || st.reqState === REQ_CHUNKED) this.finishBody(st, flow, p, HttpFlag.INCOMPLETE);
+      else if (st.reqState === REQ_HEAD_MORE) this.cutLongHead(st, flow, p);
       this.releaseHead(st.head);
       this.resync(st);
     } else {
@@ -316,6 +324,8 @@ export class HttpApp implements StreamConsumer {
       this.completeHead(st, flow, null, st.head.buf.toString('latin1', 0, st.head.len), HttpFlag.INCOMPLETE);
     } else if (st.reqState === REQ_BODY || st.reqState === REQ_CHUNKED) {
       this.finishBody(st, flow, null, HttpFlag.INCOMPLETE);
+    } else if (st.reqState === REQ_HEAD_MORE) {
+      this.cutLongHead(st, flow, null);
     }
     this.releaseHead(st.head);
     this.releaseHead(st.resHead);
@@ -440,21 +450,25 @@ export class HttpApp implements StreamConsumer {
             if (this.states[flow] === null) return;
             continue;
           }
+          const n = end === NEED_MORE ? len : end - off;
+          if (h.len + n > this.maxHeaderBytes) {
+            // Longer than a head may be kept: its first window becomes the request, and the
+            // rest is read a window at a time (REQ_HEAD_MORE), from the line the window cut.
+            const room = this.maxHeaderBytes - h.len;
+            const prefix = h.buf !== null ? h.buf.toString('latin1', 0, h.len) : '';
+            this.longHead(st, flow, p, prefix + buf.toString('latin1', off, off + room));
+            if (this.states[flow] === null) return;
+            off += room;
+            len -= room;
+            continue;
+          }
           if (end === NEED_MORE) {
-            if (!this.appendHead(h, buf, off, len)) {
-              const room = Math.max(0, this.maxHeaderBytes - h.len);
-              const prefix = h.buf !== null ? h.buf.toString('latin1', 0, h.len) : '';
-              this.truncatedHead(st, flow, p, prefix + buf.toString('latin1', off, off + Math.min(len, room)));
-            }
+            // The memcap cannot hold it: inspected as far as it came.
+            if (!this.appendHead(h, buf, off, len)) this.truncatedHead(st, flow, p, (h.buf !== null ? h.buf.toString('latin1', 0, h.len) : '') + buf.toString('latin1', off, off + len));
             return;
           }
-          const n = end - off;
           let text: string;
           if (h.len === 0) {
-            if (n > this.maxHeaderBytes) {
-              this.truncatedHead(st, flow, p, buf.toString('latin1', off, off + this.maxHeaderBytes));
-              return;
-            }
             text = buf.toString('latin1', off, end);
           } else {
             if (!this.appendHead(h, buf, off, n)) {
@@ -490,6 +504,38 @@ export class HttpApp implements StreamConsumer {
           } else if (dec.done) {
             this.finishBody(st, flow, p, 0);
           }
+          break;
+        }
+        case REQ_HEAD_MORE: {
+          // Only the empty line is looked for (`h.lines` is past the request line).
+          const h = st.head;
+          const end = this.scanRequestHead(h, buf, off, len);
+          const n = end === NEED_MORE ? len : end - off;
+          if (h.len + n > this.maxHeaderBytes) {
+            const room = this.maxHeaderBytes - h.len;
+            const prefix = h.buf !== null ? h.buf.toString('latin1', 0, h.len) : '';
+            off += room;
+            len -= room;
+            this.moreHeaders(st, flow, p, prefix + buf.toString('latin1', off - room, off), false);
+            continue;
+          }
+          if (end === NEED_MORE) {
+            if (!this.appendHead(h, buf, off, len)) this.cutLongHead(st, flow, p, buf.toString('latin1', off, off + len));
+            return;
+          }
+          let text: string;
+          if (h.len === 0) {
+            text = buf.toString('latin1', off, end);
+          } else {
+            if (!this.appendHead(h, buf, off, n)) {
+              this.cutLongHead(st, flow, p, buf.toString('latin1', off, end));
+              return;
+            }
+            text = (h.buf as Buffer).toString('latin1', 0, h.len);
+          }
+          off = end;
+          len -= n;
+          this.moreHeaders(st, flow, p, text, true);
           break;
         }
         case REQ_RESYNC: {
@@ -615,7 +661,75 @@ export class HttpApp implements StreamConsumer {
     st.resyncing = true;
   }
 
-  /** A head longer than `max_header_bytes` (or than the memcap allows): inspect what arrived, then resync. */
+  /**
+   * A head longer than `max_header_bytes` (`text`: its first max_header_bytes bytes). Like
+   * Apache, which takes heads of 800 KB, the whole head is read, a window at a time, so that what
+   * padding pushes past the first window is inspected too: the window's whole lines become the
+   * request (flagged HEADERS_TOO_LARGE), and what follows them starts the next window.
+   */
+  private longHead(st: HttpFlowState, flow: number, p: Packet, text: string): void {
+    this.releaseHead(st.head);
+    const firstLf = text.indexOf('\n');
+    // A request line longer than the window: inspected as far as it goes, then the next request is looked for.
+    if (firstLf < 0) {
+      this.truncatedHead(st, flow, p, text);
+      return;
+    }
+    const cut = text.lastIndexOf('\n') + 1;
+    // Only the request line is whole: the window ends inside a header line longer than itself.
+    const window = cut > firstLf + 1 ? text.slice(0, cut) : text;
+    this.completeHead(st, flow, p, window, HttpFlag.HEADERS_TOO_LARGE, undefined, true);
+    if (st.reqState === REQ_HEAD_MORE) this.carryLine(st, flow, p, window === text ? null : text.slice(cut));
+  }
+
+  /** A window of the rest of a long head (`last`: up to its empty line); see `longHead`. */
+  private moreHeaders(st: HttpFlowState, flow: number, p: Packet, text: string, last: boolean): void {
+    const req = st.current as HttpRequest;
+    this.releaseHead(st.head);
+    const cut = last ? text.length : text.lastIndexOf('\n') + 1;
+    const window = cut > 0 ? text.slice(0, cut) : text;
+    readMoreHeaders(req, window, last, this.framing);
+    this.handler.onRequest(req, flow, HttpPhase.MORE_HEADERS, p);
+    if (last) this.frameBody(st, flow, this.framing.chunked, this.framing.length);
+    else this.carryLine(st, flow, p, cut > 0 ? text.slice(cut) : null);
+  }
+
+  /**
+   * Starts the next window of a long head with the line the last one cut (`part`), or (null) in
+   * the middle of a line longer than a window, whose rest is read as a line of its own.
+   */
+  private carryLine(st: HttpFlowState, flow: number, p: Packet, part: string | null): void {
+    const h = st.head;
+    h.reset();
+    h.lines = 1;
+    if (part === null) {
+      h.lineLen = 1;
+      return;
+    }
+    let lineLen = 0;
+    for (let i = 0; i < part.length; i++) if (part.charCodeAt(i) !== 13) lineLen++;
+    h.lineLen = lineLen;
+    if (part.length > 0 && !this.appendHead(h, Buffer.from(part, 'latin1'), 0, part.length)) this.cutLongHead(st, flow, p);
+  }
+
+  /**
+   * A long head that ends without its empty line (the flow ended, a gap, or the memcap could not
+   * hold the next window): what is held (and `more`, what arrived) is inspected as its last
+   * window, then the next request is looked for.
+   */
+  private cutLongHead(st: HttpFlowState, flow: number, p: Packet | null, more = ''): void {
+    const h = st.head;
+    const req = st.current as HttpRequest;
+    const text = (h.buf !== null ? h.buf.toString('latin1', 0, h.len) : '') + more;
+    this.releaseHead(h);
+    readMoreHeaders(req, text, true, this.framing);
+    req.flags |= HttpFlag.INCOMPLETE;
+    this.handler.onRequest(req, flow, HttpPhase.MORE_HEADERS, p);
+    st.current = null;
+    this.resync(st);
+  }
+
+  /** A head that the memcap cannot hold (or a request line longer than `max_header_bytes`): inspect what arrived, then resync. */
   private truncatedHead(st: HttpFlowState, flow: number, p: Packet, text?: string): void {
     const h = st.head;
     const head = text ?? (h.buf !== null ? h.buf.toString('latin1', 0, h.len) : '');
@@ -629,8 +743,11 @@ export class HttpApp implements StreamConsumer {
     st.resyncing = true;
   }
 
-  /** A complete head: build the request, hand it over, set up the body. */
-  private completeHead(st: HttpFlowState, flow: number, p: Packet | null, text: string, flags: number, line?: RequestLine): void {
+  /**
+   * A complete head: build the request, hand it over, set up the body. `continues`: `text` is the
+   * first window of a longer head, whose rest follows (REQ_HEAD_MORE).
+   */
+  private completeHead(st: HttpFlowState, flow: number, p: Packet | null, text: string, flags: number, line?: RequestLine, continues = false): void {
     const clientIsInitiator = st.clientDir;
     const origin = this.origin;
     origin.index = st.requests;
@@ -638,7 +755,7 @@ export class HttpApp implements StreamConsumer {
     origin.serverPort = clientIsInitiator ? this.ports.portB[flow] : this.ports.portA[flow];
     origin.clientIsInitiator = clientIsInitiator;
     const framing = this.framing;
-    const req = parseRequestHead(text, origin, this.limits, flags, line, framing);
+    const req = parseRequestHead(text, origin, this.limits, flags, line, framing, continues);
     if (req === null) {
       this.badRequestLine(st, flow);
       return;
@@ -663,6 +780,12 @@ export class HttpApp implements StreamConsumer {
     st.pending.push(req);
     this.handler.onRequest(req, flow, HttpPhase.HEAD, p);
     st.current = req;
+    if (continues) st.reqState = REQ_HEAD_MORE;
+    else this.frameBody(st, flow, chunked, length);
+  }
+
+  /** Sets up the body of the current request (or ends it), as its head frames it. */
+  private frameBody(st: HttpFlowState, flow: number, chunked: boolean, length: number): void {
     st.bodyKept = 0;
     st.bodyDirect = '';
     if (chunked) {

@@ -390,7 +390,7 @@ class WebAttackDetector implements Detector {
   }
 
   onHttpRequest(req: HttpRequest, flow: number, phase: number, p: Packet | null): void {
-    const fields = phase === HttpPhase.HEAD ? req.fields : req.bodyFields;
+    const fields = phase === HttpPhase.HEAD ? req.fields : phase === HttpPhase.BODY ? req.bodyFields : req.moreFields;
     if (phase === HttpPhase.HEAD) this.stats.http_requests_inspected++;
     const skip = this.exempt.length > 0 ? exemptionsFor(this.exempt, req.path) : null;
     if (skip === null) {
@@ -406,7 +406,7 @@ class WebAttackDetector implements Detector {
         this.inspect(req, fields[i], flow, p);
       }
     }
-    if (phase === HttpPhase.HEAD && this.smuggling && req.flags & HttpFlag.AMBIGUOUS_LENGTH && !(req.alerted & BIT_SMUGGLING)) this.smuggled(req, flow, p);
+    if (phase !== HttpPhase.BODY && this.smuggling && req.flags & HttpFlag.AMBIGUOUS_LENGTH && !(req.alerted & BIT_SMUGGLING)) this.smuggled(req, flow, p);
   }
 
   /**
