@@ -206,6 +206,25 @@ describe('web attacks in every part of a request', () => {
     assert.deepEqual(benign.flatMap((r) => seen(oneRequest(r).alerts)), []);
   });
 
+  it('reads an XML document under any Content-Type, as its parser does, and its element names as its own', () => {
+    // nmap's http-vuln-cve2009-3960 (BlazeDS): an external entity reading /etc/passwd in AMFX sent as application/x-amf.
+    const amfx = (doctype: string): string => `<?xml version="1.0" encoding="utf-8"?>${doctype}<amfx ver="3" xmlns="http://www.macromedia.com/2005/amfx"><body><object type="flex.messaging.messages.CommandMessage"><traits><string>body</string></traits><object><traits /></object><string>&x3;</string></object></body></amfx>`;
+    const xxe = oneRequest(post('application/x-amf', amfx('<!DOCTYPE test [ <!ENTITY x3 SYSTEM "/etc/passwd"> ]>')));
+    assert.deepEqual(seen(xxe.alerts), [[TRAVERSAL, 4, 'body', '', CLIENT]]);
+    assert.deepEqual(xxe.alerts[0].metadata.rule, ['file inclusion target etc/passwd']);
+    // Its <object> elements are AMFX's, not HTML's; nor are WSDL's <import> or a feed's <base>.
+    assert.deepEqual(oneRequest(post('application/x-amf', amfx(''))).alerts, []);
+    assert.deepEqual(oneRequest(post('text/xml', '<definitions><import namespace="urn:a" location="a.wsdl"/><base>https://shop.example/</base><frame>3</frame></definitions>')).alerts, []);
+    // A script element is one in any XML (an island, SVG); in XHTML every HTML element counts.
+    assert.deepEqual(seen(oneRequest(post('text/xml', '<note><x:script xmlns:x="http://www.w3.org/2000/svg">alert(1)</x:script></note>')).alerts), [[XSS, 4, 'body', '', CLIENT]]);
+    assert.deepEqual(seen(oneRequest(post('application/xhtml+xml', '<html xmlns="http://www.w3.org/1999/xhtml"><body><iframe src="//198.51.100.7/"></iframe></body></html>')).alerts), [[XSS, 4, 'body', '', CLIENT]]);
+    // An HTML fragment posted as text/plain still gets the HTML reading.
+    const fragment = '<object data="//198.51.100.7/x.swf"></object>';
+    assert.deepEqual(seen(oneRequest(post('text/plain', fragment)).alerts), [[XSS, 4, 'body', '', CLIENT]]);
+    // The verdict on an XML document is not remembered for the same text sent as another type.
+    assert.deepEqual(seen(keepAlive([post('text/xml', fragment), post('text/xml', fragment), post('text/plain', fragment)]).alerts), [[XSS, 10, 'body', '', CLIENT]]);
+  });
+
   it('raises one alert per attack type of one request, naming each type', () => {
     const out = oneRequest(get('/x?a=%27+OR+1%3D1--&b=%3Cscript%3E&c=..%2F..%2F..%2Fetc%2Fpasswd&d=%3Bid&e=%24%7Bjndi%3Aldap%3A%2F%2Fe%2Fa%7D&f=%27+or+2%3D2--'));
     assert.deepEqual(

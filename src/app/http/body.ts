@@ -1,4 +1,4 @@
-import { parseArgs } from './decode.js';
+import { isTrimSpace, parseArgs } from './decode.js';
 import { FieldKind, type HttpField, HttpFlag } from './request.js';
 
 /**
@@ -47,6 +47,16 @@ export function typeParam(contentType: string, name: string): string {
   return m[2] !== undefined ? m[2] : m[1];
 }
 
+/**
+ * True when a raw body is an XML document other than XHTML: by its type (`text/xml`,
+ * `application/soap+xml` …) or by its start whatever its type (see `startsAsXml`).
+ */
+export function isXmlDocument(contentType: string, body: string): boolean {
+  const type = mediaType(contentType);
+  const xmlType = type === 'application/xml' || type === 'text/xml' || (type.endsWith('+xml') && type !== 'application/xhtml+xml');
+  return (xmlType || startsAsXml(body)) && body.indexOf('http://www.w3.org/1999/xhtml') < 0;
+}
+
 function isTextType(type: string): boolean {
   return type.startsWith('text/') || type.endsWith('+json') || type.endsWith('+xml') || type === 'application/xml' || type === 'application/graphql' || type === 'application/javascript';
 }
@@ -79,13 +89,25 @@ export function parseBody(body: string, contentType: string, truncated: boolean,
 }
 
 /**
+ * True when `body` starts (after white space and a byte order mark) as an XML document does: XML
+ * parsers read it as one whatever the Content-Type says (BlazeDS takes AMFX, XML, as
+ * `application/x-amf`), so an entity declared there is read too.
+ */
+function startsAsXml(body: string): boolean {
+  let i = 0;
+  while (i < body.length && i < 64 && (isTrimSpace(body.charCodeAt(i)) || body.charCodeAt(i) === 0xef || body.charCodeAt(i) === 0xbb || body.charCodeAt(i) === 0xbf)) i++;
+  return body.startsWith('<?xml', i) || body.startsWith('<!DOCTYPE', i) || body.startsWith('<!doctype', i);
+}
+
+/**
  * A body that is no form, JSON or multipart, as one field: a file's content (`file`: text, or
- * binary holding a server page's opening tag), or the text of a text type.
+ * binary holding a server page's opening tag), or the text of a text type or of an XML document
+ * sent under another type.
  */
 function pushRawBody(body: string, type: string, out: HttpField[], file: boolean): void {
   if (file) {
     if (isMostlyText(body) || hasServerTag(body)) out.push({ kind: FieldKind.UPLOAD, name: '', value: body, flags: 0 });
-  } else if (((type === '' || isTextType(type)) && isMostlyText(body)) || isJavaSerialized(body)) {
+  } else if (((type === '' || isTextType(type) || startsAsXml(body)) && isMostlyText(body)) || isJavaSerialized(body)) {
     out.push({ kind: FieldKind.BODY_RAW, name: '', value: body, flags: 0 });
   }
 }

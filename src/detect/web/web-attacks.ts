@@ -1,4 +1,4 @@
-import { isJavaSerialized } from '../../app/http/body.js';
+import { isJavaSerialized, isXmlDocument } from '../../app/http/body.js';
 import { BASE64_MIN, base64Text, withEntitiesDecoded, withoutStrayPercents, withUnicodeEscapesDecoded } from '../../app/http/decode.js';
 import { HttpPhase } from '../../app/http/http.js';
 import { FIELD_KIND_NAMES, FieldKind, flagNames, type HttpField, HttpFlag, type HttpRequest, httpInfo } from '../../app/http/request.js';
@@ -462,7 +462,9 @@ class WebAttackDetector implements Detector {
     const referer = field.name === 'referer';
     const header = field.kind === FieldKind.HEADER;
     const agent = field.name === 'user-agent';
-    const cacheable = freeText && req.alerted === 0 && field.flags === 0 && value.length <= CLEAN_CACHE_VALUE_MAX;
+    // A raw body's XSS verdict also depends on its request's Content-Type (an XML document's
+    // element names are its own): one is never remembered as clean.
+    const cacheable = freeText && req.alerted === 0 && field.flags === 0 && value.length <= CLEAN_CACHE_VALUE_MAX && field.kind !== FieldKind.BODY_RAW;
     const profile = (path ? PROFILE_PATH : 0) | (referer ? PROFILE_REFERER : 0) | (header ? PROFILE_HEADER : 0) | (agent ? PROFILE_AGENT : 0);
     const cache = this.clean[profile] ?? (this.clean[profile] = new CleanCache());
     // Hits of the path's and the Referer's own caches are not counted (see below).
@@ -510,7 +512,7 @@ class WebAttackDetector implements Detector {
         if (m !== null) this.raise(WebSig.SQLI, BIT_SQLI, req, field, value, { reason: m.rule, fingerprint: m.fingerprint }, flow, p);
       }
       if (this.xss && !alternate && !(done & BIT_XSS) && mask & NEEDS_XSS) {
-        const r = detectXss(value);
+        const r = detectXss(value, field.kind === FieldKind.BODY_RAW && isXmlDocument(req.contentType, value));
         if (r !== null) this.raise(WebSig.XSS, BIT_XSS, req, field, value, { reason: r }, flow, p);
       }
       // The Referer is a URL the browser resolved from a page: `../` there is no attack.

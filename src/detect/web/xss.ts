@@ -139,20 +139,25 @@ const HTC_IMPORT = /<\?import\b[^>]{0,256}\bimplementation\s*=/i;
 const FUNCTION_CONSTRUCTOR = /\bconstructor\s*\.\s*constructor\s*\(|\$on\s*\.\s*constructor\s*\(/;
 
 /** A reason when `value` carries script the way XSS does, or null. */
-export function detectXss(value: string): string | null {
-  const found = markupXss(value);
+export function detectXss(value: string, xml = false): string | null {
+  const found = markupXss(value, xml);
   if (found !== null) return found;
   if (value.indexOf('constructor') >= 0 && FUNCTION_CONSTRUCTOR.test(value)) return 'Function constructor in a template expression';
   // Markup split by CDATA sections (`<![CDATA[<]]>SCRIPT<![CDATA[>]]>`) is whole to an XML parser
   // that builds the page (an XML island, XSLT), which a check of the value as sent cannot see.
   if (value.indexOf('<![') >= 0 && /<!\[CDATA\[/i.test(value)) {
-    const joined = markupXss(value.replace(CDATA_MARKS, ''));
+    const joined = markupXss(value.replace(CDATA_MARKS, ''), xml);
     if (joined !== null) return `${joined} (split by CDATA sections)`;
   }
   return null;
 }
 
-function markupXss(value: string): string | null {
+/**
+ * `xml`: the value is an XML document (not XHTML), whose element names are its vocabulary's
+ * (AMFX's `<object>`, WSDL's `<import>`, `<base>` …): of the elements only a `script`, in any
+ * namespace, runs (an XML island or SVG shown by a page); attributes and URLs are read as in HTML.
+ */
+function markupXss(value: string, xml: boolean): string | null {
   const lt = value.indexOf('<');
   if (lt >= 0 && value.indexOf('<?') >= 0 && HTC_IMPORT.test(value)) return 'HTML component import';
   // A whole value that is a script URL (a redirect or link target parameter).
@@ -166,7 +171,7 @@ function markupXss(value: string): string | null {
     let j = i + 1;
     while (j < value.length && /[a-zA-Z0-9:_-]/.test(value[j])) j++;
     const tag = value.slice(i + 1, j).toLowerCase();
-    if (ACTIVE_TAGS.has(tag)) return `<${tag}> element`;
+    if (xml ? tag === 'script' || tag.endsWith(':script') : ACTIVE_TAGS.has(tag)) return `<${tag}> element`;
     if (tag === 'style') {
       const close = value.toLowerCase().indexOf('</style', j);
       if (ACTIVE_CSS.test(decodeEntities(value.slice(j, close < 0 ? value.length : close)))) return 'script or import in style element';
