@@ -49,6 +49,10 @@ describe('percentDecode', () => {
     assert.deepEqual(decoded('%uFF1Cscript%uFF1E'), ['<script>', ['u_encoded', 'best_fit']]);
     // Other CJK punctuation (U+3001, the ideographic comma) stays.
     assert.deepEqual(decoded('%E3%80%81'), ['\xe3\x80\x81', []]);
+    // Slashes and dots from other blocks that best-fit reads as ASCII; an en dash (U+2013) stays.
+    assert.deepEqual(decoded('..%u2215..%u2216boot%u2024ini'), ['../..\\boot.ini', ['u_encoded', 'best_fit']]);
+    assert.deepEqual(decoded('..%E2%88%95etc%E2%81%84passwd%EF%B9%A8'), ['../etc/passwd\\', ['best_fit']]);
+    assert.deepEqual(decoded('a%E2%80%93b'), ['a\xe2\x80\x93b', []]);
     // 64 KB of lead bytes with no continuation, and of fullwidth quotes.
     assert.deepEqual(decoded('%C0'.repeat(21845)), ['\xc0'.repeat(21845), []]);
     assert.deepEqual(decoded('%EF%BC%87'.repeat(7281)), ["'".repeat(7281), ['best_fit']]);

@@ -195,11 +195,14 @@ describe('web attacks in every part of a request', () => {
     assert.deepEqual(oneRequest(get('/item.php?id=%1%%29%20%A%N%D%20%6%8%3%0%%3D%6%8%3%0%-%-%20%-')).alerts[0].metadata.evidence, ['1) AND 6830=6830-- -']);
     // The traversal check reads the IIS reading too.
     assert.deepEqual(seen(oneRequest(get('/download?file=.%.%2f.%.%2f.%.%2fsecret')).alerts), [[TRAVERSAL, 4, 'query', 'file', CLIENT]]);
+    // And IIS's best-fit reading of other slashes (division slash, set minus).
+    assert.deepEqual(seen(oneRequest(get('/download?file=..%u2215..%u2215..%u2216app%u2215config.php')).alerts), [[TRAVERSAL, 4, 'query', 'file', CLIENT]]);
     // Escaped markup is what a safe page holds: no XSS on the unescaped reading. A stray % in a
     // search, fullwidth punctuation in Japanese text, an entity in prose: quiet.
     const benign = [
       post('application/json', '{"comment":"use &lt;script&gt; tags &amp; &#39;quotes&#39; carefully"}'),
       get('/search?q=100%+sure+or+not'),
+      get('/recipes?q=1%E2%88%952+cup+sugar%E2%80%A6'),
       get('/search?q=%E6%9D%B1%E4%BA%AC%EF%BC%88%E3%81%A8%E3%81%86%E3%81%8D%E3%82%87%E3%81%86%EF%BC%89%EF%BC%9F'),
       get('/search?q=Tom+%26amp%3B+Jerry%26%2339%3Bs+best+or+worst'),
     ];

@@ -56,8 +56,9 @@ function decodeOnce(s: string, plus: boolean): string {
           const h4 = hexVal(s.charCodeAt(i + 5));
           if (h1 >= 0 && h2 >= 0 && h3 >= 0 && h4 >= 0) {
             let code = (h1 << 12) | (h2 << 8) | (h3 << 4) | h4;
-            if (code >= FULLWIDTH_FIRST && code <= FULLWIDTH_LAST) {
-              code -= FULLWIDTH_OFFSET;
+            const fit = bestFit(code);
+            if (fit >= 0) {
+              code = fit;
               lastFlags |= HttpFlag.BEST_FIT;
             }
             out += s.slice(from, i) + String.fromCharCode(code);
@@ -87,6 +88,25 @@ const FULLWIDTH_FIRST = 0xff01;
 const FULLWIDTH_LAST = 0xff5e;
 const FULLWIDTH_OFFSET = 0xfee0;
 
+/**
+ * The slashes and dots outside the fullwidth block that Windows' best-fit mapping turns into
+ * ASCII ones (`..%u2215..%u2215boot.ini` climbs on IIS): division slash, set minus, fraction
+ * slash, one dot leader, small reverse solidus.
+ */
+const BEST_FIT_PUNCTUATION: ReadonlyMap<number, number> = new Map([
+  [0x2215, 47],
+  [0x2216, 92],
+  [0x2044, 47],
+  [0x2024, 46],
+  [0xfe68, 92],
+]);
+
+/** The ASCII code a best-fit mapping reads `code` as, or -1 when it keeps it. */
+function bestFit(code: number): number {
+  if (code >= FULLWIDTH_FIRST && code <= FULLWIDTH_LAST) return code - FULLWIDTH_OFFSET;
+  return code < 0x2000 ? -1 : (BEST_FIT_PUNCTUATION.get(code) ?? -1);
+}
+
 function isContinuation(c: number): boolean {
   return c >= 0x80 && c <= 0xbf;
 }
@@ -102,7 +122,7 @@ function undoUtf8Tricks(s: string): string {
   const n = s.length;
   for (let i = 0; i < n; i++) {
     const c = s.charCodeAt(i);
-    if (c !== 0xc0 && c !== 0xc1 && c !== 0xe0 && c !== 0xef && c !== 0xf0) continue;
+    if (c !== 0xc0 && c !== 0xc1 && c !== 0xe0 && c !== 0xe2 && c !== 0xef && c !== 0xf0) continue;
     const c1 = i + 1 < n ? s.charCodeAt(i + 1) : 0;
     const c2 = i + 2 < n ? s.charCodeAt(i + 2) : 0;
     let code = -1;
@@ -123,12 +143,13 @@ function undoUtf8Tricks(s: string): string {
         code = ((c2 & 1) << 6) | (c3 & 0x3f);
         len = 4;
       }
-    } else if ((c1 === 0xbc && c2 >= 0x81 && c2 <= 0xbf) || (c1 === 0xbd && c2 >= 0x80 && c2 <= 0x9e)) {
-      code = (0xf000 | ((c1 & 0x3f) << 6) | (c2 & 0x3f)) - FULLWIDTH_OFFSET;
-      len = 3;
+    } else if (isContinuation(c1) && isContinuation(c2)) {
+      // A three-byte form (lead E2 or EF): a fullwidth form or other punctuation best-fit reads as ASCII.
+      code = bestFit(((c & 0x0f) << 12) | ((c1 & 0x3f) << 6) | (c2 & 0x3f));
+      if (code >= 0) len = 3;
     }
     if (len === 0) continue;
-    lastFlags |= c === 0xef ? HttpFlag.BEST_FIT : HttpFlag.OVERLONG_UTF8;
+    lastFlags |= c === 0xef || c === 0xe2 ? HttpFlag.BEST_FIT : HttpFlag.OVERLONG_UTF8;
     out += s.slice(from, i) + String.fromCharCode(code);
     from = i + len;
     i += len - 1;
