@@ -22,6 +22,7 @@ const TRAVERSAL = 9100102;
 const CMDI = 9100103;
 const LOG4SHELL = 9100104;
 const SMUGGLING = 9100105;
+const CRLF = 9100106;
 const PATTERN = 9100190;
 
 const OK = 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok';
@@ -149,6 +150,11 @@ const PLACES: readonly [string, string, number, string, string][] = [
   ["ysoserial's Commons Collections chain posted raw to JBoss' invoker servlet", post('application/x-java-serialized-object', Buffer.concat([Buffer.from([0xac, 0xed, 0, 5]), Buffer.from('sr\x002sun.reflect.annotation.AnnotationInvocationHandler\x00\x02L\x00\x0cmemberValuest\x00\x0fLjava/util/Map;xpsr\x00:org.apache.commons.collections.functors.InvokerTransformer', 'latin1')]).toString('latin1')), CMDI, 'body', ''],
   ["ysoserial's chain base64-encoded in a cookie", get('/', `Cookie: rememberMe=${Buffer.concat([Buffer.from([0xac, 0xed, 0, 5]), Buffer.from('sr\x00:org.apache.commons.collections.functors.InvokerTransformer', 'latin1')]).toString('base64')}\r\n`), CMDI, 'cookie', 'rememberMe'],
   ['sqli split over a repeated argument (parameter pollution)', get('/item?id=1%20UNION/*&id=*/SELECT%20password%20FROM%20users--'), SQLI, 'query', 'id'],
+  ['CRLF injection in the path: a cookie set through a redirect', get('/%0d%0aSet-Cookie:crlf=injection'), CRLF, 'path', ''],
+  ['CRLF injection in the query: a second Location', get('/redirect?url=http://a%0d%0aLocation:%20http://198.51.100.7/'), CRLF, 'query', 'url'],
+  ["CRLF injection: wapiti's probe, encoded twice", get('/search?q=http%253A%2F%2Fwww.google.fr%250D%250Awapiti%253A%25203.0.4%2520version'), CRLF, 'query', 'q'],
+  ['CRLF injection in a cookie: a whole response', get('/', 'Cookie: lang=en%0d%0a%0d%0aHTTP/1.1%20200%20OK\r\n'), CRLF, 'cookie', 'lang'],
+  ['CRLF injection as characters whose low byte is CR and LF (U+560D U+560A)', get('/?next=%E5%98%8D%E5%98%8ASet-Cookie:a=1'), CRLF, 'query', 'next'],
 ];
 
 describe('web attacks in every part of a request', () => {
@@ -226,6 +232,19 @@ describe('web attacks in every part of a request', () => {
     assert.deepEqual(seen(oneRequest(post('text/plain', fragment)).alerts), [[XSS, 4, 'body', '', CLIENT]]);
     // The verdict on an XML document is not remembered for the same text sent as another type.
     assert.deepEqual(seen(keepAlive([post('text/xml', fragment), post('text/xml', fragment), post('text/plain', fragment)]).alerts), [[XSS, 10, 'body', '', CLIENT]]);
+  });
+
+  it('reads line breaks in a form field or a search as text, and is off with crlf_injection: false', () => {
+    const quiet = [
+      post('application/x-www-form-urlencoded', 'message=Hi%21%0D%0ANote%3A+the+order+ships+Monday.%0D%0AThanks'),
+      get('/search?q=line1%0D%0Aline2'),
+      get('/search?q=%E4%B8%8A%E6%B5%B7+hotels'),
+    ];
+    assert.deepEqual(quiet.flatMap((r) => seen(oneRequest(r).alerts)), []);
+    assert.deepEqual(oneRequest(get('/%0d%0aSet-Cookie:crlf=injection'), 'detectors:\n  web_attacks:\n    crlf_injection: false\n').alerts, []);
+    // A value with a line break is never remembered clean: the check depends on where it is.
+    const body = 'note=a%0D%0ASet-Cookie%3A+x';
+    assert.deepEqual(seen(keepAlive([post('application/x-www-form-urlencoded', body), post('application/x-www-form-urlencoded', body), get(`/r?${body}`)]).alerts), [[CRLF, 10, 'query', 'note', CLIENT]]);
   });
 
   it('raises one alert per attack type of one request, naming each type', () => {

@@ -8,6 +8,7 @@ import type { Packet } from '../../decode/packet.js';
 import type { Signature } from '../../output/events.js';
 import { builtin, Category, type DetectContext, type Detector, type DetectorSpec } from '../detector.js';
 import { BOUND_NAME_MIN, detectBoundName, detectCommandInjection, detectJavaGadget, detectServerCode, detectWebShellCode, JAVA_SERIAL_BASE64 } from './command-injection.js';
+import { detectCrlfInjection, hasWideLineBreak } from './crlf.js';
 import { detectLog4shell } from './log4shell.js';
 import { detectTraversal, passedForOwnHost } from './path-traversal.js';
 import { loadPatternFile, PatternMatcher, type PayloadPattern } from './patterns.js';
@@ -30,6 +31,7 @@ export const WebSig = {
   COMMAND_INJECTION: builtin(9100103, 'RAMPART WEB OS command injection', 'command injection', 'command_injection', Category.WEB_ATTACK, 1),
   LOG4SHELL: builtin(9100104, 'RAMPART WEB Log4Shell JNDI lookup', 'log4shell', 'log4shell', Category.WEB_ATTACK, 1),
   SMUGGLING: builtin(9100105, 'RAMPART WEB HTTP request smuggling', 'request smuggling', 'request_smuggling', Category.WEB_ATTACK, 2),
+  CRLF_INJECTION: builtin(9100106, 'RAMPART WEB CRLF injection (HTTP response splitting)', 'CRLF injection', 'crlf_injection', Category.WEB_ATTACK, 2),
   PATTERN: builtin(9100190, 'RAMPART WEB payload pattern', 'payload pattern', 'payload_pattern', Category.WEB_ATTACK, 2),
 } as const;
 
@@ -67,6 +69,8 @@ const C_BACKSLASH = 2048;
 const C_BRACE = 4096;
 /** Any ASCII character outside the base64 alphabets (A-Z a-z 0-9 + / = - _). */
 const C_NOT_BASE64 = 8192;
+/** CR and LF. */
+const C_NEWLINE = 16384;
 
 /**
  * Class bits of every UTF-16 code unit (C_HIGH above ASCII): a table of them all, 128 KB, spares
@@ -90,6 +94,7 @@ const CHAR_CLASS = (() => {
   // Every control character: SQL Server reads 0x01-0x1F as blanks.
   for (let c = 0; c <= 32; c++) t[c] |= C_SPACE;
   set('_', C_UNDERSCORE);
+  set('\r\n', C_NEWLINE);
   for (let c = 0; c < 128; c++) {
     const ch = String.fromCharCode(c);
     if (!/[A-Za-z0-9+/=_-]/.test(ch)) t[c] |= C_NOT_BASE64;
@@ -125,7 +130,8 @@ const NEEDS_TRAVERSAL = C_DOT | C_SLASH | C_BACKSLASH | C_COLON;
 /** Braces and backslashes: template expressions (`{{…}}`) and ThinkPHP's `\think\` routes. */
 const NEEDS_CMDI = C_SEP | C_QUOTE | C_DOLLAR | C_PAREN | C_BRACE | C_BACKSLASH;
 const NEEDS_LOG4SHELL = C_DOLLAR;
-const NEEDS_ANY = NEEDS_SQLI | NEEDS_XSS | NEEDS_TRAVERSAL | NEEDS_CMDI | NEEDS_LOG4SHELL;
+const NEEDS_CRLF = C_NEWLINE;
+const NEEDS_ANY = NEEDS_SQLI | NEEDS_XSS | NEEDS_TRAVERSAL | NEEDS_CMDI | NEEDS_LOG4SHELL | NEEDS_CRLF;
 
 /**
  * The value as some servers and applications read it, when that differs from the decoding every
@@ -250,6 +256,13 @@ class CleanCache {
 /** An SVG document: its root element, after any XML declaration, doctype and comments. */
 const SVG_IMAGE = /^\s*(?:<\?xml[^>]*>\s*)?(?:<!--[\s\S]*?-->\s*|<!DOCTYPE[^>]*>\s*)*<svg[\s>/]/i;
 
+/** Field kinds a server may write into a response header (a redirect target, a cookie): 1 by kind. */
+const HEADER_BOUND_KINDS: readonly number[] = (() => {
+  const t: number[] = [];
+  for (const k of [FieldKind.PATH, FieldKind.QUERY_ARG, FieldKind.ARG_NAME, FieldKind.COOKIE]) t[k] = 1;
+  return t;
+})();
+
 /** Field kinds whose name is an argument's (query, form, multipart): 1 by kind. */
 const ARGUMENT_KINDS: readonly number[] = (() => {
   const t: number[] = [];
@@ -299,6 +312,7 @@ const BIT_CMDI = 8;
 const BIT_LOG4SHELL = 16;
 const BIT_PATTERN = 32;
 const BIT_SMUGGLING = 64;
+const BIT_CRLF = 128;
 
 /** What a check found: its reason and, for SQL injection, the token fingerprint. */
 interface Finding {
@@ -323,13 +337,14 @@ export function printable(text: string, max: number): string {
 /** The web-attack detector record. */
 export const webAttacks: DetectorSpec = {
   name: 'web_attacks',
-  help: 'Web attacks in reassembled, decoded HTTP requests (needs stream and http enabled): SQL injection, XSS, path traversal/LFI, command injection, Log4Shell, request smuggling, and the payload pattern list.',
+  help: 'Web attacks in reassembled, decoded HTTP requests (needs stream and http enabled): SQL injection, XSS, path traversal/LFI, command injection, Log4Shell, CRLF injection, request smuggling, and the payload pattern list.',
   params: [
     { name: 'sqli', type: 'bool', default: true, help: 'Detect SQL injection (tokenised, by query structure).' },
     { name: 'xss', type: 'bool', default: true, help: 'Detect cross-site scripting (script elements, event handlers, script URLs).' },
     { name: 'path_traversal', type: 'bool', default: true, help: 'Detect path traversal and local file inclusion.' },
     { name: 'command_injection', type: 'bool', default: true, help: 'Detect OS command injection, Shellshock, OGNL expression injection (Apache Struts), PHP code injection, expression and template code that reaches commands (SpEL, EL, FreeMarker, Jinja2, Twig, Groovy, ThinkPHP routes), Java deserialization gadgets (Fastjson, Jackson, XStream, ysoserial), web shells (PHP, JSP, ASP) in uploaded files, and arguments a framework binds to code (Spring4Shell, Drupalgeddon2, ThinkPHP _method).' },
     { name: 'log4shell', type: 'bool', default: true, help: 'Detect Log4Shell JNDI lookups, nested-lookup obfuscations included.' },
+    { name: 'crlf_injection', type: 'bool', default: true, help: 'Detect CRLF injection (HTTP response splitting): a line break then a header line or a status line in the path, a query argument or a cookie.' },
     { name: 'request_smuggling', type: 'bool', default: true, help: 'Detect request smuggling: a body length that servers and proxies may read differently (Content-Length beside a Transfer-Encoding, conflicting or invalid Content-Length).' },
     { name: 'patterns_file', type: 'string', default: '', help: 'JSON list of literal payload patterns matched case-insensitively on decoded fields (the seeds\' payload_patterns.json format; empty: none).' },
     { name: 'max_value_bytes', type: 'int', default: 65536, min: 256, max: 16777216, help: 'Longest part of one decoded value inspected.' },
@@ -359,6 +374,7 @@ class WebAttackDetector implements Detector {
   private readonly cmdi: boolean;
   private readonly log4shell: boolean;
   private readonly smuggling: boolean;
+  private readonly crlf: boolean;
   private readonly maxValue: number;
   /** Fields not inspected, by path prefix (see the `exempt` parameter). */
   private readonly exempt: readonly Exemption[];
@@ -378,6 +394,7 @@ class WebAttackDetector implements Detector {
     this.cmdi = values.command_injection as boolean;
     this.log4shell = values.log4shell as boolean;
     this.smuggling = values.request_smuggling as boolean;
+    this.crlf = values.crlf_injection as boolean;
     this.maxValue = values.max_value_bytes as number;
     this.exempt = parseExemptions(values.exempt as readonly string[]);
     const file = values.patterns_file as string;
@@ -498,6 +515,7 @@ class WebAttackDetector implements Detector {
     }
     const alertsBefore = this.stats.web_alerts;
     if (!alternate) this.hostBound = false;
+    const lineBreak = (mask & C_NEWLINE) !== 0 || ((mask & C_HIGH) !== 0 && hasWideLineBreak(value));
     if (this.log4shell && !(done & BIT_LOG4SHELL) && mask & NEEDS_LOG4SHELL) {
       const r = detectLog4shell(value);
       if (r !== null) this.raise(WebSig.LOG4SHELL, BIT_LOG4SHELL, req, field, value, { reason: r }, flow, p);
@@ -514,6 +532,10 @@ class WebAttackDetector implements Detector {
       if (this.xss && !alternate && !(done & BIT_XSS) && mask & NEEDS_XSS) {
         const r = detectXss(value, field.kind === FieldKind.BODY_RAW && isXmlDocument(req.contentType, value));
         if (r !== null) this.raise(WebSig.XSS, BIT_XSS, req, field, value, { reason: r }, flow, p);
+      }
+      if (this.crlf && !(done & BIT_CRLF) && lineBreak && HEADER_BOUND_KINDS[field.kind] === 1) {
+        const r = detectCrlfInjection(value);
+        if (r !== null) this.raise(WebSig.CRLF_INJECTION, BIT_CRLF, req, field, value, { reason: r }, flow, p);
       }
       // The Referer is a URL the browser resolved from a page: `../` there is no attack.
       if (this.traversal && !(done & BIT_TRAVERSAL) && mask & NEEDS_TRAVERSAL && !referer) {
@@ -535,7 +557,8 @@ class WebAttackDetector implements Detector {
     }
     // Kept: a value (not another reading of one, which skipped the XSS check) that every check
     // found clean whatever the request's host.
-    if (cacheable && !alternate && !this.hostBound && this.stats.web_alerts === alertsBefore) cache.offer(value, hash);
+    // A value with a line break is not kept either: that check depends on the field's kind, which the profile does not hold.
+    if (cacheable && !alternate && !this.hostBound && !lineBreak && this.stats.web_alerts === alertsBefore) cache.offer(value, hash);
   }
 
   /**
