@@ -13,7 +13,9 @@ import { detectBoundName, detectCommandInjection, detectExpressionCode, detectJa
 import { detectLog4shell } from '../../src/detect/web/log4shell.js';
 import { detectTraversal } from '../../src/detect/web/path-traversal.js';
 import { loadPatternFile, parsePatterns, PatternMatcher } from '../../src/detect/web/patterns.js';
+import { detectCrlfInjection } from '../../src/detect/web/crlf.js';
 import { detectSqli, sqlFingerprint } from '../../src/detect/web/sqli.js';
+import { detectSsrf } from '../../src/detect/web/ssrf.js';
 import { detectXss } from '../../src/detect/web/xss.js';
 
 function misses(check: (v: string) => unknown, values: readonly string[]): string[] {
@@ -658,5 +660,27 @@ describe('payload pattern file', () => {
     assert.deepEqual(found, [1, 0, 2, 3]);
     assert.equal(m.find('nothing here', () => true), 0);
     assert.equal(m.find('abc', () => true), -1);
+  });
+});
+
+describe('SSRF check', () => {
+  it('reads the metadata address in every form a URL parser takes it', () => {
+    const hits = ['http://0xA9FEA9FE/latest/', 'http://0251.0376.0251.0376/', 'http://169.254.43518/', 'https://[::ffff:169.254.169.254]/', 'http://169.254.169.254./', 'http://169.254.169.254.nip.io/', 'HTTP://user:pw@169.254.169.254:80/', '//169.254.169.254/', ' http://[fd00:ec2::254]/latest/', 'http://169.254.170.2/v2/credentials/x', 'http://100.100.100.200/latest/meta-data/', '169.254.169.254/latest/meta-data', 'dict://127.0.0.1:11211/stats'];
+    assert.deepEqual(hits.filter((v) => detectSsrf(v) === null), []);
+    assert.equal(detectSsrf('http://2852039166/'), 'URL to the cloud metadata service (169.254.169.254)');
+  });
+
+  it('leaves ids, local development URLs, public URLs and prose alone', () => {
+    const quiet = ['2852039166', '0xA9FEA9FE', 'http://localhost:8080/cb', 'http://127.0.0.1/', 'https://cdn.example.org/169.254.169.254/x', 'see http://169.254.169.254/ for details', 'v169.254.169.254', 'https://example.org/?u=http://169.254.169.254/'];
+    assert.deepEqual(quiet.filter((v) => detectSsrf(v) !== null), []);
+  });
+});
+
+describe('CRLF injection check', () => {
+  it('wants a header or a status line after the break', () => {
+    assert.equal(detectCrlfInjection('x\r\n Set-Cookie : a=1'), 'header line "Set-Cookie:" after a line break');
+    assert.equal(detectCrlfInjection('x\n\nHTTP/1.0 200 OK'), 'status line after a line break');
+    assert.equal(detectCrlfInjection('x\xe5\x98\x8aSet-Cookie:a'), 'header line "Set-Cookie:" after a line break');
+    assert.deepEqual(['a\r\nb', 'a\r\n: b', 'a\r\n1x: b', 'a\xe4\xb8\x8a\xe6\xb5\xb7', 'note: a'].map(detectCrlfInjection), [null, null, null, null, null]);
   });
 });

@@ -23,6 +23,7 @@ const CMDI = 9100103;
 const LOG4SHELL = 9100104;
 const SMUGGLING = 9100105;
 const CRLF = 9100106;
+const SSRF = 9100107;
 const PATTERN = 9100190;
 
 const OK = 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok';
@@ -150,6 +151,10 @@ const PLACES: readonly [string, string, number, string, string][] = [
   ["ysoserial's Commons Collections chain posted raw to JBoss' invoker servlet", post('application/x-java-serialized-object', Buffer.concat([Buffer.from([0xac, 0xed, 0, 5]), Buffer.from('sr\x002sun.reflect.annotation.AnnotationInvocationHandler\x00\x02L\x00\x0cmemberValuest\x00\x0fLjava/util/Map;xpsr\x00:org.apache.commons.collections.functors.InvokerTransformer', 'latin1')]).toString('latin1')), CMDI, 'body', ''],
   ["ysoserial's chain base64-encoded in a cookie", get('/', `Cookie: rememberMe=${Buffer.concat([Buffer.from([0xac, 0xed, 0, 5]), Buffer.from('sr\x00:org.apache.commons.collections.functors.InvokerTransformer', 'latin1')]).toString('base64')}\r\n`), CMDI, 'cookie', 'rememberMe'],
   ['sqli split over a repeated argument (parameter pollution)', get('/item?id=1%20UNION/*&id=*/SELECT%20password%20FROM%20users--'), SQLI, 'query', 'id'],
+  ['SSRF: a URL to the cloud metadata service in the query', get('/fetch?url=http://169.254.169.254/latest/meta-data/iam/security-credentials/'), SSRF, 'query', 'url'],
+  ['SSRF: the metadata address as one decimal number, in a JSON webhook', post('application/json', '{"hook":{"url":"http://2852039166/latest/user-data"}}'), SSRF, 'json', 'hook.url'],
+  ["SSRF: GCP's metadata name in a form", post('application/x-www-form-urlencoded', 'feed=http%3A%2F%2Fmetadata.google.internal%2FcomputeMetadata%2Fv1%2F%3Frecursive%3Dtrue'), SSRF, 'body', 'feed'],
+  ['SSRF: a gopher:// URL speaking to Redis', get('/fetch?url=gopher://127.0.0.1:6379/_%2A1%0D%0A%248%0D%0Aflushall%0D%0A'), SSRF, 'query', 'url'],
   ['CRLF injection in the path: a cookie set through a redirect', get('/%0d%0aSet-Cookie:crlf=injection'), CRLF, 'path', ''],
   ['CRLF injection in the query: a second Location', get('/redirect?url=http://a%0d%0aLocation:%20http://198.51.100.7/'), CRLF, 'query', 'url'],
   ["CRLF injection: wapiti's probe, encoded twice", get('/search?q=http%253A%2F%2Fwww.google.fr%250D%250Awapiti%253A%25203.0.4%2520version'), CRLF, 'query', 'q'],

@@ -13,6 +13,7 @@ import { detectLog4shell } from './log4shell.js';
 import { detectTraversal, passedForOwnHost } from './path-traversal.js';
 import { loadPatternFile, PatternMatcher, type PayloadPattern } from './patterns.js';
 import { detectSqli } from './sqli.js';
+import { detectSsrf } from './ssrf.js';
 import { detectXss } from './xss.js';
 
 /**
@@ -32,6 +33,7 @@ export const WebSig = {
   LOG4SHELL: builtin(9100104, 'RAMPART WEB Log4Shell JNDI lookup', 'log4shell', 'log4shell', Category.WEB_ATTACK, 1),
   SMUGGLING: builtin(9100105, 'RAMPART WEB HTTP request smuggling', 'request smuggling', 'request_smuggling', Category.WEB_ATTACK, 2),
   CRLF_INJECTION: builtin(9100106, 'RAMPART WEB CRLF injection (HTTP response splitting)', 'CRLF injection', 'crlf_injection', Category.WEB_ATTACK, 2),
+  SSRF: builtin(9100107, 'RAMPART WEB server-side request forgery', 'SSRF', 'ssrf', Category.WEB_ATTACK, 1),
   PATTERN: builtin(9100190, 'RAMPART WEB payload pattern', 'payload pattern', 'payload_pattern', Category.WEB_ATTACK, 2),
 } as const;
 
@@ -131,6 +133,8 @@ const NEEDS_TRAVERSAL = C_DOT | C_SLASH | C_BACKSLASH | C_COLON;
 const NEEDS_CMDI = C_SEP | C_QUOTE | C_DOLLAR | C_PAREN | C_BRACE | C_BACKSLASH;
 const NEEDS_LOG4SHELL = C_DOLLAR;
 const NEEDS_CRLF = C_NEWLINE;
+/** A URL or a dotted address. */
+const NEEDS_SSRF = C_SLASH | C_COLON | C_DOT;
 const NEEDS_ANY = NEEDS_SQLI | NEEDS_XSS | NEEDS_TRAVERSAL | NEEDS_CMDI | NEEDS_LOG4SHELL | NEEDS_CRLF;
 
 /**
@@ -313,6 +317,7 @@ const BIT_LOG4SHELL = 16;
 const BIT_PATTERN = 32;
 const BIT_SMUGGLING = 64;
 const BIT_CRLF = 128;
+const BIT_SSRF = 256;
 
 /** What a check found: its reason and, for SQL injection, the token fingerprint. */
 interface Finding {
@@ -337,13 +342,14 @@ export function printable(text: string, max: number): string {
 /** The web-attack detector record. */
 export const webAttacks: DetectorSpec = {
   name: 'web_attacks',
-  help: 'Web attacks in reassembled, decoded HTTP requests (needs stream and http enabled): SQL injection, XSS, path traversal/LFI, command injection, Log4Shell, CRLF injection, request smuggling, and the payload pattern list.',
+  help: 'Web attacks in reassembled, decoded HTTP requests (needs stream and http enabled): SQL injection, XSS, path traversal/LFI, command injection, Log4Shell, SSRF, CRLF injection, request smuggling, and the payload pattern list.',
   params: [
     { name: 'sqli', type: 'bool', default: true, help: 'Detect SQL injection (tokenised, by query structure).' },
     { name: 'xss', type: 'bool', default: true, help: 'Detect cross-site scripting (script elements, event handlers, script URLs).' },
     { name: 'path_traversal', type: 'bool', default: true, help: 'Detect path traversal and local file inclusion.' },
     { name: 'command_injection', type: 'bool', default: true, help: 'Detect OS command injection, Shellshock, OGNL expression injection (Apache Struts), PHP code injection, expression and template code that reaches commands (SpEL, EL, FreeMarker, Jinja2, Twig, Groovy, ThinkPHP routes), Java deserialization gadgets (Fastjson, Jackson, XStream, ysoserial), web shells (PHP, JSP, ASP) in uploaded files, and arguments a framework binds to code (Spring4Shell, Drupalgeddon2, ThinkPHP _method).' },
     { name: 'log4shell', type: 'bool', default: true, help: 'Detect Log4Shell JNDI lookups, nested-lookup obfuscations included.' },
+    { name: 'ssrf', type: 'bool', default: true, help: 'Detect server-side request forgery: a value that is a URL to a cloud metadata service (169.254.169.254 and its numeric disguises, metadata.google.internal …) or a gopher:// or dict:// URL (not in headers).' },
     { name: 'crlf_injection', type: 'bool', default: true, help: 'Detect CRLF injection (HTTP response splitting): a line break then a header line or a status line in the path, a query argument or a cookie.' },
     { name: 'request_smuggling', type: 'bool', default: true, help: 'Detect request smuggling: a body length that servers and proxies may read differently (Content-Length beside a Transfer-Encoding, conflicting or invalid Content-Length).' },
     { name: 'patterns_file', type: 'string', default: '', help: 'JSON list of literal payload patterns matched case-insensitively on decoded fields (the seeds\' payload_patterns.json format; empty: none).' },
@@ -375,6 +381,7 @@ class WebAttackDetector implements Detector {
   private readonly log4shell: boolean;
   private readonly smuggling: boolean;
   private readonly crlf: boolean;
+  private readonly ssrf: boolean;
   private readonly maxValue: number;
   /** Fields not inspected, by path prefix (see the `exempt` parameter). */
   private readonly exempt: readonly Exemption[];
@@ -395,6 +402,7 @@ class WebAttackDetector implements Detector {
     this.log4shell = values.log4shell as boolean;
     this.smuggling = values.request_smuggling as boolean;
     this.crlf = values.crlf_injection as boolean;
+    this.ssrf = values.ssrf as boolean;
     this.maxValue = values.max_value_bytes as number;
     this.exempt = parseExemptions(values.exempt as readonly string[]);
     const file = values.patterns_file as string;
@@ -532,6 +540,11 @@ class WebAttackDetector implements Detector {
       if (this.xss && !alternate && !(done & BIT_XSS) && mask & NEEDS_XSS) {
         const r = detectXss(value, field.kind === FieldKind.BODY_RAW && isXmlDocument(req.contentType, value));
         if (r !== null) this.raise(WebSig.XSS, BIT_XSS, req, field, value, { reason: r }, flow, p);
+      }
+      // A header names the server it is sent to (Host), or where the client came from: no fetch target.
+      if (this.ssrf && !(done & BIT_SSRF) && mask & NEEDS_SSRF && !header) {
+        const r = detectSsrf(value);
+        if (r !== null) this.raise(WebSig.SSRF, BIT_SSRF, req, field, value, { reason: r }, flow, p);
       }
       if (this.crlf && !(done & BIT_CRLF) && lineBreak && HEADER_BOUND_KINDS[field.kind] === 1) {
         const r = detectCrlfInjection(value);
