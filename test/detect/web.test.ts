@@ -315,6 +315,10 @@ describe('request smuggling', () => {
       assert.equal(smuggling[0].action, 'blocked');
     }
     assert.deepEqual(oneRequest(head('Content-Length: 6\r\nTransfer-Encoding: chunked\r\n') + '0\r\n\r\nG').alerts[0].metadata.evidence, ['6']);
+    // Both headers behind 2 KB of padding, in a later window of the head.
+    const padded = head(`${'X-Pad: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n'.repeat(48)}Content-Length: 6\r\nTransfer-Encoding: chunked\r\n`) + '0\r\n\r\nG';
+    const late = oneRequest(padded, 'http:\n  max_header_bytes: 1024\n').alerts.filter((a) => a.signature.sid === SMUGGLING);
+    assert.deepEqual([late[0].metadata.rule, late[0].metadata.evidence], [['Content-Length beside Transfer-Encoding: chunked'], ['6']]);
   });
 
   it('lets one Content-Length, chunked coding alone, and a repeated equal length pass', () => {

@@ -440,8 +440,10 @@ class WebAttackDetector implements Detector {
    * the application unseen by whatever checked requests in front (request smuggling).
    */
   private smuggled(req: HttpRequest, flow: number, p: Packet | null): void {
-    const lengths = req.headers.filter((h) => h.key === 'content-length');
-    const codings = req.headers.filter((h) => h.key === 'transfer-encoding');
+    // The head's records, and the headers of the latest window of a head too long to keep whole.
+    const more = req.moreFields.filter((f) => f.kind === FieldKind.HEADER).map((f) => ({ key: f.name, value: f.value }));
+    const lengths = [...req.headers, ...more].filter((h) => h.key === 'content-length');
+    const codings = [...req.headers, ...more].filter((h) => h.key === 'transfer-encoding');
     const reason = codings.length > 0 && lengths.length > 0 ? `Content-Length beside Transfer-Encoding: ${codings.map((h) => h.value).join(', ')}` : lengths.some((h) => !/^\s*\d{1,15}\s*$/.test(h.value)) ? 'invalid Content-Length' : 'conflicting Content-Length values';
     const field = req.fields.find((f) => f.kind === FieldKind.HEADER && f.name === 'content-length') ?? { kind: FieldKind.HEADER, name: 'content-length', value: '', flags: 0 };
     this.raise(WebSig.SMUGGLING, BIT_SMUGGLING, req, field, lengths.map((h) => h.value).join(', '), { reason }, flow, p);
