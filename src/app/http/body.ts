@@ -94,8 +94,8 @@ export function parseBody(body: string, contentType: string, truncated: boolean,
  * `application/x-amf`), so an entity declared there is read too.
  */
 function startsAsXml(body: string): boolean {
-  let i = 0;
-  while (i < body.length && i < 64 && (isTrimSpace(body.charCodeAt(i)) || body.charCodeAt(i) === 0xef || body.charCodeAt(i) === 0xbb || body.charCodeAt(i) === 0xbf)) i++;
+  let i = body.startsWith('\xef\xbb\xbf') ? 3 : 0;
+  while (i < body.length && i < 64 && isTrimSpace(body.charCodeAt(i))) i++;
   return body.startsWith('<?xml', i) || body.startsWith('<!DOCTYPE', i) || body.startsWith('<!doctype', i);
 }
 

@@ -868,10 +868,11 @@ export class ResponseHeadReader implements ResponseHead {
 }
 
 /**
- * The next window of a head that `parseRequestHead` was given the start of (`continues`): whole header lines, or with `last` the rest of the head up to its empty
- * line. Its inspection buffers replace `req.moreFields` (each window is inspected, then let go:
- * memory stays bounded by the window however long the head), and its anomalies join the
- * request's flags. With `last`, `framing` gets the body framing of the whole head.
+ * The next window of a head that `parseRequestHead` was given the start of (`continues`): whole
+ * header lines, or with `last` the rest of the head up to its empty line. Its inspection buffers
+ * replace `req.moreFields` (each window is inspected, then let go: memory stays bounded by the
+ * window however long the head), and its anomalies join the request's flags. With `last`,
+ * `framing` gets the body framing of the whole head.
  */
 export function readMoreHeaders(req: HttpRequest, text: string, last: boolean, framing: HeadFraming): void {
   if (!(req instanceof ParsedRequest) || req.more === null || req.moreFraming === null) throw new Error('readMoreHeaders: not the request of a cut head');
