@@ -254,12 +254,12 @@ describe('HTTP requests', () => {
 });
 
 describe('HTTP/2 with prior knowledge', () => {
-  it('hands a flow that starts with the HTTP/2 preface back instead of reading it as a request "PRI *"', () => {
+  it('reads a flow that starts with the HTTP/2 preface as HTTP/2, not as a request "PRI *"', () => {
     const preface = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
     const settings = Buffer.from([0, 0, 0, 4, 0, 0, 0, 0, 0]);
     const r = runHttp(conn().send(Buffer.concat([preface, settings]).toString('latin1')).serverAck().reply(settings.toString('latin1')).close().frames);
     assert.equal(r.requests.length, 0);
-    assert.deepEqual([r.http.stats.http2_prior_knowledge, r.http.stats.not_http, r.http.stats.invalid_requests, r.http.stats.flows], [1, 1, 0, 0]);
+    assert.deepEqual([r.http.stats.http2_prior_knowledge, r.http.stats.not_http, r.http.stats.invalid_requests, r.http.stats.flows, r.http.stats.http2_errors], [1, 0, 0, 1, 0]);
   });
 
   it('still parses a request whose method merely starts with P', () => {

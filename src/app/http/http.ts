@@ -4,8 +4,9 @@ import type { StreamConsumer, StreamReassembler } from '../../stream/stream.js';
 import { type BodyLimits, parseBody, parseBodyTail } from './body.js';
 import { decodeContent } from './content-coding.js';
 import { ChunkDecoder } from './chunked.js';
+import { H2ClientReader, type H2Sink } from './h2.js';
 import { canStartRequest, HeadFraming, type HeadLimits, parseRequestHead, parseResponseHead, readMoreHeaders, type RequestLine, type ResponseHead, ResponseHeadReader, splitRequestLine, splitRequestLineAt, statusLineCode } from './head.js';
-import { type HttpField, HttpFlag, type HttpRequest } from './request.js';
+import { headerValue, type HttpField, HttpFlag, type HttpRequest } from './request.js';
 
 /**
  * The HTTP/1.x stage: parses the reassembled streams of every TCP flow that speaks HTTP (decided
@@ -137,6 +138,8 @@ class HttpFlowState {
   /** The stream stage was asked to skip (count, not hand over) the rest of a response body. */
   resSkipping = false;
   readonly resChunks = new ChunkDecoder();
+  /** The client's HTTP/2 connection (h2c), once the flow speaks it; null for HTTP/1. */
+  h2: H2Flow | null = null;
 
   /** Starts a flow (a new or a recycled state: buffers were released and `pending` emptied at the last flow's end). */
   init(clientDir: boolean, resyncing: boolean): this {
@@ -156,7 +159,59 @@ class HttpFlowState {
     this.resTx = null;
     this.resRemaining = 0;
     this.resSkipping = false;
+    this.h2 = null;
     return this;
+  }
+}
+
+/** One request stream of an HTTP/2 connection, until the client ends it. */
+interface H2Stream {
+  readonly req: HttpRequest;
+  readonly parts: Buffer[];
+  kept: number;
+}
+
+/**
+ * The HTTP/2 side of one flow: the client's frames (`H2ClientReader`) and the request of each
+ * open stream. Each header block becomes a request as an HTTP/1 head would (see `HttpApp.h2Head`),
+ * so every normalisation and check applies unchanged; DATA is its body.
+ */
+class H2Flow implements H2Sink {
+  readonly reader: H2ClientReader;
+  /** Open streams, oldest first (at most `max_pipelined`). */
+  readonly streams = new Map<number, H2Stream>();
+  /** The packet being read (what completes a phase). */
+  packet: Packet | null = null;
+
+  constructor(
+    private readonly app: HttpApp,
+    private readonly st: HttpFlowState,
+    private readonly flow: number,
+    maxHeaderBlock: number,
+  ) {
+    this.reader = new H2ClientReader(this, maxHeaderBlock);
+  }
+
+  onH2Headers(stream: number, fields: [string, string][], endStream: boolean): void {
+    // Trailers (a second block on an open stream) are decoded, to keep HPACK in step, not read.
+    if (this.streams.has(stream)) return;
+    this.app.h2Head(this.st, this, this.flow, stream, fields, endStream);
+  }
+
+  onH2Data(stream: number, buf: Buffer, off: number, len: number): void {
+    const s = this.streams.get(stream);
+    if (s !== undefined) this.app.h2Data(s, buf, off, len);
+  }
+
+  onH2End(stream: number, reset: boolean): void {
+    const s = this.streams.get(stream);
+    if (s === undefined) return;
+    this.streams.delete(stream);
+    this.app.h2End(s, this.flow, this.packet, reset ? HttpFlag.INCOMPLETE : 0);
+  }
+
+  onH2Error(): void {
+    this.app.h2Failed(this.st, this, this.flow);
   }
 }
 
@@ -204,6 +259,8 @@ export class HttpApp implements StreamConsumer {
     pending_overflow: 0,
     tunnels: 0,
     http2_prior_knowledge: 0,
+    http2_upgrades: 0,
+    http2_errors: 0,
     memcap_hits: 0,
     buffered_bytes: 0,
     request_bytes: 0,
@@ -270,6 +327,14 @@ export class HttpApp implements StreamConsumer {
     // Skipped response bytes are counted before anything can report on the transaction (an
     // alert on the request's body carries the response length so far).
     if (st.resSkipping) this.countSkipped(st, flow);
+    if (st.h2 !== null) {
+      if (toServer === st.clientDir) {
+        this.stats.request_bytes += len;
+        st.h2.packet = p;
+        st.h2.reader.feed(buf, off, len);
+      }
+      return;
+    }
     if (toServer === st.clientDir) {
       this.stats.request_bytes += len;
       this.feedRequest(st, p, flow, buf, off, len);
@@ -283,6 +348,11 @@ export class HttpApp implements StreamConsumer {
     if (st === null) return;
     this.stats.gaps++;
     if (st.resSkipping) this.countSkipped(st, flow);
+    if (st.h2 !== null) {
+      // Header blocks are compressed against what came before: a gap loses the connection.
+      if (toServer === st.clientDir) this.h2Failed(st, st.h2, flow);
+      return;
+    }
     if (toServer === st.clientDir) {
       if (st.reqState === REQ_BODY && bytes < st.bodyRemaining) {
         st.bodyRemaining -= bytes;
@@ -320,6 +390,7 @@ export class HttpApp implements StreamConsumer {
     this.mode[flow] = UNKNOWN;
     if (st === null) return;
     if (st.resSkipping) this.countSkipped(st, flow);
+    if (st.h2 !== null) this.h2Close(st.h2, flow);
     if (st.reqState === REQ_HEAD && st.head.len > 0 && st.head.buf !== null) {
       this.completeHead(st, flow, null, st.head.buf.toString('latin1', 0, st.head.len), HttpFlag.INCOMPLETE);
     } else if (st.reqState === REQ_BODY || st.reqState === REQ_CHUNKED) {
@@ -353,8 +424,12 @@ export class HttpApp implements StreamConsumer {
     // compressed headers, not HTTP/1 (whose parser would read its preface as a request "PRI *").
     if (c === 80 && this.isHttp2Preface(buf, off, len)) {
       this.stats.http2_prior_knowledge++;
-      this.notHttp(flow);
-      return null;
+      const h2 = this.newState(toServer, false);
+      this.states[flow] = h2;
+      this.mode[flow] = HTTP;
+      this.stats.flows++;
+      this.startH2(h2, flow);
+      return h2;
     }
     const midstream = this.stream.isMidstream(flow, toServer);
     let st: HttpFlowState | null = null;
@@ -862,29 +937,141 @@ export class HttpApp implements StreamConsumer {
     const req = st.current;
     if (req !== null) {
       req.flags |= flags;
-      let text = st.bodyDirect !== '' ? st.bodyDirect : st.bodyParts.length === 0 ? '' : Buffer.concat(st.bodyParts).toString('latin1');
+      const text = st.bodyDirect !== '' ? st.bodyDirect : st.bodyParts.length === 0 ? '' : Buffer.concat(st.bodyParts).toString('latin1');
       // The end of a body cut by body_limit, unless compressed (a stream's end decodes to nothing).
       const tail = st.tail !== null && st.tailLen > 0 && req.contentEncoding === '' ? st.tail.toString('latin1', 0, st.tailLen) : '';
       this.releaseBody(st);
-      if (text !== '' && req.contentEncoding !== '') {
-        const decoded = decodeContent(text, req.contentEncoding, this.bodyLimit, (req.flags & (HttpFlag.BODY_TRUNCATED | HttpFlag.INCOMPLETE)) !== 0);
-        if (decoded !== null) {
-          text = decoded.text;
-          req.flags |= decoded.flags;
-        }
-      }
-      if (text !== '') {
-        const fields: HttpField[] = [];
-        req.flags |= parseBody(text, req.contentType, (req.flags & (HttpFlag.BODY_TRUNCATED | HttpFlag.INCOMPLETE)) !== 0, fields, this.limits, req.method === 'PUT');
-        if (tail !== '') parseBodyTail(tail, req.contentType, fields, this.limits, req.method === 'PUT');
-        for (let i = 0; i < fields.length; i++) req.flags |= fields[i].flags;
-        req.bodyText = text;
-        req.bodyFields = fields;
-        this.stats.request_bodies++;
-        this.handler.onRequest(req, flow, HttpPhase.BODY, p);
-      }
+      this.inspectBody(req, text, tail, flow, p);
     }
     this.endRequest(st, flow);
+  }
+
+  /** A request's body (`tail`: the end of one cut by body_limit): decoded, parsed into fields, handed over. */
+  private inspectBody(req: HttpRequest, body: string, tail: string, flow: number, p: Packet | null): void {
+    let text = body;
+    if (text !== '' && req.contentEncoding !== '') {
+      const decoded = decodeContent(text, req.contentEncoding, this.bodyLimit, (req.flags & (HttpFlag.BODY_TRUNCATED | HttpFlag.INCOMPLETE)) !== 0);
+      if (decoded !== null) {
+        text = decoded.text;
+        req.flags |= decoded.flags;
+      }
+    }
+    if (text === '') return;
+    const fields: HttpField[] = [];
+    req.flags |= parseBody(text, req.contentType, (req.flags & (HttpFlag.BODY_TRUNCATED | HttpFlag.INCOMPLETE)) !== 0, fields, this.limits, req.method === 'PUT');
+    if (tail !== '') parseBodyTail(tail, req.contentType, fields, this.limits, req.method === 'PUT');
+    for (let i = 0; i < fields.length; i++) req.flags |= fields[i].flags;
+    req.bodyText = text;
+    req.bodyFields = fields;
+    this.stats.request_bodies++;
+    this.handler.onRequest(req, flow, HttpPhase.BODY, p);
+  }
+
+  // ---- HTTP/2 (h2c) ----
+
+  /** The flow speaks HTTP/2 from the client's next bytes on; the server's side is not read. */
+  private startH2(st: HttpFlowState, flow: number): void {
+    st.h2 = new H2Flow(this, st, flow, Math.max(this.maxHeaderBytes, 65536));
+    st.reqState = REQ_DONE;
+    st.resState = RES_DONE;
+    this.stream.stop(flow, !st.clientDir);
+  }
+
+  /**
+   * A stream's header block: written out as the HTTP/1.1 head a gateway would send for it (the
+   * pseudo-headers as its request line and Host, the cookie fields joined, RFC 9113 §8.2.3) and
+   * read as one, so the request is normalised and inspected as any other.
+   */
+  h2Head(st: HttpFlowState, h2: H2Flow, flow: number, stream: number, fields: [string, string][], endStream: boolean): void {
+    let method = '';
+    let path = '';
+    let authority = '';
+    let lines = '';
+    let cookies = '';
+    let host = false;
+    for (const [name, raw] of fields) {
+      // CR and LF are not allowed in a field (RFC 9113 §8.2.1): here they would end a line of
+      // the written head, or the head itself, and hide the fields after them from inspection.
+      const value = raw.indexOf('\r') >= 0 || raw.indexOf('\n') >= 0 ? raw.replace(/[\r\n]/g, ' ') : raw;
+      if (name === ':method') method = value;
+      else if (name === ':path') path = value;
+      else if (name === ':authority') authority = value;
+      else if (name.startsWith(':')) continue;
+      else if (name === 'cookie') cookies = cookies === '' ? value : `${cookies}; ${value}`;
+      else {
+        if (name === 'host') host = true;
+        lines += `${name}: ${value}\r\n`;
+      }
+    }
+    const target = method === 'CONNECT' ? authority : path;
+    const head = `${method} ${target === '' ? '/' : target} HTTP/2.0\r\n${authority !== '' && !host ? `host: ${authority}\r\n` : ''}${lines}${cookies !== '' ? `cookie: ${cookies}\r\n` : ''}\r\n`;
+    const origin = this.origin;
+    origin.index = st.requests;
+    origin.clientPort = st.clientDir ? this.ports.portA[flow] : this.ports.portB[flow];
+    origin.serverPort = st.clientDir ? this.ports.portB[flow] : this.ports.portA[flow];
+    origin.clientIsInitiator = st.clientDir;
+    const req = method === '' ? null : parseRequestHead(head, origin, this.limits, 0, undefined, this.framing);
+    if (req === null) {
+      this.stats.invalid_requests++;
+      return;
+    }
+    st.requests++;
+    this.stats.requests++;
+    this.handler.onRequest(req, flow, HttpPhase.HEAD, h2.packet);
+    if (endStream) {
+      this.emitTx(req, flow, h2.packet);
+      return;
+    }
+    // Streams past max_pipelined: the oldest is inspected as far as it came.
+    if (h2.streams.size >= this.maxPipelined) {
+      const [oldest, s] = h2.streams.entries().next().value as [number, H2Stream];
+      h2.streams.delete(oldest);
+      this.stats.pending_overflow++;
+      this.h2End(s, flow, h2.packet, HttpFlag.INCOMPLETE);
+    }
+    h2.streams.set(stream, { req, parts: [], kept: 0 });
+  }
+
+  h2Data(s: H2Stream, buf: Buffer, off: number, len: number): void {
+    const req = s.req;
+    req.bodyLength += len;
+    const keep = Math.max(0, Math.min(len, this.bodyLimit - s.kept));
+    if (keep < len) req.flags |= HttpFlag.BODY_TRUNCATED;
+    if (keep === 0) return;
+    if (this.buffered + keep > this.memcap) {
+      this.stats.memcap_hits++;
+      req.flags |= HttpFlag.BODY_TRUNCATED;
+      return;
+    }
+    s.parts.push(Buffer.from(buf.subarray(off, off + keep)));
+    s.kept += keep;
+    this.addBuffered(keep);
+  }
+
+  /** A stream the client ended (or reset: `flags` INCOMPLETE): its body inspected, its transaction logged. */
+  h2End(s: H2Stream, flow: number, p: Packet | null, flags: number): void {
+    const req = s.req;
+    req.flags |= flags;
+    const text = s.parts.length === 0 ? '' : Buffer.concat(s.parts).toString('latin1');
+    this.addBuffered(-s.kept);
+    s.parts.length = 0;
+    s.kept = 0;
+    this.inspectBody(req, text, '', flow, p);
+    this.emitTx(req, flow, p);
+  }
+
+  /** Streams still open when the flow ends: inspected as far as they came. */
+  private h2Close(h2: H2Flow, flow: number): void {
+    for (const s of h2.streams.values()) this.h2End(s, flow, null, HttpFlag.INCOMPLETE);
+    h2.streams.clear();
+  }
+
+  /** The connection can no longer be read (a malformed frame, a gap): open streams are closed, the flow left. */
+  h2Failed(st: HttpFlowState, h2: H2Flow, flow: number): void {
+    this.stats.http2_errors++;
+    this.h2Close(h2, flow);
+    st.h2 = null;
+    this.notHttpAnyMore(st, flow);
   }
 
   private endRequest(st: HttpFlowState, flow: number): void {
@@ -1067,6 +1254,13 @@ export class HttpApp implements StreamConsumer {
     }
     st.resTx = req;
     const method = req !== null ? req.method : 'GET';
+    if (res.status === 101 && req !== null && /^\s*h2c\s*$/i.test(headerValue(req.headers, 'upgrade'))) {
+      // An upgrade to HTTP/2 in cleartext: the client's preface and frames follow.
+      this.finishTx(st, flow, p);
+      this.stats.http2_upgrades++;
+      this.startH2(st, flow);
+      return;
+    }
     if (res.status === 101 || (method === 'CONNECT' && res.status >= 200 && res.status < 300)) {
       this.finishTx(st, flow, p);
       this.stats.tunnels++;
