@@ -218,7 +218,7 @@ export function planAttacks(net: Network, hosts: HostFactory): AttackSet {
             dport: 80,
             turns: [
               { from: 'client', data: w.request },
-              { from: 'server', data: httpResponse(w.status, 'text/html', body), afterUs: 3_000 },
+              { from: 'server', data: w.response ?? httpResponse(w.status, 'text/html', body), afterUs: 3_000 },
             ],
             t0,
             rttUs: rng.int(20_000, 90_000),

@@ -3,7 +3,8 @@
  * traversal, command injection and log4shell requests as the usual tools send them (sqlmap,
  * curl, nuclei, scripts), each in a plain form and in the evasive forms IDS tests use: percent
  * and double percent encoding, a body instead of a query, obfuscation, tiny TCP segments, IP
- * fragments; then SSRF to the cloud metadata service and CRLF injection, two forms each.
+ * fragments; then SSRF to the cloud metadata service and CRLF injection, two forms each, and a
+ * SQL injection over cleartext HTTP/2.
  * `type` is the engine's attack_type for each family.
  */
 import { httpRequest } from './content.js';
@@ -19,6 +20,8 @@ export interface WebAttack {
   readonly request: string;
   readonly status: number;
   readonly delivery: Delivery;
+  /** The server's answer when it is not an HTTP/1.1 response with `status` (an HTTP/2 one). */
+  readonly response?: string;
 }
 
 const HOST = 'intranet.corp.example';
@@ -36,6 +39,43 @@ function get(target: string, userAgent: string, headers: readonly (readonly [str
 
 function post(target: string, userAgent: string, body: string): string {
   return httpRequest({ method: 'POST', host: HOST, target, userAgent, accept: '*/*', body });
+}
+
+/** An HTTP/2 frame (RFC 9113 §4.1) as latin1 text. */
+function h2Frame(type: number, flags: number, stream: number, payload: string): string {
+  const n = payload.length;
+  return String.fromCharCode((n >> 16) & 255, (n >> 8) & 255, n & 255, type, flags, 0, 0, 0, stream) + payload;
+}
+
+/** An HPACK string literal, not Huffman-coded (RFC 7541 §5.2), with its length as a 7-bit-prefix integer. */
+function hpackString(s: string): string {
+  let out = '';
+  let n = s.length;
+  if (n < 127) return String.fromCharCode(n) + s;
+  out += String.fromCharCode(127);
+  n -= 127;
+  while (n >= 128) {
+    out += String.fromCharCode((n & 127) | 128);
+    n >>= 7;
+  }
+  return out + String.fromCharCode(n) + s;
+}
+
+/**
+ * A request on stream 1 of an h2c connection opened with prior knowledge, as curl
+ * --http2-prior-knowledge sends it: the preface, SETTINGS, HEADERS (every field a literal
+ * without indexing) and, with a body, DATA.
+ */
+function h2Request(fields: readonly (readonly [string, string])[], body?: string): string {
+  const block = fields.map(([name, value]) => `\x00${hpackString(name)}${hpackString(value)}`).join('');
+  const headers = h2Frame(1, body === undefined ? 0x5 : 0x4, 1, block);
+  return `PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n${h2Frame(4, 0, 0, '')}${headers}${body === undefined ? '' : h2Frame(0, 0x1, 1, body)}`;
+}
+
+/** The server's side: SETTINGS, the ack of the client's, and a response with `status` on stream 1. */
+function h2Response(status: number, body: string): string {
+  const head = `\x00${hpackString(':status')}${hpackString(String(status))}\x00${hpackString('content-type')}${hpackString('text/html')}`;
+  return `${h2Frame(4, 0, 0, '')}${h2Frame(4, 0x1, 0, '')}${h2Frame(1, 0x4, 1, head)}${h2Frame(0, 0x1, 1, body)}`;
 }
 
 /** The web attacks, in the order they are sent. The log4shell callback host is a documentation address. */
@@ -66,5 +106,14 @@ export function webAttacks(): readonly WebAttack[] {
     { type: 'ssrf', variant: 'obfuscated', description: 'the metadata address as one hex number, in a form body', request: post('/settings/webhook', UA.python, 'name=ci&url=http%3A%2F%2F0xA9FEA9FE%2Flatest%2Fuser-data'), status: 200, delivery: WHOLE },
     { type: 'crlf_injection', variant: 'plain', description: '%0d%0aSet-Cookie in a redirect target', request: get('/redirect?to=%2Fhome%0d%0aSet-Cookie:%20session=attacker', UA.nuclei), status: 302, delivery: WHOLE },
     { type: 'crlf_injection', variant: 'split_segments', description: '%0d%0aLocation in the path, 6-byte TCP segments', request: get('/%0d%0aLocation:%20http://198.51.100.99/', UA.curl), status: 404, delivery: { kind: 'segments', size: 6 } },
+    {
+      type: 'sqli',
+      variant: 'http2',
+      description: 'UNION SELECT over cleartext HTTP/2 (curl --http2-prior-knowledge)',
+      request: h2Request([[':method', 'GET'], [':scheme', 'http'], [':authority', HOST], [':path', "/shop/item.php?id=1'+UNION+SELECT+NULL,version()--+-"], ['user-agent', 'curl/8.5.0'], ['accept', '*/*']]),
+      status: 500,
+      response: h2Response(500, '<html><body><h1>500</h1></body></html>'),
+      delivery: WHOLE,
+    },
   ];
 }
