@@ -459,6 +459,26 @@ describe('web attacks over HTTP/2 in cleartext (h2c)', () => {
     }
   });
 
+  it('logs each HTTP/2 transaction with the status, type and length the server answered on its stream', async () => {
+    const bytes = await h2ClientBytes([{ headers: { ':path': '/a' } }, { headers: { ':path': '/b' } }]);
+    // SETTINGS; stream 3 answered first (204, :status as a literal), then stream 1 (a 100, then 500 with a type and 5 bytes).
+    const status = (code: string): Buffer => Buffer.concat([Buffer.from([0x08, code.length]), Buffer.from(code)]);
+    const answer = Buffer.concat([
+      frame(4, 0, 0, Buffer.alloc(0)),
+      frame(1, 0x5, 3, status('204')),
+      frame(1, 0x4, 1, status('100')),
+      frame(1, 0x4, 1, Buffer.concat([Buffer.from([0x8e, 0x5f, 10]), Buffer.from('text/plain')])),
+      frame(0, 0x1, 1, Buffer.from('oops!')),
+    ]);
+    const c = new Conn({ t0: T0 }).handshake().send(bytes).serverAck().reply(answer);
+    const out = run(c.close().frames, 'outputs:\n  http_events: true\n');
+    const http = out.events.filter((e) => e.type === 'http').map((e) => (e.type === 'http' ? [e.txId, e.http.url, e.http.status, e.http.httpContentType, e.http.length, e.pcapCnt] : []));
+    assert.deepEqual(http, [
+      [1, '/b', 204, '', 0, 6],
+      [0, '/a', 500, 'text/plain', 5, 6],
+    ]);
+  });
+
   it('reads the connection an Upgrade: h2c answered 101 turns into', async () => {
     const upgrade = 'GET / HTTP/1.1\r\nHost: shop.example\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n';
     const bytes = await h2ClientBytes([{ headers: { ':path': '/item?id=5+UNION+SELECT+1,2--' } }]);

@@ -1,22 +1,22 @@
 import { HpackDecoder } from './hpack.js';
 
 /**
- * The client side of an HTTP/2 connection in cleartext (h2c: with prior knowledge, or after an
- * `Upgrade: h2c` answered 101), read from the reassembled stream: the connection preface, then
- * frames (RFC 9113 §4). Header blocks (HEADERS and CONTINUATION, padding and priority fields
+ * One side of an HTTP/2 connection in cleartext (h2c: with prior knowledge, or after an
+ * `Upgrade: h2c` answered 101), read from the reassembled stream: the client's connection
+ * preface (the server's is a SETTINGS frame like any), then frames (RFC 9113 §4). Header blocks (HEADERS and CONTINUATION, padding and priority fields
  * stripped) are decoded with HPACK; DATA is handed on as it arrives, padding stripped. The
  * other frames carry nothing a request is made of and are skipped. What is held at once is
  * bounded: one header block (`maxHeaderBlock` bytes; a longer one is an error) and nine bytes
  * of frame header; DATA is never held here.
  */
 
-/** Receives what the client sends, stream by stream. */
+/** Receives what one side sends, stream by stream. */
 export interface H2Sink {
-  /** A decoded header block (a request's head, or trailers); `endStream`: no DATA follows. */
+  /** A decoded header block (a request's or a response's head, or trailers); `endStream`: no DATA follows. */
   onH2Headers(stream: number, fields: [string, string][], endStream: boolean): void;
   /** Body bytes of a stream. */
   onH2Data(stream: number, buf: Buffer, off: number, len: number): void;
-  /** The client ended the stream after DATA (END_STREAM on a DATA frame), or reset it (RST_STREAM). */
+  /** The side ended the stream after DATA (END_STREAM on a DATA frame), or reset it (RST_STREAM). */
   onH2End(stream: number, reset: boolean): void;
   /** The connection can no longer be read (a malformed frame or header block). */
   onH2Error(reason: string): void;
@@ -40,8 +40,8 @@ const S_HEAD = 1;
 const S_PAYLOAD = 2;
 const S_FAILED = 3;
 
-export class H2ClientReader {
-  private state = S_PREFACE;
+export class H2Reader {
+  private state: number;
   private prefaceSeen = 0;
   private readonly head = Buffer.alloc(9);
   private headLen = 0;
@@ -66,7 +66,11 @@ export class H2ClientReader {
   constructor(
     private readonly sink: H2Sink,
     private readonly maxHeaderBlock: number,
-  ) {}
+    /** The client's side, which starts with the connection preface. */
+    client: boolean,
+  ) {
+    this.state = client ? S_PREFACE : S_HEAD;
+  }
 
   get failed(): boolean {
     return this.state === S_FAILED;

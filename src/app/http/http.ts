@@ -4,7 +4,7 @@ import type { StreamConsumer, StreamReassembler } from '../../stream/stream.js';
 import { type BodyLimits, parseBody, parseBodyTail } from './body.js';
 import { decodeContent } from './content-coding.js';
 import { ChunkDecoder } from './chunked.js';
-import { H2ClientReader, type H2Sink } from './h2.js';
+import { H2Reader, type H2Sink } from './h2.js';
 import { canStartRequest, HeadFraming, type HeadLimits, parseRequestHead, parseResponseHead, readMoreHeaders, type RequestLine, type ResponseHead, ResponseHeadReader, splitRequestLine, splitRequestLineAt, statusLineCode } from './head.js';
 import { headerValue, type HttpField, HttpFlag, type HttpRequest } from './request.js';
 
@@ -171,25 +171,104 @@ interface H2Stream {
   kept: number;
 }
 
+/** The server's side of an HTTP/2 connection: each response's status, type and length go to its request. */
+class H2ResponseSink implements H2Sink {
+  constructor(private readonly h2: H2Flow) {}
+
+  onH2Headers(stream: number, fields: [string, string][], endStream: boolean): void {
+    const req = this.h2.unanswered.get(stream);
+    if (req === undefined) return;
+    // Interim responses (1xx) come before the answer; a second block after it is trailers.
+    const status = Number(fields.find((f) => f[0] === ':status')?.[1] ?? '0');
+    if (req.status === 0 && status >= 200) {
+      req.status = status;
+      req.responseContentType = fields.find((f) => f[0] === 'content-type')?.[1] ?? '';
+    }
+    if (endStream && req.status !== 0) this.h2.answered(stream, req);
+  }
+
+  onH2Data(stream: number, _buf: Buffer, _off: number, len: number): void {
+    const req = this.h2.unanswered.get(stream);
+    if (req !== undefined) req.responseLength += len;
+  }
+
+  onH2End(stream: number): void {
+    const req = this.h2.unanswered.get(stream);
+    if (req !== undefined) this.h2.answered(stream, req);
+  }
+
+  onH2Error(): void {
+    this.h2.serverFailed();
+  }
+}
+
 /**
  * The HTTP/2 side of one flow: the client's frames (`H2ClientReader`) and the request of each
  * open stream. Each header block becomes a request as an HTTP/1 head would (see `HttpApp.h2Head`),
  * so every normalisation and check applies unchanged; DATA is its body.
  */
 class H2Flow implements H2Sink {
-  readonly reader: H2ClientReader;
+  readonly reader: H2Reader;
+  readonly server: H2Reader;
   /** Open streams, oldest first (at most `max_pipelined`). */
   readonly streams = new Map<number, H2Stream>();
+  /** Requests whose response has not ended yet, by stream. */
+  readonly unanswered = new Map<number, HttpRequest>();
+  /** Requests sent whole and waiting for their response's end, oldest first (at most `max_pipelined`). */
+  readonly awaiting = new Map<number, HttpRequest>();
+  /** Streams whose response ended before their request did. */
+  private readonly ended = new Set<number>();
   /** The packet being read (what completes a phase). */
   packet: Packet | null = null;
 
   constructor(
     private readonly app: HttpApp,
     private readonly st: HttpFlowState,
-    private readonly flow: number,
+    readonly flow: number,
     maxHeaderBlock: number,
   ) {
-    this.reader = new H2ClientReader(this, maxHeaderBlock);
+    this.reader = new H2Reader(this, maxHeaderBlock, true);
+    this.server = new H2Reader(new H2ResponseSink(this), maxHeaderBlock, false);
+  }
+
+  /** A request is whole: logged now if answered, else when its answer ends (or the flow does). */
+  requestDone(stream: number, req: HttpRequest): void {
+    if (this.ended.delete(stream) || this.server.failed) {
+      this.unanswered.delete(stream);
+      this.app.h2Log(req, this.flow, this.packet);
+      return;
+    }
+    if (this.awaiting.size >= this.app.maxWaiting) {
+      const [oldest, r] = this.awaiting.entries().next().value as [number, HttpRequest];
+      this.awaiting.delete(oldest);
+      this.unanswered.delete(oldest);
+      this.app.h2Log(r, this.flow, this.packet);
+    }
+    this.awaiting.set(stream, req);
+  }
+
+  /** The response on `stream` ended: logged with its request if that is whole, else when it is. */
+  answered(stream: number, req: HttpRequest): void {
+    this.unanswered.delete(stream);
+    if (this.awaiting.delete(stream)) this.app.h2Log(req, this.flow, this.packet);
+    else if (this.streams.has(stream) && this.ended.size < this.app.maxWaiting) this.ended.add(stream);
+  }
+
+  /** The server's side cannot be read: requests are logged without their answers from now on. */
+  serverFailed(): void {
+    this.app.stats.http2_errors++;
+    this.unanswered.clear();
+    this.ended.clear();
+    for (const req of this.awaiting.values()) this.app.h2Log(req, this.flow, this.packet);
+    this.awaiting.clear();
+  }
+
+  /** Logs every request still waiting (the flow ends). */
+  flush(): void {
+    for (const req of this.awaiting.values()) this.app.h2Log(req, this.flow, null);
+    this.awaiting.clear();
+    this.unanswered.clear();
+    this.ended.clear();
   }
 
   onH2Headers(stream: number, fields: [string, string][], endStream: boolean): void {
@@ -207,7 +286,7 @@ class H2Flow implements H2Sink {
     const s = this.streams.get(stream);
     if (s === undefined) return;
     this.streams.delete(stream);
-    this.app.h2End(s, this.flow, this.packet, reset ? HttpFlag.INCOMPLETE : 0);
+    this.app.h2End(this, stream, s, this.packet, reset ? HttpFlag.INCOMPLETE : 0);
   }
 
   onH2Error(): void {
@@ -328,10 +407,12 @@ export class HttpApp implements StreamConsumer {
     // alert on the request's body carries the response length so far).
     if (st.resSkipping) this.countSkipped(st, flow);
     if (st.h2 !== null) {
+      st.h2.packet = p;
       if (toServer === st.clientDir) {
         this.stats.request_bytes += len;
-        st.h2.packet = p;
         st.h2.reader.feed(buf, off, len);
+      } else if (!st.h2.server.failed) {
+        st.h2.server.feed(buf, off, len);
       }
       return;
     }
@@ -349,8 +430,9 @@ export class HttpApp implements StreamConsumer {
     this.stats.gaps++;
     if (st.resSkipping) this.countSkipped(st, flow);
     if (st.h2 !== null) {
-      // Header blocks are compressed against what came before: a gap loses the connection.
+      // Header blocks are compressed against what came before: a gap loses that side.
       if (toServer === st.clientDir) this.h2Failed(st, st.h2, flow);
+      else if (!st.h2.server.failed) st.h2.serverFailed();
       return;
     }
     if (toServer === st.clientDir) {
@@ -390,7 +472,7 @@ export class HttpApp implements StreamConsumer {
     this.mode[flow] = UNKNOWN;
     if (st === null) return;
     if (st.resSkipping) this.countSkipped(st, flow);
-    if (st.h2 !== null) this.h2Close(st.h2, flow);
+    if (st.h2 !== null) this.h2Close(st.h2);
     if (st.reqState === REQ_HEAD && st.head.len > 0 && st.head.buf !== null) {
       this.completeHead(st, flow, null, st.head.buf.toString('latin1', 0, st.head.len), HttpFlag.INCOMPLETE);
     } else if (st.reqState === REQ_BODY || st.reqState === REQ_CHUNKED) {
@@ -969,12 +1051,21 @@ export class HttpApp implements StreamConsumer {
 
   // ---- HTTP/2 (h2c) ----
 
-  /** The flow speaks HTTP/2 from the client's next bytes on; the server's side is not read. */
+  /** The flow speaks HTTP/2 from the next bytes on. */
   private startH2(st: HttpFlowState, flow: number): void {
     st.h2 = new H2Flow(this, st, flow, Math.max(this.maxHeaderBytes, 65536));
     st.reqState = REQ_DONE;
     st.resState = RES_DONE;
-    this.stream.stop(flow, !st.clientDir);
+  }
+
+  /** Requests of one HTTP/2 connection kept waiting for their answer. */
+  get maxWaiting(): number {
+    return this.maxPipelined;
+  }
+
+  /** Logs an HTTP/2 transaction. */
+  h2Log(req: HttpRequest, flow: number, p: Packet | null): void {
+    this.emitTx(req, flow, p);
   }
 
   /**
@@ -1018,8 +1109,9 @@ export class HttpApp implements StreamConsumer {
     st.requests++;
     this.stats.requests++;
     this.handler.onRequest(req, flow, HttpPhase.HEAD, h2.packet);
+    h2.unanswered.set(stream, req);
     if (endStream) {
-      this.emitTx(req, flow, h2.packet);
+      h2.requestDone(stream, req);
       return;
     }
     // Streams past max_pipelined: the oldest is inspected as far as it came.
@@ -1027,7 +1119,7 @@ export class HttpApp implements StreamConsumer {
       const [oldest, s] = h2.streams.entries().next().value as [number, H2Stream];
       h2.streams.delete(oldest);
       this.stats.pending_overflow++;
-      this.h2End(s, flow, h2.packet, HttpFlag.INCOMPLETE);
+      this.h2End(h2, oldest, s, h2.packet, HttpFlag.INCOMPLETE);
     }
     h2.streams.set(stream, { req, parts: [], kept: 0 });
   }
@@ -1048,28 +1140,29 @@ export class HttpApp implements StreamConsumer {
     this.addBuffered(keep);
   }
 
-  /** A stream the client ended (or reset: `flags` INCOMPLETE): its body inspected, its transaction logged. */
-  h2End(s: H2Stream, flow: number, p: Packet | null, flags: number): void {
+  /** A stream the client ended (or reset: `flags` INCOMPLETE): its body inspected, its transaction logged once answered. */
+  h2End(h2: H2Flow, stream: number, s: H2Stream, p: Packet | null, flags: number): void {
     const req = s.req;
     req.flags |= flags;
     const text = s.parts.length === 0 ? '' : Buffer.concat(s.parts).toString('latin1');
     this.addBuffered(-s.kept);
     s.parts.length = 0;
     s.kept = 0;
-    this.inspectBody(req, text, '', flow, p);
-    this.emitTx(req, flow, p);
+    this.inspectBody(req, text, '', h2.flow, p);
+    h2.requestDone(stream, req);
   }
 
-  /** Streams still open when the flow ends: inspected as far as they came. */
-  private h2Close(h2: H2Flow, flow: number): void {
-    for (const s of h2.streams.values()) this.h2End(s, flow, null, HttpFlag.INCOMPLETE);
+  /** Streams still open when the flow ends: inspected as far as they came; every waiting transaction logged. */
+  private h2Close(h2: H2Flow): void {
+    for (const [stream, s] of h2.streams) this.h2End(h2, stream, s, null, HttpFlag.INCOMPLETE);
     h2.streams.clear();
+    h2.flush();
   }
 
   /** The connection can no longer be read (a malformed frame, a gap): open streams are closed, the flow left. */
   h2Failed(st: HttpFlowState, h2: H2Flow, flow: number): void {
     this.stats.http2_errors++;
-    this.h2Close(h2, flow);
+    this.h2Close(h2);
     st.h2 = null;
     this.notHttpAnyMore(st, flow);
   }
@@ -1109,6 +1202,11 @@ export class HttpApp implements StreamConsumer {
               off = headEnd;
               this.responseHead(st, flow, p, reader.valid ? reader : null);
               if (this.states[flow] === null) return;
+              // An Upgrade to h2c: the server's frames may follow the 101 in this segment.
+              if (st.h2 !== null) {
+                if (len > 0) st.h2.server.feed(buf, off, len);
+                return;
+              }
               break;
             }
           }
@@ -1133,6 +1231,10 @@ export class HttpApp implements StreamConsumer {
           this.releaseHead(h);
           this.responseHead(st, flow, p, parseResponseHead(text));
           if (this.states[flow] === null) return;
+          if (st.h2 !== null) {
+            if (len > 0) st.h2.server.feed(buf, off, len);
+            return;
+          }
           break;
         }
         case RES_BODY: {
