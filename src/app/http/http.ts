@@ -6,7 +6,7 @@ import { decodeContent } from './content-coding.js';
 import { ChunkDecoder } from './chunked.js';
 import { H2Reader, type H2Sink } from './h2.js';
 import { canStartRequest, HeadFraming, type HeadLimits, parseRequestHead, parseResponseHead, readMoreHeaders, type RequestLine, type ResponseHead, ResponseHeadReader, splitRequestLine, splitRequestLineAt, statusLineCode } from './head.js';
-import { headerValue, type HttpField, HttpFlag, type HttpRequest } from './request.js';
+import { FieldKind, headerValue, type HttpField, HttpFlag, type HttpRequest } from './request.js';
 
 /**
  * The HTTP/1.x stage: parses the reassembled streams of every TCP flow that speaks HTTP (decided
@@ -44,7 +44,8 @@ export const HttpPhase = {
   BODY: 1,
   /**
    * A window of the rest of a head longer than `max_header_bytes` (after HEAD, before BODY; one
-   * per window, the last at the head's empty line): `moreFields` hold its headers.
+   * per window, the last at the head's empty line), or an HTTP/2 request's trailers (after its
+   * body): `moreFields` hold their headers.
    */
   MORE_HEADERS: 2,
 } as const;
@@ -272,9 +273,13 @@ class H2Flow implements H2Sink {
   }
 
   onH2Headers(stream: number, fields: [string, string][], endStream: boolean): void {
-    // Trailers (a second block on an open stream) are decoded, to keep HPACK in step, not read.
-    if (this.streams.has(stream)) return;
-    this.app.h2Head(this.st, this, this.flow, stream, fields, endStream);
+    // A second block on an open stream is its trailers: inspected as more headers of its request.
+    const open = this.streams.get(stream);
+    if (open === undefined) this.app.h2Head(this.st, this, this.flow, stream, fields, endStream);
+    else {
+      this.app.h2Trailers(open.req, this.flow, fields, this.packet);
+      if (endStream) this.onH2End(stream, false);
+    }
   }
 
   onH2Data(stream: number, buf: Buffer, off: number, len: number): void {
@@ -1122,6 +1127,14 @@ export class HttpApp implements StreamConsumer {
       this.h2End(h2, oldest, s, h2.packet, HttpFlag.INCOMPLETE);
     }
     h2.streams.set(stream, { req, parts: [], kept: 0 });
+  }
+
+  /** Trailers of a request (fields after its body), inspected as a window of more headers. */
+  h2Trailers(req: HttpRequest, flow: number, fields: [string, string][], p: Packet | null): void {
+    const more: HttpField[] = [];
+    for (const [name, value] of fields) if (!name.startsWith(':')) more.push({ kind: FieldKind.HEADER, name, value, flags: 0 });
+    req.moreFields = more;
+    this.handler.onRequest(req, flow, HttpPhase.MORE_HEADERS, p);
   }
 
   h2Data(s: H2Stream, buf: Buffer, off: number, len: number): void {

@@ -160,10 +160,10 @@ export interface HttpRequest {
   /** Inspection buffers of the request line and head: path, query arguments, headers, cookies. */
   readonly fields: readonly HttpField[];
   /**
-   * Inspection buffers of the latest window of a head longer than `http.max_header_bytes` (see
-   * HttpPhase.MORE_HEADERS); empty for any other request.
+   * Inspection buffers of the latest window of a head longer than `http.max_header_bytes`, or of
+   * an HTTP/2 request's trailers (see HttpPhase.MORE_HEADERS); empty for any other request.
    */
-  readonly moreFields: readonly HttpField[];
+  moreFields: readonly HttpField[];
   /** Inspection buffers of the body (filled when the body is complete). */
   bodyFields: readonly HttpField[];
   /** Body bytes received (beyond `body_limit` they are counted, not kept). */
