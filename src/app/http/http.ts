@@ -165,8 +165,14 @@ class HttpFlowState {
   }
 }
 
+/** The last bytes of a body past `body_limit` (`tailLen` of them), or null: see `keepTail`. */
+interface BodyTail {
+  tail: Buffer | null;
+  tailLen: number;
+}
+
 /** One request stream of an HTTP/2 connection, until the client ends it. */
-interface H2Stream {
+interface H2Stream extends BodyTail {
   readonly req: HttpRequest;
   readonly parts: Buffer[];
   kept: number;
@@ -1000,7 +1006,7 @@ export class HttpApp implements StreamConsumer {
    * Keeps the last `tailBytes` of what a body sends past `body_limit`: a payload pushed past the
    * limit by padding (`pad=AAAA…&id=1' OR 1=1`) is in the body's end, which is read too.
    */
-  private keepTail(st: HttpFlowState, buf: Buffer, off: number, n: number): void {
+  private keepTail(st: BodyTail, buf: Buffer, off: number, n: number): void {
     const size = this.tailBytes;
     if (size === 0) return;
     let tail = st.tail;
@@ -1141,7 +1147,7 @@ export class HttpApp implements StreamConsumer {
       this.stats.pending_overflow++;
       this.h2End(h2, oldest, s, h2.packet, HttpFlag.INCOMPLETE);
     }
-    h2.streams.set(stream, { req, parts: [], kept: 0 });
+    h2.streams.set(stream, { req, parts: [], kept: 0, tail: null, tailLen: 0 });
   }
 
   /** Trailers of a request (fields after its body), inspected as a window of more headers. */
@@ -1156,7 +1162,10 @@ export class HttpApp implements StreamConsumer {
     const req = s.req;
     req.bodyLength += len;
     const keep = Math.max(0, Math.min(len, this.bodyLimit - s.kept));
-    if (keep < len) req.flags |= HttpFlag.BODY_TRUNCATED;
+    if (keep < len) {
+      req.flags |= HttpFlag.BODY_TRUNCATED;
+      this.keepTail(s, buf, off + keep, len - keep);
+    }
     if (keep === 0) return;
     if (this.buffered + keep > this.memcap) {
       this.stats.memcap_hits++;
@@ -1173,10 +1182,13 @@ export class HttpApp implements StreamConsumer {
     const req = s.req;
     req.flags |= flags;
     const text = s.parts.length === 0 ? '' : Buffer.concat(s.parts).toString('latin1');
+    // The end of a body cut by body_limit, unless compressed (as for HTTP/1).
+    const tail = s.tail !== null && s.tailLen > 0 && req.contentEncoding === '' ? s.tail.toString('latin1', 0, s.tailLen) : '';
     this.addBuffered(-s.kept);
+    this.releaseTail(s);
     s.parts.length = 0;
     s.kept = 0;
-    this.inspectBody(req, text, '', h2.flow, p);
+    this.inspectBody(req, text, tail, h2.flow, p);
     h2.requestDone(stream, req);
   }
 
@@ -1473,7 +1485,7 @@ export class HttpApp implements StreamConsumer {
     this.releaseTail(st);
   }
 
-  private releaseTail(st: HttpFlowState): void {
+  private releaseTail(st: BodyTail): void {
     if (st.tail === null) return;
     this.addBuffered(-st.tail.length);
     st.tail = null;
