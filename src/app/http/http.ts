@@ -210,9 +210,10 @@ class H2ResponseSink implements H2Sink {
 }
 
 /**
- * The HTTP/2 side of one flow: the client's frames (`H2ClientReader`) and the request of each
- * open stream. Each header block becomes a request as an HTTP/1 head would (see `HttpApp.h2Head`),
- * so every normalisation and check applies unchanged; DATA is its body.
+ * The HTTP/2 side of one flow: both sides' frames (`H2Reader`), the request of each open stream,
+ * and the transactions waiting for their answer. Each header block becomes a request as an HTTP/1
+ * head would (see `HttpApp.h2Head`), so every normalisation and check applies unchanged; DATA is
+ * its body.
  */
 class H2Flow implements H2Sink {
   readonly reader: H2Reader;
