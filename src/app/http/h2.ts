@@ -16,6 +16,8 @@ export interface H2Sink {
   onH2Headers(stream: number, fields: [string, string][], endStream: boolean): void;
   /** Body bytes of a stream. */
   onH2Data(stream: number, buf: Buffer, off: number, len: number): void;
+  /** This side announced SETTINGS_HEADER_TABLE_SIZE: the most the other side's encoder may use. */
+  onH2TableSize?(size: number): void;
   /** The side ended the stream after DATA (END_STREAM on a DATA frame), or reset it (RST_STREAM). */
   onH2End(stream: number, reset: boolean): void;
   /** The connection can no longer be read (a malformed frame or header block). */
@@ -28,6 +30,7 @@ export const H2_CLIENT_PREFACE = 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n';
 const FRAME_DATA = 0;
 const FRAME_HEADERS = 1;
 const FRAME_RST_STREAM = 3;
+const FRAME_SETTINGS = 4;
 const FRAME_CONTINUATION = 9;
 
 const FLAG_END_STREAM = 0x1;
@@ -74,6 +77,11 @@ export class H2Reader {
 
   get failed(): boolean {
     return this.state === S_FAILED;
+  }
+
+  /** The other side announced SETTINGS_HEADER_TABLE_SIZE `size`: what this side's encoder may use. */
+  setTableLimit(size: number): void {
+    this.hpack.setLimit(size);
   }
 
   feed(buf: Buffer, off: number, len: number): void {
@@ -131,6 +139,9 @@ export class H2Reader {
       if (this.blockLen + this.left > this.maxHeaderBlock) return this.fail('header block too large');
       this.frame = this.left > 0 ? Buffer.allocUnsafe(this.left) : null;
       this.frameLen = 0;
+    } else if (this.type === FRAME_SETTINGS && this.left > 0 && this.left <= 6 * 64) {
+      this.frame = Buffer.allocUnsafe(this.left);
+      this.frameLen = 0;
     }
     this.state = S_PAYLOAD;
     if (this.left === 0) this.endFrame();
@@ -185,6 +196,14 @@ export class H2Reader {
       case FRAME_RST_STREAM:
         this.sink.onH2End(this.stream, true);
         break;
+      case FRAME_SETTINGS: {
+        // Entries of 6 bytes: identifier, value; 1 is SETTINGS_HEADER_TABLE_SIZE.
+        const f = this.frame;
+        this.frame = null;
+        if (f === null || this.flags & 0x1) break;
+        for (let i = 0; i + 6 <= this.frameLen; i += 6) if (f.readUInt16BE(i) === 1) this.sink.onH2TableSize?.(f.readUInt32BE(i + 2));
+        break;
+      }
       default:
         break;
     }

@@ -1,8 +1,9 @@
 /**
  * HPACK (RFC 7541), the decoding side: the header blocks of one direction of an HTTP/2
  * connection, in order, into name/value pairs (latin1 strings, as HTTP/1 heads are read). The
- * dynamic table is bounded: a size update may ask for up to MAX_TABLE_SIZE, which is more than
- * any server advertises by default (4096) but keeps a hostile peer from growing it without end.
+ * dynamic table is bounded as the receiving side bounds it: 4096 bytes unless that side's
+ * SETTINGS allow more (`setLimit`), and never more than MAX_TABLE_SIZE, so that a connection
+ * cannot make it grow without end.
  * Any malformed block makes `decode` return null; the table is then out of step with the
  * sender's, so the caller stops reading the connection.
  */
@@ -114,7 +115,14 @@ export class HpackDecoder {
   private readonly table: [string, string][] = [];
   private size = 0;
   private maxSize = 4096;
+  /** The largest size an update may set: SETTINGS_HEADER_TABLE_SIZE of the receiving side. */
+  private limit = 4096;
   private pos = 0;
+
+  /** The receiving side announced SETTINGS_HEADER_TABLE_SIZE `n`. */
+  setLimit(n: number): void {
+    this.limit = Math.min(n, MAX_TABLE_SIZE);
+  }
 
   /** The fields of one header block, or null when it is malformed. */
   decode(buf: Uint8Array, from: number, to: number): [string, string][] | null {
@@ -128,7 +136,7 @@ export class HpackDecoder {
         out.push([entry[0], entry[1]]);
       } else if ((b & 0xe0) === 0x20) {
         const size = this.integer(buf, to, 5);
-        if (size < 0 || size > MAX_TABLE_SIZE) return null;
+        if (size < 0 || size > this.limit) return null;
         this.maxSize = size;
         this.evict(0);
       } else {

@@ -204,6 +204,10 @@ class H2ResponseSink implements H2Sink {
     if (req !== undefined) this.h2.answered(stream, req);
   }
 
+  onH2TableSize(size: number): void {
+    this.h2.reader.setTableLimit(size);
+  }
+
   onH2Error(): void {
     this.h2.serverFailed();
   }
@@ -292,6 +296,10 @@ class H2Flow implements H2Sink {
   onH2Data(stream: number, buf: Buffer, off: number, len: number): void {
     const s = this.streams.get(stream);
     if (s !== undefined) this.app.h2Data(s, buf, off, len);
+  }
+
+  onH2TableSize(size: number): void {
+    this.server.setTableLimit(size);
   }
 
   onH2End(stream: number, reset: boolean): void {
