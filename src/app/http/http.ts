@@ -5,7 +5,7 @@ import { type BodyLimits, parseBody, parseBodyTail } from './body.js';
 import { decodeContent } from './content-coding.js';
 import { ChunkDecoder } from './chunked.js';
 import { H2Reader, type H2Sink } from './h2.js';
-import { canStartRequest, HeadFraming, type HeadLimits, parseRequestHead, parseResponseHead, parseTrailers, readMoreHeaders, type RequestLine, type ResponseHead, ResponseHeadReader, splitRequestLine, splitRequestLineAt, statusLineCode } from './head.js';
+import { canStartRequest, HeadFraming, type HeadLimits, parseRequestHead, parseResponseHead, parseTrailers, readMoreHeaders, type RequestLine, type RequestOrigin, type ResponseHead, ResponseHeadReader, splitRequestLine, splitRequestLineAt, statusLineCode } from './head.js';
 import { FieldKind, headerValue, type HttpField, HttpFlag, type HttpRequest } from './request.js';
 
 /**
@@ -632,8 +632,7 @@ export class HttpApp implements StreamConsumer {
             // Longer than a head may be kept: its first window becomes the request, and the
             // rest is read a window at a time (REQ_HEAD_MORE), from the line the window cut.
             const room = this.maxHeaderBytes - h.len;
-            const prefix = h.buf !== null ? h.buf.toString('latin1', 0, h.len) : '';
-            this.longHead(st, flow, p, prefix + buf.toString('latin1', off, off + room));
+            this.longHead(st, flow, p, this.heldText(h, buf, off, off + room));
             if (this.states[flow] === null) return;
             off += room;
             len -= room;
@@ -641,18 +640,13 @@ export class HttpApp implements StreamConsumer {
           }
           if (end === NEED_MORE) {
             // The memcap cannot hold it: inspected as far as it came.
-            if (!this.appendHead(h, buf, off, len)) this.truncatedHead(st, flow, p, (h.buf !== null ? h.buf.toString('latin1', 0, h.len) : '') + buf.toString('latin1', off, off + len));
+            if (!this.appendHead(h, buf, off, len)) this.truncatedHead(st, flow, p, this.heldText(h, buf, off, off + len));
             return;
           }
-          let text: string;
-          if (h.len === 0) {
-            text = buf.toString('latin1', off, end);
-          } else {
-            if (!this.appendHead(h, buf, off, n)) {
-              this.truncatedHead(st, flow, p);
-              return;
-            }
-            text = (h.buf as Buffer).toString('latin1', 0, h.len);
+          const text = this.endedHeadText(h, buf, off, end);
+          if (text === null) {
+            this.truncatedHead(st, flow, p);
+            return;
           }
           off = end;
           len -= n;
@@ -694,25 +688,20 @@ export class HttpApp implements StreamConsumer {
           const n = end === NEED_MORE ? len : end - off;
           if (h.len + n > this.maxHeaderBytes) {
             const room = this.maxHeaderBytes - h.len;
-            const prefix = h.buf !== null ? h.buf.toString('latin1', 0, h.len) : '';
+            const text = this.heldText(h, buf, off, off + room);
             off += room;
             len -= room;
-            this.moreHeaders(st, flow, p, prefix + buf.toString('latin1', off - room, off), false);
+            this.moreHeaders(st, flow, p, text, false);
             continue;
           }
           if (end === NEED_MORE) {
             if (!this.appendHead(h, buf, off, len)) this.cutLongHead(st, flow, p, buf.toString('latin1', off, off + len));
             return;
           }
-          let text: string;
-          if (h.len === 0) {
-            text = buf.toString('latin1', off, end);
-          } else {
-            if (!this.appendHead(h, buf, off, n)) {
-              this.cutLongHead(st, flow, p, buf.toString('latin1', off, end));
-              return;
-            }
-            text = (h.buf as Buffer).toString('latin1', 0, h.len);
+          const text = this.endedHeadText(h, buf, off, end);
+          if (text === null) {
+            this.cutLongHead(st, flow, p, buf.toString('latin1', off, end));
+            return;
           }
           off = end;
           len -= n;
@@ -901,7 +890,7 @@ export class HttpApp implements StreamConsumer {
   private cutLongHead(st: HttpFlowState, flow: number, p: Packet | null, more = ''): void {
     const h = st.head;
     const req = st.current as HttpRequest;
-    const text = (h.buf !== null ? h.buf.toString('latin1', 0, h.len) : '') + more;
+    const text = this.heldText(h) + more;
     this.releaseHead(h);
     readMoreHeaders(req, text, true, this.framing);
     req.flags |= HttpFlag.INCOMPLETE;
@@ -913,7 +902,7 @@ export class HttpApp implements StreamConsumer {
   /** A head that the memcap cannot hold (or a request line longer than `max_header_bytes`): inspect what arrived, then resync. */
   private truncatedHead(st: HttpFlowState, flow: number, p: Packet, text?: string): void {
     const h = st.head;
-    const head = text ?? (h.buf !== null ? h.buf.toString('latin1', 0, h.len) : '');
+    const head = text ?? this.heldText(h);
     this.releaseHead(h);
     this.resync(st);
     if (head !== '') this.completeHead(st, flow, p, head, HttpFlag.HEADERS_TOO_LARGE);
@@ -924,19 +913,23 @@ export class HttpApp implements StreamConsumer {
     st.resyncing = true;
   }
 
+  /** Where the flow's next request comes from (the shared, reused origin record). */
+  private originOf(st: HttpFlowState, flow: number): RequestOrigin {
+    const origin = this.origin;
+    origin.index = st.requests;
+    origin.clientPort = st.clientDir ? this.ports.portA[flow] : this.ports.portB[flow];
+    origin.serverPort = st.clientDir ? this.ports.portB[flow] : this.ports.portA[flow];
+    origin.clientIsInitiator = st.clientDir;
+    return origin;
+  }
+
   /**
    * A complete head: build the request, hand it over, set up the body. `continues`: `text` is the
    * first window of a longer head, whose rest follows (REQ_HEAD_MORE).
    */
   private completeHead(st: HttpFlowState, flow: number, p: Packet | null, text: string, flags: number, line?: RequestLine, continues = false): void {
-    const clientIsInitiator = st.clientDir;
-    const origin = this.origin;
-    origin.index = st.requests;
-    origin.clientPort = clientIsInitiator ? this.ports.portA[flow] : this.ports.portB[flow];
-    origin.serverPort = clientIsInitiator ? this.ports.portB[flow] : this.ports.portA[flow];
-    origin.clientIsInitiator = clientIsInitiator;
     const framing = this.framing;
-    const req = parseRequestHead(text, origin, this.limits, flags, line, framing, continues);
+    const req = parseRequestHead(text, this.originOf(st, flow), this.limits, flags, line, framing, continues);
     if (req === null) {
       this.badRequestLine(st, flow);
       return;
@@ -1056,7 +1049,7 @@ export class HttpApp implements StreamConsumer {
   private trailers(st: HttpFlowState, flow: number, p: Packet): void {
     const h = st.head;
     const req = st.current;
-    const text = h.buf !== null && h.len > 0 ? h.buf.toString('latin1', 0, h.len) : '';
+    const text = this.heldText(h);
     this.releaseHead(h);
     if (req === null || text.trim() === '') return;
     req.moreFields = parseTrailers(text, this.limits);
@@ -1133,12 +1126,7 @@ export class HttpApp implements StreamConsumer {
     method = /^[A-Za-z][A-Za-z0-9_-]{0,31}$/.test(method) ? method.toUpperCase() : '';
     const target = method === 'CONNECT' ? authority : path;
     const head = `${method} ${target === '' ? '/' : target} HTTP/2.0\r\n${authority !== '' && !host ? `host: ${authority}\r\n` : ''}${lines}${cookies !== '' ? `cookie: ${cookies}\r\n` : ''}\r\n`;
-    const origin = this.origin;
-    origin.index = st.requests;
-    origin.clientPort = st.clientDir ? this.ports.portA[flow] : this.ports.portB[flow];
-    origin.serverPort = st.clientDir ? this.ports.portB[flow] : this.ports.portA[flow];
-    origin.clientIsInitiator = st.clientDir;
-    const req = method === '' ? null : parseRequestHead(head, origin, this.limits, 0, undefined, this.framing);
+    const req = method === '' ? null : parseRequestHead(head, this.originOf(st, flow), this.limits, 0, undefined, this.framing);
     if (req === null) {
       this.stats.invalid_requests++;
       return;
@@ -1266,19 +1254,13 @@ export class HttpApp implements StreamConsumer {
             if (!this.appendHead(h, buf, off, len)) this.stopResponses(st, flow);
             return;
           }
-          const n = end - off;
-          let text: string;
-          if (h.len === 0) {
-            text = buf.toString('latin1', off, end);
-          } else {
-            if (!this.appendHead(h, buf, off, n)) {
-              this.stopResponses(st, flow);
-              return;
-            }
-            text = (h.buf as Buffer).toString('latin1', 0, h.len);
+          const text = this.endedHeadText(h, buf, off, end);
+          if (text === null) {
+            this.stopResponses(st, flow);
+            return;
           }
+          len -= end - off;
           off = end;
-          len -= n;
           this.releaseHead(h);
           this.responseHead(st, flow, p, parseResponseHead(text));
           if (this.states[flow] === null) return;
@@ -1459,6 +1441,22 @@ export class HttpApp implements StreamConsumer {
   }
 
   // ---- buffers ----
+
+  /** The bytes held in a head buffer, then `buf[from, to)` when given, as latin1 text. */
+  private heldText(h: HeadBuffer, buf?: Buffer, from = 0, to = 0): string {
+    const held = h.buf !== null && h.len > 0 ? h.buf.toString('latin1', 0, h.len) : '';
+    return buf === undefined ? held : held + buf.toString('latin1', from, to);
+  }
+
+  /**
+   * A head that ends at `buf[end]`: its held start and `buf[off, end)` as text (read straight from
+   * `buf` when nothing is held), or null when the memcap cannot hold the whole of it.
+   */
+  private endedHeadText(h: HeadBuffer, buf: Buffer, off: number, end: number): string | null {
+    if (h.len === 0) return buf.toString('latin1', off, end);
+    if (!this.appendHead(h, buf, off, end - off)) return null;
+    return (h.buf as Buffer).toString('latin1', 0, h.len);
+  }
 
   /** Appends to a head buffer within `max_header_bytes` and the memcap; false when it does not fit. */
   private appendHead(h: HeadBuffer, buf: Buffer, off: number, n: number): boolean {
