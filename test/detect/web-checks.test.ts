@@ -670,6 +670,13 @@ describe('SSRF check', () => {
     assert.equal(detectSsrf('http://2852039166/'), 'URL to the cloud metadata service (169.254.169.254)');
   });
 
+  it('reads a bare metadata name or address with neither a slash nor a colon, in any case', () => {
+    const bare = ['169.254.169.254', ' METADATA.GOOGLE.INTERNAL', 'Instance-Data', 'metadata.goog.', '100.100.100.200?x', '\t192.0.0.192#a'];
+    const hosts = ['169.254.169.254', 'metadata.google.internal', 'instance-data', 'metadata.goog.', '100.100.100.200', '192.0.0.192'];
+    assert.deepEqual(bare.map((v) => detectSsrf(v)), hosts.map((h) => `address of the cloud metadata service (${h})`));
+    assert.deepEqual(['GA1.2.169254169.254', 'user@169.254.169.254', 'x169.254.169.254', 'metadata'].filter((v) => detectSsrf(v) !== null), []);
+  });
+
   it('leaves ids, local development URLs, public URLs and prose alone', () => {
     const quiet = ['2852039166', '0xA9FEA9FE', 'http://localhost:8080/cb', 'http://127.0.0.1/', 'https://cdn.example.org/169.254.169.254/x', 'see http://169.254.169.254/ for details', 'v169.254.169.254', 'https://example.org/?u=http://169.254.169.254/'];
     assert.deepEqual(quiet.filter((v) => detectSsrf(v) !== null), []);

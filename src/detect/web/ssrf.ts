@@ -44,6 +44,14 @@ const URL_START = /^\s*(?:(?:https?|ftps?):)?\/\//i;
 /** A bare host name or address and then a path, a port, or nothing (`169.254.169.254/latest/meta-data`). */
 const BARE_HOST = /^\s*([a-z0-9.-]+|\[[0-9a-f:.]+\])(?:[/:?#]|\s*$)/i;
 
+/**
+ * What a bare metadata name or address starts with (see METADATA_HOSTS: bracketed addresses hold
+ * a colon). A value with neither `/` nor `:` has no scheme and no `//`, so only such a name can
+ * make it a target: analytics cookies (`GA1.2.…`), session ids and e-mail addresses, which are
+ * most of the dotted values a site receives, end at this one test instead of three expressions.
+ */
+const BARE_METADATA_START = /^\s*[1mi]/i;
+
 /** The host of a URL, as a fetch library reads it (lower case, numeric IPv4 forms as dotted quads), or null. */
 function urlHost(url: string): string | null {
   try {
@@ -60,6 +68,7 @@ function isMetadata(host: string): boolean {
 
 /** The reason when `value` is a URL to a cloud metadata service or a raw-protocol scheme, or null. */
 export function detectSsrf(value: string): string | null {
+  if (value.indexOf('/') < 0 && value.indexOf(':') < 0 && !BARE_METADATA_START.test(value)) return null;
   const raw = RAW_PROTOCOL.exec(value);
   if (raw !== null) return `${raw[1].toLowerCase()}:// URL (raw protocol to an internal service)`;
   const start = URL_START.exec(value);
