@@ -691,6 +691,24 @@ describe('web attacks across TCP segments', () => {
     assert.equal(stats.http_clean_cache_hits, 2 + 3);
   });
 
+  it('serves a value kept clean in a request that already raised an alert, and keeps none that such a request read in part', () => {
+    const clean = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0 Rampart/2';
+    // SQL in the User-Agent that a request with SQL in its query does not look for (one alert per type).
+    const unread = "Mozilla/5.0' OR sleep(5)-- x";
+    const ask = (q: string, ua: string): string => `GET /item?id=${q} HTTP/1.1\r\nHost: shop.example\r\nUser-Agent: ${ua}\r\n\r\n`;
+    const attack = '1+or+1%3D1';
+    const out = keepAlive([ask('1', clean), ask('2', clean), ask(attack, clean), ask(attack, unread), ask(attack, unread), ask('3', unread)]);
+    assert.deepEqual(seen(out.alerts), [
+      [SQLI, 10, 'query', 'id', CLIENT],
+      [SQLI, 13, 'query', 'id', CLIENT],
+      [SQLI, 16, 'query', 'id', CLIENT],
+      [SQLI, 19, 'header', 'user-agent', CLIENT],
+    ]);
+    // The clean User-Agent of the third request is a hit (so are the last four Hosts); the unread
+    // one, met twice in requests that skipped its SQL check, was never kept.
+    assert.equal(out.engine.detect.collectStats().http_clean_cache_hits, 1 + 4);
+  });
+
   it("keeps clean paths apart from other values: the path's own checks still see a value clean elsewhere", () => {
     // `/app/..;/manager/html` is clean as an argument (one `..`, no file) and traversal as a path
     // (Tomcat drops the `;` part). Seen twice as an argument it is kept as clean; the path must

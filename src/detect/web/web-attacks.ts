@@ -490,8 +490,10 @@ class WebAttackDetector implements Detector {
     const header = field.kind === FieldKind.HEADER;
     const agent = field.name === 'user-agent';
     // A raw body's XSS verdict also depends on its request's Content-Type (an XML document's
-    // element names are its own): one is never remembered as clean.
-    const cacheable = freeText && req.alerted === 0 && field.flags === 0 && value.length <= CLEAN_CACHE_VALUE_MAX && field.kind !== FieldKind.BODY_RAW;
+    // element names are its own): one is never remembered as clean. A value remembered clean is
+    // clean in a request that already raised an alert too (it passed every check, which is more
+    // than that request runs); one is remembered only when every check read it (see below).
+    const cacheable = freeText && field.flags === 0 && value.length <= CLEAN_CACHE_VALUE_MAX && field.kind !== FieldKind.BODY_RAW;
     const profile = (path ? PROFILE_PATH : 0) | (referer ? PROFILE_REFERER : 0) | (header ? PROFILE_HEADER : 0) | (agent ? PROFILE_AGENT : 0);
     const cache = this.clean[profile] ?? (this.clean[profile] = new CleanCache());
     // Hits of the path's and the Referer's own caches are not counted (see below).
@@ -571,9 +573,9 @@ class WebAttackDetector implements Detector {
       if (other !== null) this.structural(req, field, other, flow, p, true);
     }
     // Kept: a value (not another reading of one, which skipped the XSS check) that every check
-    // found clean whatever the request's host.
+    // read (none skipped for an alert the request had raised) and found clean whatever the request's host.
     // A value with a line break is not kept either: that check depends on the field's kind, which the profile does not hold.
-    if (cacheable && !alternate && !this.hostBound && !lineBreak && this.stats.web_alerts === alertsBefore) cache.offer(value, hash);
+    if (cacheable && done === 0 && !alternate && !this.hostBound && !lineBreak && this.stats.web_alerts === alertsBefore) cache.offer(value, hash);
   }
 
   /**
