@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseBody } from '../../src/app/http/body.js';
 import { base64Text, decodeFlags, decodePath, parseArgs, parseCookies, percentDecode, removeDotSegments, withEntitiesDecoded, withoutStrayPercents, withUnicodeEscapesDecoded } from '../../src/app/http/decode.js';
-import { bodyFraming, splitRequestLine } from '../../src/app/http/head.js';
+import { bodyFraming, parseResponseHead, ResponseHeadReader, splitRequestLine } from '../../src/app/http/head.js';
 import { FieldKind, flagNames, type HttpField, HttpFlag } from '../../src/app/http/request.js';
 
 function decoded(s: string, plus = true): [string, string[]] {
@@ -269,5 +269,58 @@ describe('bodies', () => {
     assert.deepEqual(fields('<a>b</a>', 'application/xml'), [[[FieldKind.BODY_RAW, '', '<a>b</a>']], []]);
     assert.deepEqual(fields('\x00\x01\x02\x03binary\x04\x05', 'application/octet-stream'), [[], []]);
     assert.deepEqual(fields('\x00\x01\x02\x03\x04\x05\x06\x07', ''), [[], []]);
+  });
+});
+
+describe('response heads read in place', () => {
+  it('reads what parseResponseHead reads from the same head, and ends it at the same byte', () => {
+    const lines = [
+      'Content-Type: text/html; charset=utf-8',
+      'content-length: 1234',
+      'CONTENT-LENGTH:\t 77 \t',
+      'Content-Length : 5',
+      'Content-Length: 12x',
+      'Transfer-Encoding: gzip, chunked',
+      'transfer-encoding: chunked, identity',
+      'Transfer-Encoding:Chunked',
+      'Cache-Control: no-cache',
+      'Connection: keep-alive',
+      'cookie-less line without a colon',
+      'Content-Type',
+      'te: trailers',
+      'T: x',
+      'X-Note: Content-Length: 9',
+      'Content-Type: caf\u00e9/\u00fe',
+      ' folded continuation',
+    ];
+    const reader = new ResponseHeadReader();
+    let heads = 0;
+    for (let a = 0; a < lines.length; a++) {
+      for (let b = 0; b < lines.length; b++) {
+        for (const eol of ['\r\n', '\n']) {
+          for (const blank of ['\r\n', '\n', '\r\r\n']) {
+            const head = `HTTP/1.1 200 OK${eol}${lines[a]}${eol}${lines[b]}${eol}${blank}`;
+            const buf = Buffer.from(`${head}tail: not head\r\n\r\n`, 'latin1');
+            const end = reader.read(buf, 0, buf.length);
+            assert.equal(end, head.length, JSON.stringify(head));
+            const want = parseResponseHead(head);
+            assert.ok(want !== null);
+            assert.deepEqual({ status: reader.status, framing: { ...reader.framing }, hasLength: reader.hasLength, contentType: reader.contentType }, want, JSON.stringify(head));
+            // Cut anywhere before its blank line, the head does not end in the bytes at hand.
+            assert.equal(reader.read(buf, 0, head.length - 1), -1);
+            heads++;
+          }
+        }
+      }
+    }
+    assert.equal(heads, lines.length * lines.length * 6);
+  });
+
+  it('reads a status line that is not HTTP as such, and ends its head all the same', () => {
+    const reader = new ResponseHeadReader();
+    const head = 'SSH-2.0-OpenSSH_9.2\r\nContent-Length: 4\r\n\r\n';
+    assert.equal(reader.read(Buffer.from(head, 'latin1'), 0, head.length), head.length);
+    assert.equal(reader.valid, false);
+    assert.equal(parseResponseHead(head), null);
   });
 });

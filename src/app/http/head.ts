@@ -793,22 +793,30 @@ export class ResponseHeadReader implements ResponseHead {
     let chunked = false;
     let typeFrom = -1;
     let typeTo = -1;
-    let lineStart = i + 1;
-    let bytes = 0;
     let headEnd = -1;
-    for (i = lineStart; i < end; i++) {
-      const c = buf[i];
-      if (c !== 10) {
-        if (c !== 13) bytes++;
+    for (let lineStart = firstLf + 1; lineStart < end; ) {
+      // The names read here start with c or t: other lines are only passed over to their LF.
+      const first = buf[lineStart] | 0x20;
+      if (first !== 99 && first !== 116) {
+        let lf = lineStart;
+        while (lf < end && buf[lf] !== 10) lf++;
+        if (lf === end) break;
+        // A line of nothing but CRs ends the head.
+        let k = lineStart;
+        while (k < lf && buf[k] === 13) k++;
+        if (k === lf) {
+          headEnd = lf + 1;
+          break;
+        }
+        lineStart = lf + 1;
         continue;
       }
-      if (bytes === 0) {
-        headEnd = i + 1;
-        break;
-      }
-      const lineEnd = buf[i - 1] === 13 ? i - 1 : i;
       let colon = lineStart;
-      while (colon < lineEnd && buf[colon] !== 58) colon++;
+      while (colon < end && buf[colon] !== 58 && buf[colon] !== 10) colon++;
+      let lf = colon;
+      while (lf < end && buf[lf] !== 10) lf++;
+      if (lf === end) break;
+      const lineEnd = buf[lf - 1] === 13 ? lf - 1 : lf;
       const keyLen = colon - lineStart;
       if (colon < lineEnd && (keyLen === 14 || keyLen === 17 || keyLen === 12)) {
         let a = colon + 1;
@@ -833,8 +841,7 @@ export class ResponseHeadReader implements ResponseHead {
           typeTo = b;
         }
       }
-      lineStart = i + 1;
-      bytes = 0;
+      lineStart = lf + 1;
     }
     if (headEnd < 0) return -1;
     const status = statusLineCode(buf, from, firstLf);
