@@ -756,6 +756,13 @@ function bytesAreName(buf: Buffer, from: number, name: string): boolean {
   return true;
 }
 
+/** Offset of the first LF in `buf[from, end)`, or `end` when there is none. */
+function lfFrom(buf: Buffer, from: number, end: number): number {
+  let i = from;
+  while (i < end && buf[i] !== 10) i++;
+  return i;
+}
+
 /** Latin1 bytes `trim()` removes. */
 function isTrimByte(c: number): boolean {
   return c === 32 || (c >= 9 && c <= 13) || c === 160;
@@ -785,10 +792,8 @@ export class ResponseHeadReader implements ResponseHead {
    * past it, or -1 when it does not end there (the caller buffers it and parses the text).
    */
   read(buf: Buffer, from: number, end: number): number {
-    let i = from;
-    while (i < end && buf[i] !== 10) i++;
-    if (i === end) return -1;
-    const firstLf = i;
+    const firstLf = lfFrom(buf, from, end);
+    if (firstLf === end) return -1;
     let length = -1;
     let chunked = false;
     let typeFrom = -1;
@@ -798,8 +803,7 @@ export class ResponseHeadReader implements ResponseHead {
       // The names read here start with c or t: other lines are only passed over to their LF.
       const first = buf[lineStart] | 0x20;
       if (first !== 99 && first !== 116) {
-        let lf = lineStart;
-        while (lf < end && buf[lf] !== 10) lf++;
+        const lf = lfFrom(buf, lineStart, end);
         if (lf === end) break;
         // A line of nothing but CRs ends the head.
         let k = lineStart;
@@ -813,8 +817,7 @@ export class ResponseHeadReader implements ResponseHead {
       }
       let colon = lineStart;
       while (colon < end && buf[colon] !== 58 && buf[colon] !== 10) colon++;
-      let lf = colon;
-      while (lf < end && buf[lf] !== 10) lf++;
+      const lf = lfFrom(buf, colon, end);
       if (lf === end) break;
       const lineEnd = buf[lf - 1] === 13 ? lf - 1 : lf;
       const keyLen = colon - lineStart;
