@@ -12,7 +12,7 @@ import { defaultConfig, parseConfig } from '../src/config/config.js';
 import { Engine } from '../src/engine/engine.js';
 import { SECTIONS } from '../src/engine/sections.js';
 
-const file = process.argv[2] ?? 'bench/out/http-300000.pcap';
+const file = process.argv[2] ?? 'bench/out/http-v2-300000.pcap';
 const rounds = Number(process.argv[3] ?? 5);
 
 interface Frame {

@@ -1,7 +1,7 @@
 /**
  * Payload-inspection benchmark: builds an HTTP-heavy capture (keep-alive browsing and API
  * sessions: query strings, cookies, urlencoded and JSON bodies, pages and downloads, 1% of
- * requests attacks), then times `rampart analyze` on it twice, with payload inspection (the
+ * requests attacks, the five kinds of ATTACKS in turn), then times `rampart analyze` on it twice, with payload inspection (the
  * default: stream reassembly, HTTP parsing, web detectors) and header-only (`stream.enabled:
  * false`), and prints packets/s, MB/s of capture and MB/s of payload reassembled and inspected.
  *
@@ -42,14 +42,18 @@ const ATTACKS = [
 
 const WORDS = ['shoes', 'red', 'union', 'select', 'table', 'drop', 'summer', 'sale', 'from', 'where', 'order', 'new', 'kids', 'running'];
 
-/** One request and its response, as text. */
-function exchange(rng: Rng, host: string, ua: string, n: number, attack: boolean): [string, string] {
-  const cookie = `Cookie: sid=${(rng.next() * 1e16).toString(36)}; _ga=GA1.2.${rng.int(1e8, 9e8)}.${rng.int(1e9, 2e9)}; cart=%7B%22n%22%3A${rng.int(0, 9)}%7D\r\n`;
+/**
+ * One request and its response, as text. `visitor`: the cookies the browser keeps for the whole
+ * visit (a session id, an analytics id), sent on every request as a browser does; `attack`:
+ * which of ATTACKS this request is, or -1.
+ */
+function exchange(rng: Rng, host: string, ua: string, visitor: string, attack: number): [string, string] {
+  const cookie = `Cookie: ${visitor}; cart=%7B%22n%22%3A${rng.int(0, 9)}%7D\r\n`;
   const common = `Host: ${host}\r\nUser-Agent: ${ua}\r\nAccept: text/html,application/xhtml+xml,*/*;q=0.8\r\nAccept-Language: en-GB,en;q=0.9\r\nAccept-Encoding: gzip, deflate\r\n${cookie}`;
-  const kind = attack ? 3 : rng.int(0, 9);
+  const kind = attack >= 0 ? 3 : rng.int(0, 9);
   let req: string;
-  if (attack) {
-    req = `GET ${ATTACKS[n % ATTACKS.length]} HTTP/1.1\r\n${common}\r\n`;
+  if (attack >= 0) {
+    req = `GET ${ATTACKS[attack % ATTACKS.length]} HTTP/1.1\r\n${common}\r\n`;
   } else if (kind <= 5) {
     const q = `${WORDS[rng.int(0, WORDS.length - 1)]}+${WORDS[rng.int(0, WORDS.length - 1)]}`;
     req = `GET /products?category=${WORDS[rng.int(0, 13)]}&q=${q}&sort=price_asc&page=${rng.int(1, 40)} HTTP/1.1\r\n${common}Referer: https://${host}/products?page=${rng.int(1, 40)}\r\n\r\n`;
@@ -78,8 +82,12 @@ function keepAlive(emit: Emit, rng: Rng, o: { client: string; server: string; sp
   sseq++;
   emit(ethernet(tcpPacket({ ...c, flags: 'A', seq: cseq, ack: sseq })), (t += 1000));
   const ua = UA[rng.int(0, UA.length - 1)];
+  const visitor = `sid=${(rng.next() * 1e16).toString(36)}; _ga=GA1.2.${rng.int(1e8, 9e8)}.${rng.int(1e9, 2e9)}`;
   for (let i = 0; i < o.count; i++) {
-    const [req, res] = exchange(rng, o.host, ua, o.serial + i, (o.serial + i) % o.attackEvery === 0);
+    // Every attackEvery-th request overall is an attack, each the next kind (serial numbers that
+    // are multiples of attackEvery, taken mod ATTACKS.length, would all pick the same one).
+    const n = o.serial + i;
+    const [req, res] = exchange(rng, o.host, ua, visitor, n % o.attackEvery === 0 ? n / o.attackEvery : -1);
     const rq = Buffer.from(req, 'latin1');
     for (let off = 0; off < rq.length; off += 1448) {
       const chunk = rq.subarray(off, off + 1448);
@@ -102,10 +110,11 @@ function keepAlive(emit: Emit, rng: Rng, o: { client: string; server: string; sp
   return t;
 }
 
-/** Writes an HTTP-heavy capture of about `target` packets; returns its path (cached by size). */
-export async function buildHttpCapture(target: number): Promise<string> {
-  mkdirSync(OUT, { recursive: true });
-  const path = join(OUT, `http-${target}.pcap`);
+/** Writes an HTTP-heavy capture of `target` packets into `dir`; returns its path (cached by size). */
+export async function buildHttpCapture(target: number, dir = OUT): Promise<string> {
+  mkdirSync(dir, { recursive: true });
+  // The name carries the generator's version: a capture cached by an older generator is not reused.
+  const path = join(dir, `http-v2-${target}.pcap`);
   if (existsSync(path)) return path;
   const tmp = `${path}.tmp`;
   const w = await PcapWriter.open(tmp);
