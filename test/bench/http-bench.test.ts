@@ -16,7 +16,7 @@ describe('HTTP-heavy benchmark capture', () => {
   let file = '';
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'rampart-http-bench-'));
-    file = await buildHttpCapture(40_000, dir);
+    file = await buildHttpCapture(20_000, dir);
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
