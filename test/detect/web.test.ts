@@ -8,13 +8,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { getHeapStatistics, setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { deflateSync, gzipSync } from 'node:zlib';
 import { parseConfig } from '../../src/config/config.js';
 import { Engine } from '../../src/engine/engine.js';
 import { SECTIONS } from '../../src/engine/sections.js';
 import type { AlertEvent, EngineEvent } from '../../src/output/events.js';
 import { h2ClientBytes } from '../app/h2-client.js';
-import { run, T0, type RunOutput } from '../helpers.js';
+import { run, T0, type RunOutput, type TestFrame } from '../helpers.js';
 import { Conn } from '../stream/segments.js';
 
 const SQLI = 9100100;
@@ -707,6 +709,41 @@ describe('web attacks across TCP segments', () => {
     // The clean User-Agent of the third request is a hit (so are the last four Hosts); the unread
     // one, met twice in requests that skipped its SQL check, was never kept.
     assert.equal(out.engine.detect.collectStats().http_clean_cache_hits, 1 + 4);
+  });
+
+  it('keeps a clean value without the request head it was cut from', () => {
+    // A browser sends its session cookie on every request: the cache keeps it from the second one
+    // on. Kept as a slice of that request's head, it would hold the whole head (here 32 KB) in
+    // memory for as long as it stays cached.
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const heap = (): number => {
+      gc();
+      gc();
+      return getHeapStatistics().used_heap_size;
+    };
+    // Heap an engine holds after 150 connections of two requests with 32 KB heads, each request
+    // with a session id of its connection (kept from the second request on) or of its own (never kept).
+    const held = (perConnection: boolean): number => {
+      const frames: TestFrame[] = [];
+      for (let i = 0; i < 150; i++) {
+        const c = new Conn({ t0: T0 + i * 10_000, sport: 20000 + i }).handshake();
+        for (let k = 0; k < 2; k++) {
+          const sid = (perConnection ? `s${i}` : `s${i}.${k}`).padStart(24, 'x');
+          c.send(`GET /a?n=${i} HTTP/1.1\r\nHost: shop.example\r\nCookie: sid=${sid}\r\nAccept: ${`${i}.${k};`.padEnd(32 * 1024, 'q=0.9,')}\r\n\r\n`).serverAck().reply(OK);
+        }
+        frames.push(...c.close().frames);
+      }
+      const before = heap();
+      const engine = run(frames, 'flow:\n  max_flows: 1024\n').engine;
+      const bytes = heap() - before;
+      assert.equal(engine.detect.collectStats().http_requests_inspected, 300);
+      return bytes;
+    };
+    held(false);
+    const bytes = held(true) - held(false);
+    // As slices, the 150 kept session ids held 150 heads of 32 KB (4.9 MB).
+    assert.ok(bytes < 1_000_000, `the kept values hold ${bytes} bytes`);
   });
 
   it("keeps clean paths apart from other values: the path's own checks still see a value clean elsewhere", () => {

@@ -215,7 +215,7 @@ class CleanCache {
       const v = this.values[slot];
       if (v === null) return false;
       if (this.hashes[slot] === hash && v === value) {
-        if (value.length >= RECENT_MIN) this.remember(value);
+        if (value.length >= RECENT_MIN) this.remember(v);
         return true;
       }
     }
@@ -245,16 +245,31 @@ class CleanCache {
     const mask = this.hashes.length - 1;
     let slot = hash & mask;
     while (this.values[slot] !== null) slot = (slot + 1) & mask;
+    // A copy: the value is a slice of its request's head, which it would keep in memory whole.
+    const kept = detachedCopy(value);
     this.hashes[slot] = hash;
-    this.values[slot] = value;
+    this.values[slot] = kept;
     this.count++;
-    if (value.length >= RECENT_MIN) this.remember(value);
+    if (kept.length >= RECENT_MIN) this.remember(kept);
   }
 
   private remember(value: string): void {
     if (this.recent.length < RECENT_SIZE) this.recent.push(value);
     else this.recent[this.next++ % RECENT_SIZE] = value;
   }
+}
+
+/**
+ * A copy of `s` that shares no memory with it. A slice of a longer string (as the parser cuts
+ * values out of a head) keeps that whole string alive while it lives; its copy does not.
+ * Latin1 when every code unit fits (one byte each, compared natively with the parser's strings),
+ * else UTF-16, which carries any code unit as it is.
+ */
+function detachedCopy(s: string): string {
+  let wide = false;
+  for (let i = 0; i < s.length && !wide; i++) wide = s.charCodeAt(i) > 0xff;
+  const encoding = wide ? 'utf16le' : 'latin1';
+  return Buffer.from(s, encoding).toString(encoding);
 }
 
 /** An SVG document: its root element, after any XML declaration, doctype and comments. */
