@@ -223,9 +223,9 @@ class CleanCache {
 
   /**
    * Offers a value `has` just missed and every check found clean: kept from its second sighting
-   * on. The first only notes its hash (TinyLFU's doorkeeper): a value met once (a session id, a
-   * user name) is never kept, since a kept value is a slice that holds its whole request head in
-   * memory, and keeping one per request made the GC copy about 1 KB per request to the old space.
+   * on. The first only notes its hash (TinyLFU's doorkeeper): a value met once (a one-off token, a
+   * user name) is never kept, so such values neither cost a copy each nor fill the cache and push
+   * out the values that recur.
    */
   offer(value: string, hash: number): void {
     const slot = hash & (DOORKEEPER_SIZE - 1);
