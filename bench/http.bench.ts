@@ -1,9 +1,10 @@
 /**
  * Payload-inspection benchmark: builds an HTTP-heavy capture (keep-alive browsing and API
- * sessions: query strings, cookies, urlencoded and JSON bodies, pages and downloads, 1% of
- * requests attacks, the five kinds of ATTACKS in turn), then times `rampart analyze` on it twice, with payload inspection (the
- * default: stream reassembly, HTTP parsing, web detectors) and header-only (`stream.enabled:
- * false`), and prints packets/s, MB/s of capture and MB/s of payload reassembled and inspected.
+ * sessions: query strings, each visitor's cookies, urlencoded and JSON bodies, pages and
+ * downloads, 1% of requests attacks, the five kinds of ATTACKS in turn), then times `rampart
+ * analyze` on it twice, with payload inspection (the default: stream reassembly, HTTP parsing,
+ * web detectors) and header-only (`stream.enabled: false`), and prints packets/s, MB/s of
+ * capture and MB/s of payload reassembled and inspected.
  *
  *   node dist/bench/http.bench.js            # 1M-packet HTTP capture (cached in bench/out/)
  *   BENCH_HTTP_PACKETS=300000 node dist/bench/http.bench.js
