@@ -12,7 +12,8 @@
  * `npm run bench` (bench/analyze.bench.ts) runs the same comparison after its own.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { PcapWriter } from '../src/capture/pcap-writer.js';
@@ -152,7 +153,13 @@ export async function buildHttpCapture(target: number, dir = OUT): Promise<strin
 
 /** One timed run of `rampart analyze`. */
 export interface AnalyzeRun {
+  /** Whole-process wall time, start-up (about 0.2 s here) included. */
   readonly seconds: number;
+  /**
+   * The analysis itself, as rampart reports it (`wall_s`: reading, decoding, inspecting, from the
+   * first read to the final stats), without start-up: what its packets/s are computed from.
+   */
+  readonly analysisSeconds: number;
   /** User + system CPU seconds (steadier than wall time on a shared machine). */
   readonly cpuSeconds: number;
   readonly maxRssMb: number;
@@ -169,18 +176,21 @@ export interface AnalyzeRun {
 export function timeAnalyze(file: string, yaml?: string): AnalyzeRun {
   const args = [MAIN, 'analyze', file, '--json', '--no-progress'];
   if (yaml !== undefined) {
+    mkdirSync(OUT, { recursive: true });
     const cfg = join(OUT, `bench-${Buffer.from(yaml).toString('hex').slice(0, 16)}.yaml`);
     writeFileSync(cfg, yaml);
     args.push('-c', cfg);
   }
-  const timeFile = join(OUT, 'time-http.txt');
+  const timeFile = join(tmpdir(), `rampart-bench-time-${process.pid}.txt`);
   const r = spawnSync('/usr/bin/time', ['-f', '%e %M %U %S', '-o', timeFile, process.execPath, ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
   if (r.status !== 0) throw new Error(`rampart analyze failed: ${r.stderr}`);
   const [sec, kb, user, sys] = readFileSync(timeFile, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
-  const report = JSON.parse(r.stdout) as { stats: Record<string, Record<string, number>>; alerts?: { total?: number } };
+  rmSync(timeFile, { force: true });
+  const report = JSON.parse(r.stdout) as { wall_s: number; stats: Record<string, Record<string, number>> };
   const stats = report.stats;
   return {
     seconds: sec,
+    analysisSeconds: report.wall_s,
     cpuSeconds: user + sys,
     maxRssMb: kb / 1024,
     packets: stats.decoder.pkts,
@@ -195,11 +205,11 @@ function fmt(n: number, digits = 0): string {
   return n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 }
 
-/** The faster of two runs of the same measurement, wall and CPU time each at its least: other load only ever adds time. */
+/** The faster of two runs of the same measurement, each time (wall, analysis, CPU) at its least: other load only ever adds time. */
 function faster(best: AnalyzeRun | null, m: AnalyzeRun): AnalyzeRun {
   if (best === null) return m;
-  if (m.seconds < best.seconds) return { ...m, cpuSeconds: Math.min(m.cpuSeconds, best.cpuSeconds) };
-  return m.cpuSeconds < best.cpuSeconds ? { ...best, cpuSeconds: m.cpuSeconds } : best;
+  const least = { cpuSeconds: Math.min(m.cpuSeconds, best.cpuSeconds), analysisSeconds: Math.min(m.analysisSeconds, best.analysisSeconds) };
+  return m.seconds < best.seconds ? { ...m, ...least } : { ...best, ...least };
 }
 
 /**
@@ -218,7 +228,12 @@ function bestOfPair(a: () => AnalyzeRun, b: () => AnalyzeRun): [AnalyzeRun, Anal
   return [bestA as AnalyzeRun, bestB as AnalyzeRun];
 }
 
-/** Header-only vs payload inspection on one capture: prints a table and returns the slowdown factor (wall time). */
+/**
+ * Header-only vs payload inspection on one capture: prints a table and returns the slowdown factor
+ * of the analysis (rampart's own `wall_s`, what its packets/s come from). Whole-process wall time
+ * is printed too; it adds the same start-up to both runs, which flatters the factor the more the
+ * smaller the capture, so it is not the one judged.
+ */
 export function comparePayloadCost(label: string, file: string, write: (s: string) => void): number {
   const mb = statSync(file).size / 1e6;
   const [header, payload] = bestOfPair(
@@ -226,17 +241,20 @@ export function comparePayloadCost(label: string, file: string, write: (s: strin
     () => timeAnalyze(file),
   );
   write(`\n${label}: ${file} — ${fmt(payload.packets)} packets, ${fmt(mb, 1)} MB, ${fmt(payload.requests)} HTTP requests (fastest of ${Math.max(1, Number(process.env.BENCH_REPEAT ?? 5))} alternating runs each)\n`);
-  write(`${'mode'.padEnd(26)} ${'seconds'.padStart(8)} ${'cpu s'.padStart(7)} ${'packets/s'.padStart(11)} ${'MB/s'.padStart(7)} ${'payload MB/s'.padStart(13)} ${'req MB/s'.padStart(9)} ${'alerts'.padStart(7)} ${'peak RSS MB'.padStart(12)}\n`);
+  write(`${'mode'.padEnd(26)} ${'analysis s'.padStart(10)} ${'process s'.padStart(9)} ${'cpu s'.padStart(7)} ${'packets/s'.padStart(11)} ${'MB/s'.padStart(7)} ${'payload MB/s'.padStart(13)} ${'req MB/s'.padStart(9)} ${'alerts'.padStart(7)} ${'peak RSS MB'.padStart(12)}\n`);
   for (const [name, m] of [['header-only (stream off)', header], ['payload inspection', payload]] as const) {
+    const s = m.analysisSeconds;
     write(
-      `${name.padEnd(26)} ${fmt(m.seconds, 2).padStart(8)} ${fmt(m.cpuSeconds, 2).padStart(7)} ${fmt(m.packets / m.seconds).padStart(11)} ${fmt(mb / m.seconds, 1).padStart(7)} ` +
-        `${fmt(m.streamBytes / 1e6 / m.seconds, 1).padStart(13)} ${fmt(m.requestBytes / 1e6 / m.seconds, 1).padStart(9)} ${fmt(m.alerts).padStart(7)} ${fmt(m.maxRssMb, 1).padStart(12)}\n`,
+      `${name.padEnd(26)} ${fmt(s, 2).padStart(10)} ${fmt(m.seconds, 2).padStart(9)} ${fmt(m.cpuSeconds, 2).padStart(7)} ${fmt(m.packets / s).padStart(11)} ${fmt(mb / s, 1).padStart(7)} ` +
+        `${fmt(m.streamBytes / 1e6 / s, 1).padStart(13)} ${fmt(m.requestBytes / 1e6 / s, 1).padStart(9)} ${fmt(m.alerts).padStart(7)} ${fmt(m.maxRssMb, 1).padStart(12)}\n`,
     );
   }
-  const factor = payload.seconds / header.seconds;
-  const cpuFactor = payload.cpuSeconds / header.cpuSeconds;
-  write(`payload inspection costs ${fmt(factor, 2)}× the header-only wall time (${fmt(cpuFactor, 2)}× CPU time); target ≤ 2×: ${factor <= 2 ? 'met' : 'NOT met'}\n`);
-  write('("payload MB/s": TCP bytes reassembled and handed to the HTTP stage; "req MB/s": request bytes parsed, decoded and inspected)\n');
+  const factor = payload.analysisSeconds / header.analysisSeconds;
+  write(
+    `payload inspection costs ${fmt(factor, 2)}× the header-only analysis time; target ≤ 2×: ${factor <= 2 ? 'met' : 'NOT met'} ` +
+      `(whole process, start-up included: ${fmt(payload.seconds / header.seconds, 2)}× wall, ${fmt(payload.cpuSeconds / header.cpuSeconds, 2)}× CPU)\n`,
+  );
+  write('("analysis s": rampart\'s own wall_s, reading to final stats, from which packets/s and the MB/s columns are computed; "payload MB/s": TCP bytes reassembled and handed to the HTTP stage; "req MB/s": request bytes parsed, decoded and inspected)\n');
   return factor;
 }
 

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { buildHttpCapture } from '../../bench/http.bench.js';
+import { buildHttpCapture, timeAnalyze } from '../../bench/http.bench.js';
 import { readCaptureFile } from '../../src/capture/source.js';
 import { defaultConfig } from '../../src/config/config.js';
 import { Engine } from '../../src/engine/engine.js';
@@ -36,5 +36,13 @@ describe('HTTP-heavy benchmark capture', () => {
     assert.ok(requests > 1000, `${requests} requests`);
     // A connection carries 1 to 6 requests (3.5 on average), all with its visitor's session id.
     assert.ok(sessions < requests / 2, `${sessions} session ids for ${requests} requests`);
+  });
+
+  it('times the analysis rampart reports apart from the start-up both runs share', () => {
+    const run = timeAnalyze(file);
+    // The analysis is part of the process, whose start-up (loading modules) it leaves out.
+    assert.ok(Number.isFinite(run.analysisSeconds) && run.analysisSeconds > 0, `analysis ${run.analysisSeconds} s`);
+    assert.ok(run.analysisSeconds < run.seconds, `analysis ${run.analysisSeconds} s of a ${run.seconds} s process`);
+    assert.equal(run.packets, 20_000);
   });
 });
