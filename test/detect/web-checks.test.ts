@@ -14,6 +14,7 @@ import { detectLog4shell } from '../../src/detect/web/log4shell.js';
 import { detectTraversal } from '../../src/detect/web/path-traversal.js';
 import { loadPatternFile, parsePatterns, PatternMatcher } from '../../src/detect/web/patterns.js';
 import { detectCrlfInjection } from '../../src/detect/web/crlf.js';
+import { scannerTool } from '../../src/detect/web/scanner.js';
 import { detectSqli, sqlFingerprint } from '../../src/detect/web/sqli.js';
 import { detectSsrf } from '../../src/detect/web/ssrf.js';
 import { detectXss } from '../../src/detect/web/xss.js';
@@ -689,5 +690,49 @@ describe('CRLF injection check', () => {
     assert.equal(detectCrlfInjection('x\n\nHTTP/1.0 200 OK'), 'status line after a line break');
     assert.equal(detectCrlfInjection('x\xe5\x98\x8aSet-Cookie:a'), 'header line "Set-Cookie:" after a line break');
     assert.deepEqual(['a\r\nb', 'a\r\n: b', 'a\r\n1x: b', 'a\xe4\xb8\x8a\xe6\xb5\xb7', 'note: a'].map(detectCrlfInjection), [null, null, null, null, null]);
+  });
+});
+
+describe('scanner User-Agents', () => {
+  it('names the tools by the User-Agent they send by default', () => {
+    const cases: [string, string][] = [
+      ['sqlmap/1.7.2#stable (https://sqlmap.org)', 'sqlmap'],
+      ['Mozilla/5.0 (compatible; Nmap Scripting Engine; https://nmap.org/book/nse.html)', 'Nmap Scripting Engine'],
+      ['Mozilla/5.00 (Nikto/2.1.6) (Evasions:None) (Test:Port Check)', 'Nikto'],
+      ['masscan/1.3 (https://github.com/robertdavidgraham/masscan)', 'masscan'],
+      ['Mozilla/5.0 zgrab/0.x', 'ZGrab'],
+      ['WPScan v3.8.22 (https://wpscan.com/wordpress-security-scanner)', 'WPScan'],
+      ['commix/v3.8 (https://commixproject.com)', 'commix'],
+      ['gobuster/3.5.0', 'gobuster'],
+      ['feroxbuster/2.10.1', 'feroxbuster'],
+      ['Wfuzz/3.1.0', 'wfuzz'],
+      ['Fuzz Faster U Fool v2.1.0-dev', 'ffuf'],
+      ['WhatWeb/0.5.5', 'WhatWeb'],
+      ['Mozilla/4.0 (Hydra)', 'Hydra'],
+      ['DirBuster-1.0-RC1 (http://www.owasp.org/index.php/Category:OWASP_DirBuster_Project)', 'DirBuster'],
+      ['Mozilla/5.0 [en] (X11, U; OpenVAS-VT 21.4.3)', 'OpenVAS'],
+      ['Nuclei - Open-source project (github.com/projectdiscovery/nuclei)', 'Nuclei'],
+      ['Mozilla/4.0 (compatible; MSIE 8.0; Windows NT 5.1; Trident/4.0; w3af.org)', 'w3af'],
+      ['Mozilla/4.0 (compatible; MSIE 6.0; Windows NT 5.1; SV1; .NET CLR 2.0.50727) Havij', 'Havij'],
+      ['Arachni/v1.5.1', 'Arachni'],
+    ];
+    for (const [agent, tool] of cases) assert.equal(scannerTool(agent), tool, agent);
+  });
+
+  it('names no tool in browsers, crawlers, libraries and command-line clients, nor in a tool named past where its token must be', () => {
+    for (const agent of [
+      'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0',
+      'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
+      'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)',
+      'curl/8.5.0',
+      'Wget/1.21.3',
+      'python-requests/2.31.0',
+      'Go-http-client/1.1',
+      'okhttp/4.12.0',
+      'PostmanRuntime/7.39.0',
+      'Apache-HttpClient/4.5.14 (Java/17.0.9)',
+      'my-sitemap-crawler/1.0',
+      'a-client (not sqlmap/1.0)',
+    ]) assert.equal(scannerTool(agent), null, agent);
   });
 });

@@ -27,6 +27,7 @@ const LOG4SHELL = 9100104;
 const SMUGGLING = 9100105;
 const CRLF = 9100106;
 const SSRF = 9100107;
+const SCANNER = 9100108;
 const PATTERN = 9100190;
 
 const OK = 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok';
@@ -86,7 +87,7 @@ const PLACES: readonly [string, string, number, string, string][] = [
   ['sqli in a multipart field', multipart('comment', "1'; DROP TABLE users; --"), SQLI, 'multipart', 'comment'],
   ['sqli in the User-Agent', get('/', '').replace('Firefox/128.0', "Firefox/128.0' AND SLEEP(5)#"), SQLI, 'header', 'user-agent'],
   ['sqli in the Host header (sqlmap --level 5, after the address)', get('/item?id=1').replace('Host: shop.example', 'Host: 10.94.0.10) AND 2126=1119-- TRUF'), SQLI, 'header', 'host'],
-  ['sqli appended to the User-Agent (sqlmap --level 3, behind its own #)', get('/item?id=1').replace(/User-Agent: [^\r]*/, 'User-Agent: sqlmap/1.7.2#stable (https://sqlmap.org)) AND 3721=8385-- TtbA'), SQLI, 'header', 'user-agent'],
+  ['sqli appended to the User-Agent (behind a `#` of its own)', get('/item?id=1').replace(/User-Agent: [^\r]*/, 'User-Agent: Mozilla/5.0 (X11; Linux x86_64) #1) AND 3721=8385-- TtbA'), SQLI, 'header', 'user-agent'],
   ['sqli appended to the Referer, a stacked query', get('/item?id=1', 'Referer: http://10.94.0.10:80/item);SELECT (CASE WHEN (4055=5577) THEN 4055 ELSE 1/(SELECT 0) END)--\r\n'), SQLI, 'header', 'referer'],
   ['sqli in a cookie', get('/account', 'Cookie: session=abc123; id=1%27%20or%20%271%27%3D%271\r\n'), SQLI, 'cookie', 'id'],
   ['xss in the query', get('/search?q=<script>alert(1)</script>'), XSS, 'query', 'q'],
@@ -787,6 +788,8 @@ describe('web attacks across TCP segments', () => {
       `GET /?q=${encodeURIComponent(comment)} HTTP/1.1\r\nHost: shop.example\r\n\r\n`,
     ]);
     assert.deepEqual(seen(out.alerts), [
+      // sqlmap's own name starts the header: logged beside the injection (an argument is no User-Agent).
+      [SCANNER, 10, 'header', 'user-agent', CLIENT],
       [SQLI, 10, 'header', 'user-agent', CLIENT],
       [CMDI, 19, 'query', 'q', CLIENT],
     ]);
@@ -869,6 +872,78 @@ describe('payload pattern list', () => {
       assert.deepEqual(oneRequest(get('/', 'Referer: http://x/wp-config.php\r\n'), yaml).alerts, []);
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+/** Nmap's User-Agent, on every request of its scripting engine. */
+const NMAP_UA = 'Mozilla/5.0 (compatible; Nmap Scripting Engine; https://nmap.org/book/nse.html)';
+
+function withAgent(target: string, agent: string): string {
+  return `GET ${target} HTTP/1.1\r\nHost: shop.example\r\nUser-Agent: ${agent}\r\nAccept: */*\r\n\r\n`;
+}
+
+describe('web scanners named by their User-Agent', () => {
+  it('logs a tool once per source and re-alert interval, at severity 3 and without a block; a second source is logged too', () => {
+    const frames: TestFrame[] = [];
+    const first = new Conn({ t0: T0 }, frames).handshake();
+    for (const path of ['/', '/robots.txt', '/favicon.ico']) first.send(withAgent(path, NMAP_UA)).serverAck().reply(OK);
+    first.close();
+    // Another source with the same User-Agent, just after: the first one's requests left nothing remembered as clean.
+    const second = frames.length;
+    new Conn({ t0: T0 + 10_000, client: '10.0.0.22', sport: 40001 }, frames).handshake().send(withAgent('/', NMAP_UA)).serverAck().reply(OK).close();
+    // The first source again, past detect.realert (60 s).
+    const later = frames.length;
+    new Conn({ t0: T0 + 61_000_000, sport: 40002 }, frames).handshake().send(withAgent('/', NMAP_UA)).serverAck().reply(OK).close();
+    const out = run(frames);
+    assert.deepEqual(seen(out.alerts), [
+      [SCANNER, 4, 'header', 'user-agent', CLIENT],
+      [SCANNER, second + 4, 'header', 'user-agent', '10.0.0.22'],
+      [SCANNER, later + 4, 'header', 'user-agent', CLIENT],
+    ]);
+    for (const a of out.alerts) {
+      assert.equal(a.action, 'allowed');
+      assert.equal(a.signature.severity, 3);
+      assert.equal(a.signature.attackType, 'web_scanner');
+      assert.deepEqual(a.metadata.rule, ["Nmap Scripting Engine's User-Agent"]);
+      assert.deepEqual(a.metadata.evidence, [NMAP_UA]);
+    }
+    assert.equal(out.alerts[0].detail, 'web scanner in header "user-agent": Nmap Scripting Engine\'s User-Agent');
+    assert.deepEqual(out.events.filter((e) => e.type === 'block'), []);
+  });
+
+  it("names sqlmap beside the injection it appends to its own User-Agent (--level 3): the injection blocks", () => {
+    const out = oneRequest(get('/item?id=1').replace(/User-Agent: [^\r]*/, 'User-Agent: sqlmap/1.7.2#stable (https://sqlmap.org)) AND 3721=8385-- TtbA'));
+    assert.deepEqual(seen(out.alerts), [
+      [SCANNER, 4, 'header', 'user-agent', CLIENT],
+      [SQLI, 4, 'header', 'user-agent', CLIENT],
+    ]);
+    assert.deepEqual(out.alerts.map((a) => a.action), ['allowed', 'blocked']);
+  });
+
+  it('logs each tool a source runs, as the real ones name themselves (gobuster, then WhatWeb)', () => {
+    const out = keepAlive([withAgent('/admin', 'gobuster/3.5'), withAgent('/login', 'gobuster/3.5'), withAgent('/', 'WhatWeb/0.5.5')]);
+    assert.deepEqual(
+      out.alerts.map((a) => [a.pcapCnt, a.metadata.rule[0]]),
+      [
+        [4, "gobuster's User-Agent"],
+        [10, "WhatWeb's User-Agent"],
+      ],
+    );
+  });
+
+  it('names a tool whose User-Agent is one bare word, which no other check reads (ZmEu)', () => {
+    const out = keepAlive([withAgent('/', 'ZmEu'), withAgent('/phpmyadmin/', 'ZmEu')]);
+    assert.deepEqual(seen(out.alerts), [[SCANNER, 4, 'header', 'user-agent', CLIENT]]);
+    assert.deepEqual(out.alerts[0].metadata.rule, ["ZmEu's User-Agent"]);
+  });
+
+  it('says nothing with scanners off, and nothing about clients that name no tool', () => {
+    assert.deepEqual(seen(oneRequest(withAgent('/', NMAP_UA), 'detectors:\n  web_attacks:\n    scanners: false\n').alerts), []);
+    // An argument of that name is the application's, not the client's name for itself.
+    assert.deepEqual(seen(oneRequest(get(`/track?user-agent=${encodeURIComponent(NMAP_UA)}`)).alerts), []);
+    for (const agent of ['curl/8.5.0', 'Wget/1.21.3', 'python-requests/2.31.0', 'Go-http-client/1.1', 'Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)']) {
+      assert.deepEqual(seen(oneRequest(withAgent('/', agent)).alerts), [], agent);
     }
   });
 });

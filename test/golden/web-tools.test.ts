@@ -24,6 +24,7 @@ const XSS = 9100101;
 const TRAVERSAL = 9100102;
 const CMDI = 9100103;
 const LOG4SHELL = 9100104;
+const SCANNER = 9100108;
 
 interface Analysis {
   readonly events: EngineEvent[];
@@ -48,6 +49,17 @@ type Seen = [number, number, string, string, string];
 
 function seen(alerts: readonly AlertEvent[]): Seen[] {
   return alerts.map((a) => [a.signature.sid, a.pcapCnt, a.srcIp, (a.metadata.location ?? [''])[0], (a.metadata.field ?? [''])[0]]);
+}
+
+/**
+ * The alerts about the tool's User-Agent apart from the attacks, and what they say: sid, packet,
+ * source, field, rule, action. Not blocked at the default block_severity: a name is no attack.
+ */
+function scannerAlerts(alerts: readonly AlertEvent[]): { attacks: AlertEvent[]; scanner: [number, number, string, string, string, string][] } {
+  return {
+    attacks: alerts.filter((a) => a.signature.sid !== SCANNER),
+    scanner: alerts.filter((a) => a.signature.sid === SCANNER).map((a) => [a.signature.sid, a.pcapCnt, a.srcIp, (a.metadata.field ?? [''])[0], (a.metadata.rule ?? [''])[0], a.action]),
+  };
 }
 
 /** Every alert of each curl capture, one request after another (README.md lists the requests). */
@@ -115,6 +127,8 @@ describe('web tools: curl attacks', () => {
 
 /** What sqlmap's run shows: per sid [alerts, first pcap_cnt]; attacker requests; those with no alert. */
 interface SqlmapExpect {
+  /** The packet of sqlmap's first request: its User-Agent names it (logged once, the run being under a minute). */
+  readonly named: number;
   readonly bySid: Record<number, [number, number]>;
   readonly requests: number;
   readonly unalerted: number;
@@ -127,18 +141,20 @@ const SQLMAP: Record<string, SqlmapExpect> = {
   // which break syntax without any SQL structure. Packet 46 is sqlmap's WAF/IPS probe
   // (`&gAvw=… UNION ALL SELECT …'<script>alert("XSS")</script>'… EXEC xp_cmdshell('cat ../../../etc/passwd')#`),
   // built to trip every signature at once.
-  'sqlmap_get.pcap': { bySid: { [SQLI]: [25, 46], [XSS]: [1, 46], [TRAVERSAL]: [1, 46], [CMDI]: [1, 46] }, requests: 52, unalerted: 27, clientRequests: 40 },
+  'sqlmap_get.pcap': { named: 29, bySid: { [SQLI]: [25, 46], [XSS]: [1, 46], [TRAVERSAL]: [1, 46], [CMDI]: [1, 46] }, requests: 52, unalerted: 27, clientRequests: 40 },
   // The 4 without an alert: the original `username=ann` twice and the two heuristic probes. Twenty
   // of the 139 alerted are stacked queries behind sqlmap's other boundaries (`') AS x WHERE
   // 1=1;SELECT …`, `"="ann";…`, `' IN BOOLEAN MODE);…`, backticks), which the checks missed
   // before (see test/detect/web-checks.test.ts, "payloads of real tools").
-  'sqlmap_post.pcap': { bySid: { [SQLI]: [139, 43], [XSS]: [1, 43], [TRAVERSAL]: [1, 43], [CMDI]: [1, 43] }, requests: 143, unalerted: 4, clientRequests: 40 },
+  'sqlmap_post.pcap': { named: 27, bySid: { [SQLI]: [139, 43], [XSS]: [1, 43], [TRAVERSAL]: [1, 43], [CMDI]: [1, 43] }, requests: 143, unalerted: 4, clientRequests: 40 },
 };
 
 describe('web tools: sqlmap, with a benign client browsing meanwhile', () => {
   for (const [file, expected] of Object.entries(SQLMAP)) {
     it(`${file}: SQL injection from the attacker, nothing about the client`, async () => {
-      const { alerts, http, events } = await analyse(file);
+      const { alerts: all, http, events } = await analyse(file);
+      const { attacks: alerts, scanner } = scannerAlerts(all);
+      assert.deepEqual(scanner, [[SCANNER, expected.named, ATTACKER, 'user-agent', "sqlmap's User-Agent", 'allowed']]);
       const bySid: Record<number, [number, number]> = {};
       for (const a of alerts) {
         const entry = (bySid[a.signature.sid] ??= [0, a.pcapCnt]);
@@ -165,7 +181,9 @@ describe('web tools: sqlmap, with a benign client browsing meanwhile', () => {
 
 describe("web tools: wfuzz's injection lists", () => {
   it('wfuzz_injections.pcap: each attack type where the list has it; bare probes, LDAP and XPath quiet', async () => {
-    const { alerts, http, events } = await analyse('wfuzz_injections.pcap');
+    const { alerts: all, http, events } = await analyse('wfuzz_injections.pcap');
+    const { attacks: alerts, scanner } = scannerAlerts(all);
+    assert.deepEqual(scanner, [[SCANNER, 15, ATTACKER, 'user-agent', "wfuzz's User-Agent", 'allowed']]);
     const bySid: Record<number, [number, number]> = {};
     for (const a of alerts) (bySid[a.signature.sid] ??= [0, a.pcapCnt])[0]++;
     assert.deepEqual(bySid, { [SQLI]: [53, 41], [XSS]: [37, 668], [TRAVERSAL]: [68, 926], [CMDI]: [7, 410] });
@@ -215,16 +233,21 @@ describe('web tools: benign clients stay quiet', () => {
 const NMAP_UA = 'Mozilla/5.0 (compatible; Nmap Scripting Engine; https://nmap.org/book/nse.html)';
 
 describe("web tools: Nmap's scripts", () => {
-  it('nmap_scripts_default.pcap: the default scripts are reconnaissance, and their User-Agent is no attack', async () => {
-    const { events, http } = await analyse('nmap_scripts_default.pcap');
+  it('nmap_scripts_default.pcap: the default scripts are reconnaissance, logged once by their User-Agent and not blocked', async () => {
+    const { events, alerts, http } = await analyse('nmap_scripts_default.pcap');
     // `; Nmap Scripting Engine;` once read as a command after a separator: an alert and a block per request.
-    assert.deepEqual(events.filter((e) => e.type !== 'stats' && e.type !== 'http'), []);
+    assert.deepEqual(scannerAlerts(alerts).scanner, [[SCANNER, 36, ATTACKER, 'user-agent', "Nmap Scripting Engine's User-Agent", 'allowed']]);
+    assert.deepEqual(events.filter((e) => e.type !== 'stats' && e.type !== 'http' && e.type !== 'alert'), []);
+    assert.equal(alerts.length, 1);
     assert.equal(http.length, 27);
     assert.ok(http.every((h) => h.srcIp === ATTACKER && h.http.httpUserAgent === NMAP_UA));
   });
 
   it('nmap_scripts_attacks.pcap: traversal, SQL injection, Shellshock and Struts OGNL, each where the script put it', async () => {
-    const { alerts, http, events } = await analyse('nmap_scripts_attacks.pcap');
+    const { alerts: all, http, events } = await analyse('nmap_scripts_attacks.pcap');
+    const { attacks: alerts, scanner } = scannerAlerts(all);
+    // Its first request is already an attack (a traversal in the path, read first): blocked by then.
+    assert.deepEqual(scanner, [[SCANNER, 24, ATTACKER, 'user-agent', "Nmap Scripting Engine's User-Agent", 'blocked']]);
     const bySid: Record<number, [number, number]> = {};
     for (const a of alerts) (bySid[a.signature.sid] ??= [0, a.pcapCnt])[0]++;
     // http-passwd: 72 traversal requests (its 36 paths, in the path and as a `file` argument).

@@ -12,6 +12,8 @@ import { detectCrlfInjection, hasWideLineBreak } from './crlf.js';
 import { detectLog4shell } from './log4shell.js';
 import { detectTraversal, passedForOwnHost } from './path-traversal.js';
 import { loadPatternFile, PatternMatcher, type PayloadPattern } from './patterns.js';
+import { pairKey } from '../windows.js';
+import { SCANNER_TOOLS, scannerToolId } from './scanner.js';
 import { detectSqli } from './sqli.js';
 import { detectSsrf } from './ssrf.js';
 import { detectXss } from './xss.js';
@@ -34,6 +36,7 @@ export const WebSig = {
   SMUGGLING: builtin(9100105, 'RAMPART WEB HTTP request smuggling', 'request smuggling', 'request_smuggling', Category.WEB_ATTACK, 2),
   CRLF_INJECTION: builtin(9100106, 'RAMPART WEB CRLF injection (HTTP response splitting)', 'CRLF injection', 'crlf_injection', Category.WEB_ATTACK, 2),
   SSRF: builtin(9100107, 'RAMPART WEB server-side request forgery', 'SSRF', 'ssrf', Category.WEB_ATTACK, 1),
+  SCANNER: builtin(9100108, 'RAMPART WEB scanner User-Agent', 'web scanner', 'web_scanner', Category.RECON, 3),
   PATTERN: builtin(9100190, 'RAMPART WEB payload pattern', 'payload pattern', 'payload_pattern', Category.WEB_ATTACK, 2),
 } as const;
 
@@ -333,6 +336,7 @@ const BIT_PATTERN = 32;
 const BIT_SMUGGLING = 64;
 const BIT_CRLF = 128;
 const BIT_SSRF = 256;
+const BIT_SCANNER = 512;
 
 /** What a check found: its reason and, for SQL injection, the token fingerprint. */
 interface Finding {
@@ -366,6 +370,12 @@ export const webAttacks: DetectorSpec = {
     { name: 'log4shell', type: 'bool', default: true, help: 'Detect Log4Shell JNDI lookups, nested-lookup obfuscations included.' },
     { name: 'ssrf', type: 'bool', default: true, help: 'Detect server-side request forgery: a value that is a URL to a cloud metadata service (169.254.169.254 and its numeric disguises, metadata.google.internal …) or a gopher:// or dict:// URL (not in headers).' },
     { name: 'crlf_injection', type: 'bool', default: true, help: 'Detect CRLF injection (HTTP response splitting): a line break then a header line or a status line in the path, a query argument or a cookie.' },
+    {
+      name: 'scanners',
+      type: 'bool',
+      default: true,
+      help: 'Log web scanners and attack tools that name themselves in their User-Agent (sqlmap, Nikto, Nmap\'s scripts, masscan, wfuzz, gobuster …), as Suricata\'s ET SCAN rules do: severity 3 (reconnaissance: logged, not blocked at the default block_severity), once per source and tool per detect.realert.',
+    },
     { name: 'request_smuggling', type: 'bool', default: true, help: 'Detect request smuggling: a body length that servers and proxies may read differently (Content-Length beside a Transfer-Encoding, conflicting or invalid Content-Length).' },
     { name: 'patterns_file', type: 'string', default: '', help: 'JSON list of literal payload patterns matched case-insensitively on decoded fields (the seeds\' payload_patterns.json format; empty: none).' },
     { name: 'max_value_bytes', type: 'int', default: 65536, min: 256, max: 16777216, help: 'Longest part of one decoded value inspected.' },
@@ -397,6 +407,7 @@ class WebAttackDetector implements Detector {
   private readonly smuggling: boolean;
   private readonly crlf: boolean;
   private readonly ssrf: boolean;
+  private readonly scanners: boolean;
   private readonly maxValue: number;
   /** Fields not inspected, by path prefix (see the `exempt` parameter). */
   private readonly exempt: readonly Exemption[];
@@ -418,6 +429,7 @@ class WebAttackDetector implements Detector {
     this.smuggling = values.request_smuggling as boolean;
     this.crlf = values.crlf_injection as boolean;
     this.ssrf = values.ssrf as boolean;
+    this.scanners = values.scanners as boolean;
     this.maxValue = values.max_value_bytes as number;
     this.exempt = parseExemptions(values.exempt as readonly string[]);
     const file = values.patterns_file as string;
@@ -524,7 +536,11 @@ class WebAttackDetector implements Detector {
     // A value of letters and digits alone needs no check, unless it may be base64 of one (an
     // argument, a cookie, a header: a path is no base64 an application decodes).
     const base64 = freeText && !path && !alternate && isBase64Like(value, mask);
-    if (!(mask & (freeText ? NEEDS_ANY : NEEDS_LOG4SHELL | C_PAREN)) && !base64) return;
+    if (!(mask & (freeText ? NEEDS_ANY : NEEDS_LOG4SHELL | C_PAREN)) && !base64) {
+      // No check reads such a value (`ZmEu`), nor is it remembered: only a tool's name is looked for.
+      if (agent && header && !alternate) this.scanner(req, field, value, flow, p);
+      return;
+    }
     const done = req.alerted;
     // Values recur: a browser's User-Agent and cookies on every request, a site's search terms
     // and form values across users. One found clean by every check (with the same check set and
@@ -542,6 +558,8 @@ class WebAttackDetector implements Detector {
     }
     const alertsBefore = this.stats.web_alerts;
     if (!alternate) this.hostBound = false;
+    // A tool's User-Agent is never remembered as clean: its next request, or another source's, is looked at again.
+    const tool = agent && header && !alternate && this.scanner(req, field, value, flow, p);
     const lineBreak = (mask & C_NEWLINE) !== 0 || ((mask & C_HIGH) !== 0 && hasWideLineBreak(value));
     if (this.log4shell && !(done & BIT_LOG4SHELL) && mask & NEEDS_LOG4SHELL) {
       const r = detectLog4shell(value);
@@ -590,7 +608,24 @@ class WebAttackDetector implements Detector {
     // Kept: a value (not another reading of one, which skipped the XSS check) that every check
     // read (none skipped for an alert the request had raised) and found clean whatever the request's host.
     // A value with a line break is not kept either: that check depends on the field's kind, which the profile does not hold.
-    if (cacheable && done === 0 && !alternate && !this.hostBound && !lineBreak && this.stats.web_alerts === alertsBefore) cache.offer(value, hash);
+    if (cacheable && done === 0 && !alternate && !tool && !this.hostBound && !lineBreak && this.stats.web_alerts === alertsBefore) cache.offer(value, hash);
+  }
+
+  /**
+   * A User-Agent naming a web scanner or attack tool: logged once per client, tool and re-alert
+   * interval (a scan is thousands of requests; the next tool a client runs is news). True when it
+   * names one, alerted or not.
+   */
+  private scanner(req: HttpRequest, field: HttpField, value: string, flow: number, p: Packet | null): boolean {
+    if (!this.scanners) return false;
+    const tool = scannerToolId(value);
+    if (tool < 0) return false;
+    const flows = this.ctx.flows;
+    const client = req.clientIsInitiator ? flows.keyA[flow] : flows.keyB[flow];
+    if (!(req.alerted & BIT_SCANNER) && !this.ctx.suppressed(WebSig.SCANNER, pairKey(client, tool), p !== null ? p.tsUs : flows.lastUs[flow])) {
+      this.raise(WebSig.SCANNER, BIT_SCANNER, req, field, value, { reason: `${SCANNER_TOOLS[tool]}'s User-Agent` }, flow, p);
+    }
+    return true;
   }
 
   /**
