@@ -3,7 +3,7 @@
  * recording consumers, so tests can read exactly what each stage produced.
  */
 import { HttpApp, HttpPhase } from '../../src/app/http/http.js';
-import type { HttpRequest } from '../../src/app/http/request.js';
+import { FIELD_KIND_NAMES, flagNames, type HttpRequest } from '../../src/app/http/request.js';
 import { parseConfig } from '../../src/config/config.js';
 import { Decoder } from '../../src/decode/decoder.js';
 import { Packet } from '../../src/decode/packet.js';
@@ -93,6 +93,8 @@ export interface HttpRun {
   readonly transactionsAt: string[];
   /** Body phases with the response length seen by then (what an alert on the body reports), as "<url> <length>". */
   readonly bodyResponseLengths: string[];
+  /** WebSocket messages handed over, as "<message number> <tx index> <flags> <kind>:<name>=<value> …". */
+  readonly messages: string[];
   readonly http: HttpApp;
   readonly stream: StreamReassembler;
 }
@@ -105,6 +107,7 @@ export function runHttp(frames: readonly TestFrame[], yaml = ''): HttpRun {
   const transactions: string[] = [];
   const transactionsAt: string[] = [];
   const bodyResponseLengths: string[] = [];
+  const messages: string[] = [];
   const http = new HttpApp(
     f.config.section('http'),
     f.flows.size,
@@ -112,8 +115,9 @@ export function runHttp(frames: readonly TestFrame[], yaml = ''): HttpRun {
     {
       onRequest(req, _flow, phase, p) {
         if (phase === HttpPhase.HEAD) requests.push(req);
+        else if (phase === HttpPhase.MESSAGE) messages.push([req.message, req.index, flagNames(req.flags).join('|') || '-', ...req.moreFields.map((f) => `${FIELD_KIND_NAMES[f.kind]}:${f.name}=${f.value}`)].join(' '));
         else bodyResponseLengths.push(`${req.uriRaw} ${req.responseLength}`);
-        phases.push(`${phase === HttpPhase.HEAD ? 'HEAD' : phase === HttpPhase.BODY ? 'BODY' : 'MORE'} ${req.uriRaw} @${p !== null ? p.index + 1 : 'end'}`);
+        phases.push(`${phase === HttpPhase.HEAD ? 'HEAD' : phase === HttpPhase.BODY ? 'BODY' : phase === HttpPhase.MESSAGE ? 'MESSAGE' : 'MORE'} ${req.uriRaw} @${p !== null ? p.index + 1 : 'end'}`);
       },
       onTransaction(req, _flow, p) {
         transactions.push(`${req.uriRaw} ${req.status} ${req.responseLength}`);
@@ -128,5 +132,5 @@ export function runHttp(frames: readonly TestFrame[], yaml = ''): HttpRun {
   });
   feed(frames, f);
   f.flows.flush();
-  return { requests, phases, transactions, transactionsAt, bodyResponseLengths, http, stream: f.stream };
+  return { requests, phases, transactions, transactionsAt, bodyResponseLengths, messages, http, stream: f.stream };
 }

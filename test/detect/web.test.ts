@@ -16,6 +16,7 @@ import { Engine } from '../../src/engine/engine.js';
 import { SECTIONS } from '../../src/engine/sections.js';
 import type { AlertEvent, EngineEvent } from '../../src/output/events.js';
 import { h2ClientBytes } from '../app/h2-client.js';
+import { deflated, frame, OP_TEXT } from '../app/ws-client.js';
 import { run, T0, type RunOutput, type TestFrame } from '../helpers.js';
 import { Conn } from '../stream/segments.js';
 
@@ -945,5 +946,50 @@ describe('web scanners named by their User-Agent', () => {
     for (const agent of ['curl/8.5.0', 'Wget/1.21.3', 'python-requests/2.31.0', 'Go-http-client/1.1', 'Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)']) {
       assert.deepEqual(seen(oneRequest(withAgent('/', agent)).alerts), [], agent);
     }
+  });
+});
+
+describe('web attacks in WebSocket messages', () => {
+  const upgrade = 'GET /ws/chat HTTP/1.1\r\nHost: shop.example\r\nUser-Agent: Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n';
+  const accept = 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n';
+  /** Frames 4 (upgrade) and 6 (101), then one segment per message from frame 7 on. */
+  function chat(messages: readonly Buffer[], yaml?: string): RunOutput {
+    const c = new Conn({ t0: T0 }).handshake().send(upgrade).serverAck().reply(accept);
+    for (const m of messages) c.send(m);
+    return run(c.close().frames, yaml);
+  }
+  const attack = '{"type":"search","q":"1\' UNION SELECT password FROM users--"}';
+
+  it('alerts on each message as its own request: its number, its tx_id, the message as payload', () => {
+    const out = chat([frame(OP_TEXT, '{"type":"chat","text":"hi"}'), frame(OP_TEXT, attack), frame(OP_TEXT, attack)]);
+    assert.deepEqual(seen(out.alerts), [
+      [SQLI, 8, 'json', 'q', CLIENT],
+      [SQLI, 9, 'json', 'q', CLIENT],
+    ]);
+    assert.deepEqual(
+      out.alerts.map((a) => [a.txId, a.metadata.websocket_message, a.action, a.http?.url, a.http?.status, a.payloadPrintable]),
+      [
+        [2, ['2'], 'blocked', '/ws/chat', 101, attack],
+        [3, ['3'], 'blocked', '/ws/chat', 101, attack],
+      ],
+    );
+    assert.equal(out.alerts[0].detail, 'SQL injection in WebSocket message 2, json "q": union after string break');
+  });
+
+  it('finds an attack in a compressed message that reads only against the one before it', () => {
+    const first = '{"type":"search","q":"1 UNION SELECT"}';
+    const out = chat([frame(OP_TEXT, deflated(first), { rsv1: true }), frame(OP_TEXT, deflated(attack, first), { rsv1: true })]);
+    assert.deepEqual(seen(out.alerts), [[SQLI, 8, 'json', 'q', CLIENT]]);
+  });
+
+  it("skips the messages of an exempted path, and leaves a chat's ordinary text alone", () => {
+    assert.deepEqual(seen(chat([frame(OP_TEXT, attack)], 'detectors:\n  web_attacks:\n    exempt: ["/ws/chat *"]\n').alerts), []);
+    const benign = [
+      '{"type":"chat","text":"Should we select from the union table or join it? <b>docs</b>"}',
+      "It's 1 or 2 rows; don't DROP anything",
+      '42["chat",{"text":"<3 the new logo; 5 > 3"}]',
+      '{"type":"code","text":"for f in *.log; do gzip \\"$f\\"; done"}',
+    ];
+    assert.deepEqual(seen(chat(benign.map((m) => frame(OP_TEXT, m))).alerts), []);
   });
 });

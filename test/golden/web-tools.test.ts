@@ -272,3 +272,40 @@ describe("web tools: Nmap's scripts", () => {
     assert.deepEqual(blocked, [[ATTACKER, 24]]);
   });
 });
+
+describe('web tools: a WebSocket chat', () => {
+  it('websocket_chat.pcap: each attack message alerted as a request of its own, decompressed; the benign chat quiet', async () => {
+    const { alerts, http, events } = await analyse('websocket_chat.pcap');
+    // Every message is compressed against the ones before it (permessage-deflate, context kept):
+    // the later ones read only with the earlier ones' bytes as their window.
+    assert.deepEqual(
+      alerts.map((a) => [...seen([a])[0], a.txId, (a.metadata.websocket_message ?? [''])[0]]),
+      [
+        [SQLI, 34, ATTACKER, 'json', 'q', 1, '1'],
+        [XSS, 36, ATTACKER, 'body', '', 2, '2'],
+        // A Socket.IO event, `42["search","x' OR '1'='1"]`: its JSON read after the packet type.
+        [SQLI, 38, ATTACKER, 'json', '[1]', 3, '3'],
+        [LOG4SHELL, 40, ATTACKER, 'json', 'text', 4, '4'],
+        [CMDI, 42, ATTACKER, 'json', 'host', 5, '5'],
+        [TRAVERSAL, 42, ATTACKER, 'json', 'host', 5, '5'],
+        [TRAVERSAL, 44, ATTACKER, 'json', 'file', 6, '6'],
+      ],
+    );
+    assert.ok(alerts.every((a) => a.destIp === VICTIM && a.destPort === 8080 && a.http?.url === '/chat?room=lobby' && a.http.status === 101));
+    assert.equal(alerts[0].detail, 'SQL injection in WebSocket message 1, json "q": union after string break');
+    assert.equal(alerts[0].payloadPrintable, '{"type": "search", "q": "1\' UNION SELECT username, password FROM users--"}');
+    // The two upgrade requests; the messages are no HTTP transactions.
+    assert.deepEqual(
+      http.map((h) => [h.srcIp, h.http.status]),
+      [
+        [CLIENT, 101],
+        [ATTACKER, 101],
+      ],
+    );
+    const stats = events.find((e) => e.type === 'stats' && e.final);
+    assert.ok(stats !== undefined && stats.type === 'stats');
+    assert.deepEqual([stats.stats.http.websocket_upgrades, stats.stats.http.websocket_messages, stats.stats.http.websocket_errors, stats.stats.http.buffered_bytes], [2, 11, 0, 0]);
+    const blocked = events.filter((e) => e.type === 'block').map((e) => (e.type === 'block' ? [e.addr, e.pcapCnt] : []));
+    assert.deepEqual(blocked, [[ATTACKER, 34]]);
+  });
+});

@@ -85,6 +85,22 @@ function inflateOne(inflaters: readonly Inflate[], data: Buffer, limit: number, 
   return null;
 }
 
+/** The end of a DEFLATE block that permessage-deflate strips from each message (RFC 7692 §7.2.1). */
+const MESSAGE_TAIL = Buffer.from([0x00, 0x00, 0xff, 0xff]);
+
+/**
+ * A WebSocket message compressed with permessage-deflate (RFC 7692): its raw DEFLATE data, the
+ * message's tail put back. `window`: the uncompressed bytes of the connection's earlier compressed
+ * messages (their last 32 KB), which its back-references may reach when the client keeps its
+ * context (the default); a message compressed without that context never reaches them. Its output,
+ * whole or (`truncated`) its first `limit` bytes; null when it does not decompress.
+ */
+export function inflateMessage(data: Buffer, window: Buffer, limit: number): { out: Buffer; truncated: boolean } | null {
+  const withTail = Buffer.concat([data, MESSAGE_TAIL]);
+  const inflate: Inflate = (b, max) => inflateRawSync(b, { finishFlush: constants.Z_SYNC_FLUSH, maxOutputLength: max, ...(window.length > 0 ? { dictionary: window } : {}) });
+  return inflateOne([inflate], withTail, limit, false);
+}
+
 /** A body decompressed, and the anomalies of doing it. */
 export interface DecodedBody {
   /** The body as the application reads it (latin1), at most `limit` bytes. */

@@ -515,6 +515,7 @@ class ParsedRequest implements HttpRequest {
   serverPort = 0;
   clientIsInitiator = true;
   alerted = 0;
+  readonly message = 0;
   /** The authority of an absolute URI or a CONNECT target (null: none), and the first Host header value. */
   uriAuthority: string | null = null;
   hostHeader = '';

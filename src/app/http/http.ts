@@ -2,11 +2,12 @@ import type { SectionSpec, SectionValues } from '../../config/params.js';
 import type { Packet } from '../../decode/packet.js';
 import type { StreamConsumer, StreamReassembler } from '../../stream/stream.js';
 import { type BodyLimits, parseBody, parseBodyTail } from './body.js';
-import { decodeContent } from './content-coding.js';
+import { decodeContent, inflateMessage } from './content-coding.js';
 import { ChunkDecoder } from './chunked.js';
 import { H2Reader, type H2Sink } from './h2.js';
 import { canStartRequest, HeadFraming, type HeadLimits, parseRequestHead, parseResponseHead, parseTrailers, readMoreHeaders, type RequestLine, type RequestOrigin, type ResponseHead, ResponseHeadReader, splitRequestLine, splitRequestLineAt, statusLineCode } from './head.js';
 import { FieldKind, headerValue, type HttpField, HttpFlag, type HttpRequest } from './request.js';
+import { isWebSocketUpgrade, WsMessageRequest, WsReader, type WsSink } from './websocket.js';
 
 /**
  * The HTTP/1.x stage: parses the reassembled streams of every TCP flow that speaks HTTP (decided
@@ -48,6 +49,8 @@ export const HttpPhase = {
    * body): `moreFields` hold their headers.
    */
   MORE_HEADERS: 2,
+  /** A WebSocket message of the client's (a request of its own, see `WsMessageRequest`): `moreFields` hold it. */
+  MESSAGE: 3,
 } as const;
 
 /** Receives parsed requests (the detect stage) and finished transactions (the http event log). */
@@ -141,6 +144,8 @@ class HttpFlowState {
   readonly resChunks = new ChunkDecoder();
   /** The client's HTTP/2 connection (h2c), once the flow speaks it; null for HTTP/1. */
   h2: H2Flow | null = null;
+  /** The client's WebSocket messages, once the server accepted an upgrade to it; null for HTTP. */
+  ws: WsFlow | null = null;
 
   /** Starts a flow (a new or a recycled state: buffers were released and `pending` emptied at the last flow's end). */
   init(clientDir: boolean, resyncing: boolean): this {
@@ -161,7 +166,73 @@ class HttpFlowState {
     this.resRemaining = 0;
     this.resSkipping = false;
     this.h2 = null;
+    this.ws = null;
     return this;
+  }
+}
+
+/** The DEFLATE window: back-references of a compressed message reach at most this far back. */
+const DEFLATE_WINDOW = 32768;
+
+/**
+ * Bytes of a compressed WebSocket message's decompressed form read (a passing allocation, not
+ * held): the next message decompresses against the end of this one, so it is read whole up to
+ * this much; past it the connection's later compressed messages are read as sent
+ * (INVALID_COMPRESSION).
+ */
+const WS_COMPRESSED_HOLD = 1 << 20;
+
+/**
+ * Where the JSON of a message starts: at its start, or after the digits of a Socket.IO packet
+ * type (`42["chat","hi"]`); -1 when it does not look like JSON.
+ */
+function jsonStart(text: string): number {
+  let i = 0;
+  while (i < text.length && i < 8 && text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57) i++;
+  while (i < text.length && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 10 || text.charCodeAt(i) === 13 || text.charCodeAt(i) === 9)) i++;
+  const c = text.charCodeAt(i);
+  return c === 123 || c === 91 ? i : -1;
+}
+
+/**
+ * The WebSocket side of one flow: the client's frames (`WsReader`), each message handed to the
+ * detectors as a request of its own (see `HttpApp.wsMessage`), and what decompresses the next
+ * permessage-deflate message (the uncompressed end of the earlier ones).
+ */
+class WsFlow implements WsSink {
+  readonly reader: WsReader;
+  /** Messages read so far. */
+  messages = 0;
+  /** The packet being read (what completes a message). */
+  packet: Packet | null = null;
+  /** The last uncompressed bytes of the compressed messages so far (their DEFLATE window). */
+  window: Buffer = Buffer.alloc(0);
+  /** A compressed message did not decompress whole: later ones cannot be read against it. */
+  windowLost = false;
+
+  constructor(
+    private readonly app: HttpApp,
+    readonly upgrade: HttpRequest,
+    readonly flow: number,
+    maxHold: number,
+  ) {
+    this.reader = new WsReader(this, maxHold);
+  }
+
+  onWsMessage(payload: Buffer, binary: boolean, compressed: boolean, truncated: boolean): void {
+    this.app.wsMessage(this, payload, binary, compressed, truncated);
+  }
+
+  onWsEnd(reason: string): void {
+    this.app.wsEnd(this, reason);
+  }
+
+  hold(n: number): boolean {
+    return this.app.holdBytes(n);
+  }
+
+  release(n: number): void {
+    this.app.holdBytes(-n);
   }
 }
 
@@ -360,6 +431,10 @@ export class HttpApp implements StreamConsumer {
     http2_prior_knowledge: 0,
     http2_upgrades: 0,
     http2_errors: 0,
+    websocket_upgrades: 0,
+    websocket_messages: 0,
+    websocket_errors: 0,
+    websocket_undecompressed: 0,
     memcap_hits: 0,
     buffered_bytes: 0,
     request_bytes: 0,
@@ -436,6 +511,14 @@ export class HttpApp implements StreamConsumer {
       }
       return;
     }
+    if (st.ws !== null) {
+      if (toServer === st.clientDir) {
+        this.stats.request_bytes += len;
+        st.ws.packet = p;
+        st.ws.reader.feed(buf, off, len);
+      }
+      return;
+    }
     if (toServer === st.clientDir) {
       this.stats.request_bytes += len;
       this.feedRequest(st, p, flow, buf, off, len);
@@ -453,6 +536,11 @@ export class HttpApp implements StreamConsumer {
       // Header blocks are compressed against what came before: a gap loses that side.
       if (toServer === st.clientDir) this.h2Failed(st, st.h2, flow);
       else if (!st.h2.server.failed) st.h2.serverFailed();
+      return;
+    }
+    if (st.ws !== null) {
+      // Frame boundaries are lost with the bytes.
+      if (toServer === st.clientDir && !st.ws.reader.ended) st.ws.reader.fail('gap');
       return;
     }
     if (toServer === st.clientDir) {
@@ -493,6 +581,10 @@ export class HttpApp implements StreamConsumer {
     if (st === null) return;
     if (st.resSkipping) this.countSkipped(st, flow);
     if (st.h2 !== null) this.h2Close(st.h2);
+    if (st.ws !== null) {
+      st.ws.reader.drop();
+      st.ws = null;
+    }
     if (st.reqState === REQ_HEAD && st.head.len > 0 && st.head.buf !== null) {
       this.completeHead(st, flow, null, st.head.buf.toString('latin1', 0, st.head.len), HttpFlag.INCOMPLETE);
     } else if (st.reqState === REQ_BODY || st.reqState === REQ_CHUNKED) {
@@ -1396,6 +1488,11 @@ export class HttpApp implements StreamConsumer {
       this.startH2(st, flow);
       return;
     }
+    if (res.status === 101 && req !== null && isWebSocketUpgrade(headerValue(req.headers, 'upgrade'))) {
+      this.finishTx(st, flow, p);
+      this.startWs(st, flow, req);
+      return;
+    }
     if (res.status === 101 || (method === 'CONNECT' && res.status >= 200 && res.status < 300)) {
       this.finishTx(st, flow, p);
       this.stats.tunnels++;
@@ -1417,6 +1514,90 @@ export class HttpApp implements StreamConsumer {
     } else {
       st.resState = RES_CLOSE;
     }
+  }
+
+  // ---- WebSocket ----
+
+  /**
+   * The server accepted an upgrade to WebSocket: the client's bytes are frames from now on (its
+   * messages inspected), the server's are not read.
+   */
+  private startWs(st: HttpFlowState, flow: number, upgrade: HttpRequest): void {
+    this.stats.websocket_upgrades++;
+    // Whatever the client sent since the upgrade request was read as the start of a request.
+    const early = st.head.len > 0 && st.head.buf !== null ? Buffer.from(st.head.buf.subarray(0, st.head.len)) : null;
+    this.releaseHead(st.head);
+    st.reqState = REQ_DONE;
+    st.resState = RES_DONE;
+    this.stream.stop(flow, !st.clientDir);
+    // A message is held up to the body limit (compressed, it is then read as sent: see wsMessage).
+    st.ws = new WsFlow(this, upgrade, flow, this.bodyLimit);
+    if (early !== null) st.ws.reader.feed(early, 0, early.length);
+  }
+
+  /**
+   * A client message, inspected as a request of its own: decompressed (permessage-deflate), then
+   * read as a body is (JSON, a Socket.IO event `42[…]` included, or text; binary only when it is
+   * mostly text), up to the body limit.
+   */
+  wsMessage(ws: WsFlow, payload: Buffer, binary: boolean, compressed: boolean, truncated: boolean): void {
+    this.stats.websocket_messages++;
+    let data = payload;
+    let flags = truncated ? HttpFlag.BODY_TRUNCATED : 0;
+    if (compressed) {
+      const r = truncated || ws.windowLost ? null : inflateMessage(payload, ws.window, WS_COMPRESSED_HOLD);
+      if (r === null) {
+        // Read as sent (text, if it is any); the connection's later compressed messages cannot be read either.
+        this.stats.websocket_undecompressed++;
+        flags |= HttpFlag.INVALID_COMPRESSION;
+        ws.windowLost = true;
+      } else {
+        data = r.out;
+        if (r.truncated) {
+          flags |= HttpFlag.BODY_TRUNCATED;
+          ws.windowLost = true;
+          this.stats.websocket_undecompressed++;
+        } else {
+          const keep = Math.min(DEFLATE_WINDOW, ws.window.length + data.length);
+          ws.window = Buffer.concat([ws.window, data]).subarray(ws.window.length + data.length - keep);
+        }
+      }
+    }
+    if (data.length > this.bodyLimit) {
+      data = data.subarray(0, this.bodyLimit);
+      flags |= HttpFlag.BODY_TRUNCATED;
+    }
+    const text = data.toString('latin1');
+    const fields: HttpField[] = [];
+    const json = jsonStart(text);
+    let found = json >= 0 && !(flags & HttpFlag.BODY_TRUNCATED) ? parseBody(text.slice(json), 'application/json', false, fields, this.limits) : -1;
+    if (found < 0 || found & HttpFlag.INVALID_BODY) {
+      fields.length = 0;
+      found = parseBody(text, binary ? '' : 'text/plain', false, fields, this.limits);
+    }
+    flags |= found;
+    ws.messages++;
+    const req = new WsMessageRequest(ws.upgrade, ws.upgrade.index + ws.messages, ws.messages, fields, text, flags);
+    if (fields.length > 0) this.handler.onRequest(req, ws.flow, HttpPhase.MESSAGE, ws.packet);
+  }
+
+  /**
+   * Takes `n` bytes more into the buffered total (negative: gives them back); false, and counted
+   * in memcap_hits, when that would pass the memcap (nothing is taken then).
+   */
+  holdBytes(n: number): boolean {
+    if (n > 0 && this.buffered + n > this.memcap) {
+      this.stats.memcap_hits++;
+      return false;
+    }
+    this.addBuffered(n);
+    return true;
+  }
+
+  /** The client's frames end (a close frame) or can no longer be read (a malformed frame, a gap). */
+  wsEnd(ws: WsFlow, reason: string): void {
+    if (reason !== 'close') this.stats.websocket_errors++;
+    this.stream.stop(ws.flow, this.states[ws.flow]?.clientDir ?? true);
   }
 
   /** A tunnel opened: both directions leave HTTP parsing; open transactions are logged. */

@@ -187,6 +187,11 @@ export interface HttpRequest {
   readonly clientIsInitiator: boolean;
   /** Attack types already alerted for this request (bits owned by the web detector). */
   alerted: number;
+  /**
+   * For a WebSocket message read as a request of its own (see `WsMessageRequest`), its number on
+   * the connection from 1; 0 for an HTTP request.
+   */
+  readonly message: number;
 }
 
 /** First value of a header by lower-case name, '' when absent. */

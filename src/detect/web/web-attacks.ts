@@ -663,7 +663,9 @@ class WebAttackDetector implements Detector {
     metadata.evidence = [printable(value, EVIDENCE_MAX)];
     const encodings = flagNames(field.flags);
     if (encodings.length > 0) metadata.anomalies = encodings;
-    const where = field.name !== '' ? `${location} ${JSON.stringify(field.name)}` : location;
+    if (req.message > 0) metadata.websocket_message = [String(req.message)];
+    const named = field.name !== '' ? `${location} ${JSON.stringify(field.name)}` : location;
+    const where = req.message > 0 ? `WebSocket message ${req.message}, ${named}` : named;
     const app = { http: httpInfo(req), payloadPrintable: printable(req.head + req.bodyText, PAYLOAD_PRINTABLE_MAX) };
     this.ctx.alertRequest(sig, req, flow, p, `${sig.reason} in ${where}: ${finding.reason}`, metadata, app);
   }
