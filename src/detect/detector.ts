@@ -55,7 +55,8 @@ export interface Detector {
   /**
    * Sees every parsed HTTP request: once when its head is complete (phase HttpPhase.HEAD), once
    * per further window of a head longer than `http.max_header_bytes` (HttpPhase.MORE_HEADERS),
-   * and once when its body is complete (HttpPhase.BODY); `p` is the packet that completed the
+   * and once when its body is complete (HttpPhase.BODY); each WebSocket message of the client's
+   * once, as a request of its own (HttpPhase.MESSAGE); `p` is the packet that completed the
    * phase, null at flow end.
    */
   onHttpRequest?(req: HttpRequest, flow: number, phase: number, p: Packet | null): void;

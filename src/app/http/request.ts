@@ -161,7 +161,8 @@ export interface HttpRequest {
   readonly fields: readonly HttpField[];
   /**
    * Inspection buffers of the latest window of a head longer than `http.max_header_bytes`, or of
-   * an HTTP/2 request's trailers (see HttpPhase.MORE_HEADERS); empty for any other request.
+   * an HTTP/2 request's trailers (see HttpPhase.MORE_HEADERS), or of a WebSocket message (see
+   * HttpPhase.MESSAGE); empty for any other request.
    */
   moreFields: readonly HttpField[];
   /** Inspection buffers of the body (filled when the body is complete). */
