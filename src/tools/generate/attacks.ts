@@ -219,6 +219,12 @@ export function planAttacks(net: Network, hosts: HostFactory): AttackSet {
             turns: [
               { from: 'client', data: w.request },
               { from: 'server', data: w.response ?? httpResponse(w.status, 'text/html', body), afterUs: 3_000 },
+              ...(w.then !== undefined
+                ? [
+                    { from: 'client' as const, data: w.then.client },
+                    { from: 'server' as const, data: w.then.server, afterUs: 1_000 },
+                  ]
+                : []),
             ],
             t0,
             rttUs: rng.int(20_000, 90_000),

