@@ -309,3 +309,26 @@ describe('web tools: a WebSocket chat', () => {
     assert.deepEqual(blocked, [[ATTACKER, 34]]);
   });
 });
+
+describe('web tools: sqlmap through WebSocket messages', () => {
+  it('sqlmap_websocket.pcap: its payloads found in the messages, each connection an upgrade and one message', async () => {
+    const { alerts, http, events } = await analyse('sqlmap_websocket.pcap');
+    const bySid: Record<number, [number, number]> = {};
+    for (const a of alerts) (bySid[a.signature.sid] ??= [0, a.pcapCnt])[0]++;
+    // Packet 22 is sqlmap's WAF/IPS probe, sent in the handshake's URL (tx 0, the query); every
+    // other alert is on a message (tx 1).
+    assert.deepEqual(bySid, { [CMDI]: [1, 22], [SQLI]: [69, 22], [XSS]: [1, 22], [TRAVERSAL]: [1, 22] });
+    assert.ok(alerts.every((a) => a.srcIp === ATTACKER && a.destIp === VICTIM && a.destPort === 8080));
+    const onMessages = alerts.filter((a) => a.txId === 1);
+    assert.equal(onMessages.length, 68);
+    assert.ok(onMessages.every((a) => a.signature.sid === SQLI && a.metadata.location[0] === 'json' && a.metadata.field[0] === 'id' && a.metadata.websocket_message[0] === '1'));
+    // 75 connections; the 6 without an alert sent `{"id": "1"}` (3), a random number, and the
+    // two heuristic probes (`1,'),,".,,)`, `1'hiKNAC<'">Juqodg`), which hold no SQL structure.
+    assert.equal(http.length, 75);
+    const alertedFlows = new Set(alerts.map((a) => a.flowId));
+    assert.equal(http.filter((h) => !alertedFlows.has(h.flowId)).length, 6);
+    const stats = events.find((e) => e.type === 'stats' && e.final);
+    assert.ok(stats !== undefined && stats.type === 'stats');
+    assert.deepEqual([stats.stats.http.websocket_upgrades, stats.stats.http.websocket_messages], [75, 75]);
+  });
+});
