@@ -126,6 +126,24 @@ describe('WebSocket messages', () => {
     assert.deepEqual([r.http.stats.gaps, r.http.stats.websocket_errors, r.http.bufferedBytes], [1, 1, 0]);
   });
 
+  it("reads frames sent right behind the upgrade request, before the server's answer (Node's ws takes them), and still logs the upgrade's status", () => {
+    const attack = frame(OP_TEXT, "1' UNION SELECT password FROM users--");
+    // In the upgrade request's own segment, and in the next one.
+    const same = new Conn({ t0: T0 }).handshake().send(Buffer.concat([Buffer.from(UPGRADE, 'latin1'), attack])).serverAck().reply(ACCEPT).send(frame(OP_TEXT, 'after'));
+    const next = new Conn({ t0: T0 }).handshake().send(UPGRADE).send(attack).serverAck().reply(ACCEPT).send(frame(OP_TEXT, 'after'));
+    for (const c of [same, next]) {
+      const r = runHttp(c.close().frames);
+      assert.deepEqual(r.messages, ["1 1 - body:=1' UNION SELECT password FROM users--", '2 2 - body:=after']);
+      assert.deepEqual(r.transactions, ['/ws?room=1 101 0']);
+      assert.deepEqual([r.http.stats.invalid_requests, r.http.stats.websocket_upgrades], [0, 1]);
+    }
+    // A request pipelined behind the upgrade request is a request (no frame starts with a method's letters).
+    const piped = new Conn({ t0: T0 }).handshake().send(`${UPGRADE}GET /next HTTP/1.1\r\nHost: chat.example\r\n\r\n`).serverAck().reply('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n');
+    const rp = runHttp(piped.close().frames);
+    assert.deepEqual(rp.requests.map((q) => q.uriRaw), ['/ws?room=1', '/next']);
+    assert.deepEqual(rp.messages, []);
+  });
+
   it('reads the frames as requests when the server refuses the upgrade, and leaves other upgrades alone', () => {
     const refused = new Conn({ t0: T0 }).handshake().send(UPGRADE).serverAck().reply('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n').send('GET /next HTTP/1.1\r\nHost: chat.example\r\n\r\n');
     const r = runHttp(refused.close().frames);

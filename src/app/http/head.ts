@@ -154,6 +154,7 @@ const H_CONTENT_TYPE = 4;
 const H_CONTENT_LENGTH = 5;
 const H_TRANSFER_ENCODING = 6;
 const H_CONTENT_ENCODING = 7;
+const H_UPGRADE = 8;
 
 /** Lower-case names and usual spellings of KNOWN_HEADERS, as flat arrays for the hot lookup. */
 const KNOWN_KEYS: readonly string[] = KNOWN_HEADERS.map(([key]) => key);
@@ -266,6 +267,7 @@ class HeaderReader {
   referer = '';
   contentType = '';
   contentEncoding = '';
+  upgrade = '';
   /** Bits (1 << index) of the known headers seen so far. */
   private seen = 0;
   private length = -1;
@@ -372,7 +374,7 @@ class HeaderReader {
       this.flags |= HttpFlag.HEADERS_TOO_LARGE;
       if (value !== '') this.rest = this.rest === '' ? value : `${this.rest}\n${value}`;
     }
-    if (known < 0 || known > H_CONTENT_ENCODING) return;
+    if (known < 0 || known > H_UPGRADE) return;
     // The first of each (what `headerValue` returns); framing as `bodyFraming` reads it.
     const bit = 1 << known;
     const first = (this.seen & bit) === 0;
@@ -392,6 +394,9 @@ class HeaderReader {
         break;
       case H_CONTENT_ENCODING:
         if (first) this.contentEncoding = value;
+        break;
+      case H_UPGRADE:
+        if (first) this.upgrade = value;
         break;
       case H_CONTENT_LENGTH: {
         const n = decimalValue(value, 0, value.length);
@@ -498,6 +503,7 @@ class ParsedRequest implements HttpRequest {
   referer = '';
   contentType = '';
   contentEncoding = '';
+  upgrade = '';
   fields: HttpField[] = [];
   moreFields: readonly HttpField[] = NO_FIELDS;
   bodyFields: readonly HttpField[] = NO_FIELDS;
@@ -532,6 +538,7 @@ class ParsedRequest implements HttpRequest {
     this.referer = reader.referer;
     this.contentType = reader.contentType;
     this.contentEncoding = reader.contentEncoding;
+    this.upgrade = reader.upgrade;
   }
 
   get hostname(): string {

@@ -144,8 +144,10 @@ class HttpFlowState {
   readonly resChunks = new ChunkDecoder();
   /** The client's HTTP/2 connection (h2c), once the flow speaks it; null for HTTP/1. */
   h2: H2Flow | null = null;
-  /** The client's WebSocket messages, once the server accepted an upgrade to it; null for HTTP. */
+  /** The client's WebSocket messages, once the server accepted an upgrade to it (or frames followed the request); null for HTTP. */
   ws: WsFlow | null = null;
+  /** The last request read, when it asks to upgrade to WebSocket and its answer has not come yet. */
+  wsOffer: HttpRequest | null = null;
 
   /** Starts a flow (a new or a recycled state: buffers were released and `pending` emptied at the last flow's end). */
   init(clientDir: boolean, resyncing: boolean): this {
@@ -167,6 +169,7 @@ class HttpFlowState {
     this.resSkipping = false;
     this.h2 = null;
     this.ws = null;
+    this.wsOffer = null;
     return this;
   }
 }
@@ -402,6 +405,18 @@ function indexOfByte(buf: Buffer, byte: number, from: number, end: number): numb
 }
 
 /** True when the `len` bytes at `buf[off]` are `text`'s start, or `text` is theirs (latin1). */
+/**
+ * True when `buf[off, off + len)` starts as a client's first WebSocket frame: RSV2 and RSV3
+ * clear, a text or binary opcode, and the mask bit a client sets. No request starts so: a
+ * method's letters never have the mask bit (0x80) in their second byte.
+ */
+function startsLikeClientFrame(buf: Buffer, off: number, len: number): boolean {
+  const b0 = buf[off];
+  const op = b0 & 0x0f;
+  if ((b0 & 0x30) !== 0 || (op !== 1 && op !== 2)) return false;
+  return len < 2 || (buf[off + 1] & 0x80) !== 0;
+}
+
 function startsLike(buf: Buffer, off: number, len: number, text: string): boolean {
   for (let k = 0; k < text.length && k < len; k++) if (buf[off + k] !== text.charCodeAt(k)) return false;
   return true;
@@ -516,6 +531,9 @@ export class HttpApp implements StreamConsumer {
         this.stats.request_bytes += len;
         st.ws.packet = p;
         st.ws.reader.feed(buf, off, len);
+      } else if (st.resState !== RES_DONE) {
+        // Frames came before the server's answer: that answer is still read (see wsEarly).
+        this.feedResponse(st, p, flow, buf, off, len);
       }
       return;
     }
@@ -702,6 +720,10 @@ export class HttpApp implements StreamConsumer {
               len--;
             }
             if (len === 0) return;
+          }
+          if (h.len === 0 && h.lines === 0 && h.firstPos === 0 && st.wsOffer !== null && startsLikeClientFrame(buf, off, len)) {
+            this.wsEarly(st, flow, p, buf, off, len);
+            return;
           }
           if (h.len === 0 && h.lines === 0 && h.firstPos === 0) {
             const used = this.wholeHead(st, flow, p, buf, off, len);
@@ -1044,6 +1066,7 @@ export class HttpApp implements StreamConsumer {
       this.emitTx(st.pending.shift() as HttpRequest, flow, p);
     }
     st.pending.push(req);
+    st.wsOffer = req.upgrade !== '' && isWebSocketUpgrade(req.upgrade) ? req : null;
     this.handler.onRequest(req, flow, HttpPhase.HEAD, p);
     st.current = req;
     if (continues) st.reqState = REQ_HEAD_MORE;
@@ -1488,9 +1511,17 @@ export class HttpApp implements StreamConsumer {
       this.startH2(st, flow);
       return;
     }
-    if (res.status === 101 && req !== null && isWebSocketUpgrade(headerValue(req.headers, 'upgrade'))) {
+    if (req !== null && req === st.wsOffer) st.wsOffer = null;
+    if (st.ws !== null && req === st.ws.upgrade) {
+      // The answer to an upgrade whose frames came first (see wsEarly): nothing after it is read.
+      this.finishTx(st, flow, p);
+      this.stopResponsesAfterUpgrade(st, flow);
+      return;
+    }
+    if (res.status === 101 && req !== null && isWebSocketUpgrade(req.upgrade)) {
       this.finishTx(st, flow, p);
       this.startWs(st, flow, req);
+      this.stopResponsesAfterUpgrade(st, flow);
       return;
     }
     if (res.status === 101 || (method === 'CONNECT' && res.status >= 200 && res.status < 300)) {
@@ -1522,17 +1553,36 @@ export class HttpApp implements StreamConsumer {
    * The server accepted an upgrade to WebSocket: the client's bytes are frames from now on (its
    * messages inspected), the server's are not read.
    */
-  private startWs(st: HttpFlowState, flow: number, upgrade: HttpRequest): void {
+  private startWs(st: HttpFlowState, flow: number, upgrade: HttpRequest): WsFlow {
     this.stats.websocket_upgrades++;
-    // Whatever the client sent since the upgrade request was read as the start of a request.
-    const early = st.head.len > 0 && st.head.buf !== null ? Buffer.from(st.head.buf.subarray(0, st.head.len)) : null;
     this.releaseHead(st.head);
     st.reqState = REQ_DONE;
+    st.wsOffer = null;
+    // A message is held up to the body limit (compressed, it is then read as sent: see wsMessage).
+    const ws = new WsFlow(this, upgrade, flow, this.bodyLimit);
+    st.ws = ws;
+    return ws;
+  }
+
+  /** The upgrade is answered: the server's side is not read any further. */
+  private stopResponsesAfterUpgrade(st: HttpFlowState, flow: number): void {
     st.resState = RES_DONE;
     this.stream.stop(flow, !st.clientDir);
-    // A message is held up to the body limit (compressed, it is then read as sent: see wsMessage).
-    st.ws = new WsFlow(this, upgrade, flow, this.bodyLimit);
-    if (early !== null) st.ws.reader.feed(early, 0, early.length);
+  }
+
+  /**
+   * Frames right behind a request to upgrade to WebSocket, before the server's answer: servers
+   * that take them read them as messages (Node's HTTP server hands the bytes after the head to its
+   * upgrade handler, and WebSocket servers built on it put them back in front of the socket's
+   * data), so they are read so here; waiting for the 101 read them as a bad request line and let
+   * them through unseen. No request starts
+   * with such bytes (a frame's first byte is no method letter). The answer is still read, for the
+   * upgrade's transaction.
+   */
+  private wsEarly(st: HttpFlowState, flow: number, p: Packet, buf: Buffer, off: number, len: number): void {
+    const ws = this.startWs(st, flow, st.wsOffer as HttpRequest);
+    ws.packet = p;
+    ws.reader.feed(buf, off, len);
   }
 
   /**

@@ -157,6 +157,8 @@ export interface HttpRequest {
   readonly contentType: string;
   /** The request's Content-Encoding (its body's compression), '' when absent. */
   readonly contentEncoding: string;
+  /** The request's Upgrade header (the protocol it asks to switch to), '' when absent. */
+  readonly upgrade: string;
   /** Inspection buffers of the request line and head: path, query arguments, headers, cookies. */
   readonly fields: readonly HttpField[];
   /**

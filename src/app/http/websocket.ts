@@ -214,7 +214,7 @@ export class WsMessageRequest implements HttpRequest {
   alerted = 0;
 
   constructor(
-    private readonly upgrade: HttpRequest,
+    private readonly opening: HttpRequest,
     /** Its number on the flow: the upgrade request's, plus the message's (from 1). */
     readonly index: number,
     /** The message's number on its connection, from 1. */
@@ -228,34 +228,34 @@ export class WsMessageRequest implements HttpRequest {
   }
 
   get method(): string {
-    return this.upgrade.method;
+    return this.opening.method;
   }
   get uriRaw(): string {
-    return this.upgrade.uriRaw;
+    return this.opening.uriRaw;
   }
   get uriNormalized(): string {
-    return this.upgrade.uriNormalized;
+    return this.opening.uriNormalized;
   }
   get path(): string {
-    return this.upgrade.path;
+    return this.opening.path;
   }
   get query(): string {
-    return this.upgrade.query;
+    return this.opening.query;
   }
   get protocol(): string {
-    return this.upgrade.protocol;
+    return this.opening.protocol;
   }
   get headers(): readonly HttpHeader[] {
-    return this.upgrade.headers;
+    return this.opening.headers;
   }
   get hostname(): string {
-    return this.upgrade.hostname;
+    return this.opening.hostname;
   }
   get userAgent(): string {
-    return this.upgrade.userAgent;
+    return this.opening.userAgent;
   }
   get referer(): string {
-    return this.upgrade.referer;
+    return this.opening.referer;
   }
   get contentType(): string {
     return '';
@@ -263,8 +263,11 @@ export class WsMessageRequest implements HttpRequest {
   get contentEncoding(): string {
     return '';
   }
+  get upgrade(): string {
+    return '';
+  }
   get status(): number {
-    return this.upgrade.status;
+    return this.opening.status;
   }
   get responseLength(): number {
     return 0;
@@ -273,12 +276,12 @@ export class WsMessageRequest implements HttpRequest {
     return '';
   }
   get clientPort(): number {
-    return this.upgrade.clientPort;
+    return this.opening.clientPort;
   }
   get serverPort(): number {
-    return this.upgrade.serverPort;
+    return this.opening.serverPort;
   }
   get clientIsInitiator(): boolean {
-    return this.upgrade.clientIsInitiator;
+    return this.opening.clientIsInitiator;
   }
 }
