@@ -85,6 +85,12 @@ const PLACES: readonly [string, string, number, string, string][] = [
   ['sqli in a gzip-compressed urlencoded body', post('application/x-www-form-urlencoded', gzipSync('user=admin%27--&pass=x').toString('latin1'), 'Content-Encoding: gzip\r\n'), SQLI, 'body', 'user'],
   ['xss in a deflate-compressed JSON body', post('application/json', deflateSync('{"profile":{"bio":"<svg/onload=alert(1)>"}}').toString('latin1'), 'Content-Encoding: deflate\r\n'), XSS, 'json', 'profile.bio'],
   ['sqli in a JSON body', post('application/json', '{"filter":{"name":"x\' OR \'1\'=\'1"}}'), SQLI, 'json', 'filter.name'],
+  // Applications that read the raw body as JSON whatever the header says: Go's json.Decoder, PHP's php://input, Django.
+  ['sqli in JSON sent as application/octet-stream', post('application/octet-stream', '{"q":"1\' UNION SELECT password FROM users--"}'), SQLI, 'json', 'q'],
+  ['sqli in JSON sent as text/plain', post('text/plain', '{"q":"1\' UNION SELECT password FROM users--"}'), SQLI, 'json', 'q'],
+  ['sqli in JSON sent without a Content-Type', `POST /submit HTTP/1.1\r\nHost: shop.example\r\nContent-Length: 45\r\n\r\n{"q":"1' UNION SELECT password FROM users--"}`, SQLI, 'json', 'q'],
+  // Java's Commons FileUpload takes any multipart/* body as a form.
+  ['sqli in a form-data part of a multipart/mixed body', post('multipart/mixed; boundary=b1', '--b1\r\nContent-Disposition: form-data; name="q"\r\n\r\n1\' UNION SELECT password FROM users--\r\n--b1--\r\n'), SQLI, 'multipart', 'q'],
   ['sqli in a multipart field', multipart('comment', "1'; DROP TABLE users; --"), SQLI, 'multipart', 'comment'],
   ['sqli in the User-Agent', get('/', '').replace('Firefox/128.0', "Firefox/128.0' AND SLEEP(5)#"), SQLI, 'header', 'user-agent'],
   ['sqli in the Host header (sqlmap --level 5, after the address)', get('/item?id=1').replace('Host: shop.example', 'Host: 10.94.0.10) AND 2126=1119-- TRUF'), SQLI, 'header', 'host'],

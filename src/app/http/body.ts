@@ -3,9 +3,11 @@ import { FieldKind, type HttpField, HttpFlag } from './request.js';
 
 /**
  * Request bodies as inspection buffers, by Content-Type: urlencoded forms (decoded arguments),
- * JSON (every string leaf, by path), multipart/form-data (field values, file names, text file
- * contents), other text (one raw buffer). Binary bodies are not inspected. A body that does not
- * parse as its type says is flagged INVALID_BODY and inspected raw.
+ * JSON (every string leaf, by path), multipart (field values, file names, text file contents),
+ * other text (one raw buffer). A body of any other type is read by what it holds, as applications
+ * that ignore the header read it: JSON when it parses as JSON, else text as one raw buffer.
+ * Binary bodies are not inspected. A body that does not parse as its type says is flagged
+ * INVALID_BODY and inspected raw.
  */
 
 /** Bounds on what one body turns into. */
@@ -57,10 +59,6 @@ export function isXmlDocument(contentType: string, body: string): boolean {
   return (xmlType || startsAsXml(body)) && body.indexOf('http://www.w3.org/1999/xhtml') < 0;
 }
 
-function isTextType(type: string): boolean {
-  return type.startsWith('text/') || type.endsWith('+json') || type.endsWith('+xml') || type === 'application/xml' || type === 'application/graphql' || type === 'application/javascript';
-}
-
 /**
  * Turns a body (latin1 text of at most `body_limit` bytes) into fields; returns HttpFlag bits.
  * `truncated` says the body went on past what is given (a JSON body then cannot parse whole).
@@ -77,15 +75,32 @@ export function parseBody(body: string, contentType: string, truncated: boolean,
     out.push({ kind: FieldKind.BODY_RAW, name: '', value: body, flags: HttpFlag.INVALID_BODY });
     return HttpFlag.INVALID_BODY;
   }
-  if (type === 'multipart/form-data') {
+  // Any multipart type: Java's Commons FileUpload (Struts, older Spring) takes every multipart/*
+  // body as a form, so form-data parts sent as multipart/mixed reach the application too.
+  if (type.startsWith('multipart/')) {
     const boundary = typeParam(contentType, 'boundary');
     const flags = boundary === '' ? -1 : parseMultipart(body, boundary, out, limits);
     if (flags >= 0) return flags;
     out.push({ kind: FieldKind.BODY_RAW, name: '', value: body, flags: HttpFlag.INVALID_BODY });
     return HttpFlag.INVALID_BODY;
   }
-  pushRawBody(body, type, out, file);
+  // JSON under another type (or none): applications that read the raw body as JSON whatever the
+  // header says (Go's json.Decoder on r.Body, PHP's json_decode of php://input, Django's
+  // json.loads(request.body)) read its fields, so they are read here too.
+  if (!file && !truncated && startsAsJson(body)) {
+    const flags = parseJson(body, out, limits);
+    if (flags >= 0) return flags;
+  }
+  pushRawBody(body, out, file);
   return 0;
+}
+
+/** True when `body` starts, after white space and a byte order mark, with `{` or `[`. */
+function startsAsJson(body: string): boolean {
+  let i = body.startsWith('\xef\xbb\xbf') ? 3 : 0;
+  while (i < body.length && i < 64 && isTrimSpace(body.charCodeAt(i))) i++;
+  const c = body.charCodeAt(i);
+  return c === 123 || c === 91;
 }
 
 /**
@@ -101,13 +116,14 @@ function startsAsXml(body: string): boolean {
 
 /**
  * A body that is no form, JSON or multipart, as one field: a file's content (`file`: text, or
- * binary holding a server page's opening tag), or the text of a text type or of an XML document
- * sent under another type.
+ * binary holding a server page's opening tag), or text whatever its type says (an application
+ * reading the raw body does not ask: `application/x-anything` carries what `text/plain` would),
+ * or a serialized Java object.
  */
-function pushRawBody(body: string, type: string, out: HttpField[], file: boolean): void {
+function pushRawBody(body: string, out: HttpField[], file: boolean): void {
   if (file) {
     if (isMostlyText(body) || hasServerTag(body)) out.push({ kind: FieldKind.UPLOAD, name: '', value: body, flags: 0 });
-  } else if (((type === '' || isTextType(type) || startsAsXml(body)) && isMostlyText(body)) || isJavaSerialized(body)) {
+  } else if (isMostlyText(body) || isJavaSerialized(body)) {
     out.push({ kind: FieldKind.BODY_RAW, name: '', value: body, flags: 0 });
   }
 }
@@ -133,14 +149,14 @@ export function parseBodyTail(tail: string, contentType: string, out: HttpField[
   if (type === 'application/x-www-form-urlencoded') {
     const amp = tail.indexOf('&');
     if (amp >= 0) parseArgs(tail.slice(amp + 1), FieldKind.BODY_ARG, out, limits.maxFields);
-  } else if (type === 'multipart/form-data') {
+  } else if (type.startsWith('multipart/')) {
     const boundary = typeParam(contentType, 'boundary');
     const at = boundary === '' ? -1 : tail.indexOf(`--${boundary}`);
     if (at >= 0) parseMultipart(tail.slice(at), boundary, out, limits);
   } else if (type === 'application/json' || type.endsWith('+json')) {
     jsonTailFields(tail, out, limits.maxFields);
   } else {
-    pushRawBody(tail, type, out, file);
+    pushRawBody(tail, out, file);
   }
   for (let i = from; i < out.length; i++) out[i] = { ...out[i], flags: out[i].flags | HttpFlag.BODY_TRUNCATED };
 }
