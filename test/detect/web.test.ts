@@ -89,6 +89,8 @@ const PLACES: readonly [string, string, number, string, string][] = [
   ['sqli in JSON sent as application/octet-stream', post('application/octet-stream', '{"q":"1\' UNION SELECT password FROM users--"}'), SQLI, 'json', 'q'],
   ['sqli in JSON sent as text/plain', post('text/plain', '{"q":"1\' UNION SELECT password FROM users--"}'), SQLI, 'json', 'q'],
   ['sqli in JSON sent without a Content-Type', `POST /submit HTTP/1.1\r\nHost: shop.example\r\nContent-Length: 45\r\n\r\n{"q":"1' UNION SELECT password FROM users--"}`, SQLI, 'json', 'q'],
+  // A key sent twice: JSON.parse keeps the last value, Go's gjson and C's cJSON the first.
+  ['sqli in the first of two values of one JSON key', post('application/json', '{"id":7,"q":"1\' UNION SELECT password FROM users--","q":"shoes"}'), SQLI, 'json', 'q'],
   // Java's Commons FileUpload takes any multipart/* body as a form.
   ['sqli in a form-data part of a multipart/mixed body', post('multipart/mixed; boundary=b1', '--b1\r\nContent-Disposition: form-data; name="q"\r\n\r\n1\' UNION SELECT password FROM users--\r\n--b1--\r\n'), SQLI, 'multipart', 'q'],
   ['sqli in a multipart field', multipart('comment', "1'; DROP TABLE users; --"), SQLI, 'multipart', 'comment'],

@@ -189,6 +189,32 @@ function jsonTailFields(tail: string, out: HttpField[], max: number): void {
   }
 }
 
+/** A string followed by a colon: a member's key (or, inside a string, text that looks like one). */
+const MEMBER_KEY = /"\s*:/g;
+
+/** How many member keys `text` seems to hold (at least as many as it has: see MEMBER_KEY). */
+function memberCount(text: string): number {
+  MEMBER_KEY.lastIndex = 0;
+  let n = 0;
+  while (MEMBER_KEY.exec(text) !== null) n++;
+  return n;
+}
+
+/**
+ * A key sent twice in one object: JSON.parse keeps the last value, and so does most software,
+ * but not all (Go's gjson and jsonparser, C's cJSON take the first), so an attack in the first
+ * and a harmless value in the last reaches those unseen. When the text holds more member keys
+ * than the parsed document, its string members are read again from the text and those not
+ * already among the body's fields (from `first` on) are added.
+ */
+function duplicateMembers(text: string, out: HttpField[], first: number, max: number): void {
+  const seen = new Set<string>();
+  for (let i = first; i < out.length; i++) seen.add(`${out[i].name.slice(out[i].name.lastIndexOf('.') + 1)}\0${out[i].value}`);
+  const members: HttpField[] = [];
+  jsonTailFields(text, members, max);
+  for (const m of members) if (!seen.has(`${m.name}\0${m.value}`)) out.push(m);
+}
+
 /** A character past ASCII (a native search: a `charCodeAt` loop over the body costs more). */
 const NON_ASCII = /[\u0080-\uffff]/;
 
@@ -202,6 +228,8 @@ const PLAIN_KEY = /^[\w.\-$ ]*$/;
 
 /** Fields taken so far from the JSON body being walked. */
 let jsonFields = 0;
+/** Members (object keys) of the JSON body being walked, as parsed: a key sent twice counts once. */
+let jsonKeys = 0;
 /**
  * String leaves (and odd keys) of the JSON body being walked past its `max_args` fields, those of
  * a saved file's content (read as an upload) apart.
@@ -230,6 +258,7 @@ function walkJson(v: unknown, path: string, depth: number, out: HttpField[], max
   }
   const o = v as Record<string, unknown>;
   const keys = Object.keys(o);
+  jsonKeys += keys.length;
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i];
     const child = o[k];
@@ -267,7 +296,10 @@ function parseJson(body: string, out: HttpField[], limits: BodyLimits): number {
     return -1;
   }
   jsonFields = 0;
+  jsonKeys = 0;
+  const first = out.length;
   walkJson(doc, '', 0, out, limits.maxFields);
+  if (memberCount(body) > jsonKeys) duplicateMembers(body, out, first, limits.maxFields);
   // Past `max_args` fields the rest is one value, its strings a line each (TOO_MANY_ARGS).
   if (jsonRest.length === 0 && uploadRest.length === 0) return 0;
   if (jsonRest.length > 0) out.push({ kind: FieldKind.JSON, name: '', value: jsonRest.join('\n'), flags: HttpFlag.TOO_MANY_ARGS });
