@@ -91,6 +91,10 @@ const PLACES: readonly [string, string, number, string, string][] = [
   ['sqli in JSON sent without a Content-Type', `POST /submit HTTP/1.1\r\nHost: shop.example\r\nContent-Length: 45\r\n\r\n{"q":"1' UNION SELECT password FROM users--"}`, SQLI, 'json', 'q'],
   // A key sent twice: JSON.parse keeps the last value, Go's gjson and C's cJSON the first.
   ['sqli in the first of two values of one JSON key', post('application/json', '{"id":7,"q":"1\' UNION SELECT password FROM users--","q":"shoes"}'), SQLI, 'json', 'q'],
+  // Bodies in charsets whose bytes hide ASCII, read as the application reads them.
+  ["sqli in a form in IBM037 (EBCDIC), which ASP.NET and Django decode by the charset named", post('application/x-www-form-urlencoded; charset=ibm037', '%98=%F1%7D%40%E4%D5%C9%D6%D5%40%E2%C5%D3%C5%C3%E3%40%97%81%A2%A2%A6%96%99%84%40%C6%D9%D6%D4%40%A4%A2%85%99%A2%60%60'), SQLI, 'body', 'q'],
+  ['sqli in a JSON body in UTF-16, which Jackson and Python read by its first bytes', post('application/json', Buffer.from('{"q":"1\' UNION SELECT password FROM users--"}', 'utf16le').toString('latin1')), SQLI, 'json', 'q'],
+  ['xss in a text body in IBM500', post('text/plain; charset=IBM500', Buffer.from('4ca283998997a36e81938599a34df15d4c61a283998997a36e', 'hex').toString('latin1')), XSS, 'body', ''],
   // Java's Commons FileUpload takes any multipart/* body as a form.
   ['sqli in a form-data part of a multipart/mixed body', post('multipart/mixed; boundary=b1', '--b1\r\nContent-Disposition: form-data; name="q"\r\n\r\n1\' UNION SELECT password FROM users--\r\n--b1--\r\n'), SQLI, 'multipart', 'q'],
   ['sqli in a multipart field', multipart('comment', "1'; DROP TABLE users; --"), SQLI, 'multipart', 'comment'],

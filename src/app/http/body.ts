@@ -1,3 +1,4 @@
+import { asUtf8Bytes, type CharsetDecoder, charsetDecoder, jsonCharset } from './charset.js';
 import { isTrimSpace, parseArgs } from './decode.js';
 import { FieldKind, type HttpField, HttpFlag } from './request.js';
 
@@ -65,10 +66,55 @@ export function isXmlDocument(contentType: string, body: string): boolean {
  * `file`: the body is a file put on the server (a PUT, as WebDAV and file sync clients send): one
  * not a form, JSON or multipart is an uploaded file's content (read as a multipart file's is).
  */
-export function parseBody(body: string, contentType: string, truncated: boolean, out: HttpField[], limits: BodyLimits, file = false): number {
-  if (body.length === 0) return 0;
+export function parseBody(raw: string, contentType: string, truncated: boolean, out: HttpField[], limits: BodyLimits, file = false): number {
+  if (raw.length === 0) return 0;
   const type = mediaType(contentType);
-  if (type === 'application/x-www-form-urlencoded') return parseArgs(body, FieldKind.BODY_ARG, out, limits.maxFields);
+  const charset = charsetDecoder(typeParam(contentType, 'charset'));
+  if (type === 'application/x-www-form-urlencoded') {
+    const from = out.length;
+    const flags = parseArgs(raw, FieldKind.BODY_ARG, out, limits.maxFields);
+    return charset === null ? flags : flags | readInCharset(out, from, charset);
+  }
+  // A document is read whole in its charset (a file's bytes and multipart parts as they are).
+  const { body, flags: charsetFlags } = file || type.startsWith('multipart/') ? { body: raw, flags: 0 } : inCharset(raw, charset);
+  return parseDocument(body, type, contentType, truncated, out, limits, file) | charsetFlags;
+}
+
+/**
+ * `raw` read in the charset its Content-Type names, or (none named) in UTF-16 or UTF-32 when its
+ * first bytes show JSON in them (RFC 4627 §3, as Jackson and Python's json read it).
+ */
+function inCharset(raw: string, named: CharsetDecoder | null): { body: string; flags: number } {
+  if (named !== null) return { body: asUtf8Bytes(named(raw)), flags: HttpFlag.BODY_CHARSET };
+  const shown = jsonCharset(raw);
+  const reader = shown === '' ? null : charsetDecoder(shown);
+  if (reader === null) return { body: raw, flags: 0 };
+  const body = asUtf8Bytes(reader(raw));
+  return startsAsJson(body) ? { body, flags: HttpFlag.BODY_CHARSET } : { body: raw, flags: 0 };
+}
+
+/**
+ * A form's arguments from `from` on read again in its charset, as extra fields: ASP.NET decodes
+ * each name and value's bytes in it (`%F1%7D` is `1'` in IBM037); the bytes as sent stay
+ * inspected too (Django decodes only the escaped bytes in it). Returns BODY_CHARSET.
+ */
+function readInCharset(out: HttpField[], from: number, charset: CharsetDecoder): number {
+  const end = out.length;
+  for (let i = from; i < end; i++) {
+    const f = out[i];
+    if (isBytes(f.value) && isBytes(f.name)) out.push({ kind: f.kind, name: asUtf8Bytes(charset(f.name)), value: asUtf8Bytes(charset(f.value)), flags: f.flags | HttpFlag.BODY_CHARSET });
+  }
+  return HttpFlag.BODY_CHARSET;
+}
+
+/** True when every char of `s` is a byte (no `%uXXXX` decoded above 0xFF). */
+function isBytes(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0xff) return false;
+  return true;
+}
+
+/** The fields of a body that is no form, by its type (see parseBody). */
+function parseDocument(body: string, type: string, contentType: string, truncated: boolean, out: HttpField[], limits: BodyLimits, file: boolean): number {
   if (type === 'application/json' || type.endsWith('+json')) {
     const flags = truncated ? -1 : parseJson(body, out, limits);
     if (flags >= 0) return flags;

@@ -83,6 +83,11 @@ export const HttpFlag = {
    * taken is inspected as one value (padding with arguments hides nothing).
    */
   TOO_MANY_ARGS: 524288,
+  /**
+   * A body in a charset whose bytes hide ASCII (UTF-16, UTF-32, an EBCDIC code page such as
+   * IBM037), named by its Content-Type or shown by its first bytes: read in it, as the application does.
+   */
+  BODY_CHARSET: 1048576,
 } as const;
 
 /** Names of the flag bits, in bit order (for metadata and the http event). */
@@ -107,6 +112,7 @@ export const HTTP_FLAG_NAMES: readonly string[] = [
   'best_fit',
   'invalid_compression',
   'too_many_args',
+  'body_charset',
 ];
 
 /** Names of the bits set in `flags`. */
