@@ -1,5 +1,5 @@
 import { asUtf8Bytes, type CharsetDecoder, charsetDecoder, jsonCharset } from './charset.js';
-import { isTrimSpace, parseArgs } from './decode.js';
+import { isTrimSpace, parseArgs, percentDecode } from './decode.js';
 import { FieldKind, type HttpField, HttpFlag } from './request.js';
 
 /**
@@ -363,6 +363,18 @@ function dispositionParam(header: string, name: string): string | undefined {
   return m[2] !== undefined ? m[2] : m[1];
 }
 
+/**
+ * An extended Content-Disposition parameter (`filename*=UTF-8''..%2F..%2Fshell.php`, RFC 5987):
+ * its value percent-decoded (its charset's bytes, latin1), or undefined when absent.
+ */
+function extendedParam(header: string, name: string): string | undefined {
+  const m = new RegExp(`;\\s*${name}\\*\\s*=\\s*"?([^;"\\s]*)`, 'i').exec(header);
+  if (m === null) return undefined;
+  const quote = m[1].indexOf("'");
+  const second = quote < 0 ? -1 : m[1].indexOf("'", quote + 1);
+  return percentDecode(second < 0 ? m[1] : m[1].slice(second + 1), false);
+}
+
 /** Fields of a multipart body; returns their HttpFlag bits, or -1 when it has no part. */
 function parseMultipart(body: string, boundary: string, out: HttpField[], limits: BodyLimits): number {
   const delim = `--${boundary}`;
@@ -398,10 +410,16 @@ function parseMultipart(body: string, boundary: string, out: HttpField[], limits
       if (key === 'content-disposition') disposition = line.slice(colon + 1);
     }
     const name = dispositionParam(disposition, 'name') ?? '';
-    const filename = dispositionParam(disposition, 'filename');
-    if (filename !== undefined) {
-      out.push({ kind: FieldKind.FILENAME, name, value: filename, flags: 0 });
-      count++;
+    const plainName = dispositionParam(disposition, 'filename');
+    const extendedName = extendedParam(disposition, 'filename');
+    if (plainName !== undefined || extendedName !== undefined) {
+      // Servers that know `filename*` (RFC 6266: Spring, busboy, Commons FileUpload) take it over
+      // `filename`: both are inspected.
+      const names = extendedName === undefined ? [plainName] : plainName === undefined || plainName === extendedName ? [extendedName] : [extendedName, plainName];
+      for (const filename of names) {
+        out.push({ kind: FieldKind.FILENAME, name, value: filename as string, flags: 0 });
+        count++;
+      }
       // Text uploads are read whatever type they claim (a web shell is sent as an image), binary
       // ones only when they hold a server page's opening tag (PHP in an image's comment).
       if (isMostlyText(value) || hasServerTag(value)) {
