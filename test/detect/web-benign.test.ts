@@ -50,6 +50,7 @@ const REQUESTS: readonly [string, string][] = [
   ['a form in IBM037 whose words are SQL words', post('/search', 'application/x-www-form-urlencoded; charset=ibm037', '%98=%A2%85%93%85%83%A3%40%A3%88%85%40%A4%95%89%96%95%40%99%85%97')],
   ['a JSON document in UTF-16 with SQL words and markup', post('/api/notes', 'application/json', Buffer.from('{"title":"select the union rep","body":"<b>hi</b>; 5 > 3"}', 'utf16le'))],
   ['an upload named in both forms, the extended one UTF-8 (filename*=)', post('/upload', 'multipart/form-data; boundary=b3', '--b3\r\nContent-Disposition: form-data; name="photo"; filename="naive photo.png"; filename*=UTF-8\'\'na%C3%AFve%20photo%20(1).png\r\nContent-Type: image/png\r\n\r\n\x89PNG\r\n--b3--\r\n')],
+  ['an anchor a client left in the request target', get('/docs/guide.html?lang=en#install-step-2')],
   ['a binary body under application/octet-stream', post('/blob', 'application/octet-stream', Buffer.from(Array.from({ length: 600 }, (_, i) => (i * 37 + 11) & 0xff)))],
   ['HTML tags in JSON strings', json('/api/pages/12', { html: '<p class="lead">Hello <em>world</em></p><img src="/img/a.png" alt="A photo"><a href="/about" title="About us">About</a>', note: 'use the onload event, or onclick="..." in docs', math: 'a<b and c>d' })],
   ["a crawler's User-Agent: separators inside its product comment (Nmap's scripts, which name a tool, are logged apart)", get('/', '').replace(/User-Agent: [^\r]*/, 'User-Agent: Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)')],

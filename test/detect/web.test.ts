@@ -95,6 +95,9 @@ const PLACES: readonly [string, string, number, string, string][] = [
   ["sqli in a form in IBM037 (EBCDIC), which ASP.NET and Django decode by the charset named", post('application/x-www-form-urlencoded; charset=ibm037', '%98=%F1%7D%40%E4%D5%C9%D6%D5%40%E2%C5%D3%C5%C3%E3%40%97%81%A2%A2%A6%96%99%84%40%C6%D9%D6%D4%40%A4%A2%85%99%A2%60%60'), SQLI, 'body', 'q'],
   ['sqli in a JSON body in UTF-16, which Jackson and Python read by its first bytes', post('application/json', Buffer.from('{"q":"1\' UNION SELECT password FROM users--"}', 'utf16le').toString('latin1')), SQLI, 'json', 'q'],
   ['xss in a text body in IBM500', post('text/plain; charset=IBM500', Buffer.from('4ca283998997a36e81938599a34df15d4c61a283998997a36e', 'hex').toString('latin1')), XSS, 'body', ''],
+  // A `#` in the target: Go's net/http keeps what follows it in the query or the path.
+  ['xss after a # in the query', get('/search?q=safe#%3Cscript%3Ealert(1)%3C/script%3E'), XSS, 'query', 'q'],
+  ['path traversal after a # in the path', get('/download#/../../../../etc/passwd'), TRAVERSAL, 'arg_name', '#/../../../../etc/passwd'],
   // RFC 6266: servers that know `filename*` take it over `filename`.
   ['path traversal in an upload\'s extended file name (filename*=)', post('multipart/form-data; boundary=b2', '--b2\r\nContent-Disposition: form-data; name="f"; filename="a.png"; filename*=UTF-8\'\'..%2F..%2F..%2Fvar%2Fwww%2Fshell.php\r\nContent-Type: image/png\r\n\r\nx\r\n--b2--\r\n'), TRAVERSAL, 'filename', 'f'],
   // Java's Commons FileUpload takes any multipart/* body as a form.

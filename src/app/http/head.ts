@@ -609,6 +609,14 @@ export function parseRequestHead(head: string, origin: RequestOrigin, limits: He
   fields.push({ kind: FieldKind.PATH, name: '', value: decodedPath, flags: pathFlags | dotFlags });
   flags |= pathFlags | dotFlags;
   if (query !== '') flags |= parseArgs(query, FieldKind.QUERY_ARG, fields, limits.maxArgs);
+  // A `#` in a request target (browsers never send one) ends it for most servers, but Go's
+  // net/http keeps what follows in the path or the query (`?q=safe#<script>` is q's value): that
+  // reading is inspected too, as the last argument (or the fragment alone) with it appended.
+  if (hash >= 0 && hash + 1 < line.target.length) {
+    const fragment = line.target.slice(hash + 1);
+    const last = query.slice(query.lastIndexOf('&') + 1);
+    flags |= parseArgs(`${last}#${fragment}`, FieldKind.QUERY_ARG, fields, limits.maxArgs);
+  }
   // A head cut at max_header_bytes goes on in windows (`readMoreHeaders`), read by this reader
   // with a framing of its own, so that framing and the max_headers count run across them; the
   // caller's framing says "no body" until the last window.
