@@ -258,7 +258,8 @@ export class HeadFraming implements BodyFraming {
 /**
  * The header lines of `head` from `pos` up to the empty line, as headers and inspection buffers
  * (cookies split), in one pass with the header's bounds: the per-request values the parser needs
- * (host, user agent, referer, content type, framing) are picked up on the way.
+ * (host, user agent, referer, content type and coding, the protocol an Upgrade asks for, framing)
+ * are picked up on the way.
  */
 class HeaderReader {
   flags = 0;
