@@ -144,6 +144,22 @@ describe('WebSocket messages', () => {
     assert.deepEqual(rp.messages, []);
   });
 
+  it("keeps each connection's DEFLATE window within the memcap, and lets it go at the end", () => {
+    // Three connections at once, each keeping a 30,000-byte window: the third's passes the
+    // 65,536-byte memcap, so its next compressed message cannot be read (and is counted).
+    const text = (n: number): string => `{"n":${n},"text":"${'lorem ipsum dolor sit amet '.repeat(1110)}"}`;
+    const frames: ReturnType<typeof upgraded>['frames'] = [];
+    for (let k = 0; k < 3; k++) {
+      const c = new Conn({ t0: T0 + k * 10_000, sport: 41000 + k }, frames).handshake().send(UPGRADE).serverAck().reply(ACCEPT);
+      c.send(frame(OP_TEXT, deflated(text(k)), { rsv1: true }));
+      if (k === 2) c.send(frame(OP_TEXT, deflated('{"q":"more"}', text(k)), { rsv1: true }));
+    }
+    const r = runHttp(frames, 'http:\n  memcap: 65536\n');
+    assert.equal(r.messages.length, 3);
+    assert.deepEqual([r.http.stats.memcap_hits, r.http.stats.websocket_undecompressed], [1, 1]);
+    assert.equal(r.http.bufferedBytes, 0);
+  });
+
   it('reads the frames as requests when the server refuses the upgrade, and leaves other upgrades alone', () => {
     const refused = new Conn({ t0: T0 }).handshake().send(UPGRADE).serverAck().reply('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n').send('GET /next HTTP/1.1\r\nHost: chat.example\r\n\r\n');
     const r = runHttp(refused.close().frames);

@@ -177,6 +177,8 @@ class HttpFlowState {
 /** The DEFLATE window: back-references of a compressed message reach at most this far back. */
 const DEFLATE_WINDOW = 32768;
 
+const NO_BYTES = Buffer.alloc(0);
+
 /**
  * Bytes of a compressed WebSocket message's decompressed form read (a passing allocation, not
  * held): the next message decompresses against the end of this one, so it is read whole up to
@@ -208,8 +210,8 @@ class WsFlow implements WsSink {
   messages = 0;
   /** The packet being read (what completes a message). */
   packet: Packet | null = null;
-  /** The last uncompressed bytes of the compressed messages so far (their DEFLATE window). */
-  window: Buffer = Buffer.alloc(0);
+  /** The last uncompressed bytes of the compressed messages so far (their DEFLATE window), counted in the memcap. */
+  window: Buffer = NO_BYTES;
   /** A compressed message did not decompress whole: later ones cannot be read against it. */
   windowLost = false;
 
@@ -601,6 +603,7 @@ export class HttpApp implements StreamConsumer {
     if (st.h2 !== null) this.h2Close(st.h2);
     if (st.ws !== null) {
       st.ws.reader.drop();
+      this.dropWindow(st.ws);
       st.ws = null;
     }
     if (st.reqState === REQ_HEAD && st.head.len > 0 && st.head.buf !== null) {
@@ -1600,16 +1603,15 @@ export class HttpApp implements StreamConsumer {
         // Read as sent (text, if it is any); the connection's later compressed messages cannot be read either.
         this.stats.websocket_undecompressed++;
         flags |= HttpFlag.INVALID_COMPRESSION;
-        ws.windowLost = true;
+        this.loseWindow(ws);
       } else {
         data = r.out;
         if (r.truncated) {
           flags |= HttpFlag.BODY_TRUNCATED;
-          ws.windowLost = true;
           this.stats.websocket_undecompressed++;
+          this.loseWindow(ws);
         } else {
-          const keep = Math.min(DEFLATE_WINDOW, ws.window.length + data.length);
-          ws.window = Buffer.concat([ws.window, data]).subarray(ws.window.length + data.length - keep);
+          this.keepWindow(ws, data);
         }
       }
     }
@@ -1647,7 +1649,39 @@ export class HttpApp implements StreamConsumer {
   /** The client's frames end (a close frame) or can no longer be read (a malformed frame, a gap). */
   wsEnd(ws: WsFlow, reason: string): void {
     if (reason !== 'close') this.stats.websocket_errors++;
+    this.dropWindow(ws);
     this.stream.stop(ws.flow, this.states[ws.flow]?.clientDir ?? true);
+  }
+
+  /**
+   * Keeps the last DEFLATE_WINDOW bytes of the compressed messages so far, `data` the latest: a
+   * copy of its own (not a view of a larger buffer), counted in the memcap like other held bytes.
+   * Past the memcap the window is let go (the connection's later compressed messages are then
+   * read as sent).
+   */
+  private keepWindow(ws: WsFlow, data: Buffer): void {
+    const keep = Math.min(DEFLATE_WINDOW, ws.window.length + data.length);
+    const grow = keep - ws.window.length;
+    if (grow > 0 && !this.holdBytes(grow)) {
+      this.loseWindow(ws);
+      return;
+    }
+    const next = Buffer.allocUnsafe(keep);
+    const fromData = Math.min(keep, data.length);
+    ws.window.copy(next, 0, ws.window.length - (keep - fromData));
+    data.copy(next, keep - fromData, data.length - fromData);
+    ws.window = next;
+  }
+
+  /** The window can no longer be kept right: let go, and later compressed messages read as sent. */
+  private loseWindow(ws: WsFlow): void {
+    ws.windowLost = true;
+    this.dropWindow(ws);
+  }
+
+  private dropWindow(ws: WsFlow): void {
+    this.holdBytes(-ws.window.length);
+    ws.window = NO_BYTES;
   }
 
   /** A tunnel opened: both directions leave HTTP parsing; open transactions are logged. */
