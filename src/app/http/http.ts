@@ -6,7 +6,7 @@ import { decodeContent, inflateMessage } from './content-coding.js';
 import { ChunkDecoder } from './chunked.js';
 import { H2Reader, type H2Sink } from './h2.js';
 import { canStartRequest, HeadFraming, type HeadLimits, parseRequestHead, parseResponseHead, parseTrailers, readMoreHeaders, type RequestLine, type RequestOrigin, type ResponseHead, ResponseHeadReader, splitRequestLine, splitRequestLineAt, statusLineCode } from './head.js';
-import { FieldKind, headerValue, type HttpField, HttpFlag, type HttpRequest } from './request.js';
+import { FieldKind, type HttpField, HttpFlag, type HttpRequest } from './request.js';
 import { isWebSocketUpgrade, WsMessageRequest, WsReader, type WsSink } from './websocket.js';
 
 /**
@@ -1507,7 +1507,7 @@ export class HttpApp implements StreamConsumer {
     }
     st.resTx = req;
     const method = req !== null ? req.method : 'GET';
-    if (res.status === 101 && req !== null && /^\s*h2c\s*$/i.test(headerValue(req.headers, 'upgrade'))) {
+    if (res.status === 101 && req !== null && /^\s*h2c\s*$/i.test(req.upgrade)) {
       // An upgrade to HTTP/2 in cleartext: the client's preface and frames follow.
       this.finishTx(st, flow, p);
       this.stats.http2_upgrades++;
