@@ -141,12 +141,22 @@ function parseDocument(body: string, type: string, contentType: string, truncate
   return 0;
 }
 
-/** True when `body` starts, after white space and a byte order mark, with `{` or `[`. */
+/**
+ * Where the JSON of `text` starts (its `{` or `[`): after a byte order mark, white space and, with
+ * `packetType`, the digits of a Socket.IO packet type (`42["chat","hi"]`); -1 when it does not
+ * start so.
+ */
+export function jsonStart(text: string, packetType = false): number {
+  let i = text.startsWith('\xef\xbb\xbf') ? 3 : 0;
+  if (packetType) while (i < text.length && i < 8 && text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57) i++;
+  const ws = i;
+  while (i < text.length && i - ws < 64 && isTrimSpace(text.charCodeAt(i))) i++;
+  const c = text.charCodeAt(i);
+  return c === 123 || c === 91 ? i : -1;
+}
+
 function startsAsJson(body: string): boolean {
-  let i = body.startsWith('\xef\xbb\xbf') ? 3 : 0;
-  while (i < body.length && i < 64 && isTrimSpace(body.charCodeAt(i))) i++;
-  const c = body.charCodeAt(i);
-  return c === 123 || c === 91;
+  return jsonStart(body) >= 0;
 }
 
 /**

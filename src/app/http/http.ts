@@ -1,7 +1,7 @@
 import type { SectionSpec, SectionValues } from '../../config/params.js';
 import type { Packet } from '../../decode/packet.js';
 import type { StreamConsumer, StreamReassembler } from '../../stream/stream.js';
-import { type BodyLimits, parseBody, parseBodyTail } from './body.js';
+import { type BodyLimits, jsonStart, parseBody, parseBodyTail } from './body.js';
 import { decodeContent, inflateMessage } from './content-coding.js';
 import { ChunkDecoder } from './chunked.js';
 import { H2Reader, type H2Sink } from './h2.js';
@@ -188,18 +188,6 @@ const NO_BYTES = Buffer.alloc(0);
 const WS_COMPRESSED_HOLD = 1 << 20;
 
 /**
- * Where the JSON of a message starts: at its start, or after the digits of a Socket.IO packet
- * type (`42["chat","hi"]`); -1 when it does not look like JSON.
- */
-function jsonStart(text: string): number {
-  let i = 0;
-  while (i < text.length && i < 8 && text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57) i++;
-  while (i < text.length && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 10 || text.charCodeAt(i) === 13 || text.charCodeAt(i) === 9)) i++;
-  const c = text.charCodeAt(i);
-  return c === 123 || c === 91 ? i : -1;
-}
-
-/**
  * The WebSocket side of one flow: the client's frames (`WsReader`), each message handed to the
  * detectors as a request of its own (see `HttpApp.wsMessage`), and what decompresses the next
  * permessage-deflate message (the uncompressed end of the earlier ones).
@@ -224,8 +212,8 @@ class WsFlow implements WsSink {
     this.reader = new WsReader(this, maxHold);
   }
 
-  onWsMessage(payload: Buffer, binary: boolean, compressed: boolean, truncated: boolean): void {
-    this.app.wsMessage(this, payload, binary, compressed, truncated);
+  onWsMessage(payload: Buffer, compressed: boolean, truncated: boolean): void {
+    this.app.wsMessage(this, payload, compressed, truncated);
   }
 
   onWsEnd(reason: string): void {
@@ -1578,9 +1566,8 @@ export class HttpApp implements StreamConsumer {
    * that take them read them as messages (Node's HTTP server hands the bytes after the head to its
    * upgrade handler, and WebSocket servers built on it put them back in front of the socket's
    * data), so they are read so here; waiting for the 101 read them as a bad request line and let
-   * them through unseen. No request starts
-   * with such bytes (a frame's first byte is no method letter). The answer is still read, for the
-   * upgrade's transaction.
+   * them through unseen. No request starts with such bytes (see startsLikeClientFrame). The answer
+   * is still read, for the upgrade's transaction.
    */
   private wsEarly(st: HttpFlowState, flow: number, p: Packet, buf: Buffer, off: number, len: number): void {
     const ws = this.startWs(st, flow, st.wsOffer as HttpRequest);
@@ -1593,7 +1580,7 @@ export class HttpApp implements StreamConsumer {
    * read as a body is (JSON, a Socket.IO event `42[…]` included, or text; binary only when it is
    * mostly text), up to the body limit.
    */
-  wsMessage(ws: WsFlow, payload: Buffer, binary: boolean, compressed: boolean, truncated: boolean): void {
+  wsMessage(ws: WsFlow, payload: Buffer, compressed: boolean, truncated: boolean): void {
     this.stats.websocket_messages++;
     let data = payload;
     let flags = truncated ? HttpFlag.BODY_TRUNCATED : 0;
@@ -1621,11 +1608,13 @@ export class HttpApp implements StreamConsumer {
     }
     const text = data.toString('latin1');
     const fields: HttpField[] = [];
-    const json = jsonStart(text);
-    let found = json >= 0 && !(flags & HttpFlag.BODY_TRUNCATED) ? parseBody(text.slice(json), 'application/json', false, fields, this.limits) : -1;
+    // A Socket.IO event's JSON follows its packet type; otherwise the body reading finds JSON or text
+    // itself (and, under no type, takes binary only when it is mostly text).
+    const json = jsonStart(text, true);
+    let found = json > 0 && !(flags & HttpFlag.BODY_TRUNCATED) ? parseBody(text.slice(json), 'application/json', false, fields, this.limits) : -1;
     if (found < 0 || found & HttpFlag.INVALID_BODY) {
       fields.length = 0;
-      found = parseBody(text, binary ? '' : 'text/plain', false, fields, this.limits);
+      found = parseBody(text, '', false, fields, this.limits);
     }
     flags |= found;
     ws.messages++;

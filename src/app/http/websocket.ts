@@ -11,10 +11,10 @@ import type { HttpField, HttpHeader, HttpRequest } from './request.js';
 /** Receives the client's messages. */
 export interface WsSink {
   /**
-   * A whole message: its payload unmasked (`truncated`: more than the reader holds was sent),
-   * binary or text, and `compressed` when its first frame had RSV1 set (permessage-deflate).
+   * A whole message, text or binary: its payload unmasked (`truncated`: more than the reader holds
+   * was sent), and `compressed` when its first frame had RSV1 set (permessage-deflate).
    */
-  onWsMessage(payload: Buffer, binary: boolean, compressed: boolean, truncated: boolean): void;
+  onWsMessage(payload: Buffer, compressed: boolean, truncated: boolean): void;
   /** The frames can no longer be read (a malformed frame), or the client closed the connection. */
   onWsEnd(reason: string): void;
   /** Asks to hold `n` more bytes of a message (a memory budget shared with other flows); false: refused. */
@@ -187,11 +187,10 @@ export class WsReader {
     this.state = S_HEAD;
     if (this.opcode >= 8 || !this.fin) return;
     const payload = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.held);
-    const binary = this.msgOp === OP_BINARY;
     const compressed = this.msgCompressed;
     const truncated = this.truncated;
     this.drop();
-    this.sink.onWsMessage(payload, binary, compressed, truncated);
+    this.sink.onWsMessage(payload, compressed, truncated);
   }
 }
 

@@ -7,7 +7,7 @@
  * SQL injection over cleartext HTTP/2.
  * `type` is the engine's attack_type for each family.
  */
-import { constants, deflateRawSync } from 'node:zlib';
+import { WS_TEXT, wsDeflate, wsFrame } from '../craft/websocket.js';
 import { httpRequest } from './content.js';
 
 /** How a request travels: whole, split in tiny TCP segments, or in IP fragments. */
@@ -82,15 +82,11 @@ function h2Response(status: number, body: string): string {
 }
 
 /**
- * A browser's WebSocket message compressed with permessage-deflate (RFC 7692) against `window`,
- * the client's earlier messages (its kept context), in one masked text frame (RFC 6455 §5.2).
+ * A browser's WebSocket message compressed with permessage-deflate against `window`, the client's
+ * earlier messages (its kept context), in one masked text frame, as latin1 text.
  */
 function wsCompressedFrame(text: string, window: string, mask: readonly number[]): string {
-  const flushed = deflateRawSync(Buffer.from(text), { finishFlush: constants.Z_SYNC_FLUSH, ...(window !== '' ? { dictionary: Buffer.from(window) } : {}) });
-  const data = flushed.subarray(0, flushed.length - 4);
-  const len = data.length < 126 ? String.fromCharCode(0x80 | data.length) : `\xfe${String.fromCharCode(data.length >> 8, data.length & 0xff)}`;
-  const masked = Buffer.from(data.map((c, i) => c ^ mask[i & 3])).toString('latin1');
-  return `\xc1${len}${String.fromCharCode(...mask)}${masked}`;
+  return wsFrame(WS_TEXT, wsDeflate(text, window), { rsv1: true, mask }).toString('latin1');
 }
 
 /** A chat over WebSocket: a benign message, then script in one compressed against it. */
