@@ -13,6 +13,13 @@ import { IpProto, type Packet, TcpFlag } from '../decode/packet.js';
  * has already queued, and it makes a "retransmission" with other content unable to change what
  * was inspected.
  *
+ * Data on a SYN (TCP Fast Open, RFC 7413, or a SYN-ACK that carries data) is held until the
+ * receiver's answer says whether it took it: an ACK past the SYN's own sequence number (the
+ * SYN-ACK of a server that accepted it), or the sender's next segment starting after it, delivers
+ * it at offset 0; an ACK of the SYN alone, or the sender's next segment starting at offset 0 (the
+ * data sent again after a refused Fast Open), discards it. A receiver that takes it passes it to
+ * the application before the handshake completes, so ignoring it would hide whole requests.
+ *
  * Gaps (data the capture never saw): declared when the receiver acknowledges past the hole, or
  * when a direction holds more than `max_pending_bytes`/`max_pending_segments` behind it; the
  * consumer is told how many bytes are missing and delivery resumes after the hole.
@@ -63,6 +70,8 @@ const MIDSTREAM = 4;
 const FIN_SEEN = 8;
 /** The consumer asked not to be handed the next bytes (`skip`): they are counted, not delivered. */
 const SKIPPING = 16;
+/** Data came on this direction's SYN and waits for the answer that says whether it was taken. */
+const SYN_DATA = 32;
 
 /** Layout of one direction's numbers in `StreamReassembler.dir`. */
 const DIR_SIZE = 4;
@@ -90,6 +99,8 @@ export class StreamReassembler {
     gaps: 0,
     gap_bytes: 0,
     depth_reached: 0,
+    syn_data: 0,
+    syn_data_refused: 0,
     memcap_hits: 0,
     pending_limit_hits: 0,
     midstream: 0,
@@ -117,6 +128,8 @@ export class StreamReassembler {
   /** Per direction: bytes still to skip, and bytes skipped since the consumer last asked (`takeSkipped`). */
   private readonly skipLeft: Float64Array;
   private readonly skipped: Float64Array;
+  /** Per direction with SYN_DATA set: the bytes the SYN carried (a copy, counted in the memcap). */
+  private readonly synData = new Map<number, Buffer>();
   private readonly events: string[] = [];
   private heldTotal = 0;
 
@@ -156,8 +169,9 @@ export class StreamReassembler {
       const so = this.dir[o * DIR_SIZE + STATE];
       if ((so & (HAS_BASE | STOPPED)) === HAS_BASE) {
         const ackOff = this.offsetOf(o, p.tcpAck);
+        if (so & SYN_DATA) this.settleSynData(p, flow, o, ackOff > 0);
         const next = this.dir[o * DIR_SIZE + NEXT];
-        if (ackOff > next && !(ackOff === next + 1 && so & FIN_SEEN)) this.ackGap(p, flow, o, ackOff);
+        if (ackOff > next && !(ackOff === next + 1 && so & FIN_SEEN) && !(this.dir[o * DIR_SIZE + STATE] & STOPPED)) this.ackGap(p, flow, o, ackOff);
       }
     }
     let st = this.dir[i * DIR_SIZE + STATE];
@@ -171,8 +185,16 @@ export class StreamReassembler {
         this.dir[i * DIR_SIZE + BASE] = (p.tcpSeq + 1) >>> 0;
         this.dir[i * DIR_SIZE + NEXT] = 0;
         this.dir[i * DIR_SIZE + STATE] = st | HAS_BASE;
+        if (p.payloadLen > 0 && !(f & TcpFlag.RST)) this.holdSynData(i, p);
       }
       return;
+    }
+    // The sender's next segment tells what became of its SYN's data: sent again from offset 0
+    // (refused), or going on after it (taken).
+    if (st & SYN_DATA) {
+      this.settleSynData(p, flow, i, this.offsetOf(i, p.tcpSeq) > 0);
+      st = this.dir[i * DIR_SIZE + STATE];
+      if (st & STOPPED) return;
     }
     const len = p.payloadLen;
     if (len === 0 || f & TcpFlag.RST) return;
@@ -400,6 +422,47 @@ export class StreamReassembler {
     this.drain(p, flow, i);
   }
 
+  /** Keeps a copy of the data a SYN carried, within the memcap, until its fate is known. */
+  private holdSynData(i: number, p: Packet): void {
+    const n = p.payloadLen;
+    this.stats.syn_data++;
+    if (this.heldTotal + n > this.memcap) {
+      this.stats.memcap_hits++;
+      return;
+    }
+    const data = Buffer.allocUnsafe(n);
+    p.buf.copy(data, 0, p.payloadOffset, p.payloadOffset + n);
+    this.synData.set(i, data);
+    this.dir[i * DIR_SIZE + STATE] |= SYN_DATA;
+    this.heldTotal += n;
+    this.stats.held_bytes = this.heldTotal;
+    if (this.heldTotal > this.stats.held_bytes_max) this.stats.held_bytes_max = this.heldTotal;
+  }
+
+  /** Delivers the held SYN data at offset 0 when the receiver took it, else forgets it. */
+  private settleSynData(p: Packet, flow: number, i: number, taken: boolean): void {
+    const data = this.synData.get(i);
+    this.dropSynData(i);
+    if (data === undefined) return;
+    if (!taken) {
+      this.stats.syn_data_refused++;
+      return;
+    }
+    this.stats.segments++;
+    this.stats.in_order++;
+    this.deliverInOrder(p, flow, i, data, 0, data.length);
+  }
+
+  private dropSynData(i: number): void {
+    if (!(this.dir[i * DIR_SIZE + STATE] & SYN_DATA)) return;
+    this.dir[i * DIR_SIZE + STATE] &= ~SYN_DATA;
+    const data = this.synData.get(i);
+    if (data === undefined) return;
+    this.synData.delete(i);
+    this.heldTotal -= data.length;
+    this.stats.held_bytes = this.heldTotal;
+  }
+
   private compareOverlap(a: Buffer, aOff: number, b: Buffer, bOff: number, n: number): void {
     for (let k = 0; k < n; k++) {
       if (a[aOff + k] !== b[bOff + k]) {
@@ -417,6 +480,7 @@ export class StreamReassembler {
   }
 
   private free(i: number): void {
+    this.dropSynData(i);
     if (this.held[i] !== null) {
       this.heldTotal -= this.dir[i * DIR_SIZE + HELD_BYTES];
       this.stats.held_bytes = this.heldTotal;

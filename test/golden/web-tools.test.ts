@@ -125,6 +125,32 @@ describe('web tools: curl attacks', () => {
   }
 });
 
+describe('web tools: requests sent in the SYN (TCP Fast Open)', () => {
+  it('curl_fastopen.pcap: each attack inside a SYN alerted at the SYN-ACK that took it', async () => {
+    const { alerts, http, events } = await analyse('curl_fastopen.pcap');
+    // Connection 1 (GET /, packets 3-14) fetches the cookie; connections 2-4 carry their request
+    // in the SYN (packets 15, 25, 35), which the server's SYN-ACK (16, 26, 36) acknowledges.
+    assert.deepEqual(seen(alerts), [
+      [SQLI, 16, ATTACKER, 'query', 'id'],
+      [TRAVERSAL, 26, ATTACKER, 'query', 'file'],
+      [XSS, 36, ATTACKER, 'query', 'name'],
+    ]);
+    assert.ok(alerts.every((a) => a.destIp === VICTIM && a.destPort === 80 && a.srcPort !== 80));
+    assert.deepEqual(
+      http.map((h) => [h.http.url, h.http.status]),
+      [
+        ['/', 200],
+        ["/item?id=1%27%20UNION%20SELECT%20name,password,3%20FROM%20users--%20-", 500],
+        ['/download?file=../../../../etc/passwd', 404],
+        ['/echo?name=%3cscript%3ealert%28document.cookie%29%3c%2fscript%3e', 200],
+      ],
+    );
+    const stats = events.find((e) => e.type === 'stats' && e.final);
+    assert.ok(stats !== undefined && stats.type === 'stats');
+    assert.deepEqual([stats.stats.stream.syn_data, stats.stats.stream.syn_data_refused, stats.stats.stream.gaps], [3, 0, 0]);
+  });
+});
+
 /** What sqlmap's run shows: per sid [alerts, first pcap_cnt]; attacker requests; those with no alert. */
 interface SqlmapExpect {
   /** The packet of sqlmap's first request: its User-Agent names it (logged once, the run being under a minute). */

@@ -97,6 +97,39 @@ describe('stream reassembly', () => {
     assert.deepEqual(r.gaps, []);
   });
 
+  it('delivers the data a SYN carried once the SYN-ACK acknowledges it (TCP Fast Open)', () => {
+    const c = new Conn({ t0: T0 }).fastOpen('GET /a?id=1 HTTP/1.1\r\n').send('Host: x\r\n\r\n').reply('HTTP/1.1 200 OK\r\n\r\n').close();
+    const r = runStream(c.frames);
+    assert.equal(r.data.get(C), 'GET /a?id=1 HTTP/1.1\r\nHost: x\r\n\r\n');
+    assert.deepEqual(r.gaps, []);
+    assert.deepEqual([r.stream.stats.syn_data, r.stream.stats.syn_data_refused, r.stream.stats.held_bytes], [1, 0, 0]);
+  });
+
+  it('drops the data of a SYN whose SYN-ACK acknowledges only the SYN, and reads what is sent again', () => {
+    const c = new Conn({ t0: T0 }).fastOpen('GET /decoy HTTP/1.1\r\n\r\n', false).send('GET /real HTTP/1.1\r\n\r\n', 0).close();
+    const r = runStream(c.frames);
+    assert.equal(r.data.get(C), 'GET /real HTTP/1.1\r\n\r\n');
+    assert.deepEqual(r.gaps, []);
+    assert.deepEqual([r.stream.stats.syn_data, r.stream.stats.syn_data_refused, r.stream.stats.retransmissions], [1, 1, 0]);
+  });
+
+  it("settles a SYN's data by the client's next segment when the server's answer was not captured", () => {
+    const taken = new Conn({ t0: T0 }).fastOpen('GET /a HTTP/1.1\r\n').send('Host: x\r\n\r\n');
+    const refused = new Conn({ t0: T0, sport: 40001 }).fastOpen('GET /decoy HTTP/1.1\r\n', false).send('GET /b HTTP/1.1\r\n\r\n', 0);
+    const clientOnly = [...taken.frames, ...refused.frames].filter((_, k) => k % 4 !== 1);
+    const r = runStream(clientOnly);
+    assert.equal(r.data.get('0:c'), 'GET /a HTTP/1.1\r\nHost: x\r\n\r\n');
+    assert.equal(r.data.get('1:c'), 'GET /b HTTP/1.1\r\n\r\n');
+    assert.deepEqual([r.stream.stats.syn_data, r.stream.stats.syn_data_refused], [2, 1]);
+  });
+
+  it('lets go of SYN data nothing answered when the flow ends', () => {
+    const c = new Conn({ t0: T0 }).fastOpen('GET /a HTTP/1.1\r\n\r\n');
+    const r = runStream(c.frames.slice(0, 1));
+    assert.equal(r.data.get(C), undefined);
+    assert.deepEqual([r.stream.stats.syn_data, r.stream.stats.held_bytes, r.stream.stats.held_bytes_max], [1, 0, 19]);
+  });
+
   it('sees no gap in the ACK of a FIN', () => {
     const c = new Conn({ t0: T0 }).handshake().send('hello').serverAck().close();
     const r = runStream(c.frames);
