@@ -63,3 +63,27 @@ function tcpOptionsValid(buf: Buffer, at: number, end: number): boolean {
   }
   return true;
 }
+
+/**
+ * The TSval of the packet's TCP timestamp option (RFC 7323), or -1 when it has none. Read on
+ * demand (the stream stage, for PAWS), not while decoding.
+ */
+export function tcpTsval(p: Packet): number {
+  const buf = p.buf;
+  const end = p.payloadOffset;
+  let at = end - p.tcpHdrLen + 20;
+  while (at < end) {
+    const kind = buf[at];
+    if (kind === OPT_EOL) return -1;
+    if (kind === OPT_NOP) {
+      at++;
+      continue;
+    }
+    if (at + 1 >= end) return -1;
+    const len = buf[at + 1];
+    if (len < 2 || at + len > end) return -1;
+    if (kind === OPT_TIMESTAMP) return len === 10 ? ((buf[at + 2] << 24) | (buf[at + 3] << 16) | (buf[at + 4] << 8) | buf[at + 5]) >>> 0 : -1;
+    at += len;
+  }
+  return -1;
+}

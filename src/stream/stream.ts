@@ -1,5 +1,7 @@
 import type { SectionSpec, SectionValues } from '../config/params.js';
+import { TcpChecksum, tcpChecksumState } from '../decode/checksum.js';
 import { IpProto, type Packet, TcpFlag } from '../decode/packet.js';
+import { tcpTsval } from '../decode/tcp.js';
 
 /**
  * Per-direction TCP stream reassembly on top of the flow table. Bytes are handed to the consumer
@@ -19,6 +21,14 @@ import { IpProto, type Packet, TcpFlag } from '../decode/packet.js';
  * it at offset 0; an ACK of the SYN alone, or the sender's next segment starting at offset 0 (the
  * data sent again after a refused Fast Open), discards it. A receiver that takes it passes it to
  * the application before the handshake completes, so ignoring it would hide whole requests.
+ *
+ * Segments a receiver drops are not reassembled either, so that a decoy sent first cannot take the
+ * place of the real bytes under first-wins: data without the ACK flag (RFC 9293: every segment
+ * after the SYN carries it; Linux and the BSDs drop those that do not), and client data whose TCP
+ * checksum is wrong, or whose timestamp is older than the last one the server took (PAWS, RFC
+ * 7323: when both SYNs carried timestamps, Linux drops a segment whose TSval is more than 1 behind;
+ * `stream.pkt_invalid_timestamp`). A checksum holding only the pseudo-header sum is checksum offload (captures
+ * taken on the sending host, a veth or loopback) and passes; so does a segment the capture cut short.
  *
  * Gaps (data the capture never saw): declared when the receiver acknowledges past the hole, or
  * when a direction holds more than `max_pending_bytes`/`max_pending_segments` behind it; the
@@ -58,6 +68,7 @@ export interface StreamConsumer {
 export const StreamEvent = {
   OVERLAP_DIFFERENT_DATA: 'stream.reassembly_overlap_different_data',
   SEQ_GAP: 'stream.reassembly_seq_gap',
+  INVALID_TIMESTAMP: 'stream.pkt_invalid_timestamp',
 } as const;
 
 /** Direction state bits. */
@@ -72,6 +83,8 @@ const FIN_SEEN = 8;
 const SKIPPING = 16;
 /** Data came on this direction's SYN and waits for the answer that says whether it was taken. */
 const SYN_DATA = 32;
+/** This direction's SYN carried a timestamp option: with the other side's, PAWS applies to it. */
+const SYN_TS = 64;
 
 /** Layout of one direction's numbers in `StreamReassembler.dir`. */
 const DIR_SIZE = 4;
@@ -101,6 +114,9 @@ export class StreamReassembler {
     depth_reached: 0,
     syn_data: 0,
     syn_data_refused: 0,
+    no_ack_data: 0,
+    invalid_checksum: 0,
+    invalid_timestamp: 0,
     memcap_hits: 0,
     pending_limit_hits: 0,
     midstream: 0,
@@ -128,6 +144,8 @@ export class StreamReassembler {
   /** Per direction: bytes still to skip, and bytes skipped since the consumer last asked (`takeSkipped`). */
   private readonly skipLeft: Float64Array;
   private readonly skipped: Float64Array;
+  /** Per direction (client directions only): the newest TSval of an in-order segment, PAWS's TS.Recent. */
+  private readonly tsRecent: Float64Array;
   /** Per direction with SYN_DATA set: the bytes the SYN carried (a copy, counted in the memcap). */
   private readonly synData = new Map<number, Buffer>();
   private readonly events: string[] = [];
@@ -145,6 +163,7 @@ export class StreamReassembler {
     this.held = new Array<HeldSegment[] | null>(n).fill(null);
     this.skipLeft = new Float64Array(n);
     this.skipped = new Float64Array(n);
+    this.tsRecent = new Float64Array(n);
   }
 
   /** Events raised by the last `onPacket` (overlap with different data, gaps …); empty most of the time. */
@@ -163,6 +182,7 @@ export class StreamReassembler {
     if (!this.enabled || flow < 0 || p.ipProto !== IpProto.TCP || !p.hasL4) return;
     const i = flow * 2 + (toServer ? 0 : 1);
     const f = p.tcpFlags;
+    if (p.payloadLen > 0 && !this.receivable(p, f, i, toServer)) return;
     // The ACK tells what the other side's receiver has: data behind it we never saw is a gap.
     if (f & TcpFlag.ACK) {
       const o = i ^ 1;
@@ -185,6 +205,11 @@ export class StreamReassembler {
         this.dir[i * DIR_SIZE + BASE] = (p.tcpSeq + 1) >>> 0;
         this.dir[i * DIR_SIZE + NEXT] = 0;
         this.dir[i * DIR_SIZE + STATE] = st | HAS_BASE;
+        const ts = p.tcpHdrLen > 20 ? tcpTsval(p) : -1;
+        if (ts >= 0) {
+          this.dir[i * DIR_SIZE + STATE] |= SYN_TS;
+          this.tsRecent[i] = ts;
+        }
         if (p.payloadLen > 0 && !(f & TcpFlag.RST)) this.holdSynData(i, p);
       }
       return;
@@ -420,6 +445,35 @@ export class StreamReassembler {
     const c = this.consumer;
     if (c !== null) c.onGap(p, flow, (i & 1) === 0, missing);
     this.drain(p, flow, i);
+  }
+
+  /**
+   * False for a data segment the receiver drops: no ACK flag (and no SYN); from the client, a wrong
+   * checksum, or (once both SYNs carried timestamps) a TSval more than 1 behind TS.Recent (PAWS).
+   * Such a segment changes nothing here, not even through its ACK. TS.Recent moves only with
+   * client data taken in order, never with a bare ACK, so a forged ACK cannot make real data look stale.
+   */
+  private receivable(p: Packet, f: number, i: number, toServer: boolean): boolean {
+    if (!(f & (TcpFlag.ACK | TcpFlag.SYN))) {
+      this.stats.no_ack_data++;
+      return false;
+    }
+    if (!toServer) return true;
+    if (tcpChecksumState(p) === TcpChecksum.INVALID) {
+      this.stats.invalid_checksum++;
+      return false;
+    }
+    if ((this.dir[i * DIR_SIZE + STATE] & SYN_TS) === 0 || (this.dir[(i ^ 1) * DIR_SIZE + STATE] & SYN_TS) === 0) return true;
+    const ts = tcpTsval(p);
+    if (ts < 0 || f & TcpFlag.RST) return true;
+    const behind = (this.tsRecent[i] - ts) | 0;
+    if (behind > 1) {
+      this.stats.invalid_timestamp++;
+      this.events.push(StreamEvent.INVALID_TIMESTAMP);
+      return false;
+    }
+    if (behind < 0 && this.offsetOf(i, p.tcpSeq) <= this.dir[i * DIR_SIZE + NEXT]) this.tsRecent[i] = ts;
+    return true;
   }
 
   /** Keeps a copy of the data a SYN carried, within the memcap, until its fate is known. */

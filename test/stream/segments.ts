@@ -18,6 +18,26 @@ export interface ConnOptions {
   readonly sisn?: number;
   /** Time of the first frame, µs. */
   readonly t0: number;
+  /**
+   * TCP timestamps (RFC 7323): the client's first TSval. Every segment of both sides then carries
+   * the option (the SYN-ACK too, so PAWS applies), the client's TSval going up by 1 a segment.
+   */
+  readonly tsval?: number;
+}
+
+/** How one client segment departs from what a real stack sends (insertion tests). */
+export interface SegmentMods {
+  /** TCP flags instead of PA. */
+  readonly flags?: string;
+  /** A checksum a receiver rejects, or the pseudo-header sum of checksum offload. */
+  readonly checksum?: 'invalid' | 'offloaded';
+  /** This TSval instead of the next one. */
+  readonly tsval?: number;
+}
+
+/** Offset of the TCP checksum in an Ethernet + IPv4 (no options) or IPv6 (no extension headers) frame. */
+function tcpChecksumAt(frame: Buffer): number {
+  return frame.readUInt16BE(12) === 0x86dd ? 14 + 40 + 16 : 14 + 20 + 16;
 }
 
 /** One TCP connection whose segments tests emit one by one. */
@@ -33,6 +53,8 @@ export class Conn {
   /** Bytes of each direction sent so far in order (for ACK numbers). */
   private cNext = 0;
   private sNext = 0;
+  /** Next client TSval (-1: no timestamps). */
+  private ts: number;
 
   constructor(o: ConnOptions, frames?: TestFrame[]) {
     this.client = o.client ?? '10.0.0.21';
@@ -42,12 +64,21 @@ export class Conn {
     this.cisn = o.cisn ?? 1000;
     this.sisn = o.sisn ?? 5000;
     this.t = o.t0;
+    this.ts = o.tsval ?? -1;
     if (frames !== undefined) this.frames = frames;
   }
 
   private push(frame: Buffer): void {
     this.frames.push({ frame, tsUs: this.t });
     this.t += 100;
+  }
+
+  /** The timestamp option (NOP, NOP, TS) with `tsval`, or none without timestamps. */
+  private tsOption(tsval?: number): Uint8Array | undefined {
+    if (this.ts < 0) return undefined;
+    const o = Buffer.from([1, 1, 8, 10, 0, 0, 0, 0, 0, 0, 0, 0]);
+    o.writeUInt32BE((tsval ?? this.ts++) >>> 0, 4);
+    return o;
   }
 
   private cseq(off: number): number {
@@ -62,9 +93,9 @@ export class Conn {
   handshake(): this {
     const c = { src: this.client, dst: this.server, sport: this.sport, dport: this.dport };
     const s = { src: this.server, dst: this.client, sport: this.dport, dport: this.sport };
-    this.push(ethernet(tcpPacket({ ...c, flags: 'S', seq: this.cisn })));
-    this.push(ethernet(tcpPacket({ ...s, flags: 'SA', seq: this.sisn, ack: this.cseq(0) })));
-    this.push(ethernet(tcpPacket({ ...c, flags: 'A', seq: this.cseq(0), ack: this.sseq(0) })));
+    this.push(ethernet(tcpPacket({ ...c, flags: 'S', seq: this.cisn, options: this.tsOption() })));
+    this.push(ethernet(tcpPacket({ ...s, flags: 'SA', seq: this.sisn, ack: this.cseq(0), options: this.ts < 0 ? undefined : this.tsOption(7) })));
+    this.push(ethernet(tcpPacket({ ...c, flags: 'A', seq: this.cseq(0), ack: this.sseq(0), options: this.tsOption() })));
     return this;
   }
 
@@ -86,10 +117,19 @@ export class Conn {
   }
 
   /** A client segment at stream offset `off` (default: right after what was sent). */
-  send(data: string | Uint8Array, off?: number): this {
+  send(data: string | Uint8Array, off?: number, mods: SegmentMods = {}): this {
     const bytes = typeof data === 'string' ? Buffer.from(data, 'latin1') : Buffer.from(data);
     const at = off ?? this.cNext;
-    this.push(ethernet(tcpPacket({ src: this.client, dst: this.server, sport: this.sport, dport: this.dport, flags: 'PA', seq: this.cseq(at), ack: this.sseq(this.sNext), payload: bytes })));
+    const frame = ethernet(tcpPacket({
+      src: this.client, dst: this.server, sport: this.sport, dport: this.dport, flags: mods.flags ?? 'PA',
+      seq: this.cseq(at), ack: this.sseq(this.sNext), payload: bytes, options: this.tsOption(mods.tsval),
+    }));
+    if (mods.checksum !== undefined) {
+      const at = tcpChecksumAt(frame);
+      if (mods.checksum === 'invalid') frame.writeUInt16BE(frame.readUInt16BE(at) ^ 0x5a5a, at);
+      else frame.writeUInt16BE(pseudoHeaderSum(frame), at);
+    }
+    this.push(frame);
     this.cNext = Math.max(this.cNext, at + bytes.length);
     return this;
   }
@@ -136,4 +176,14 @@ export class Conn {
   get lastCnt(): number {
     return this.frames.length;
   }
+}
+
+/** The folded pseudo-header sum of an Ethernet + IPv4 (no options) or IPv6 + TCP frame: what checksum offload leaves in the field. */
+function pseudoHeaderSum(frame: Buffer): number {
+  const v6 = frame.readUInt16BE(12) === 0x86dd;
+  const tcpLen = v6 ? frame.readUInt16BE(14 + 4) : frame.readUInt16BE(14 + 2) - 20;
+  let sum = 6 + tcpLen;
+  for (let k = v6 ? 14 + 8 : 14 + 12; k < (v6 ? 14 + 40 : 14 + 20); k += 2) sum += frame.readUInt16BE(k);
+  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+  return sum;
 }

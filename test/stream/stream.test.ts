@@ -130,6 +130,52 @@ describe('stream reassembly', () => {
     assert.deepEqual([r.stream.stats.syn_data, r.stream.stats.held_bytes, r.stream.stats.held_bytes_max], [1, 0, 19]);
   });
 
+  // Insertion: a decoy the receiver drops, sent first at the same offset as the real bytes,
+  // would win under first-wins if it were taken (the real bytes would look like a retransmission).
+  it('ignores data without the ACK flag, which receivers drop', () => {
+    const c = new Conn({ t0: T0 }).handshake().send('GET /decoy HTTP/1.1', 0, { flags: 'P' }).send('GET /?id=1 OR 1=1', 0);
+    const r = runStream(c.frames);
+    assert.equal(r.data.get(C), 'GET /?id=1 OR 1=1');
+    assert.deepEqual([r.stream.stats.no_ack_data, r.stream.stats.retransmissions], [1, 0]);
+  });
+
+  it('ignores client data with a wrong TCP checksum, and takes the pseudo-header sum of checksum offload', () => {
+    const c = new Conn({ t0: T0 }).handshake().send('GET /decoy HTTP/1.1', 0, { checksum: 'invalid' }).send('GET /?id=1 OR 1=1', 0, { checksum: 'offloaded' });
+    const r = runStream(c.frames);
+    assert.equal(r.data.get(C), 'GET /?id=1 OR 1=1');
+    assert.deepEqual([r.stream.stats.invalid_checksum, r.stream.stats.retransmissions], [1, 0]);
+  });
+
+  it('checks the checksum over the IPv6 pseudo-header too', () => {
+    const c = new Conn({ t0: T0, client: '2001:db8::21', server: '2001:db8::10' }).handshake()
+      .send('GET /decoy HTTP/1.1', 0, { checksum: 'invalid' }).send('GET /?id=1 OR 1=1', 0).send(' HTTP/1.1', 17, { checksum: 'offloaded' });
+    const r = runStream(c.frames);
+    assert.equal(r.data.get(C), 'GET /?id=1 OR 1=1 HTTP/1.1');
+    assert.equal(r.stream.stats.invalid_checksum, 1);
+  });
+
+  it('ignores client data whose timestamp is older than the last one taken (PAWS), once both SYNs had timestamps', () => {
+    const c = new Conn({ t0: T0, tsval: 1000 }).handshake().send('GET /a HTTP/1.1\r\n').send('GET /decoy', 17, { tsval: 5 }).send('Host: x\r\n\r\n', 17);
+    const r = runStream(c.frames);
+    assert.equal(r.data.get(C), 'GET /a HTTP/1.1\r\nHost: x\r\n\r\n');
+    assert.deepEqual(r.events, ['stream.pkt_invalid_timestamp@5']);
+    assert.equal(r.stream.stats.invalid_timestamp, 1);
+  });
+
+  it('applies no PAWS when the server did not answer with timestamps, nor to a TSval just 1 behind', () => {
+    const oneBehind = new Conn({ t0: T0, tsval: 1000 }).handshake().send('abc').send('def', 3, { tsval: 1001 });
+    const r = runStream(oneBehind.frames);
+    assert.equal(r.data.get(C), 'abcdef');
+    // Only the client's SYN has the option: the server never agreed to timestamps.
+    const frames = new Conn({ t0: T0, tsval: 1000 }).handshake().send('abc').send('def', 3, { tsval: 5 }).frames;
+    const synAck = frames[1].frame;
+    const plain = new Conn({ t0: T0 }).handshake().frames[1].frame;
+    frames[1] = { ...frames[1], frame: plain.length < synAck.length ? plain : synAck };
+    const r2 = runStream(frames);
+    assert.equal(r2.data.get(C), 'abcdef');
+    assert.equal(r2.stream.stats.invalid_timestamp, 0);
+  });
+
   it('sees no gap in the ACK of a FIN', () => {
     const c = new Conn({ t0: T0 }).handshake().send('hello').serverAck().close();
     const r = runStream(c.frames);
