@@ -1,4 +1,5 @@
 import type { SectionSpec, SectionValues } from '../config/params.js';
+import { TcpChecksum, tcpChecksumState } from '../decode/checksum.js';
 import { IpProto, L3, Packet, TcpFlag } from '../decode/packet.js';
 
 /**
@@ -51,6 +52,8 @@ export type FlowEndHandler = (slot: number, reason: number) => void;
 const LIST_NEW = 0;
 const LIST_EST = 1;
 const LIST_CLOSED = 2;
+/** `fins` bit: a RST closed the flow after establishment (later traffic reopens it). */
+const RST_CLOSED = 4;
 const NIL = -1;
 
 /** Flow flag bits. */
@@ -89,6 +92,8 @@ export class FlowTable {
     udp: 0,
     icmp: 0,
     midstream: 0,
+    rst_ignored: 0,
+    rst_reopened: 0,
   };
 
   /** Direction of the last looked-up packet: true when it went from initiator to responder. */
@@ -121,8 +126,13 @@ export class FlowTable {
   readonly bytesToServer: Float64Array;
   readonly bytesToClient: Float64Array;
   readonly flowId: Float64Array;
-  /** FIN seen from A (bit 1) and from B (bit 2). */
+  /** FIN seen from A (bit 1) and from B (bit 2); RST_CLOSED when a RST closed the established flow. */
   private readonly fins: Uint8Array;
+  /**
+   * TCP, per direction (slot × 2, + 1 for B to A): the sequence number after the furthest byte (SYN
+   * and FIN count one) that direction has sent, -1 before its first packet. A RST must carry it.
+   */
+  private readonly seqEnd: Float64Array;
   private readonly list: Uint8Array;
   private readonly prev: Int32Array;
   private readonly next: Int32Array;
@@ -159,6 +169,7 @@ export class FlowTable {
     this.bytesToClient = new Float64Array(cap);
     this.flowId = new Float64Array(cap);
     this.fins = new Uint8Array(cap);
+    this.seqEnd = new Float64Array(cap * 2);
     this.list = new Uint8Array(cap);
     this.prev = new Int32Array(cap);
     this.next = new Int32Array(cap);
@@ -284,6 +295,8 @@ export class FlowTable {
     this.state[slot] = flags & FlowFlag.MIDSTREAM ? FlowState.ESTABLISHED : FlowState.NEW;
     this.flags[slot] = flags;
     this.fins[slot] = 0;
+    this.seqEnd[slot * 2] = -1;
+    this.seqEnd[slot * 2 + 1] = -1;
     this.firstUs[slot] = p.tsUs;
     this.lastUs[slot] = p.tsUs;
     this.pktsToServer[slot] = 0;
@@ -322,10 +335,31 @@ export class FlowTable {
     const before = st;
     if (p.ipProto === IpProto.TCP) {
       const f = p.tcpFlags;
+      const d = slot * 2 + (toServer ? 0 : 1);
       if (f & TcpFlag.RST) {
-        if (!toServer && st < FlowState.ESTABLISHED) this.flags[slot] |= FlowFlag.REFUSED;
-        st = FlowState.CLOSED;
-      } else if (st === FlowState.NEW) {
+        if (st >= FlowState.ESTABLISHED && st !== FlowState.CLOSED && !this.rstAcceptable(p, d)) {
+          this.stats.rst_ignored++;
+        } else {
+          if (!toServer && st < FlowState.ESTABLISHED) this.flags[slot] |= FlowFlag.REFUSED;
+          if (st >= FlowState.ESTABLISHED && st !== FlowState.CLOSED) this.fins[slot] |= RST_CLOSED;
+          st = FlowState.CLOSED;
+        }
+      } else {
+        if (this.fins[slot] & RST_CLOSED) {
+          // Traffic after the RST: the connection lives on (the receiver ignored the RST, or
+          // answered it with a challenge ACK), so the flow does too.
+          this.fins[slot] &= ~RST_CLOSED;
+          st = this.fins[slot] !== 0 ? FlowState.CLOSING : FlowState.ESTABLISHED;
+          this.stats.rst_reopened++;
+        }
+        // Only contiguous sequence space moves the end: a segment far ahead (out of the window,
+        // which the receiver drops) cannot make a forged RST there look right.
+        const cur = this.seqEnd[d];
+        const seq = p.tcpSeq >>> 0;
+        const end = (seq + (p.ipLen - p.ipHdrLen - p.tcpHdrLen) + (f & TcpFlag.SYN ? 1 : 0) + (f & TcpFlag.FIN ? 1 : 0)) >>> 0;
+        if (cur < 0 || (((seq - cur) | 0) <= 0 && ((end - cur) | 0) > 0)) this.seqEnd[d] = end;
+      }
+      if (st === FlowState.NEW) {
         if (!toServer && (f & (TcpFlag.SYN | TcpFlag.ACK)) === (TcpFlag.SYN | TcpFlag.ACK)) st = FlowState.SYN_RECV;
       } else if (st === FlowState.SYN_RECV) {
         if (toServer && (f & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.ACK) st = FlowState.ESTABLISHED;
@@ -344,6 +378,19 @@ export class FlowTable {
     this.unlink(slot);
     this.list[slot] = want;
     this.append(slot);
+  }
+
+  /**
+   * Whether the receiver takes a RST on an established connection: its checksum holds (or is
+   * checksum offload) and its sequence number is exactly the next one the sender's data left off
+   * at (RFC 5961, which Linux follows: any other RST is ignored or answered by a challenge ACK).
+   * A forged RST would otherwise close the flow here while the connection lives on, and what the
+   * client sends after the closed flow's timeout would start a new flow in the middle of a request.
+   */
+  private rstAcceptable(p: Packet, d: number): boolean {
+    if (tcpChecksumState(p) === TcpChecksum.INVALID) return false;
+    const end = this.seqEnd[d];
+    return end < 0 || (p.tcpSeq >>> 0) === end;
   }
 
   /** Ends flows whose idle time exceeds their timeout at packet time `nowUs`. */

@@ -84,6 +84,73 @@ describe('flow table', () => {
     assert.equal(flows.stats.flows_timed_out, 3);
   });
 
+  describe('a RST on an established connection', () => {
+    /** Handshake (client ISN 1000, server 5000) and 10 bytes from the client; returns the slot. */
+    function established(feed: (frame: Buffer, tsUs: number) => number): number {
+      const c = { src: A, dst: B, sport: 40000, dport: 80 };
+      const s = { src: B, dst: A, sport: 80, dport: 40000 };
+      const slot = feed(ethernet(tcpPacket({ ...c, flags: 'S', seq: 1000 })), T0);
+      feed(ethernet(tcpPacket({ ...s, flags: 'SA', seq: 5000, ack: 1001 })), T0 + 1);
+      feed(ethernet(tcpPacket({ ...c, flags: 'A', seq: 1001, ack: 5001 })), T0 + 2);
+      feed(ethernet(tcpPacket({ ...c, flags: 'PA', seq: 1001, ack: 5001, payload: 'GET /?q=1 ' })), T0 + 3);
+      return slot;
+    }
+    const rst = (seq: number): Buffer => ethernet(tcpPacket({ src: A, dst: B, sport: 40000, dport: 80, flags: 'R', seq }));
+
+    it('closes the flow when it carries the next sequence number (RFC 5961)', () => {
+      const { flows, feed } = table();
+      const slot = established(feed);
+      feed(rst(1011), T0 + 4);
+      assert.equal(flows.state[slot], FlowState.CLOSED);
+      assert.equal(flows.stats.rst_ignored, 0);
+    });
+
+    it('is ignored with any other sequence number, or a wrong checksum, as the receiver ignores it', () => {
+      const ended: [number, number, string][] = [];
+      const { flows, feed } = table({}, ended);
+      const slot = established(feed);
+      feed(rst(1011 + 70000), T0 + 4);
+      feed(rst(1001), T0 + 5);
+      const bad = rst(1011);
+      bad.writeUInt16BE(bad.readUInt16BE(14 + 20 + 16) ^ 0xffff, 14 + 20 + 16);
+      feed(bad, T0 + 6);
+      assert.equal(flows.state[slot], FlowState.ESTABLISHED);
+      assert.equal(flows.stats.rst_ignored, 3);
+      // 11 s later (past timeout_closed) the connection goes on in the same flow.
+      assert.equal(feed(ethernet(tcpPacket({ src: A, dst: B, sport: 40000, dport: 80, flags: 'PA', seq: 1011, ack: 5001, payload: 'HTTP/1.1' })), T0 + 11_000_006), slot);
+      assert.deepEqual(ended, []);
+      assert.equal(flows.stats.midstream, 0);
+    });
+
+    it('does not count a segment far ahead of the data (out of the window) toward the next sequence number', () => {
+      const { flows, feed } = table();
+      const slot = established(feed);
+      feed(ethernet(tcpPacket({ src: A, dst: B, sport: 40000, dport: 80, flags: 'PA', seq: 901011, ack: 5001, payload: 'xyz' })), T0 + 4);
+      feed(rst(901014), T0 + 5);
+      assert.equal(flows.state[slot], FlowState.ESTABLISHED);
+      assert.equal(flows.stats.rst_ignored, 1);
+    });
+
+    it('reopens the flow when the connection goes on after the RST it took', () => {
+      const { flows, feed } = table();
+      const slot = established(feed);
+      feed(rst(1011), T0 + 4);
+      assert.equal(flows.state[slot], FlowState.CLOSED);
+      // The server answers (a challenge ACK, RFC 5961), so the RST did not end the connection.
+      feed(ethernet(tcpPacket({ src: B, dst: A, sport: 80, dport: 40000, flags: 'A', seq: 5001, ack: 1011 })), T0 + 5);
+      assert.equal(flows.state[slot], FlowState.ESTABLISHED);
+      assert.equal(flows.stats.rst_reopened, 1);
+    });
+
+    it('still marks a connection refused by a RST before establishment', () => {
+      const { flows, feed } = table();
+      const slot = feed(ethernet(tcpPacket({ src: A, dst: B, sport: 40001, dport: 81, flags: 'S', seq: 77 })), T0);
+      feed(ethernet(tcpPacket({ src: B, dst: A, sport: 81, dport: 40001, flags: 'RA', seq: 0, ack: 78 })), T0 + 1);
+      assert.equal(flows.state[slot], FlowState.CLOSED);
+      assert.equal(flows.stats.rst_ignored, 0);
+    });
+  });
+
   it('evicts the oldest unestablished flow when full, and counts it', () => {
     const ended: [number, number, string][] = [];
     const { flows, feed } = table({ max_flows: 1024 }, ended);

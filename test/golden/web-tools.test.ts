@@ -151,28 +151,35 @@ describe('web tools: requests sent in the SYN (TCP Fast Open)', () => {
   });
 });
 
-describe('web tools: insertion (decoys the victim drops, sent before the real request)', () => {
-  it('tcp_insertion.pcap: the real request read, whatever decoy came first at its sequence number', async () => {
+describe('web tools: insertion (decoys and RSTs the victim drops)', () => {
+  it('tcp_insertion.pcap: the real request read, whatever decoy came first or whatever RST came between', async () => {
     const { alerts, http, events } = await analyse('tcp_insertion.pcap');
-    // Per connection: the decoy (packets 6, 15, 25) the victim's TCP dropped (wrong checksum, no
-    // ACK flag, a stale timestamp), then the real request (7, 16, 27) at the same sequence number.
     assert.deepEqual(seen(alerts), [
+      // Per connection: the decoy (packets 6, 15, 25) the victim's TCP dropped (wrong checksum,
+      // no ACK flag, a stale timestamp), then the real request (7, 16, 27) at the same sequence number.
       [SQLI, 7, ATTACKER, 'query', 'id'],
       [XSS, 16, ATTACKER, 'query', 'name'],
       [TRAVERSAL, 27, ATTACKER, 'query', 'file'],
+      // The request cut in the middle of its attack (36, 55) by a RST the victim ignored (38: its
+      // sequence number out of the window; 57: a wrong checksum), the rest 11 s later (46, 63).
+      [SQLI, 46, ATTACKER, 'query', 'id'],
+      [XSS, 63, ATTACKER, 'query', 'name'],
     ]);
     assert.deepEqual(
       http.map((h) => [h.http.url, h.http.status]),
       [
-        ['/echo?name=%3Cscript%3Ealert(document.cookie)%3C/script%3E', 200],
         ['/item?id=1%20UNION%20SELECT%20name,password,3%20FROM%20users--%20-', 200],
+        ['/echo?name=%3Cscript%3Ealert(document.cookie)%3C/script%3E', 200],
         ['/download?file=../../../../etc/passwd', 404],
+        ['/item?id=2%20UNION%20SELECT%20name,password,3%20FROM%20users--%20-', 200],
+        ['/echo?name=%3Cscript%3Ealert(document.domain)%3C/script%3E', 200],
       ],
     );
     const stats = events.find((e) => e.type === 'stats' && e.final);
     assert.ok(stats !== undefined && stats.type === 'stats');
     const st = stats.stats.stream;
-    assert.deepEqual([st.invalid_checksum, st.no_ack_data, st.invalid_timestamp], [1, 1, 1]);
+    assert.deepEqual([st.invalid_checksum, st.no_ack_data, st.invalid_timestamp, st.midstream], [1, 1, 1, 0]);
+    assert.deepEqual([stats.stats.flow.rst_ignored, stats.stats.flow.flows_created], [2, 5]);
     const anomalies = events.filter((e) => e.type === 'anomaly').map((e) => (e.type === 'anomaly' ? [e.event, e.pcapCnt] : []));
     assert.deepEqual(anomalies, [['stream.pkt_invalid_timestamp', 25]]);
   });
