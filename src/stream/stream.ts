@@ -30,6 +30,12 @@ import { tcpTsval } from '../decode/tcp.js';
  * `stream.pkt_invalid_timestamp`). A checksum holding only the pseudo-header sum is checksum offload (captures
  * taken on the sending host, a veth or loopback) and passes; so does a segment the capture cut short.
  *
+ * Urgent data: Linux (and the BSDs) take the byte before seq + urgent pointer out of the stream
+ * (unless the application sets SO_OOBINLINE, which servers do not), so a client byte sent urgent
+ * never reaches the server's application and is not handed over here either: `UN<urgent X>ION`
+ * is UNION to the server. As Linux, one urgent byte is pending per direction, a later pointer
+ * replaces an earlier one, and a pointer into bytes already delivered is ignored.
+ *
  * Gaps (data the capture never saw): declared when the receiver acknowledges past the hole, or
  * when a direction holds more than `max_pending_bytes`/`max_pending_segments` behind it; the
  * consumer is told how many bytes are missing and delivery resumes after the hole.
@@ -85,6 +91,8 @@ const SKIPPING = 16;
 const SYN_DATA = 32;
 /** This direction's SYN carried a timestamp option: with the other side's, PAWS applies to it. */
 const SYN_TS = 64;
+/** An urgent byte is pending at `urgentAt`: it is left out when delivered. */
+const URGENT = 128;
 
 /** Layout of one direction's numbers in `StreamReassembler.dir`. */
 const DIR_SIZE = 4;
@@ -117,6 +125,7 @@ export class StreamReassembler {
     no_ack_data: 0,
     invalid_checksum: 0,
     invalid_timestamp: 0,
+    urgent_bytes: 0,
     memcap_hits: 0,
     pending_limit_hits: 0,
     midstream: 0,
@@ -146,6 +155,8 @@ export class StreamReassembler {
   private readonly skipped: Float64Array;
   /** Per direction (client directions only): the newest TSval of an in-order segment, PAWS's TS.Recent. */
   private readonly tsRecent: Float64Array;
+  /** Per direction with URGENT: stream offset of the pending urgent byte. */
+  private readonly urgentAt: Float64Array;
   /** Per direction with SYN_DATA set: the bytes the SYN carried (a copy, counted in the memcap). */
   private readonly synData = new Map<number, Buffer>();
   private readonly events: string[] = [];
@@ -164,6 +175,7 @@ export class StreamReassembler {
     this.skipLeft = new Float64Array(n);
     this.skipped = new Float64Array(n);
     this.tsRecent = new Float64Array(n);
+    this.urgentAt = new Float64Array(n);
   }
 
   /** Events raised by the last `onPacket` (overlap with different data, gaps …); empty most of the time. */
@@ -231,6 +243,7 @@ export class StreamReassembler {
       this.stats.midstream++;
     }
     const start = this.offsetOf(i, p.tcpSeq);
+    if (f & TcpFlag.URG && toServer) this.noteUrgent(p, i, start);
     const end = start + len;
     const next = this.dir[i * DIR_SIZE + NEXT];
     if (end <= next) {
@@ -356,16 +369,34 @@ export class StreamReassembler {
     this.dir[i * DIR_SIZE + NEXT] = next + len;
     this.stats.bytes += len;
     const st = this.dir[i * DIR_SIZE + STATE];
+    // Index in these bytes of the urgent byte to leave out (-1: none here).
+    let urgent = -1;
+    if (st & URGENT && this.urgentAt[i] - next < len) {
+      urgent = this.urgentAt[i] - next;
+      this.dir[i * DIR_SIZE + STATE] &= ~URGENT;
+    }
     if (st & SKIPPING) {
       const k = Math.min(len, this.skipLeft[i]);
       this.skipLeft[i] -= k;
       this.skipped[i] += k;
-      if (this.skipLeft[i] === 0) this.dir[i * DIR_SIZE + STATE] = st & ~SKIPPING;
+      if (this.skipLeft[i] === 0) this.dir[i * DIR_SIZE + STATE] &= ~SKIPPING;
       off += k;
       len -= k;
+      urgent -= k;
     }
     const c = this.consumer;
-    if (c !== null && len > 0) c.onData(p, flow, (i & 1) === 0, buf, off, len);
+    if (c === null || len <= 0) {
+      // Nothing handed over.
+    } else if (urgent < 0) {
+      c.onData(p, flow, (i & 1) === 0, buf, off, len);
+    } else {
+      this.stats.urgent_bytes++;
+      const stoppedBefore = this.dir[i * DIR_SIZE + STATE] & STOPPED;
+      if (urgent > 0) c.onData(p, flow, (i & 1) === 0, buf, off, urgent);
+      // The consumer may have stopped this direction while taking the first part.
+      const stoppedNow = this.dir[i * DIR_SIZE + STATE] & STOPPED;
+      if (len - urgent - 1 > 0 && stoppedNow === stoppedBefore) c.onData(p, flow, (i & 1) === 0, buf, off + urgent + 1, len - urgent - 1);
+    }
     if (this.dir[i * DIR_SIZE + STATE] & STOPPED) this.free(i);
   }
 
@@ -445,6 +476,18 @@ export class StreamReassembler {
     const c = this.consumer;
     if (c !== null) c.onGap(p, flow, (i & 1) === 0, missing);
     this.drain(p, flow, i);
+  }
+
+  /** Notes the urgent byte a client segment starting at stream offset `start` points at (Linux's tcp_check_urg). */
+  private noteUrgent(p: Packet, i: number, start: number): void {
+    const tcpAt = p.payloadOffset - p.tcpHdrLen;
+    const ptr = (p.buf[tcpAt + 18] << 8) | p.buf[tcpAt + 19];
+    if (ptr === 0) return;
+    const at = start + ptr - 1;
+    const st = this.dir[i * DIR_SIZE + STATE];
+    if (at < this.dir[i * DIR_SIZE + NEXT] || (st & URGENT && at <= this.urgentAt[i])) return;
+    this.urgentAt[i] = at;
+    this.dir[i * DIR_SIZE + STATE] = st | URGENT;
   }
 
   /**

@@ -151,7 +151,7 @@ describe('web tools: requests sent in the SYN (TCP Fast Open)', () => {
   });
 });
 
-describe('web tools: insertion (decoys and RSTs the victim drops)', () => {
+describe('web tools: insertion (decoys and RSTs the victim drops, an urgent byte it takes out)', () => {
   it('tcp_insertion.pcap: the real request read, whatever decoy came first or whatever RST came between', async () => {
     const { alerts, http, events } = await analyse('tcp_insertion.pcap');
     assert.deepEqual(seen(alerts), [
@@ -164,6 +164,8 @@ describe('web tools: insertion (decoys and RSTs the victim drops)', () => {
       // sequence number out of the window; 57: a wrong checksum), the rest 11 s later (46, 63).
       [SQLI, 46, ATTACKER, 'query', 'id'],
       [XSS, 63, ATTACKER, 'query', 'name'],
+      // `UN`, an urgent `X`, `ION` (71): the victim's TCP took the X out; the app read UNION.
+      [SQLI, 71, ATTACKER, 'query', 'id'],
     ]);
     assert.deepEqual(
       http.map((h) => [h.http.url, h.http.status]),
@@ -172,14 +174,15 @@ describe('web tools: insertion (decoys and RSTs the victim drops)', () => {
         ['/echo?name=%3Cscript%3Ealert(document.cookie)%3C/script%3E', 200],
         ['/download?file=../../../../etc/passwd', 404],
         ['/item?id=2%20UNION%20SELECT%20name,password,3%20FROM%20users--%20-', 200],
+        ['/item?id=3%20UNION%20SELECT%20name,password,3%20FROM%20users--%20-', 200],
         ['/echo?name=%3Cscript%3Ealert(document.domain)%3C/script%3E', 200],
       ],
     );
     const stats = events.find((e) => e.type === 'stats' && e.final);
     assert.ok(stats !== undefined && stats.type === 'stats');
     const st = stats.stats.stream;
-    assert.deepEqual([st.invalid_checksum, st.no_ack_data, st.invalid_timestamp, st.midstream], [1, 1, 1, 0]);
-    assert.deepEqual([stats.stats.flow.rst_ignored, stats.stats.flow.flows_created], [2, 5]);
+    assert.deepEqual([st.invalid_checksum, st.no_ack_data, st.invalid_timestamp, st.urgent_bytes, st.midstream], [1, 1, 1, 1, 0]);
+    assert.deepEqual([stats.stats.flow.rst_ignored, stats.stats.flow.flows_created], [2, 6]);
     const anomalies = events.filter((e) => e.type === 'anomaly').map((e) => (e.type === 'anomaly' ? [e.event, e.pcapCnt] : []));
     assert.deepEqual(anomalies, [['stream.pkt_invalid_timestamp', 25]]);
   });

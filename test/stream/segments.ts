@@ -33,6 +33,8 @@ export interface SegmentMods {
   readonly checksum?: 'invalid' | 'offloaded';
   /** This TSval instead of the next one. */
   readonly tsval?: number;
+  /** Urgent pointer field (give the U flag in `flags` too). */
+  readonly urgentPointer?: number;
 }
 
 /** Offset of the TCP checksum in an Ethernet + IPv4 (no options) or IPv6 (no extension headers) frame. */
@@ -122,7 +124,7 @@ export class Conn {
     const at = off ?? this.cNext;
     const frame = ethernet(tcpPacket({
       src: this.client, dst: this.server, sport: this.sport, dport: this.dport, flags: mods.flags ?? 'PA',
-      seq: this.cseq(at), ack: this.sseq(this.sNext), payload: bytes, options: this.tsOption(mods.tsval),
+      seq: this.cseq(at), ack: this.sseq(this.sNext), payload: bytes, options: this.tsOption(mods.tsval), urgentPointer: mods.urgentPointer,
     }));
     if (mods.checksum !== undefined) {
       const at = tcpChecksumAt(frame);

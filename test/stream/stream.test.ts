@@ -176,6 +176,32 @@ describe('stream reassembly', () => {
     assert.equal(r2.stream.stats.invalid_timestamp, 0);
   });
 
+  it("leaves out the byte a client's urgent pointer points at, as the server's TCP takes it out of the stream", () => {
+    // "UN" + urgent X + "ION": the byte before seq + 3.
+    const c = new Conn({ t0: T0 }).handshake().send('GET /?q=1 UN').send('XION SELECT', undefined, { flags: 'PAU', urgentPointer: 1 }).send(' pw');
+    const r = runStream(c.frames);
+    assert.equal(r.data.get(C), 'GET /?q=1 UNION SELECT pw');
+    assert.equal(r.stream.stats.urgent_bytes, 1);
+  });
+
+  it('leaves out an urgent byte that arrives after the pointer to it, and ignores a pointer into bytes already delivered', () => {
+    const c = new Conn({ t0: T0 })
+      .handshake()
+      .send('abc', undefined, { flags: 'PAU', urgentPointer: 5 })
+      .send('dXe')
+      .send('fgh', undefined, { flags: 'PAU', urgentPointer: 0 })
+      .send('ijk');
+    const r = runStream(c.frames);
+    assert.equal(r.data.get(C), 'abcdefghijk');
+    // A segment whose pointer (1) names its own first byte; a retransmission whose pointer names 'a', delivered already.
+    const d = new Conn({ t0: T0, sport: 40001 }).handshake().send('abc').send('Zdef', undefined, { flags: 'PAU', urgentPointer: 1 });
+    const back = new Conn({ t0: T0 + 1000, sport: 40002 }).handshake().send('abc').send('abcdef', 0, { flags: 'PAU', urgentPointer: 1 });
+    const r2 = runStream([...d.frames, ...back.frames]);
+    assert.equal(r2.data.get('0:c'), 'abcdef');
+    assert.equal(r2.data.get('1:c'), 'abcdef');
+    assert.equal(r2.stream.stats.urgent_bytes, 1);
+  });
+
   it('sees no gap in the ACK of a FIN', () => {
     const c = new Conn({ t0: T0 }).handshake().send('hello').serverAck().close();
     const r = runStream(c.frames);

@@ -41,6 +41,8 @@ export interface TcpOptions {
   seq?: number;
   ack?: number;
   window?: number;
+  /** Urgent pointer field (meaningful with the U flag): the byte before seq + it is urgent. */
+  urgentPointer?: number;
   /** Raw TCP option bytes; padded with zeros (EOL) to a multiple of 4. */
   options?: Uint8Array;
   payload?: Uint8Array | string;
@@ -143,6 +145,7 @@ export function tcpPacket(o: TcpOptions): Buffer {
   seg[12] = ((20 + optLen) / 4) << 4;
   seg[13] = tcpFlagBits(o.flags);
   seg.writeUInt16BE(checkRange('window', o.window ?? DEFAULT_WINDOW, 0xffff), 14);
+  seg.writeUInt16BE(checkRange('urgentPointer', o.urgentPointer ?? 0, 0xffff), 18);
   seg.set(options, 20);
   seg.set(payload, 20 + optLen);
   fillL4Checksum(seg, 16, 6, src, dst, false);
