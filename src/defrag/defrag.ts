@@ -2,7 +2,9 @@
  * IPv4 and IPv6 fragment reassembly. Fragments are rare, so this stage may allocate: each tracker
  * keeps copies of the fragment bytes it has (the packet's buffer is reused by the capture).
  *
- * Policy (see README.md): first-wins on overlap; memory bounded by evicting the oldest trackers;
+ * Policy (see README.md): Linux's. A fragment wholly inside held data is a duplicate (the first
+ * copy stays); a partial overlap or a length conflict discards the whole datagram, as Linux and
+ * RFC 5722 do, so no datagram the receiver threw away reaches inspection. Memory is bounded by evicting the oldest trackers;
  * trackers expire a fixed time (packet time) after their first fragment.
  */
 import { ipv4HeaderChecksum } from '../decode/checksum.js';
@@ -65,8 +67,9 @@ export class Defragmenter {
   /**
    * Counters: fragments (taken), reassembled, timeouts (trackers expired), memcap_drops
    * (fragments dropped: no room even after eviction), trackers_evicted (oldest dropped for room,
-   * memcap or max_trackers), overlaps (fragments overlapping held data with different bytes),
-   * duplicates (overlapping with the same bytes), too_large (datagrams over 65535 dropped),
+   * memcap or max_trackers), overlaps (fragments overlapping held data with other bytes, or in
+   * part, or contradicting the length), overlap_discards (datagrams discarded for it), duplicates
+   * (wholly inside held data, with the same bytes), too_large (datagrams over 65535 dropped),
    * trackers (held now) and memuse (bytes held now).
    */
   readonly stats: Record<string, number> = {
@@ -76,6 +79,7 @@ export class Defragmenter {
     memcap_drops: 0,
     trackers_evicted: 0,
     overlaps: 0,
+    overlap_discards: 0,
     duplicates: 0,
     too_large: 0,
     trackers: 0,
@@ -135,43 +139,35 @@ export class Defragmenter {
       this.stats.trackers = this.trackers.size;
     }
 
-    // The last fragment fixes the length; a later claim of another length, or data past it, is
-    // conflicting data about bytes already settled: first wins, the newcomer is an overlap.
-    let conflict = false;
-    let dataStop = stop;
-    if (!p.moreFragments) {
-      if (t.end < 0) {
-        t.end = stop;
-        this.trimPast(t, stop);
-      } else if (t.end !== stop) {
-        conflict = true;
-      }
-    }
-    if (t.end >= 0 && dataStop > t.end) {
-      conflict = true;
-      dataStop = t.end;
-    }
-
-    const gaps = uncovered(t.pieces, start, dataStop);
+    // As Linux (RFC 5722, which it applies to IPv4 too): a last fragment that contradicts the
+    // length, data past the end, or a fragment that overlaps held data only in part discards the
+    // whole datagram; the receiver never sees it, so neither do the stages after this one.
+    const data = p.buf;
+    const dataAt = p.payloadOffset - start;
+    const heldEnd = t.pieces.length > 0 ? t.pieces[t.pieces.length - 1].offset + t.pieces[t.pieces.length - 1].data.length : 0;
+    if ((!p.moreFragments && ((t.end >= 0 && t.end !== stop) || stop < heldEnd)) || (t.end >= 0 && stop > t.end)) return this.discard(t);
+    const gaps = uncovered(t.pieces, start, stop);
     const gapBytes = gaps.reduce((n, g) => n + g[1] - g[0], 0);
+    if (gapBytes === 0 && stop > start) {
+      // Wholly inside held data: a duplicate, dropped (the first copy stays, as Linux keeps it);
+      // other bytes than held are reported.
+      if (sameAsHeld(t.pieces, data, dataAt, start, stop)) {
+        this.stats.duplicates++;
+      } else {
+        this.stats.overlaps++;
+        this.events.push(family === 4 ? DefragEvent.IPV4_OVERLAP : DefragEvent.IPV6_OVERLAP);
+      }
+      return null;
+    }
+    if (gapBytes < stop - start) return this.discard(t);
+    if (!p.moreFragments) t.end = stop;
+
     const headerBytes = start === 0 && t.header === null ? prefix : 0;
     const need = gapBytes + headerBytes;
     if (need > 0 && !this.makeRoom(need, t)) {
       this.stats.memcap_drops++;
       if (t.pieces.length === 0 && t.header === null) this.drop(t);
       return null;
-    }
-
-    const data = p.buf;
-    const dataAt = p.payloadOffset - start;
-    // Overlap with the same bytes is a retransmission; with other bytes it is an evasion attempt.
-    if (dataStop - start > gapBytes) {
-      if (sameAsHeld(t.pieces, data, dataAt, start, dataStop)) this.stats.duplicates++;
-      else conflict = true;
-    }
-    if (conflict) {
-      this.stats.overlaps++;
-      this.events.push(family === 4 ? DefragEvent.IPV4_OVERLAP : DefragEvent.IPV6_OVERLAP);
     }
     for (const [from, to] of gaps) insertPiece(t.pieces, { offset: from, data: Buffer.from(data.subarray(dataAt + from, dataAt + to)) });
     if (headerBytes > 0) {
@@ -222,27 +218,13 @@ export class Defragmenter {
     this.stats.trackers_evicted++;
   }
 
-  /** Data held past a newly learned end can never be part of the datagram: release it. */
-  private trimPast(t: Tracker, end: number): void {
-    let freed = 0;
-    for (let i = t.pieces.length - 1; i >= 0; i--) {
-      const piece = t.pieces[i];
-      if (piece.offset + piece.data.length <= end) break;
-      if (piece.offset >= end) {
-        freed += piece.data.length;
-        t.pieces.splice(i, 1);
-      } else {
-        freed += piece.offset + piece.data.length - end;
-        t.pieces[i] = { offset: piece.offset, data: Buffer.from(piece.data.subarray(0, end - piece.offset)) };
-      }
-    }
-    if (freed > 0) {
-      this.stats.overlaps++;
-      this.events.push(t.family === 4 ? DefragEvent.IPV4_OVERLAP : DefragEvent.IPV6_OVERLAP);
-    }
-    t.bytes -= freed;
-    this.memuse -= freed;
-    this.stats.memuse = this.memuse;
+  /** Drops the whole datagram after a partial overlap or a length conflict (event `fragment_overlap`). */
+  private discard(t: Tracker): null {
+    this.drop(t);
+    this.stats.overlaps++;
+    this.stats.overlap_discards++;
+    this.events.push(t.family === 4 ? DefragEvent.IPV4_OVERLAP : DefragEvent.IPV6_OVERLAP);
+    return null;
   }
 
   private drop(t: Tracker): void {

@@ -109,30 +109,28 @@ test('IPv4 duplicated fragments: counted as duplicates, no event, same result', 
   assert.equal(h.defrag.stats.trackers, 1);
 });
 
-test('IPv4 overlap: first wins, the reassembled bytes are exactly the first data', () => {
+test('IPv4 partial overlap: the whole datagram is discarded, as Linux discards it', () => {
   const A = Buffer.alloc(24, 0x41);
   const B = Buffer.alloc(24, 0x42);
   const C = Buffer.alloc(8, 0x43);
   // A at 0..24, then B at 16..40 (overlaps A's last 8), then C at 40..48, the last fragment.
-  const h = new Harness();
-  assert.equal(h.add(frag4(0, A, true)), null);
-  assert.equal(h.add(frag4(16, B, true)), null);
-  assert.deepEqual(h.events, ['defrag.ipv4.fragment_overlap']);
-  const out = h.add(frag4(40, C, false));
-  assert.ok(out !== null);
-  assert.deepEqual(out.subarray(20), Buffer.concat([A, B.subarray(8), C]));
-  assert.deepEqual([out.readUInt16BE(2), out.readUInt16BE(6)], [68, 0]);
-  assert.equal(h.defrag.stats.overlaps, 1);
+  for (const order of [[A, B], [B, A]]) {
+    const h = new Harness();
+    assert.equal(h.add(frag4(order[0] === A ? 0 : 16, order[0], true)), null);
+    assert.equal(h.add(frag4(order[1] === A ? 0 : 16, order[1], true)), null);
+    assert.deepEqual(h.events, ['defrag.ipv4.fragment_overlap']);
+    assert.deepEqual([h.defrag.stats.trackers, h.defrag.stats.memuse, h.defrag.stats.overlap_discards], [0, 0, 1]);
+    // What comes after starts afresh: C alone completes nothing.
+    assert.equal(h.add(frag4(40, C, false)), null);
+    assert.equal(h.defrag.stats.reassembled, 0);
+  }
+  // Even with the same bytes where they overlap (Linux: RFC 5722, applied to IPv4 too).
+  const same = new Harness();
+  same.add(frag4(0, Buffer.alloc(24, 0x41), true));
+  same.add(frag4(16, Buffer.alloc(24, 0x41), false));
+  assert.deepEqual([same.events, same.defrag.stats.reassembled], [['defrag.ipv4.fragment_overlap'], 0]);
 
-  // The other arrival order keeps B's bytes where they overlap.
-  const g = new Harness();
-  g.add(frag4(16, B, true));
-  g.add(frag4(0, A, true));
-  assert.deepEqual(g.events, ['defrag.ipv4.fragment_overlap']);
-  const out2 = g.add(frag4(40, C, false));
-  assert.deepEqual(out2?.subarray(20), Buffer.concat([A.subarray(0, 16), B, C]));
-
-  // A fragment wholly inside held data with other bytes changes nothing.
+  // A fragment wholly inside held data is a duplicate: dropped, the first bytes stay (reported when they differ).
   const k = new Harness();
   k.add(frag4(0, Buffer.alloc(32, 0x61), true));
   k.add(frag4(8, Buffer.alloc(8, 0x62), true));
@@ -140,13 +138,21 @@ test('IPv4 overlap: first wins, the reassembled bytes are exactly the first data
   assert.deepEqual(k.add(frag4(32, Buffer.alloc(4, 0x63), false))?.subarray(20), Buffer.concat([Buffer.alloc(32, 0x61), Buffer.alloc(4, 0x63)]));
 });
 
-test('a second last fragment with another length is an overlap; the first length stands', () => {
+test('a last fragment that contradicts the length, or data past it, discards the datagram', () => {
   const h = new Harness();
   assert.equal(h.add(frag4(16, Buffer.alloc(8, 2), false)), null);
   assert.equal(h.add(frag4(16, Buffer.alloc(16, 3), false)), null);
   assert.deepEqual(h.events, ['defrag.ipv4.fragment_overlap']);
-  const out = h.add(frag4(0, Buffer.alloc(16, 1), true));
-  assert.deepEqual(out?.subarray(20), Buffer.concat([Buffer.alloc(16, 1), Buffer.alloc(8, 2)]));
+  assert.equal(h.add(frag4(0, Buffer.alloc(16, 1), true)), null);
+  const past = new Harness();
+  past.add(frag4(16, Buffer.alloc(8, 2), false));
+  assert.equal(past.add(frag4(24, Buffer.alloc(8, 2), true)), null);
+  // A last fragment that ends before data already held.
+  const short = new Harness();
+  short.add(frag4(16, Buffer.alloc(16, 2), true));
+  assert.equal(short.add(frag4(8, Buffer.alloc(8, 2), false)), null);
+  assert.deepEqual([h.defrag.stats.overlap_discards, past.defrag.stats.overlap_discards, short.defrag.stats.overlap_discards], [1, 1, 1]);
+  assert.deepEqual([h.defrag.stats.reassembled, past.defrag.stats.trackers, short.defrag.stats.trackers], [0, 0, 0]);
 });
 
 test('missing last fragment: no output, then a timeout on a later add', () => {
@@ -246,13 +252,19 @@ test('IPv6 duplicate and overlap', () => {
   assert.equal(h.add(frag6(0, Buffer.alloc(16, 1), true)), null);
   assert.equal(h.add(frag6(0, Buffer.alloc(16, 1), true)), null);
   assert.deepEqual(h.events, []);
-  assert.equal(h.add(frag6(8, Buffer.alloc(16, 2), true)), null);
-  assert.deepEqual(h.events, ['defrag.ipv6.fragment_overlap']);
+  assert.equal(h.add(frag6(16, Buffer.alloc(8, 2), true)), null);
   const out = h.add(frag6(24, Buffer.alloc(8, 3), false));
   assert.ok(out !== null);
   assert.deepEqual([out[6], out.readUInt16BE(4), out.length], [17, 32, 72]);
   assert.deepEqual(out.subarray(40), Buffer.concat([Buffer.alloc(16, 1), Buffer.alloc(8, 2), Buffer.alloc(8, 3)]));
-  assert.deepEqual([h.defrag.stats.duplicates, h.defrag.stats.overlaps], [1, 1]);
+  assert.deepEqual([h.defrag.stats.duplicates, h.defrag.stats.overlaps], [1, 0]);
+  // RFC 5722: an overlapping fragment discards the datagram.
+  const o = new Harness();
+  o.add(frag6(0, Buffer.alloc(16, 1), true));
+  assert.equal(o.add(frag6(8, Buffer.alloc(16, 2), true)), null);
+  assert.deepEqual(o.events, ['defrag.ipv6.fragment_overlap']);
+  assert.equal(o.add(frag6(24, Buffer.alloc(8, 3), false)), null);
+  assert.deepEqual([o.defrag.stats.overlap_discards, o.defrag.stats.reassembled], [1, 0]);
 });
 
 test('IPv4 and IPv6 trackers with the same id do not mix; non-fragments are ignored', () => {

@@ -151,7 +151,7 @@ describe('web tools: requests sent in the SYN (TCP Fast Open)', () => {
   });
 });
 
-describe('web tools: insertion (decoys and RSTs the victim drops, an urgent byte it takes out)', () => {
+describe('web tools: insertion (decoys, RSTs and overlapping fragments the victim drops, an urgent byte it takes out)', () => {
   it('tcp_insertion.pcap: the real request read, whatever decoy came first or whatever RST came between', async () => {
     const { alerts, http, events } = await analyse('tcp_insertion.pcap');
     assert.deepEqual(seen(alerts), [
@@ -166,6 +166,9 @@ describe('web tools: insertion (decoys and RSTs the victim drops, an urgent byte
       [XSS, 63, ATTACKER, 'query', 'name'],
       // `UN`, an urgent `X`, `ION` (71): the victim's TCP took the X out; the app read UNION.
       [SQLI, 71, ATTACKER, 'query', 'id'],
+      // A decoy in two IP fragments overlapping by 8 bytes (80, 81), which Linux discards whole;
+      // the real request (82) at the same sequence number.
+      [TRAVERSAL, 82, ATTACKER, 'query', 'file'],
     ]);
     assert.deepEqual(
       http.map((h) => [h.http.url, h.http.status]),
@@ -173,18 +176,23 @@ describe('web tools: insertion (decoys and RSTs the victim drops, an urgent byte
         ['/item?id=1%20UNION%20SELECT%20name,password,3%20FROM%20users--%20-', 200],
         ['/echo?name=%3Cscript%3Ealert(document.cookie)%3C/script%3E', 200],
         ['/download?file=../../../../etc/passwd', 404],
-        ['/item?id=2%20UNION%20SELECT%20name,password,3%20FROM%20users--%20-', 200],
-        ['/item?id=3%20UNION%20SELECT%20name,password,3%20FROM%20users--%20-', 200],
         ['/echo?name=%3Cscript%3Ealert(document.domain)%3C/script%3E', 200],
+        ['/item?id=3%20UNION%20SELECT%20name,password,3%20FROM%20users--%20-', 200],
+        ['/item?id=2%20UNION%20SELECT%20name,password,3%20FROM%20users--%20-', 200],
+        ['/download?file=..%2f..%2f..%2f..%2fetc%2fshadow', 404],
       ],
     );
     const stats = events.find((e) => e.type === 'stats' && e.final);
     assert.ok(stats !== undefined && stats.type === 'stats');
     const st = stats.stats.stream;
     assert.deepEqual([st.invalid_checksum, st.no_ack_data, st.invalid_timestamp, st.urgent_bytes, st.midstream], [1, 1, 1, 1, 0]);
-    assert.deepEqual([stats.stats.flow.rst_ignored, stats.stats.flow.flows_created], [2, 6]);
+    assert.deepEqual([stats.stats.flow.rst_ignored, stats.stats.flow.flows_created], [2, 7]);
+    assert.deepEqual([stats.stats.defrag.overlap_discards, stats.stats.defrag.reassembled], [1, 0]);
     const anomalies = events.filter((e) => e.type === 'anomaly').map((e) => (e.type === 'anomaly' ? [e.event, e.pcapCnt] : []));
-    assert.deepEqual(anomalies, [['stream.pkt_invalid_timestamp', 25]]);
+    assert.deepEqual(anomalies, [
+      ['stream.pkt_invalid_timestamp', 25],
+      ['defrag.ipv4.fragment_overlap', 81],
+    ]);
   });
 });
 
