@@ -64,6 +64,27 @@ function tcpOptionsValid(buf: Buffer, at: number, end: number): boolean {
   return true;
 }
 
+/** True when the packet's TCP header carries an option of `kind`. Read on demand, not while decoding. */
+export function tcpHasOption(p: Packet, kind: number): boolean {
+  const buf = p.buf;
+  const end = p.payloadOffset;
+  let at = end - p.tcpHdrLen + 20;
+  while (at < end) {
+    const k = buf[at];
+    if (k === OPT_EOL) return false;
+    if (k === kind) return true;
+    if (k === OPT_NOP) {
+      at++;
+      continue;
+    }
+    if (at + 1 >= end) return false;
+    const len = buf[at + 1];
+    if (len < 2) return false;
+    at += len;
+  }
+  return false;
+}
+
 /**
  * The TSval of the packet's TCP timestamp option (RFC 7323), or -1 when it has none. Read on
  * demand (the stream stage, for PAWS), not while decoding.

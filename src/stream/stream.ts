@@ -1,7 +1,7 @@
 import type { SectionSpec, SectionValues } from '../config/params.js';
-import { TcpChecksum, tcpChecksumState } from '../decode/checksum.js';
-import { IpProto, type Packet, TcpFlag } from '../decode/packet.js';
-import { tcpTsval } from '../decode/tcp.js';
+import { ipv4HeaderChecksum, TcpChecksum, tcpChecksumState } from '../decode/checksum.js';
+import { IpProto, L3, type Packet, TcpFlag } from '../decode/packet.js';
+import { tcpHasOption, tcpTsval } from '../decode/tcp.js';
 
 /**
  * Per-direction TCP stream reassembly on top of the flow table. Bytes are handed to the consumer
@@ -27,7 +27,9 @@ import { tcpTsval } from '../decode/tcp.js';
  * after the SYN carries it; Linux and the BSDs drop those that do not), and client data whose TCP
  * checksum is wrong, or whose timestamp is older than the last one the server took (PAWS, RFC
  * 7323: when both SYNs carried timestamps, Linux drops a segment whose TSval is more than 1 behind;
- * `stream.pkt_invalid_timestamp`). A checksum holding only the pseudo-header sum is checksum offload (captures
+ * `stream.pkt_invalid_timestamp`); also client data in an IPv4 datagram with a wrong header
+ * checksum or a source route (Linux's accept_source_route is off), or with a TCP-MD5 signature
+ * option (RFC 2385), which a socket without a key drops. A checksum holding only the pseudo-header sum is checksum offload (captures
  * taken on the sending host, a veth or loopback) and passes; so does a segment the capture cut short.
  *
  * Urgent data: Linux (and the BSDs) take the byte before seq + urgent pointer out of the stream
@@ -94,6 +96,11 @@ const SYN_TS = 64;
 /** An urgent byte is pending at `urgentAt`: it is left out when delivered. */
 const URGENT = 128;
 
+/** IPv4 source route options (RFC 791), TCP-MD5 signature option (RFC 2385). */
+const IP_OPT_LSRR = 131;
+const IP_OPT_SSRR = 137;
+const TCP_OPT_MD5 = 19;
+
 /** Layout of one direction's numbers in `StreamReassembler.dir`. */
 const DIR_SIZE = 4;
 const BASE = 0;
@@ -125,6 +132,9 @@ export class StreamReassembler {
     no_ack_data: 0,
     invalid_checksum: 0,
     invalid_timestamp: 0,
+    invalid_ip_checksum: 0,
+    ip_source_route: 0,
+    tcp_md5_unexpected: 0,
     urgent_bytes: 0,
     memcap_hits: 0,
     pending_limit_hits: 0,
@@ -478,6 +488,36 @@ export class StreamReassembler {
     this.drain(p, flow, i);
   }
 
+  /**
+   * The IPv4 header of a client segment: its checksum must hold (0, what Windows' checksum offload
+   * leaves in captures taken on the sender, passes) and it must carry no source route (LSRR, SSRR).
+   */
+  private ipv4Receivable(p: Packet): boolean {
+    const buf = p.buf;
+    const ip = p.ipOffset;
+    const field = (buf[ip + 10] << 8) | buf[ip + 11];
+    if (field !== 0 && ipv4HeaderChecksum(buf, ip, p.ipHdrLen) !== field) {
+      this.stats.invalid_ip_checksum++;
+      return false;
+    }
+    for (let at = ip + 20, end = ip + p.ipHdrLen; at < end; ) {
+      const kind = buf[at];
+      if (kind === 0) break;
+      if (kind === 1) {
+        at++;
+        continue;
+      }
+      if (kind === IP_OPT_LSRR || kind === IP_OPT_SSRR) {
+        this.stats.ip_source_route++;
+        return false;
+      }
+      const len = at + 1 < end ? buf[at + 1] : 0;
+      if (len < 2) break;
+      at += len;
+    }
+    return true;
+  }
+
   /** Notes the urgent byte a client segment starting at stream offset `start` points at (Linux's tcp_check_urg). */
   private noteUrgent(p: Packet, i: number, start: number): void {
     const tcpAt = p.payloadOffset - p.tcpHdrLen;
@@ -504,6 +544,11 @@ export class StreamReassembler {
     if (!toServer) return true;
     if (tcpChecksumState(p) === TcpChecksum.INVALID) {
       this.stats.invalid_checksum++;
+      return false;
+    }
+    if (p.l3 === L3.IPV4 && !p.reassembled && !this.ipv4Receivable(p)) return false;
+    if (p.tcpHdrLen > 20 && tcpHasOption(p, TCP_OPT_MD5)) {
+      this.stats.tcp_md5_unexpected++;
       return false;
     }
     if ((this.dir[i * DIR_SIZE + STATE] & SYN_TS) === 0 || (this.dir[(i ^ 1) * DIR_SIZE + STATE] & SYN_TS) === 0) return true;

@@ -169,16 +169,23 @@ describe('web tools: insertion (decoys, RSTs and overlapping fragments the victi
       // A decoy in two IP fragments overlapping by 8 bytes (80, 81), which Linux discards whole;
       // the real request (82) at the same sequence number.
       [TRAVERSAL, 82, ATTACKER, 'query', 'file'],
+      // Decoys with a loose source route (92) and with a TCP-MD5 option (104), each before its
+      // real request (93, 106).
+      [XSS, 93, ATTACKER, 'query', 'name'],
+      [CMDI, 106, ATTACKER, 'query', 'host'],
+      [TRAVERSAL, 106, ATTACKER, 'query', 'host'],
     ]);
     assert.deepEqual(
       http.map((h) => [h.http.url, h.http.status]),
       [
-        ['/item?id=1%20UNION%20SELECT%20name,password,3%20FROM%20users--%20-', 200],
-        ['/echo?name=%3Cscript%3Ealert(document.cookie)%3C/script%3E', 200],
-        ['/download?file=../../../../etc/passwd', 404],
-        ['/echo?name=%3Cscript%3Ealert(document.domain)%3C/script%3E', 200],
-        ['/item?id=3%20UNION%20SELECT%20name,password,3%20FROM%20users--%20-', 200],
         ['/item?id=2%20UNION%20SELECT%20name,password,3%20FROM%20users--%20-', 200],
+        ['/item?id=1%20UNION%20SELECT%20name,password,3%20FROM%20users--%20-', 200],
+        ['/echo?name=%3Cscript%3Ealert(document.domain)%3C/script%3E', 200],
+        ['/echo?name=%3Cscript%3Ealert(document.cookie)%3C/script%3E', 200],
+        ['/item?id=3%20UNION%20SELECT%20name,password,3%20FROM%20users--%20-', 200],
+        ['/echo?name=%3Cimg%20src=x%20onerror=alert(1)%3E', 200],
+        ['/ping?host=127.0.0.1%3Bcat%20/etc/passwd', 200],
+        ['/download?file=../../../../etc/passwd', 404],
         ['/download?file=..%2f..%2f..%2f..%2fetc%2fshadow', 404],
       ],
     );
@@ -186,7 +193,8 @@ describe('web tools: insertion (decoys, RSTs and overlapping fragments the victi
     assert.ok(stats !== undefined && stats.type === 'stats');
     const st = stats.stats.stream;
     assert.deepEqual([st.invalid_checksum, st.no_ack_data, st.invalid_timestamp, st.urgent_bytes, st.midstream], [1, 1, 1, 1, 0]);
-    assert.deepEqual([stats.stats.flow.rst_ignored, stats.stats.flow.flows_created], [2, 7]);
+    assert.deepEqual([st.invalid_ip_checksum, st.ip_source_route, st.tcp_md5_unexpected], [0, 1, 1]);
+    assert.deepEqual([stats.stats.flow.rst_ignored, stats.stats.flow.flows_created], [2, 9]);
     assert.deepEqual([stats.stats.defrag.overlap_discards, stats.stats.defrag.reassembled], [1, 0]);
     const anomalies = events.filter((e) => e.type === 'anomaly').map((e) => (e.type === 'anomaly' ? [e.event, e.pcapCnt] : []));
     assert.deepEqual(anomalies, [

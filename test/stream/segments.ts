@@ -4,7 +4,7 @@
  * retransmit with other bytes, or leave holes. Every frame gets its own time (100 µs apart), so
  * frame numbers (pcap_cnt) follow the order of calls.
  */
-import { ethernet, tcpPacket } from '../../src/tools/craft/frame.js';
+import { ethernet, ipv4Packet, tcpPacket } from '../../src/tools/craft/frame.js';
 import type { TestFrame } from '../helpers.js';
 
 /** Endpoints and initial sequence numbers of a conversation. */
@@ -35,6 +35,10 @@ export interface SegmentMods {
   readonly tsval?: number;
   /** Urgent pointer field (give the U flag in `flags` too). */
   readonly urgentPointer?: number;
+  /** IPv4 only: a wrong header checksum, or a loose source route option through the server. */
+  readonly ip?: 'invalid-checksum' | 'source-route';
+  /** A TCP-MD5 signature option (RFC 2385). */
+  readonly md5?: boolean;
 }
 
 /** Offset of the TCP checksum in an Ethernet + IPv4 (no options) or IPv6 (no extension headers) frame. */
@@ -122,10 +126,19 @@ export class Conn {
   send(data: string | Uint8Array, off?: number, mods: SegmentMods = {}): this {
     const bytes = typeof data === 'string' ? Buffer.from(data, 'latin1') : Buffer.from(data);
     const at = off ?? this.cNext;
-    const frame = ethernet(tcpPacket({
+    const ts = this.tsOption(mods.tsval);
+    const md5 = mods.md5 === true ? Buffer.from([19, 18, ...new Array<number>(16).fill(0)]) : undefined;
+    const options = md5 === undefined ? ts : Buffer.concat([ts ?? Buffer.alloc(0), md5]);
+    let frame = ethernet(tcpPacket({
       src: this.client, dst: this.server, sport: this.sport, dport: this.dport, flags: mods.flags ?? 'PA',
-      seq: this.cseq(at), ack: this.sseq(this.sNext), payload: bytes, options: this.tsOption(mods.tsval), urgentPointer: mods.urgentPointer,
+      seq: this.cseq(at), ack: this.sseq(this.sNext), payload: bytes, options, urgentPointer: mods.urgentPointer,
     }));
+    if (mods.ip === 'source-route') {
+      const route = Buffer.from([131, 7, 4, ...this.server.split('.').map(Number), 1]);
+      frame = ethernet(ipv4Packet({ src: this.client, dst: this.server, proto: 6, payload: frame.subarray(14 + 20), options: route }));
+    } else if (mods.ip === 'invalid-checksum') {
+      frame.writeUInt16BE(frame.readUInt16BE(14 + 10) ^ 0x0f0f, 14 + 10);
+    }
     if (mods.checksum !== undefined) {
       const at = tcpChecksumAt(frame);
       if (mods.checksum === 'invalid') frame.writeUInt16BE(frame.readUInt16BE(at) ^ 0x5a5a, at);

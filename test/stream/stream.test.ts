@@ -146,6 +146,19 @@ describe('stream reassembly', () => {
     assert.deepEqual([r.stream.stats.invalid_checksum, r.stream.stats.retransmissions], [1, 0]);
   });
 
+  it('ignores client data in an IPv4 datagram with a wrong header checksum or a source route, or with a TCP-MD5 option', () => {
+    const c = new Conn({ t0: T0 })
+      .handshake()
+      .send('GET /decoy1 HTTP/1.1', 0, { ip: 'invalid-checksum' })
+      .send('GET /decoy2 HTTP/1.1', 0, { ip: 'source-route' })
+      .send('GET /decoy3 HTTP/1.1', 0, { md5: true })
+      .send('GET /?id=1 OR 1=1 --', 0);
+    const r = runStream(c.frames);
+    assert.equal(r.data.get(C), 'GET /?id=1 OR 1=1 --');
+    const st = r.stream.stats;
+    assert.deepEqual([st.invalid_ip_checksum, st.ip_source_route, st.tcp_md5_unexpected, st.invalid_checksum], [1, 1, 1, 0]);
+  });
+
   it('checks the checksum over the IPv6 pseudo-header too', () => {
     const c = new Conn({ t0: T0, client: '2001:db8::21', server: '2001:db8::10' }).handshake()
       .send('GET /decoy HTTP/1.1', 0, { checksum: 'invalid' }).send('GET /?id=1 OR 1=1', 0).send(' HTTP/1.1', 17, { checksum: 'offloaded' });
