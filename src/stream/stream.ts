@@ -29,8 +29,10 @@ import { tcpHasOption, tcpTsval } from '../decode/tcp.js';
  * 7323: when both SYNs carried timestamps, Linux drops a segment whose TSval is more than 1 behind;
  * `stream.pkt_invalid_timestamp`); also client data in an IPv4 datagram with a wrong header
  * checksum or a source route (Linux's accept_source_route is off), or with a TCP-MD5 signature
- * option (RFC 2385), which a socket without a key drops. A checksum holding only the pseudo-header sum is checksum offload (captures
- * taken on the sending host, a veth or loopback) and passes; so does a segment the capture cut short.
+ * option (RFC 2385), which a socket without a key drops. A TCP checksum holding only the
+ * pseudo-header sum is checksum offload (captures taken on the sending host, a veth or loopback)
+ * and passes; so does a segment the capture cut short. Server data is not checked: only its
+ * status line is read, and the client cannot send it.
  *
  * Urgent data: Linux (and the BSDs) take the byte before seq + urgent pointer out of the stream
  * (unless the application sets SO_OOBINLINE, which servers do not), so a client byte sent urgent

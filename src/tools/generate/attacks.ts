@@ -8,7 +8,7 @@
 import { ethernet, tcpPacket } from '../craft/frame.js';
 import { type Emit, icmpFlood, pingSweep, portScan, type Rng, synFlood, tcpConversation, udpFlood, arpSweep } from '../scenario.js';
 import { httpResponse } from './content.js';
-import { type FrameFacts, fragmentDatagrams, splitSegments } from './evasion.js';
+import { type FrameFacts, fragmentDatagrams, insertDecoys, splitSegments } from './evasion.js';
 import { type Host, type HostFactory, LAN_PREFIX_V4, type Network } from './hosts.js';
 import { webAttacks } from './web-attacks.js';
 
@@ -207,7 +207,12 @@ export function planAttacks(net: Network, hosts: HostFactory): AttackSet {
       description: w.description,
       atUs: s(82 + i * 3),
       run: (emit, t0, rng) => {
-        const out = w.delivery.kind === 'segments' ? splitSegments(emit, { from: a.v4, size: w.delivery.size }) : w.delivery.kind === 'fragments' ? fragmentDatagrams(emit, { from: a.v4, fragPayload: w.delivery.fragPayload }) : emit;
+        const d = w.delivery;
+        const out =
+          d.kind === 'segments' ? splitSegments(emit, { from: a.v4, size: d.size })
+          : d.kind === 'fragments' ? fragmentDatagrams(emit, { from: a.v4, fragPayload: d.fragPayload })
+          : d.kind === 'decoys' ? insertDecoys(emit, { from: a.v4 })
+          : emit;
         const body = `<html><body><h1>${w.status}</h1></body></html>`;
         tcpConversation(
           out,

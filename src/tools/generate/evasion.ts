@@ -1,6 +1,7 @@
 /**
  * What the generator needs to know of a frame it built, and the evasions attackers use to hide
- * a payload from an IDS that looks at one packet at a time: tiny TCP segments, and IP fragments.
+ * a payload from an IDS that looks at one packet at a time (tiny TCP segments, IP fragments) or
+ * that keeps bytes the receiver drops (decoy segments with a wrong checksum).
  * Each evasion wraps an `Emit`, so any scenario block (a whole TCP conversation) can be sent
  * evasively without knowing about it; sequence numbers and checksums stay those of a real stack.
  */
@@ -97,5 +98,33 @@ export function fragmentDatagrams(emit: Emit, o: { from: string; fragPayload: nu
     const datagram = Buffer.from(frame.subarray(14));
     datagram.writeUInt16BE(id++ & 0xffff, 4);
     fragmentIpv4(datagram, o.fragPayload).forEach((piece, i) => emit(ethernet(piece), tsUs + i * 10));
+  };
+}
+
+/**
+ * Sends, before every IPv4 TCP segment from `from` that carries data, a decoy of the same length
+ * at the same sequence number whose TCP checksum is wrong (fragroute's `tcp_chaff cksum`): the
+ * receiver drops it, and an IDS that keeps the first copy of each byte reads the decoy instead of
+ * the request (insertion, Ptacek & Newsham 1998). The decoy reads as a request for /index.html.
+ */
+export function insertDecoys(emit: Emit, o: { from: string }): Emit {
+  return (frame, tsUs) => {
+    const f = frameFacts(frame);
+    if (f.protocol !== 'tcp' || f.fragment || f.src !== o.from || f.payloadLen === 0 || frame.readUInt16BE(12) !== 0x0800) {
+      emit(frame, tsUs);
+      return;
+    }
+    const l4 = 14 + (frame[14] & 0x0f) * 4;
+    const text = 'GET /index.html HTTP/1.1\r\nHost: intranet.corp.example\r\nX-Pad: ';
+    const decoyText = (text + 'a'.repeat(Math.max(0, f.payloadLen))).slice(0, f.payloadLen);
+    const decoy = ethernet(tcpPacket({
+      src: f.src, dst: f.dst, sport: frame.readUInt16BE(l4), dport: frame.readUInt16BE(l4 + 2),
+      seq: frame.readUInt32BE(l4 + 4), ack: frame.readUInt32BE(l4 + 8), window: frame.readUInt16BE(l4 + 14), flags: frame[l4 + 13],
+      payload: Buffer.from(decoyText, 'latin1'),
+    }));
+    const at = 14 + 20 + 16;
+    decoy.writeUInt16BE(decoy.readUInt16BE(at) ^ 0x5a5a, at);
+    emit(decoy, tsUs);
+    emit(frame, tsUs + 10);
   };
 }

@@ -3,15 +3,20 @@
  * traversal, command injection and log4shell requests as the usual tools send them (sqlmap,
  * curl, nuclei, scripts), each in a plain form and in the evasive forms IDS tests use: percent
  * and double percent encoding, a body instead of a query, obfuscation, tiny TCP segments, IP
- * fragments; then SSRF to the cloud metadata service and CRLF injection, two forms each, and a
- * SQL injection over cleartext HTTP/2.
+ * fragments; then SSRF to the cloud metadata service and CRLF injection, two forms each, a SQL
+ * injection over cleartext HTTP/2, XSS in a WebSocket message, and SQL injection behind decoy
+ * segments with a wrong checksum (insertion).
  * `type` is the engine's attack_type for each family.
  */
 import { WS_TEXT, wsDeflate, wsFrame } from '../craft/websocket.js';
 import { httpRequest } from './content.js';
 
-/** How a request travels: whole, split in tiny TCP segments, or in IP fragments. */
-export type Delivery = { readonly kind: 'whole' } | { readonly kind: 'segments'; readonly size: number } | { readonly kind: 'fragments'; readonly fragPayload: number };
+/** How a request travels: whole, split in tiny TCP segments, in IP fragments, or behind decoy segments the server drops. */
+export type Delivery =
+  | { readonly kind: 'whole' }
+  | { readonly kind: 'segments'; readonly size: number }
+  | { readonly kind: 'fragments'; readonly fragPayload: number }
+  | { readonly kind: 'decoys' };
 
 /** One malicious HTTP request and the server's answer. */
 export interface WebAttack {
@@ -155,5 +160,6 @@ export function webAttacks(): readonly WebAttack[] {
       delivery: WHOLE,
     },
     { type: 'xss', variant: 'websocket', description: 'an event handler in a chat message over WebSocket, compressed against the one before it', status: 101, delivery: WHOLE, ...wsChat() },
+    { type: 'sqli', variant: 'tcp_insertion', description: 'UNION SELECT behind a decoy segment with a wrong TCP checksum, which the server drops', request: get("/shop/item.php?id=2'+UNION+SELECT+card_number,cvv+FROM+payments--+-", UA.curl), status: 500, delivery: { kind: 'decoys' } },
   ];
 }

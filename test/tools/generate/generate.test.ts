@@ -132,9 +132,13 @@ describe('rampart generate: truth files', () => {
     for (const w of webAttacks()) {
       const len = Buffer.byteLength(w.request, 'latin1');
       const d = w.delivery;
-      // One segment; or one per `size` bytes; or one fragment per fragPayload bytes of TCP header + request.
-      // A WebSocket's frames, once the upgrade is answered, are one more segment.
-      const expected = d.kind === 'whole' ? 1 + (w.then !== undefined ? 1 : 0) : d.kind === 'segments' ? Math.ceil(len / d.size) : Math.ceil((20 + len) / d.fragPayload);
+      // One segment; or one per `size` bytes; or one fragment per fragPayload bytes of TCP header + request;
+      // or the decoy and the request. A WebSocket's frames, once the upgrade is answered, are one more segment.
+      const expected =
+        d.kind === 'whole' ? 1 + (w.then !== undefined ? 1 : 0)
+        : d.kind === 'segments' ? Math.ceil(len / d.size)
+        : d.kind === 'decoys' ? 2
+        : Math.ceil((20 + len) / d.fragPayload);
       assert.equal(sizes[`${w.type}/${w.variant}`], expected, `${w.type}/${w.variant}`);
     }
     assert.equal(truth.attacks.length, 13 + webAttacks().length);
@@ -186,6 +190,13 @@ describe('rampart generate: truth files', () => {
         assert.ok(carried.every((s) => s.fragment) && carried.length > 1, `${a.id}: not all fragments`);
         const datagram = Buffer.concat([...carried].sort((x, y) => x.fragOffset - y.fragOffset).map((s) => s.payload));
         bytes = datagram.subarray(20); // the TCP header (no options) leads the first fragment
+      } else if (w.delivery.kind === 'decoys') {
+        // A decoy at the same sequence number first (its checksum wrong), then the request.
+        assert.equal(carried.length, 2, `${a.id}: segments`);
+        assert.equal(carried[0].tcpSeq, carried[1].tcpSeq, `${a.id}: decoy not at the request's sequence number`);
+        assert.match(carried[0].payload.toString('latin1'), /^GET \/index\.html HTTP\/1\.1\r\n/, `${a.id}: decoy`);
+        assert.equal(carried[0].payload.length, carried[1].payload.length, `${a.id}: decoy length`);
+        bytes = carried[1].payload;
       } else {
         const expected = w.delivery.kind === 'segments' ? Math.ceil(Buffer.byteLength(w.request) / w.delivery.size) : w.then !== undefined ? 2 : 1;
         assert.equal(carried.length, expected, `${a.id}: segments`);
