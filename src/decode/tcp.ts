@@ -66,23 +66,7 @@ function tcpOptionsValid(buf: Buffer, at: number, end: number): boolean {
 
 /** True when the packet's TCP header carries an option of `kind`. Read on demand, not while decoding. */
 export function tcpHasOption(p: Packet, kind: number): boolean {
-  const buf = p.buf;
-  const end = p.payloadOffset;
-  let at = end - p.tcpHdrLen + 20;
-  while (at < end) {
-    const k = buf[at];
-    if (k === OPT_EOL) return false;
-    if (k === kind) return true;
-    if (k === OPT_NOP) {
-      at++;
-      continue;
-    }
-    if (at + 1 >= end) return false;
-    const len = buf[at + 1];
-    if (len < 2) return false;
-    at += len;
-  }
-  return false;
+  return findTcpOption(p, kind) >= 0;
 }
 
 /**
@@ -90,20 +74,27 @@ export function tcpHasOption(p: Packet, kind: number): boolean {
  * demand (the stream stage, for PAWS), not while decoding.
  */
 export function tcpTsval(p: Packet): number {
+  const at = findTcpOption(p, OPT_TIMESTAMP);
+  const buf = p.buf;
+  return at >= 0 && buf[at + 1] === 10 ? ((buf[at + 2] << 24) | (buf[at + 3] << 16) | (buf[at + 4] << 8) | buf[at + 5]) >>> 0 : -1;
+}
+
+/** Offset in `p.buf` of the first TCP option of `kind` (not EOL or NOP), or -1; stops at EOL or a bad length. */
+function findTcpOption(p: Packet, kind: number): number {
   const buf = p.buf;
   const end = p.payloadOffset;
   let at = end - p.tcpHdrLen + 20;
   while (at < end) {
-    const kind = buf[at];
-    if (kind === OPT_EOL) return -1;
-    if (kind === OPT_NOP) {
+    const k = buf[at];
+    if (k === OPT_EOL) return -1;
+    if (k === OPT_NOP) {
       at++;
       continue;
     }
     if (at + 1 >= end) return -1;
     const len = buf[at + 1];
     if (len < 2 || at + len > end) return -1;
-    if (kind === OPT_TIMESTAMP) return len === 10 ? ((buf[at + 2] << 24) | (buf[at + 3] << 16) | (buf[at + 4] << 8) | buf[at + 5]) >>> 0 : -1;
+    if (k === kind) return at;
     at += len;
   }
   return -1;
