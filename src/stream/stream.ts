@@ -29,7 +29,9 @@ import { tcpHasOption, tcpTsval } from '../decode/tcp.js';
  * 7323: when both SYNs carried timestamps, Linux drops a segment whose TSval is more than 1 behind;
  * `stream.pkt_invalid_timestamp`); also client data in an IPv4 datagram with a wrong header
  * checksum or a source route (Linux's accept_source_route is off), or with a TCP-MD5 signature
- * option (RFC 2385), which a socket without a key drops. A TCP checksum holding only the
+ * option (RFC 2385), which a socket without a key drops; and client data in an IPv6 datagram
+ * whose hop-by-hop or destination options Linux refuses (an unknown option whose type says
+ * "discard", padding over 7 bytes or not zero, more than 8 options). A TCP checksum holding only the
  * pseudo-header sum is checksum offload (captures taken on the sending host, a veth or loopback)
  * and passes; so does a segment the capture cut short. Server data is not checked: only its
  * status line is read, and the client cannot send it.
@@ -137,6 +139,7 @@ export class StreamReassembler {
     invalid_ip_checksum: 0,
     ip_source_route: 0,
     tcp_md5_unexpected: 0,
+    ipv6_option_dropped: 0,
     urgent_bytes: 0,
     memcap_hits: 0,
     pending_limit_hits: 0,
@@ -549,6 +552,10 @@ export class StreamReassembler {
       return false;
     }
     if (p.l3 === L3.IPV4 && !p.reassembled && !this.ipv4Receivable(p)) return false;
+    if (p.l3 === L3.IPV6 && p.ipHdrLen > 40 && !ipv6OptionsReceivable(p.buf, p.ipOffset, p.ipOffset + p.ipHdrLen)) {
+      this.stats.ipv6_option_dropped++;
+      return false;
+    }
     if (p.tcpHdrLen > 20 && tcpHasOption(p, TCP_OPT_MD5)) {
       this.stats.tcp_md5_unexpected++;
       return false;
@@ -632,4 +639,59 @@ export class StreamReassembler {
     }
     this.dir[i * DIR_SIZE + HELD_BYTES] = 0;
   }
+}
+
+const IPV6_HOP_BY_HOP = 0;
+const IPV6_ROUTING = 43;
+const IPV6_FRAGMENT = 44;
+const IPV6_AH = 51;
+const IPV6_DEST_OPTS = 60;
+/** Options Linux counts per header at most (net.ipv6.max_dst_opts_number, max_hbh_opts_number). */
+const IPV6_MAX_OPTIONS = 8;
+/** Home Address (RFC 6275): a "discard if unknown" type that Mobile IPv6 kernels know. */
+const IPV6_OPT_HOME_ADDRESS = 0xc9;
+
+/**
+ * False when the hop-by-hop or destination options among the IPv6 extension headers in
+ * [ip + 40, end) make Linux drop the datagram (ip6_parse_tlv): an unknown option whose two high
+ * type bits say to discard it (RFC 8200 §4.2), PadN padding longer than 7 bytes or not all zero
+ * (RFC 4942), more than 8 options, an option running past its header.
+ */
+function ipv6OptionsReceivable(buf: Buffer, ip: number, end: number): boolean {
+  let next = buf[ip + 6];
+  let h = ip + 40;
+  while (h + 2 <= end) {
+    const len = next === IPV6_AH ? (buf[h + 1] + 2) << 2 : next === IPV6_FRAGMENT ? 8 : (buf[h + 1] + 1) << 3;
+    if (next === IPV6_HOP_BY_HOP || next === IPV6_DEST_OPTS) {
+      const stop = Math.min(h + len, end);
+      let pad = 0;
+      let count = 0;
+      for (let at = h + 2; at < stop; ) {
+        const type = buf[at];
+        if (type === 0) {
+          if (++pad > 7) return false;
+          at++;
+          continue;
+        }
+        if (at + 2 > stop) return false;
+        const optLen = buf[at + 1];
+        if (at + 2 + optLen > stop) return false;
+        if (type === 1) {
+          pad += optLen + 2;
+          if (pad > 7) return false;
+          for (let k = at + 2; k < at + 2 + optLen; k++) if (buf[k] !== 0) return false;
+        } else {
+          pad = 0;
+          if (++count > IPV6_MAX_OPTIONS) return false;
+          if ((type & 0xc0) !== 0 && type !== IPV6_OPT_HOME_ADDRESS) return false;
+        }
+        at += 2 + optLen;
+      }
+    } else if (next !== IPV6_ROUTING && next !== IPV6_FRAGMENT && next !== IPV6_AH) {
+      return true;
+    }
+    next = buf[h];
+    h += len;
+  }
+  return true;
 }

@@ -4,7 +4,7 @@
  * retransmit with other bytes, or leave holes. Every frame gets its own time (100 µs apart), so
  * frame numbers (pcap_cnt) follow the order of calls.
  */
-import { ethernet, ipv4Packet, tcpPacket } from '../../src/tools/craft/frame.js';
+import { ethernet, ipv4Packet, ipv6Packet, tcpPacket } from '../../src/tools/craft/frame.js';
 import type { TestFrame } from '../helpers.js';
 
 /** Endpoints and initial sequence numbers of a conversation. */
@@ -39,6 +39,8 @@ export interface SegmentMods {
   readonly ip?: 'invalid-checksum' | 'source-route';
   /** A TCP-MD5 signature option (RFC 2385). */
   readonly md5?: boolean;
+  /** IPv6 only: a destination options header with these option bytes (type, length, data …). */
+  readonly destOptions?: readonly number[];
 }
 
 /** Offset of the TCP checksum in an Ethernet + IPv4 (no options) or IPv6 (no extension headers) frame. */
@@ -136,6 +138,9 @@ export class Conn {
     if (mods.ip === 'source-route') {
       const route = Buffer.from([131, 7, 4, ...this.server.split('.').map(Number), 1]);
       frame = ethernet(ipv4Packet({ src: this.client, dst: this.server, proto: 6, payload: frame.subarray(14 + 20), options: route }));
+    } else if (mods.destOptions !== undefined) {
+      const segment = frame.subarray(14 + 40);
+      frame = ethernet(ipv6Packet({ src: this.client, dst: this.server, nextHeader: 6, payload: segment, extHeaders: [{ type: 60, data: Uint8Array.from(mods.destOptions) }] }));
     } else if (mods.ip === 'invalid-checksum') {
       frame.writeUInt16BE(frame.readUInt16BE(14 + 10) ^ 0x0f0f, 14 + 10);
     }

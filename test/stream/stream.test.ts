@@ -159,6 +159,24 @@ describe('stream reassembly', () => {
     assert.deepEqual([st.invalid_ip_checksum, st.ip_source_route, st.tcp_md5_unexpected, st.invalid_checksum], [1, 1, 1, 0]);
   });
 
+  it('ignores client data whose IPv6 destination options Linux refuses, and takes those it skips', () => {
+    const v6 = { client: '2001:db8::21', server: '2001:db8::10' };
+    const c = new Conn({ t0: T0, ...v6 })
+      .handshake()
+      // An unknown option whose type (0x4f: high bits 01) says "discard the packet".
+      .send('GET /decoy1 HTTP/1.1', 0, { destOptions: [0x4f, 4, 0, 0, 0, 0] })
+      // PadN whose padding is not zero (RFC 4942), and padding longer than 7 bytes.
+      .send('GET /decoy2 HTTP/1.1', 0, { destOptions: [1, 2, 0, 7] })
+      .send('GET /decoy3 HTTP/1.1', 0, { destOptions: [1, 4, 0, 0, 0, 0, 1, 2, 0, 0] })
+      .send('GET /?id=1 OR 1=1 --', 0);
+    const r = runStream(c.frames);
+    assert.equal(r.data.get(C), 'GET /?id=1 OR 1=1 --');
+    assert.equal(r.stream.stats.ipv6_option_dropped, 3);
+    // High bits 00: "skip over it": the server takes the segment, so the first copy stands.
+    const skip = new Conn({ t0: T0, ...v6 }).handshake().send('GET /first1 HTTP/1.1', 0, { destOptions: [0x0f, 4, 0, 0, 0, 0] }).send('GET /?id=1 OR 1=1 --', 0);
+    assert.equal(runStream(skip.frames).data.get(C), 'GET /first1 HTTP/1.1');
+  });
+
   it('checks the checksum over the IPv6 pseudo-header too', () => {
     const c = new Conn({ t0: T0, client: '2001:db8::21', server: '2001:db8::10' }).handshake()
       .send('GET /decoy HTTP/1.1', 0, { checksum: 'invalid' }).send('GET /?id=1 OR 1=1', 0).send(' HTTP/1.1', 17, { checksum: 'offloaded' });
