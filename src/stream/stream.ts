@@ -36,6 +36,12 @@ import { tcpHasOption, tcpTsval } from '../decode/tcp.js';
  * and passes; so does a segment the capture cut short. Server data is not checked: only its
  * status line is read, and the client cannot send it.
  *
+ * TTL: a decoy can also be made to expire between Rampart and the server (its TTL too small to
+ * get there). Client data whose TTL is more than `ttl_limit` below its SYN's is held aside: the
+ * same bytes sent again with a normal TTL replace it (the decoy case: the real segment follows);
+ * the server acknowledging it lets it through (a path whose TTL really changed). Low-TTL data out
+ * of order is ignored. The SYN's TTL is the yardstick, set once: later packets cannot move it.
+ *
  * Urgent data: Linux (and the BSDs) take the byte before seq + urgent pointer out of the stream
  * (unless the application sets SO_OOBINLINE, which servers do not), so a client byte sent urgent
  * never reaches the server's application and is not handed over here either: `UN<urgent X>ION`
@@ -60,6 +66,7 @@ export const streamParams: SectionSpec = {
     { name: 'memcap', type: 'int', default: 67108864, min: 4096, max: 68719476736, help: 'Bytes of out-of-order data held across all flows; segments past it are dropped and counted (memcap_hits).' },
     { name: 'max_pending_bytes', type: 'int', default: 262144, min: 1024, max: 1073741824, help: 'Out-of-order bytes held for one direction of a flow; past it the hole before them is declared a gap.' },
     { name: 'max_pending_segments', type: 'int', default: 256, min: 1, max: 65536, help: 'Out-of-order segments held for one direction of a flow; past it the hole before them is declared a gap.' },
+    { name: 'ttl_limit', type: 'int', default: 5, min: 0, max: 255, help: 'Client data whose TTL (hop limit) is more than this below its SYN\'s is held until the same bytes come again with a normal TTL or the server acknowledges them, so a decoy made to expire before the server cannot take the real bytes\' place (0: off).' },
   ],
 };
 
@@ -99,6 +106,8 @@ const SYN_DATA = 32;
 const SYN_TS = 64;
 /** An urgent byte is pending at `urgentAt`: it is left out when delivered. */
 const URGENT = 128;
+/** A client segment with a suspiciously low TTL waits in `suspects`. */
+const SUSPECT = 256;
 
 /** IPv4 source route options (RFC 791), TCP-MD5 signature option (RFC 2385). */
 const IP_OPT_LSRR = 131;
@@ -141,6 +150,9 @@ export class StreamReassembler {
     tcp_md5_unexpected: 0,
     ipv6_option_dropped: 0,
     urgent_bytes: 0,
+    ttl_suspects: 0,
+    ttl_suspects_replaced: 0,
+    ttl_ignored: 0,
     memcap_hits: 0,
     pending_limit_hits: 0,
     midstream: 0,
@@ -172,6 +184,11 @@ export class StreamReassembler {
   private readonly tsRecent: Float64Array;
   /** Per direction with URGENT: stream offset of the pending urgent byte. */
   private readonly urgentAt: Float64Array;
+  /** Per client direction: TTL of its SYN (or first data segment), 0 before; the yardstick of `ttl_limit`. */
+  private readonly refTtl: Uint8Array;
+  /** Per direction with SUSPECT: the low-TTL segment held aside (a copy, counted in the memcap). */
+  private readonly suspects = new Map<number, HeldSegment>();
+  private readonly ttlLimit: number;
   /** Per direction with SYN_DATA set: the bytes the SYN carried (a copy, counted in the memcap). */
   private readonly synData = new Map<number, Buffer>();
   private readonly events: string[] = [];
@@ -184,6 +201,7 @@ export class StreamReassembler {
     this.memcap = values.memcap as number;
     this.maxPendingBytes = values.max_pending_bytes as number;
     this.maxPendingSegments = values.max_pending_segments as number;
+    this.ttlLimit = (values.ttl_limit as number | undefined) ?? 0;
     const n = this.enabled ? capacity * 2 : 0;
     this.dir = new Float64Array(n * DIR_SIZE);
     this.held = new Array<HeldSegment[] | null>(n).fill(null);
@@ -191,6 +209,7 @@ export class StreamReassembler {
     this.skipped = new Float64Array(n);
     this.tsRecent = new Float64Array(n);
     this.urgentAt = new Float64Array(n);
+    this.refTtl = new Uint8Array(n);
   }
 
   /** Events raised by the last `onPacket` (overlap with different data, gaps …); empty most of the time. */
@@ -217,6 +236,7 @@ export class StreamReassembler {
       if ((so & (HAS_BASE | STOPPED)) === HAS_BASE) {
         const ackOff = this.offsetOf(o, p.tcpAck);
         if (so & SYN_DATA) this.settleSynData(p, flow, o, ackOff > 0);
+        if (so & SUSPECT && ackOff > (this.suspects.get(o) as HeldSegment).start) this.releaseSuspect(p, flow, o);
         const next = this.dir[o * DIR_SIZE + NEXT];
         if (ackOff > next && !(ackOff === next + 1 && so & FIN_SEEN) && !(this.dir[o * DIR_SIZE + STATE] & STOPPED)) this.ackGap(p, flow, o, ackOff);
       }
@@ -232,6 +252,7 @@ export class StreamReassembler {
         this.dir[i * DIR_SIZE + BASE] = (p.tcpSeq + 1) >>> 0;
         this.dir[i * DIR_SIZE + NEXT] = 0;
         this.dir[i * DIR_SIZE + STATE] = st | HAS_BASE;
+        this.refTtl[i] = p.ttl;
         const ts = p.tcpHdrLen > 20 ? tcpTsval(p) : -1;
         if (ts >= 0) {
           this.dir[i * DIR_SIZE + STATE] |= SYN_TS;
@@ -258,8 +279,9 @@ export class StreamReassembler {
       this.stats.midstream++;
     }
     const start = this.offsetOf(i, p.tcpSeq);
-    if (f & TcpFlag.URG && toServer) this.noteUrgent(p, i, start);
     const end = start + len;
+    if (toServer && this.ttlLimit > 0 && !this.ttlPlausible(i, start, end, p)) return;
+    if (f & TcpFlag.URG && toServer) this.noteUrgent(p, i, start);
     const next = this.dir[i * DIR_SIZE + NEXT];
     if (end <= next) {
       this.stats.retransmissions++;
@@ -322,6 +344,8 @@ export class StreamReassembler {
     this.skipLeft[i + 1] = 0;
     this.skipped[i] = 0;
     this.skipped[i + 1] = 0;
+    this.refTtl[i] = 0;
+    this.refTtl[i + 1] = 0;
   }
 
   /**
@@ -523,6 +547,67 @@ export class StreamReassembler {
     return true;
   }
 
+  /**
+   * `ttl_limit` for a client data segment at [start, end); false when this stage takes no further
+   * part in it. Low-TTL bytes at the stream's edge are held aside as one contiguous run (later
+   * low-TTL bytes right after it join it); other low-TTL bytes are ignored, so that a decoy sent
+   * out of order cannot wait in the out-of-order store. A normal segment that covers the run's
+   * start replaces the run; the server's ACK lets it through (`releaseSuspect`).
+   */
+  private ttlPlausible(i: number, start: number, end: number, p: Packet): boolean {
+    const ref = this.refTtl[i];
+    if (ref === 0) {
+      this.refTtl[i] = p.ttl;
+      return true;
+    }
+    const st = this.dir[i * DIR_SIZE + STATE];
+    if (p.ttl + this.ttlLimit >= ref) {
+      if (st & SUSPECT && start <= (this.suspects.get(i) as HeldSegment).start) {
+        this.dropSuspect(i);
+        this.stats.ttl_suspects_replaced++;
+      }
+      return true;
+    }
+    const next = this.dir[i * DIR_SIZE + NEXT];
+    const held = st & SUSPECT ? (this.suspects.get(i) as HeldSegment) : null;
+    const edge = held === null ? next : held.start + held.data.length;
+    if (end <= next) return true;
+    if (start > edge || end <= edge || (held !== null && held.data.length + end - edge > this.maxPendingBytes)) {
+      this.stats.ttl_ignored++;
+      return false;
+    }
+    const piece = p.buf.subarray(p.payloadOffset + (edge - start), p.payloadOffset + p.payloadLen);
+    if (this.heldTotal + piece.length > this.memcap) {
+      this.stats.memcap_hits++;
+      return false;
+    }
+    this.suspects.set(i, { start: held === null ? next : held.start, data: held === null ? Buffer.from(piece) : Buffer.concat([held.data, piece]) });
+    this.dir[i * DIR_SIZE + STATE] = st | SUSPECT;
+    this.heldTotal += piece.length;
+    this.stats.held_bytes = this.heldTotal;
+    if (this.heldTotal > this.stats.held_bytes_max) this.stats.held_bytes_max = this.heldTotal;
+    this.stats.ttl_suspects++;
+    return false;
+  }
+
+  /** Lets a held low-TTL segment through: the server took it, or the client went on past it. */
+  private releaseSuspect(p: Packet, flow: number, i: number): void {
+    const held = this.suspects.get(i) as HeldSegment;
+    this.dropSuspect(i);
+    const next = this.dir[i * DIR_SIZE + NEXT];
+    const skip = next - held.start;
+    if (skip < held.data.length) this.deliverInOrder(p, flow, i, held.data, skip, held.data.length - skip);
+  }
+
+  private dropSuspect(i: number): void {
+    if (!(this.dir[i * DIR_SIZE + STATE] & SUSPECT)) return;
+    this.dir[i * DIR_SIZE + STATE] &= ~SUSPECT;
+    const held = this.suspects.get(i) as HeldSegment;
+    this.suspects.delete(i);
+    this.heldTotal -= held.data.length;
+    this.stats.held_bytes = this.heldTotal;
+  }
+
   /** Notes the urgent byte a client segment starting at stream offset `start` points at (Linux's tcp_check_urg). */
   private noteUrgent(p: Packet, i: number, start: number): void {
     const tcpAt = p.payloadOffset - p.tcpHdrLen;
@@ -632,6 +717,7 @@ export class StreamReassembler {
 
   private free(i: number): void {
     this.dropSynData(i);
+    this.dropSuspect(i);
     if (this.held[i] !== null) {
       this.heldTotal -= this.dir[i * DIR_SIZE + HELD_BYTES];
       this.stats.held_bytes = this.heldTotal;

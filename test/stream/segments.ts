@@ -39,6 +39,8 @@ export interface SegmentMods {
   readonly ip?: 'invalid-checksum' | 'source-route';
   /** A TCP-MD5 signature option (RFC 2385). */
   readonly md5?: boolean;
+  /** IP TTL (hop limit) instead of the default 64. */
+  readonly ttl?: number;
   /** IPv6 only: a destination options header with these option bytes (type, length, data …). */
   readonly destOptions?: readonly number[];
 }
@@ -133,7 +135,7 @@ export class Conn {
     const options = md5 === undefined ? ts : Buffer.concat([ts ?? Buffer.alloc(0), md5]);
     let frame = ethernet(tcpPacket({
       src: this.client, dst: this.server, sport: this.sport, dport: this.dport, flags: mods.flags ?? 'PA',
-      seq: this.cseq(at), ack: this.sseq(this.sNext), payload: bytes, options, urgentPointer: mods.urgentPointer,
+      seq: this.cseq(at), ack: this.sseq(this.sNext), payload: bytes, options, urgentPointer: mods.urgentPointer, ttl: mods.ttl,
     }));
     if (mods.ip === 'source-route') {
       const route = Buffer.from([131, 7, 4, ...this.server.split('.').map(Number), 1]);

@@ -177,6 +177,37 @@ describe('stream reassembly', () => {
     assert.equal(runStream(skip.frames).data.get(C), 'GET /first1 HTTP/1.1');
   });
 
+  describe('client data whose TTL is far below its SYN\'s (ttl_limit, default 5)', () => {
+    it('lets the same bytes with a normal TTL replace it: a decoy made to expire before the server', () => {
+      const c = new Conn({ t0: T0 }).handshake().send('GET /decoy HTTP/1.1', 0, { ttl: 1 }).send('GET /?id=1 OR 1=', 0).send('1 HTTP/1.1', 16);
+      const r = runStream(c.frames);
+      assert.equal(r.data.get(C), 'GET /?id=1 OR 1=1 HTTP/1.1');
+      assert.deepEqual([r.stream.stats.ttl_suspects, r.stream.stats.ttl_suspects_replaced, r.stream.stats.held_bytes], [1, 1, 0]);
+    });
+
+    it('delivers it once the server acknowledges it (a path whose TTL really changed), contiguous low-TTL data with it', () => {
+      const c = new Conn({ t0: T0 }).handshake().send('GET /a HTTP/1.1\r\n', undefined, { ttl: 50 }).send('Host: x\r\n\r\n', undefined, { ttl: 50 });
+      const before = runStream(c.frames);
+      assert.equal(before.data.get(C), undefined);
+      c.serverAck();
+      const r = runStream(c.frames);
+      assert.equal(r.data.get(C), 'GET /a HTTP/1.1\r\nHost: x\r\n\r\n');
+      assert.deepEqual([r.stream.stats.ttl_suspects, r.stream.stats.gaps, r.stream.stats.held_bytes], [2, 0, 0]);
+    });
+
+    it('ignores low-TTL data out of order, so a decoy cannot wait there for its place', () => {
+      const c = new Conn({ t0: T0 }).handshake().send('XXXXXXXXXX', 10, { ttl: 2 }).send('GET /?id=1', 0).send(' OR 1=1 --', 10);
+      const r = runStream(c.frames);
+      assert.equal(r.data.get(C), 'GET /?id=1 OR 1=1 --');
+      assert.equal(r.stream.stats.ttl_ignored, 1);
+    });
+
+    it('is off with ttl_limit 0: the first copy wins, whatever its TTL', () => {
+      const c = new Conn({ t0: T0 }).handshake().send('GET /decoy HTTP/1.1', 0, { ttl: 1 }).send('GET /?id=1 OR 1=1 ', 0);
+      assert.equal(runStream(c.frames, 'stream:\n  ttl_limit: 0\n').data.get(C), 'GET /decoy HTTP/1.1');
+    });
+  });
+
   it('checks the checksum over the IPv6 pseudo-header too', () => {
     const c = new Conn({ t0: T0, client: '2001:db8::21', server: '2001:db8::10' }).handshake()
       .send('GET /decoy HTTP/1.1', 0, { checksum: 'invalid' }).send('GET /?id=1 OR 1=1', 0).send(' HTTP/1.1', 17, { checksum: 'offloaded' });
