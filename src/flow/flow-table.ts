@@ -353,11 +353,14 @@ export class FlowTable {
           this.stats.rst_reopened++;
         }
         // Only contiguous sequence space moves the end: a segment far ahead (out of the window,
-        // which the receiver drops) cannot make a forged RST there look right.
+        // which the receiver drops) cannot make a forged RST there look right. A bare ACK moves
+        // nothing but a direction's first packet.
         const cur = this.seqEnd[d];
-        const seq = p.tcpSeq >>> 0;
-        const end = (seq + (p.ipLen - p.ipHdrLen - p.tcpHdrLen) + (f & TcpFlag.SYN ? 1 : 0) + (f & TcpFlag.FIN ? 1 : 0)) >>> 0;
-        if (cur < 0 || (((seq - cur) | 0) <= 0 && ((end - cur) | 0) > 0)) this.seqEnd[d] = end;
+        if (cur < 0 || p.payloadLen > 0 || f & (TcpFlag.SYN | TcpFlag.FIN)) {
+          const seq = p.tcpSeq >>> 0;
+          const end = (seq + (p.ipLen - p.ipHdrLen - p.tcpHdrLen) + (f & TcpFlag.SYN ? 1 : 0) + (f & TcpFlag.FIN ? 1 : 0)) >>> 0;
+          if (cur < 0 || (((seq - cur) | 0) <= 0 && ((end - cur) | 0) > 0)) this.seqEnd[d] = end;
+        }
       }
       if (st === FlowState.NEW) {
         if (!toServer && (f & (TcpFlag.SYN | TcpFlag.ACK)) === (TcpFlag.SYN | TcpFlag.ACK)) st = FlowState.SYN_RECV;
