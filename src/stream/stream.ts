@@ -15,6 +15,11 @@ import { tcpHasOption, tcpTsval } from '../decode/tcp.js';
  * has already queued, and it makes a "retransmission" with other content unable to change what
  * was inspected.
  *
+ * Sequence numbers: a client SYN with a wrong checksum sets nothing, and the server's SYN-ACK has
+ * the last word on the client's initial sequence number while nothing of the client has been
+ * delivered (`syn_rebased`): a decoy SYN with another ISN, sent first, would otherwise shift every
+ * later offset and hide the connection.
+ *
  * Data on a SYN (TCP Fast Open, RFC 7413, or a SYN-ACK that carries data) is held until the
  * receiver's answer says whether it took it: an ACK past the SYN's own sequence number (the
  * SYN-ACK of a server that accepted it), or the sender's next segment starting after it, delivers
@@ -40,7 +45,7 @@ import { tcpHasOption, tcpTsval } from '../decode/tcp.js';
  * get there). Client data whose TTL is more than `ttl_limit` below its SYN's is held aside: the
  * same bytes sent again with a normal TTL replace it (the decoy case: the real segment follows);
  * the server acknowledging it lets it through (a path whose TTL really changed). Low-TTL data out
- * of order is ignored. The SYN's TTL is the yardstick, set once: later packets cannot move it.
+ * of order is ignored. The highest TTL of the client's SYNs is the yardstick: data cannot move it.
  *
  * Urgent data: Linux (and the BSDs) take the byte before seq + urgent pointer out of the stream
  * (unless the application sets SO_OOBINLINE, which servers do not), so a client byte sent urgent
@@ -142,6 +147,7 @@ export class StreamReassembler {
     depth_reached: 0,
     syn_data: 0,
     syn_data_refused: 0,
+    syn_rebased: 0,
     no_ack_data: 0,
     invalid_checksum: 0,
     invalid_timestamp: 0,
@@ -184,7 +190,7 @@ export class StreamReassembler {
   private readonly tsRecent: Float64Array;
   /** Per direction with URGENT: stream offset of the pending urgent byte. */
   private readonly urgentAt: Float64Array;
-  /** Per client direction: TTL of its SYN (or first data segment), 0 before; the yardstick of `ttl_limit`. */
+  /** Per client direction: the highest TTL of its SYNs (or its first data segment's), 0 before; the yardstick of `ttl_limit`. */
   private readonly refTtl: Uint8Array;
   /** Per direction with SUSPECT: the low-TTL segment held aside (a copy, counted in the memcap). */
   private readonly suspects = new Map<number, HeldSegment>();
@@ -232,6 +238,7 @@ export class StreamReassembler {
     // The ACK tells what the other side's receiver has: data behind it we never saw is a gap.
     if (f & TcpFlag.ACK) {
       const o = i ^ 1;
+      if (f & TcpFlag.SYN) this.baseFromSynAck(p, o);
       const so = this.dir[o * DIR_SIZE + STATE];
       if ((so & (HAS_BASE | STOPPED)) === HAS_BASE) {
         const ackOff = this.offsetOf(o, p.tcpAck);
@@ -248,11 +255,14 @@ export class StreamReassembler {
       this.dir[i * DIR_SIZE + STATE] = st;
     }
     if (f & TcpFlag.SYN) {
+      // A client SYN the server drops (a wrong checksum) must not set the sequence numbers.
+      if (toServer && tcpChecksumState(p) === TcpChecksum.INVALID) return;
+      // The TTL yardstick is the highest of the SYNs: a decoy SYN cannot lower it.
+      if (p.ttl > this.refTtl[i]) this.refTtl[i] = p.ttl;
       if (!(st & HAS_BASE)) {
         this.dir[i * DIR_SIZE + BASE] = (p.tcpSeq + 1) >>> 0;
         this.dir[i * DIR_SIZE + NEXT] = 0;
         this.dir[i * DIR_SIZE + STATE] = st | HAS_BASE;
-        this.refTtl[i] = p.ttl;
         const ts = p.tcpHdrLen > 20 ? tcpTsval(p) : -1;
         if (ts >= 0) {
           this.dir[i * DIR_SIZE + STATE] |= SYN_TS;
@@ -656,6 +666,24 @@ export class StreamReassembler {
     }
     if (behind < 0 && this.offsetOf(i, p.tcpSeq) <= this.dir[i * DIR_SIZE + NEXT]) this.tsRecent[i] = ts;
     return true;
+  }
+
+  /**
+   * The SYN-ACK says which initial sequence number the server took for the other direction: when
+   * ours differs (we took it from a SYN the server never accepted, a decoy with another ISN sent
+   * first) or we have none, and nothing of that direction was delivered or held yet, it wins.
+   */
+  private baseFromSynAck(p: Packet, o: number): void {
+    const so = this.dir[o * DIR_SIZE + STATE];
+    if (so & (STOPPED | SYN_DATA)) return;
+    const ack = p.tcpAck >>> 0;
+    if (so & HAS_BASE) {
+      if (this.dir[o * DIR_SIZE + BASE] === ack || this.dir[o * DIR_SIZE + NEXT] !== 0 || this.dir[o * DIR_SIZE + HELD_BYTES] !== 0) return;
+      this.stats.syn_rebased++;
+    }
+    this.dir[o * DIR_SIZE + BASE] = ack;
+    this.dir[o * DIR_SIZE + NEXT] = 0;
+    this.dir[o * DIR_SIZE + STATE] = so | HAS_BASE;
   }
 
   /** Keeps a copy of the data a SYN carried, within the memcap, until its fate is known. */

@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import type { TestFrame } from '../helpers.js';
 import { run, T0 } from '../helpers.js';
 import { runStream } from '../app/pipeline.js';
+import { ethernet, tcpPacket } from '../../src/tools/craft/frame.js';
 import { Conn } from './segments.js';
 
 /** The first flow created gets slot 0. */
@@ -206,6 +207,22 @@ describe('stream reassembly', () => {
       const c = new Conn({ t0: T0 }).handshake().send('GET /decoy HTTP/1.1', 0, { ttl: 1 }).send('GET /?id=1 OR 1=1 ', 0);
       assert.equal(runStream(c.frames, 'stream:\n  ttl_limit: 0\n').data.get(C), 'GET /decoy HTTP/1.1');
     });
+  });
+
+  it('takes the client ISN the server acknowledges, not a decoy SYN sent before the real one', () => {
+    const decoySyn = (seq: number, ttl: number): TestFrame => ({ frame: ethernet(tcpPacket({ src: '10.0.0.21', dst: '10.0.0.10', sport: 40000, dport: 80, flags: 'S', seq, ttl })), tsUs: T0 - 1000 });
+    // A decoy SYN whose checksum is wrong sets nothing.
+    const bad = decoySyn(3_000_000_000, 64);
+    bad.frame.writeUInt16BE(bad.frame.readUInt16BE(14 + 20 + 16) ^ 0x5a5a, 14 + 20 + 16);
+    const c1 = new Conn({ t0: T0 }).handshake().send('GET /?id=1 OR 1=1 HTTP/1.1\r\n\r\n');
+    const r1 = runStream([bad, ...c1.frames]);
+    assert.equal(r1.data.get(C), 'GET /?id=1 OR 1=1 HTTP/1.1\r\n\r\n');
+    assert.deepEqual([r1.stream.stats.gaps, r1.stream.stats.syn_rebased], [0, 0]);
+    // One that never reached the server (a TTL too small) is corrected by the server's SYN-ACK.
+    const c2 = new Conn({ t0: T0 }).handshake().send('GET /?id=1 OR 1=1 HTTP/1.1\r\n\r\n');
+    const r2 = runStream([decoySyn(3_000_000_000, 1), ...c2.frames]);
+    assert.equal(r2.data.get(C), 'GET /?id=1 OR 1=1 HTTP/1.1\r\n\r\n');
+    assert.deepEqual([r2.stream.stats.gaps, r2.stream.stats.syn_rebased], [0, 1]);
   });
 
   it('checks the checksum over the IPv6 pseudo-header too', () => {
