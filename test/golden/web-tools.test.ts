@@ -174,6 +174,8 @@ describe('web tools: insertion (decoys, RSTs and overlapping fragments the victi
       [XSS, 93, ATTACKER, 'query', 'name'],
       [CMDI, 106, ATTACKER, 'query', 'host'],
       [TRAVERSAL, 106, ATTACKER, 'query', 'host'],
+      // A decoy SYN with a wrong checksum and another ISN (114) before the real handshake (115).
+      [XSS, 118, ATTACKER, 'query', 'name'],
     ]);
     assert.deepEqual(
       http.map((h) => [h.http.url, h.http.status]),
@@ -183,10 +185,11 @@ describe('web tools: insertion (decoys, RSTs and overlapping fragments the victi
         ['/echo?name=%3Cscript%3Ealert(document.domain)%3C/script%3E', 200],
         ['/echo?name=%3Cscript%3Ealert(document.cookie)%3C/script%3E', 200],
         ['/item?id=3%20UNION%20SELECT%20name,password,3%20FROM%20users--%20-', 200],
-        ['/echo?name=%3Cimg%20src=x%20onerror=alert(1)%3E', 200],
-        ['/ping?host=127.0.0.1%3Bcat%20/etc/passwd', 200],
         ['/download?file=../../../../etc/passwd', 404],
         ['/download?file=..%2f..%2f..%2f..%2fetc%2fshadow', 404],
+        ['/ping?host=127.0.0.1%3Bcat%20/etc/passwd', 200],
+        ['/echo?name=%3Cbody%20onload=alert(document.cookie)%3E', 200],
+        ['/echo?name=%3Cimg%20src=x%20onerror=alert(1)%3E', 200],
       ],
     );
     const stats = events.find((e) => e.type === 'stats' && e.final);
@@ -194,7 +197,7 @@ describe('web tools: insertion (decoys, RSTs and overlapping fragments the victi
     const st = stats.stats.stream;
     assert.deepEqual([st.invalid_checksum, st.no_ack_data, st.invalid_timestamp, st.urgent_bytes, st.midstream], [1, 1, 1, 1, 0]);
     assert.deepEqual([st.invalid_ip_checksum, st.ip_source_route, st.tcp_md5_unexpected], [0, 1, 1]);
-    assert.deepEqual([stats.stats.flow.rst_ignored, stats.stats.flow.flows_created], [2, 9]);
+    assert.deepEqual([stats.stats.flow.rst_ignored, stats.stats.flow.flows_created, st.gaps], [2, 10, 0]);
     assert.deepEqual([stats.stats.defrag.overlap_discards, stats.stats.defrag.reassembled], [1, 0]);
     const anomalies = events.filter((e) => e.type === 'anomaly').map((e) => (e.type === 'anomaly' ? [e.event, e.pcapCnt] : []));
     assert.deepEqual(anomalies, [
