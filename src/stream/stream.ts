@@ -38,7 +38,10 @@ import { tcpHasOption, tcpTsval } from '../decode/tcp.js';
  * whose hop-by-hop or destination options Linux refuses (an unknown option whose type says
  * "discard", padding over 7 bytes or not zero, more than 8 options). A TCP checksum holding only the
  * pseudo-header sum is checksum offload (captures taken on the sending host, a veth or loopback)
- * and passes; so does a segment the capture cut short. Server data is not checked: only its
+ * and passes; so does a segment the capture cut short. Checksums are checked only in a direction
+ * where a packet showed checksums that hold: a capture rewritten without fixing them stays
+ * readable, and an attacker whose own handshake must reach the server cannot avoid showing good
+ * ones. Server data is not checked: only its
  * status line is read, and the client cannot send it.
  *
  * TTL: a decoy can also be made to expire between Rampart and the server (its TTL too small to
@@ -113,6 +116,12 @@ const SYN_TS = 64;
 const URGENT = 128;
 /** A client segment with a suspiciously low TTL waits in `suspects`. */
 const SUSPECT = 256;
+/**
+ * A packet of this (client) direction had checksums that hold: its data is checked from then on.
+ * A capture whose every checksum is wrong (rewritten or anonymised without fixing them) never
+ * earns it, and its data is read as it comes.
+ */
+const CK_TRUSTED = 512;
 
 /** IPv4 source route options (RFC 791), TCP-MD5 signature option (RFC 2385). */
 const IP_OPT_LSRR = 131;
@@ -234,7 +243,11 @@ export class StreamReassembler {
     if (!this.enabled || flow < 0 || p.ipProto !== IpProto.TCP || !p.hasL4) return;
     const i = flow * 2 + (toServer ? 0 : 1);
     const f = p.tcpFlags;
-    if (p.payloadLen > 0 && !this.receivable(p, f, i, toServer)) return;
+    if (p.payloadLen > 0) {
+      if (!this.receivable(p, f, i, toServer)) return;
+    } else if (toServer && !(this.dir[i * DIR_SIZE + STATE] & CK_TRUSTED) && checksumsHold(p)) {
+      this.dir[i * DIR_SIZE + STATE] |= CK_TRUSTED;
+    }
     // The ACK tells what the other side's receiver has: data behind it we never saw is a gap.
     if (f & TcpFlag.ACK) {
       const o = i ^ 1;
@@ -528,36 +541,6 @@ export class StreamReassembler {
   }
 
   /**
-   * The IPv4 header of a client segment: its checksum must hold (0, what Windows' checksum offload
-   * leaves in captures taken on the sender, passes) and it must carry no source route (LSRR, SSRR).
-   */
-  private ipv4Receivable(p: Packet): boolean {
-    const buf = p.buf;
-    const ip = p.ipOffset;
-    const field = (buf[ip + 10] << 8) | buf[ip + 11];
-    if (field !== 0 && ipv4HeaderChecksum(buf, ip, p.ipHdrLen) !== field) {
-      this.stats.invalid_ip_checksum++;
-      return false;
-    }
-    for (let at = ip + 20, end = ip + p.ipHdrLen; at < end; ) {
-      const kind = buf[at];
-      if (kind === 0) break;
-      if (kind === 1) {
-        at++;
-        continue;
-      }
-      if (kind === IP_OPT_LSRR || kind === IP_OPT_SSRR) {
-        this.stats.ip_source_route++;
-        return false;
-      }
-      const len = at + 1 < end ? buf[at + 1] : 0;
-      if (len < 2) break;
-      at += len;
-    }
-    return true;
-  }
-
-  /**
    * `ttl_limit` for a client data segment at [start, end); false when this stage takes no further
    * part in it. Low-TTL bytes at the stream's edge are held aside as one contiguous run (later
    * low-TTL bytes right after it join it); other low-TTL bytes are ignored, so that a decoy sent
@@ -632,7 +615,9 @@ export class StreamReassembler {
 
   /**
    * False for a data segment the receiver drops: no ACK flag (and no SYN); from the client, a wrong
-   * checksum, or (once both SYNs carried timestamps) a TSval more than 1 behind TS.Recent (PAWS).
+   * TCP or IPv4 header checksum (once the direction showed checksums that hold, `CK_TRUSTED`), a
+   * source route, IPv6 options Linux refuses, a TCP-MD5 option, or (once both SYNs carried
+   * timestamps) a TSval more than 1 behind TS.Recent (PAWS).
    * Such a segment changes nothing here, not even through its ACK. TS.Recent moves only with
    * client data taken in order, never with a bare ACK, so a forged ACK cannot make real data look stale.
    */
@@ -642,11 +627,23 @@ export class StreamReassembler {
       return false;
     }
     if (!toServer) return true;
-    if (tcpChecksumState(p) === TcpChecksum.INVALID) {
-      this.stats.invalid_checksum++;
+    const st = this.dir[i * DIR_SIZE + STATE];
+    if (st & CK_TRUSTED) {
+      if (tcpChecksumState(p) === TcpChecksum.INVALID) {
+        this.stats.invalid_checksum++;
+        return false;
+      }
+      if (p.l3 === L3.IPV4 && !p.reassembled && !ipv4ChecksumHolds(p)) {
+        this.stats.invalid_ip_checksum++;
+        return false;
+      }
+    } else if (checksumsHold(p)) {
+      this.dir[i * DIR_SIZE + STATE] = st | CK_TRUSTED;
+    }
+    if (p.l3 === L3.IPV4 && p.ipHdrLen > 20 && hasSourceRoute(p)) {
+      this.stats.ip_source_route++;
       return false;
     }
-    if (p.l3 === L3.IPV4 && !p.reassembled && !this.ipv4Receivable(p)) return false;
     if (p.l3 === L3.IPV6 && p.ipHdrLen > 40 && !ipv6OptionsReceivable(p.buf, p.ipOffset, p.ipOffset + p.ipHdrLen)) {
       this.stats.ipv6_option_dropped++;
       return false;
@@ -808,4 +805,35 @@ function ipv6OptionsReceivable(buf: Buffer, ip: number, end: number): boolean {
     h += len;
   }
   return true;
+}
+
+/** True when the TCP checksum holds (or is checksum offload, or cannot be told) and so does an IPv4 header's. */
+function checksumsHold(p: Packet): boolean {
+  return tcpChecksumState(p) !== TcpChecksum.INVALID && (p.l3 !== L3.IPV4 || p.reassembled || ipv4ChecksumHolds(p));
+}
+
+/** The IPv4 header checksum holds; 0, what Windows' checksum offload leaves in captures taken on the sender, passes. */
+function ipv4ChecksumHolds(p: Packet): boolean {
+  const buf = p.buf;
+  const ip = p.ipOffset;
+  const field = (buf[ip + 10] << 8) | buf[ip + 11];
+  return field === 0 || ipv4HeaderChecksum(buf, ip, p.ipHdrLen) === field;
+}
+
+/** True when the IPv4 options carry a source route (LSRR, SSRR), which Linux drops (accept_source_route is off). */
+function hasSourceRoute(p: Packet): boolean {
+  const buf = p.buf;
+  for (let at = p.ipOffset + 20, end = p.ipOffset + p.ipHdrLen; at < end; ) {
+    const kind = buf[at];
+    if (kind === 0) return false;
+    if (kind === 1) {
+      at++;
+      continue;
+    }
+    if (kind === IP_OPT_LSRR || kind === IP_OPT_SSRR) return true;
+    const len = at + 1 < end ? buf[at + 1] : 0;
+    if (len < 2) return false;
+    at += len;
+  }
+  return false;
 }

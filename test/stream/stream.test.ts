@@ -225,6 +225,19 @@ describe('stream reassembly', () => {
     assert.deepEqual([r2.stream.stats.gaps, r2.stream.stats.syn_rebased], [0, 1]);
   });
 
+  it('reads a capture whose every client checksum is wrong (rewritten without fixing them) as it comes', () => {
+    const c = new Conn({ t0: T0 }).handshake().send('GET /?id=1 OR 1=1 HTTP/1.1\r\n\r\n').reply('HTTP/1.1 200 OK\r\n\r\n').close();
+    const frames = c.frames.map((f) => {
+      const frame = Buffer.from(f.frame);
+      // Client frames: source 10.0.0.21 (0x0a000015) at the IPv4 source address.
+      if (frame.readUInt32BE(14 + 12) === 0x0a000015) frame.writeUInt16BE(frame.readUInt16BE(14 + 20 + 16) ^ 0x5a5a, 14 + 20 + 16);
+      return { ...f, frame };
+    });
+    const r = runStream(frames);
+    assert.equal(r.data.get(C), 'GET /?id=1 OR 1=1 HTTP/1.1\r\n\r\n');
+    assert.deepEqual([r.stream.stats.invalid_checksum, r.stream.stats.gaps], [0, 0]);
+  });
+
   it('checks the checksum over the IPv6 pseudo-header too', () => {
     const c = new Conn({ t0: T0, client: '2001:db8::21', server: '2001:db8::10' }).handshake()
       .send('GET /decoy HTTP/1.1', 0, { checksum: 'invalid' }).send('GET /?id=1 OR 1=1', 0).send(' HTTP/1.1', 17, { checksum: 'offloaded' });
