@@ -71,7 +71,7 @@ export const streamParams: SectionSpec = {
   help: 'TCP stream reassembly for payload inspection (per direction of each flow).',
   params: [
     { name: 'enabled', type: 'bool', default: true, help: 'Reassemble TCP streams and inspect application payload (HTTP); false: header-only detection.' },
-    { name: 'depth', type: 'int', default: 1048576, min: 0, max: 2147483647, help: 'Bytes reassembled per direction of a flow; later bytes are not inspected (0: no limit).' },
+    { name: 'depth', type: 'int', default: 1048576, min: 0, max: 2147483647, help: 'Bytes reassembled per direction of a flow; later bytes are not inspected (0: no limit). A client direction read as HTTP requests is not limited: each request is bounded by the http limits, and a large body must not hide the requests after it.' },
     { name: 'memcap', type: 'int', default: 67108864, min: 4096, max: 68719476736, help: 'Bytes of out-of-order data held across all flows; segments past it are dropped and counted (memcap_hits).' },
     { name: 'max_pending_bytes', type: 'int', default: 262144, min: 1024, max: 1073741824, help: 'Out-of-order bytes held for one direction of a flow; past it the hole before them is declared a gap.' },
     { name: 'max_pending_segments', type: 'int', default: 256, min: 1, max: 65536, help: 'Out-of-order segments held for one direction of a flow; past it the hole before them is declared a gap.' },
@@ -123,6 +123,8 @@ const SUSPECT = 256;
  * earns it, and its data is read as it comes.
  */
 const CK_TRUSTED = 512;
+/** The consumer reads this direction message by message with bounded memory: `depth` does not stop it. */
+const NO_DEPTH = 1024;
 
 /** TCP-MD5 signature option (RFC 2385). */
 const TCP_OPT_MD5 = 19;
@@ -319,6 +321,16 @@ export class StreamReassembler {
     }
   }
 
+  /**
+   * The consumer parses this direction message by message, each bounded by its own limits (the
+   * HTTP stage, once it read a request head): `depth` no longer stops it, so that a large body
+   * cannot end inspection of the requests that follow it on the connection.
+   */
+  unlimitDepth(flow: number, toServer: boolean): void {
+    if (!this.enabled) return;
+    this.dir[(flow * 2 + (toServer ? 0 : 1)) * DIR_SIZE + STATE] |= NO_DEPTH;
+  }
+
   /** Stops reassembly of one direction (the consumer wants no more); held data is freed. */
   stop(flow: number, toServer: boolean): void {
     if (!this.enabled) return;
@@ -422,7 +434,7 @@ export class StreamReassembler {
   private emit(p: Packet, flow: number, i: number, buf: Buffer, off: number, len: number): void {
     if (len <= 0) return;
     const next = this.dir[i * DIR_SIZE + NEXT];
-    if (this.depth > 0 && next + len > this.depth) {
+    if (this.depth > 0 && next + len > this.depth && !(this.dir[i * DIR_SIZE + STATE] & NO_DEPTH)) {
       len = this.depth - next;
       this.dir[i * DIR_SIZE + STATE] |= STOPPED;
       this.stats.depth_reached++;
@@ -528,7 +540,7 @@ export class StreamReassembler {
     this.stats.gap_bytes += missing;
     this.events.push(StreamEvent.SEQ_GAP);
     this.dir[i * DIR_SIZE + NEXT] = to;
-    if (this.depth > 0 && to >= this.depth) {
+    if (this.depth > 0 && to >= this.depth && !(this.dir[i * DIR_SIZE + STATE] & NO_DEPTH)) {
       this.dir[i * DIR_SIZE + STATE] |= STOPPED;
       this.stats.depth_reached++;
       this.free(i);

@@ -15,6 +15,17 @@ function conn(): Conn {
 }
 
 describe('HTTP requests', () => {
+  it('reads the requests after a body larger than stream.depth on the same connection', () => {
+    const body = 'a'.repeat(1_100_000);
+    const c = conn();
+    const upload = `POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+    for (let off = 0; off < upload.length; off += 1400) c.send(upload.slice(off, off + 1400));
+    c.reply('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok').send("GET /item?id=1'+UNION+SELECT+pw+FROM+users-- HTTP/1.1\r\nHost: x\r\n\r\n");
+    const r = runHttp(c.frames);
+    assert.deepEqual(r.requests.map((q) => q.uriRaw), ['/upload', "/item?id=1'+UNION+SELECT+pw+FROM+users--"]);
+    assert.equal(r.stream.stats.depth_reached, 0);
+  });
+
   it('parses the request line, folded and duplicate headers, cookies, host and user agent', () => {
     const head =
       'GET /shop/./items//../list?q=red+shoes&page=2 HTTP/1.1\r\nHost: Shop.Example:8080\r\nUser-Agent: test/1.0\r\nX-Long: first part\r\n  second part\r\n' +

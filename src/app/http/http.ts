@@ -1042,6 +1042,9 @@ export class HttpApp implements StreamConsumer {
     const chunked = framing.chunked;
     const length = framing.length;
     st.requests++;
+    // Requests are read one by one under the http limits: the stream's depth must not cut off
+    // the ones that follow a large body on the same connection.
+    if (st.requests === 1) this.stream.unlimitDepth(flow, st.clientDir);
     st.resyncing = false;
     // The server's answer to this request starts a message: an answer side still looking for one
     // (picked up inside a response, or after a gap) reads the server's next bytes as a response
@@ -1188,6 +1191,8 @@ export class HttpApp implements StreamConsumer {
   /** The flow speaks HTTP/2 from the next bytes on. */
   private startH2(st: HttpFlowState, flow: number): void {
     st.h2 = new H2Flow(this, st, flow, Math.max(this.maxHeaderBytes, 65536));
+    // HTTP/2 frames are read one by one under their own limits, as HTTP/1 requests are.
+    this.stream.unlimitDepth(flow, st.clientDir);
     st.reqState = REQ_DONE;
     st.resState = RES_DONE;
   }
