@@ -3,6 +3,7 @@
  * crafting kit, and the stream stage, which verifies the TCP checksum of the client data it
  * reassembles (`tcpChecksumState`). The decoder itself verifies nothing.
  */
+import { ipv6ExtHeaderLength } from './ipv6.js';
 import { L3, type Packet } from './packet.js';
 
 /**
@@ -75,7 +76,7 @@ function hasRoutingHeader(buf: Buffer, at: number, end: number): boolean {
   let h = at + 40;
   while (h + 2 <= end) {
     if (next === IPV6_ROUTING) return true;
-    const len = next === 51 ? (buf[h + 1] + 2) << 2 : next === 44 ? 8 : (buf[h + 1] + 1) << 3;
+    const len = ipv6ExtHeaderLength(next, buf, h);
     next = buf[h];
     h += len;
   }

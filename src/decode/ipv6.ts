@@ -15,6 +15,14 @@ const DEST_OPTS = 60;
 const MOBILITY = 135;
 
 /**
+ * Length in bytes of the IPv6 extension header of type `next` at `at`: AH counts 4-byte units
+ * (RFC 4302), the fragment header is 8 bytes, the others count 8-byte units past the first 8.
+ */
+export function ipv6ExtHeaderLength(next: number, buf: Buffer, at: number): number {
+  return next === AH ? (buf[at + 1] + 2) << 2 : next === FRAGMENT ? 8 : (buf[at + 1] + 1) << 3;
+}
+
+/**
  * Decodes the IPv6 header at `off` (captured bytes end at `end`), walks its extension headers
  * (hop-by-hop, routing, destination options, AH, mobility, fragment) and decodes the transport
  * header. `ipHdrLen` covers the fixed header and the walked extension headers. A fragment stops
@@ -58,7 +66,7 @@ export function decodeIpv6(stats: Record<string, number>, p: Packet, buf: Buffer
         truncated(stats, p, at, at + 2, declaredEnd, off);
         return;
       }
-      len = next === AH ? (buf[at + 1] + 2) << 2 : (buf[at + 1] + 1) << 3;
+      len = ipv6ExtHeaderLength(next, buf, at);
     } else if (next === FRAGMENT) {
       if (seenFragment) {
         p.ipHdrLen = at - off;

@@ -4,6 +4,7 @@
  * IPv6 hop-by-hop and destination options. Pure functions over the decoded packet's bytes.
  */
 import { ipv4HeaderChecksum, TcpChecksum, tcpChecksumState } from '../decode/checksum.js';
+import { ipv6ExtHeaderLength } from '../decode/ipv6.js';
 import { L3, type Packet } from '../decode/packet.js';
 
 /** IPv4 source route options (RFC 791). */
@@ -61,7 +62,7 @@ export function ipv6OptionsReceivable(buf: Buffer, ip: number, end: number): boo
   let next = buf[ip + 6];
   let h = ip + 40;
   while (h + 2 <= end) {
-    const len = next === IPV6_AH ? (buf[h + 1] + 2) << 2 : next === IPV6_FRAGMENT ? 8 : (buf[h + 1] + 1) << 3;
+    const len = ipv6ExtHeaderLength(next, buf, h);
     if (next === IPV6_HOP_BY_HOP || next === IPV6_DEST_OPTS) {
       const stop = Math.min(h + len, end);
       let pad = 0;

@@ -501,18 +501,12 @@ export class StreamReassembler {
       }
       const pieceEnd = s !== null ? Math.min(end, s.start) : end;
       const n = pieceEnd - pos;
-      if (this.heldTotal + n > this.memcap) {
-        this.stats.memcap_hits++;
-        break;
-      }
+      if (!this.charge(n)) break;
       const data = Buffer.allocUnsafe(n);
       buf.copy(data, 0, off + (pos - start), off + (pos - start) + n);
       segs.splice(k, 0, { start: pos, data });
       k++;
       this.dir[i * DIR_SIZE + HELD_BYTES] += n;
-      this.heldTotal += n;
-      this.stats.held_bytes = this.heldTotal;
-      if (this.heldTotal > this.stats.held_bytes_max) this.stats.held_bytes_max = this.heldTotal;
       pos = pieceEnd;
     }
     if (segs.length === 0) {
@@ -581,20 +575,14 @@ export class StreamReassembler {
       return false;
     }
     const piece = p.buf.subarray(p.payloadOffset + (edge - start), p.payloadOffset + p.payloadLen);
-    if (this.heldTotal + piece.length > this.memcap) {
-      this.stats.memcap_hits++;
-      return false;
-    }
+    if (!this.charge(piece.length)) return false;
     this.suspects.set(i, { start: held === null ? next : held.start, data: held === null ? Buffer.from(piece) : Buffer.concat([held.data, piece]) });
     this.dir[i * DIR_SIZE + STATE] = st | SUSPECT;
-    this.heldTotal += piece.length;
-    this.stats.held_bytes = this.heldTotal;
-    if (this.heldTotal > this.stats.held_bytes_max) this.stats.held_bytes_max = this.heldTotal;
     this.stats.ttl_suspects++;
     return false;
   }
 
-  /** Lets a held low-TTL segment through: the server took it, or the client went on past it. */
+  /** Lets a held low-TTL run through: the server acknowledged bytes at its start. */
   private releaseSuspect(p: Packet, flow: number, i: number): void {
     const held = this.suspects.get(i) as HeldSegment;
     this.dropSuspect(i);
@@ -608,8 +596,7 @@ export class StreamReassembler {
     this.dir[i * DIR_SIZE + STATE] &= ~SUSPECT;
     const held = this.suspects.get(i) as HeldSegment;
     this.suspects.delete(i);
-    this.heldTotal -= held.data.length;
-    this.stats.held_bytes = this.heldTotal;
+    this.uncharge(held.data.length);
   }
 
   /** Notes the urgent byte a client segment starting at stream offset `start` points at (Linux's tcp_check_urg). */
@@ -698,17 +685,11 @@ export class StreamReassembler {
   private holdSynData(i: number, p: Packet): void {
     const n = p.payloadLen;
     this.stats.syn_data++;
-    if (this.heldTotal + n > this.memcap) {
-      this.stats.memcap_hits++;
-      return;
-    }
+    if (!this.charge(n)) return;
     const data = Buffer.allocUnsafe(n);
     p.buf.copy(data, 0, p.payloadOffset, p.payloadOffset + n);
     this.synData.set(i, data);
     this.dir[i * DIR_SIZE + STATE] |= SYN_DATA;
-    this.heldTotal += n;
-    this.stats.held_bytes = this.heldTotal;
-    if (this.heldTotal > this.stats.held_bytes_max) this.stats.held_bytes_max = this.heldTotal;
   }
 
   /** Delivers the held SYN data at offset 0 when the receiver took it, else forgets it. */
@@ -731,8 +712,7 @@ export class StreamReassembler {
     const data = this.synData.get(i);
     if (data === undefined) return;
     this.synData.delete(i);
-    this.heldTotal -= data.length;
-    this.stats.held_bytes = this.heldTotal;
+    this.uncharge(data.length);
   }
 
   private compareOverlap(a: Buffer, aOff: number, b: Buffer, bOff: number, n: number): void {
@@ -745,18 +725,33 @@ export class StreamReassembler {
     }
   }
 
-  private release(i: number, n: number): void {
-    this.dir[i * DIR_SIZE + HELD_BYTES] -= n;
+  /** Counts `n` more bytes held (copies kept) against the memcap; false, in `memcap_hits`, when they do not fit. */
+  private charge(n: number): boolean {
+    if (this.heldTotal + n > this.memcap) {
+      this.stats.memcap_hits++;
+      return false;
+    }
+    this.heldTotal += n;
+    this.stats.held_bytes = this.heldTotal;
+    if (this.heldTotal > this.stats.held_bytes_max) this.stats.held_bytes_max = this.heldTotal;
+    return true;
+  }
+
+  private uncharge(n: number): void {
     this.heldTotal -= n;
     this.stats.held_bytes = this.heldTotal;
+  }
+
+  private release(i: number, n: number): void {
+    this.dir[i * DIR_SIZE + HELD_BYTES] -= n;
+    this.uncharge(n);
   }
 
   private free(i: number): void {
     this.dropSynData(i);
     this.dropSuspect(i);
     if (this.held[i] !== null) {
-      this.heldTotal -= this.dir[i * DIR_SIZE + HELD_BYTES];
-      this.stats.held_bytes = this.heldTotal;
+      this.uncharge(this.dir[i * DIR_SIZE + HELD_BYTES]);
       this.held[i] = null;
     }
     this.dir[i * DIR_SIZE + HELD_BYTES] = 0;
