@@ -555,6 +555,16 @@ describe('payloads of real tools', () => {
       ['binary', '1) OR NOT binary 9627=binary 9627 AND (binary 7444=binary 7444'],
       ['between', '1 OR 7596 BETWEEN 7596 AND 7596'],
       ['between', '1 AND MAKE_SET(2480 BETWEEN 2480 AND 2480,5096)'],
+      ['between', 'ann AND 3021 BETWEEN 3021 AND 3021-- pnZD'],
+      ['between', 'ann AND 9967 BETWEEN 7929 AND 7929'],
+      ['equaltolike', 'ann AND 2201 LIKE 2201-- deQl'],
+      ['equaltolike', 'ann) AND 5963 LIKE 9759 AND (3532 LIKE 3532'],
+      ['binary', '1 UNION ALL SELECT binary NULL,binary NULL-- tOWN'],
+      ['dunion', '-6628DUNION ALL SELECT NULL,NULL,CHAR(113,106,98,122,113)-- x'],
+      ['dunion', '1DUNION ALL SELECT NULL-- KUvL'],
+      ['randomcomments', '1 A/**/ND 5641=5641'],
+      ['randomcomments', "1' AN/**/D 5641=5641 A/**/ND 'NhAR'='NhAR"],
+      ['randomcomments', '(S/**/EL/**/ECT (CA/**/SE W/**/HEN (2270=2270) T/**/HEN 1 EL/**/SE (S/**/EL/**/ECT 5075 U/**/NI/**/ON S/**/EL/**/ECT 3157) E/**/ND))'],
       ['equaltolike', '1)) HAVING 7374 LIKE 7374 AND ((9330 LIKE 9330'],
       ['equaltolike', "1') ;IF(6697 LIKE 6697) SELECT 6697 ELSE DROP FUNCTION xYzW-- -"],
       ['equaltorlike', '1) (CASE WHEN 4965 RLIKE 4965 THEN 4965 ELSE NULL END)-- -'],
@@ -582,6 +592,8 @@ describe('payloads of real tools', () => {
       'cats and dogs like fish', 'I like 5 and 6', 'prices between 10 and 20 euros', 'x between y and z', 'download the binary (64 bit) or source', 'binary 1 or 0',
       'section 1.e) and 2.a)', 'version 2.e', '# Heading\nsome text or other = fine', 'Issue #5\nor maybe later', "it\\'s a test or not", "don\\'t like it",
       'tab\tseparated\tor\tnot', 'case when you like it', 'SELECT tips: use BETWEEN 1 AND 10',
+      'cats and 5 like 6 dogs', 'sizes and prices between 10 and 20', 'shoes and 2 between 10 and 20 euros', '2d or 3d',
+      'sizes 1D and 2D', 'int x = a/*first*/+b/*second*/; // or not', 'C/**/and/**/D are /* comments */ or not', 'binary null or not',
     ];
     assert.deepEqual(hits(detectSqli, benign), []);
     // 64 KB of each new blank, and of escaped quotes: read to the end, the shape after them found.

@@ -186,10 +186,14 @@ export function sqlFingerprint(s: string, from: number): string {
           }
         }
       }
+      // Oracle's BINARY_DOUBLE and BINARY_FLOAT literals end in D or F, so `1DUNION SELECT` is
+      // `1D UNION SELECT` (sqlmap's dunion tamper).
+      const suffixed = !fraction && i + 1 < n && ((s.charCodeAt(i) | 0x20) === 100 || (s.charCodeAt(i) | 0x20) === 102) && keywordAt(s, i + 1);
+      if (suffixed) i++;
       t = 'n';
       // "3rd", "2fa": a word that starts with digits. But MySQL ends a number with a fraction or an
       // exponent where a letter follows, so `1e0UNION SELECT` is `1e0 UNION SELECT` (a WAF bypass).
-      if (i < n && isWordChar(s.charCodeAt(i)) && i > start && !(fraction && keywordAt(s, i))) {
+      if (i < n && isWordChar(s.charCodeAt(i)) && i > start && !suffixed && !(fraction && keywordAt(s, i))) {
         while (i < n && isWordChar(s.charCodeAt(i))) i++;
         t = 'b';
       }
@@ -208,7 +212,7 @@ export function sqlFingerprint(s: string, from: number): string {
       const next = skipBlank(s, i);
       // MySQL's BINARY cast before an operand changes nothing the shape says (`AND binary 1=binary
       // 1`, sqlmap's binary tamper): no token.
-      if (word === 'binary' && isOperandStart(s.charCodeAt(next))) continue;
+      if (word === 'binary' && (isOperandStart(s.charCodeAt(next)) || isNullAt(s, next))) continue;
       let k = KEYWORDS.get(word) ?? 'b';
       if (k === 'b' && word.length > 3 && (word.startsWith('xp_') || word.startsWith('sp_'))) k = 'P';
       const called = next < n && s.charCodeAt(next) === 40;
@@ -289,6 +293,11 @@ export function sqlFingerprint(s: string, from: number): string {
 /** True for the first char of a literal or parenthesised operand: a digit, a quote, `(` or `@`. */
 function isOperandStart(c: number): boolean {
   return isDigit(c) || c === 39 || c === 34 || c === 40 || c === 64;
+}
+
+/** True when the word at `i` is NULL (`UNION ALL SELECT binary NULL,binary NULL`). */
+function isNullAt(s: string, i: number): boolean {
+  return s.slice(i, i + 4).toLowerCase() === 'null' && !isWordChar(s.charCodeAt(i + 4));
 }
 
 /**
@@ -410,6 +419,11 @@ const BARE_RULES: readonly [RegExp, string][] = [
   // LIKE and BETWEEN compare words in prose ("cats and dogs like fish"): between literals only
   // (`1 AND 6830 LIKE 6830`, `1 OR 7596 BETWEEN 7596 AND 7596`).
   [/^[(+]*[nvs]\)*&\(*\+?[nvs]\)*l\(*[nvs]/, 'tautology'],
+  // After a word, numbers compared by LIKE or BETWEEN and nothing after them but a comment or
+  // another such comparison (sqlmap's equaltolike and between tampers on a text field: `ann AND
+  // 2201 LIKE 2201-- x`, `ann) AND 1 LIKE 2 AND (3 LIKE 3`, `ann AND 3 BETWEEN 3 AND 3`); prose
+  // that compares numbers goes on with words ("shoes and 2 between 10 and 20 euros").
+  [/^[(+]*b\)*&\(*\+?n\)*ln\)*(?:&\(*n\)*ln|&n)?\)*(?:c|$)/, 'tautology'],
   [/^[(+]*[nvsb]\)*&\(*\+?(?:[TG]\(|E)/, 'boolean with function or subquery'],
   // A subquery inside calls (`1 AND ASCII(SUBSTRING((SELECT … FROM …),1,1))>65`, blind extraction):
   // a select of a call, a value, or FROM something ("and count(select one)" is prose).
@@ -520,9 +534,10 @@ function bareMatch(fp: string): SqliMatch | null {
   return null;
 }
 
-/** `detectSqli`; `unescaped`: the value is already one with its escaped quotes unescaped. */
-function detectSqliIn(value: string, unescaped: boolean): SqliMatch | null {
-  if (value.length < 2 || !WORTH_TOKENISING.test(value)) return null;
+/** `detectSqli`; `reread`: the value is already another reading of one (see `rereadMatch`). */
+function detectSqliIn(value: string, reread: boolean): SqliMatch | null {
+  if (value.length < 2) return null;
+  if (!WORTH_TOKENISING.test(value)) return reread ? null : rereadMatch(value);
   // A value's own dotted start (an address `10.0.0.1`, a host `shop.example`, a version `1.2.3`)
   // is one operand: sqlmap appends to it (`10.0.0.1) AND 1=1#` in a Host header).
   const bare = bareMatch(sqlFingerprint(value, 0).replace(DOTTED_START, '$1$2'));
@@ -535,13 +550,45 @@ function detectSqliIn(value: string, unescaped: boolean): SqliMatch | null {
       if (m !== null) return m;
     }
   }
-  // Backslash-escaped quotes break the string too where the backslash is itself escaped or
-  // stripped before the query is built (sqlmap's escapequotes: `1\' AND 1=1-- -`).
-  if (!unescaped && value.indexOf('\\') >= 0) {
+  return reread ? null : rereadMatch(value);
+}
+
+/**
+ * Other readings of a value that an application or a filter in front of the database may make,
+ * each tried once: backslash-escaped quotes break the string too where the backslash is itself
+ * escaped or stripped before the query is built (sqlmap's escapequotes: `1\' AND 1=1-- -`), and
+ * comments inside words join them where comments are stripped (sqlmap's randomcomments:
+ * `1 A/**\/ND 1=1`; MySQL itself would read `A ND`, but the tool sends it for the filters that don't).
+ */
+function rereadMatch(value: string): SqliMatch | null {
+  if (value.indexOf('\\') >= 0) {
     const plain = value.replace(ESCAPED_QUOTE, '$1');
-    if (plain !== value) return detectSqliIn(plain, true);
+    if (plain !== value) {
+      const m = detectSqliIn(plain, true);
+      if (m !== null) return m;
+    }
+  }
+  if (value.indexOf('/*') >= 0) {
+    const joined = withoutWordComments(value);
+    if (joined !== value) return detectSqliIn(joined, true);
   }
   return null;
+}
+
+/** `s` without its closed comments that stand between two word characters (`SELE/**\/CT`); not MySQL's `/*!` code. */
+function withoutWordComments(s: string): string {
+  let out = '';
+  let from = 0;
+  for (let i = s.indexOf('/*'); i >= 0; ) {
+    const close = s.indexOf('*/', i + 2);
+    if (close < 0) break;
+    if (i > 0 && isWordChar(s.charCodeAt(i - 1)) && close + 2 < s.length && isWordChar(s.charCodeAt(close + 2)) && s.charCodeAt(i + 2) !== 33) {
+      out += s.slice(from, i);
+      from = close + 2;
+    }
+    i = s.indexOf('/*', close + 2);
+  }
+  return from === 0 ? s : out + s.slice(from);
 }
 
 /** The quoted rule the value matches read as closing a string at its quote `at`, or null. */
