@@ -32,6 +32,8 @@ export const FlowEnd = {
   TIMEOUT: 0,
   EVICTED: 1,
   SHUTDOWN: 2,
+  /** A new connection on the same addresses and ports (a SYN after the close) replaced it. */
+  REUSED: 3,
 } as const;
 
 /** The flow table's parameters. */
@@ -94,6 +96,7 @@ export class FlowTable {
     midstream: 0,
     rst_ignored: 0,
     rst_reopened: 0,
+    tcp_reuse: 0,
   };
 
   /** Direction of the last looked-up packet: true when it went from initiator to responder. */
@@ -224,6 +227,11 @@ export class FlowTable {
         }
       }
       slot = this.chainNext[slot];
+    }
+    if (slot !== NIL && proto === IpProto.TCP && this.reusedBy(slot, p)) {
+      this.stats.tcp_reuse++;
+      this.remove(slot, FlowEnd.REUSED);
+      slot = NIL;
     }
     this.created = slot === NIL;
     if (slot === NIL) {
@@ -381,6 +389,24 @@ export class FlowTable {
     this.unlink(slot);
     this.list[slot] = want;
     this.append(slot);
+  }
+
+  /**
+   * Whether `p` opens a new connection on the closed one of `slot` (TCP port reuse: a client that
+   * reconnects from the same port, which busy clients and tools do within seconds of the close):
+   * a SYN without ACK whose checksum holds, after the connection was established and closed by
+   * FINs from both sides or by a RST it took. The old flow ends there, so the new connection's
+   * stream starts at its own SYN instead of continuing the old one's sequence numbers (a gap of
+   * billions: its requests went unseen). A SYN after a refused attempt (no connection) stays in
+   * its flow, as before.
+   */
+  private reusedBy(slot: number, p: Packet): boolean {
+    return (
+      (p.tcpFlags & (TcpFlag.SYN | TcpFlag.ACK | TcpFlag.RST)) === TcpFlag.SYN &&
+      this.state[slot] === FlowState.CLOSED &&
+      (this.fins[slot] === 3 || (this.fins[slot] & RST_CLOSED) !== 0) &&
+      tcpChecksumState(p) !== TcpChecksum.INVALID
+    );
   }
 
   /**

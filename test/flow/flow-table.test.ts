@@ -151,6 +151,62 @@ describe('flow table', () => {
     });
   });
 
+  describe('a SYN on the same addresses and ports after a close (TCP port reuse)', () => {
+    const syn = (seq: number): Buffer => ethernet(tcpPacket({ src: A, dst: B, sport: 40000, dport: 80, flags: 'S', seq }));
+    function closed(feed: (frame: Buffer, tsUs: number) => number): number {
+      const slot = feed(syn(1000), T0);
+      feed(ethernet(tcpPacket({ src: B, dst: A, sport: 80, dport: 40000, flags: 'SA', seq: 5000, ack: 1001 })), T0 + 1);
+      feed(ethernet(tcpPacket({ src: A, dst: B, sport: 40000, dport: 80, flags: 'A', seq: 1001, ack: 5001 })), T0 + 2);
+      feed(ethernet(tcpPacket({ src: B, dst: A, sport: 80, dport: 40000, flags: 'FA', seq: 5001, ack: 1001 })), T0 + 3);
+      feed(ethernet(tcpPacket({ src: A, dst: B, sport: 40000, dport: 80, flags: 'FA', seq: 1001, ack: 5002 })), T0 + 4);
+      return slot;
+    }
+
+    it('ends the closed flow and starts a new one at the SYN', () => {
+      const ended: [number, number, string][] = [];
+      const { flows, feed } = table({}, ended);
+      const old = closed(feed);
+      const id = flows.flowId[old];
+      const slot = feed(syn(90000), T0 + 1_000_000);
+      assert.equal(flows.created, true);
+      assert.equal(flows.state[slot], FlowState.NEW);
+      assert.equal(flows.pktsToServer[slot], 1);
+      assert.notEqual(flows.flowId[slot], id);
+      assert.deepEqual(ended, [[old, FlowEnd.REUSED, '40000']]);
+      assert.deepEqual([flows.stats.tcp_reuse, flows.stats.flows_created, flows.stats.flows_active], [1, 2, 1]);
+    });
+
+    it('does the same after a RST the connection took', () => {
+      const { flows, feed } = table();
+      feed(syn(1000), T0);
+      feed(ethernet(tcpPacket({ src: B, dst: A, sport: 80, dport: 40000, flags: 'SA', seq: 5000, ack: 1001 })), T0 + 1);
+      feed(ethernet(tcpPacket({ src: A, dst: B, sport: 40000, dport: 80, flags: 'A', seq: 1001, ack: 5001 })), T0 + 2);
+      feed(ethernet(tcpPacket({ src: A, dst: B, sport: 40000, dport: 80, flags: 'R', seq: 1001 })), T0 + 3);
+      feed(syn(90000), T0 + 4);
+      assert.equal(flows.created, true);
+      assert.equal(flows.stats.tcp_reuse, 1);
+    });
+
+    it('keeps a SYN whose checksum is wrong, a retried SYN after a refusal, and a SYN on a half-closed connection in their flow', () => {
+      const { flows, feed } = table();
+      const old = closed(feed);
+      const bad = syn(90000);
+      bad.writeUInt16BE(bad.readUInt16BE(14 + 20 + 16) ^ 0xffff, 14 + 20 + 16);
+      assert.equal(feed(bad, T0 + 5), old);
+      // Refused: SYN, RST-ACK, the same SYN again (Nmap's retry).
+      const refused = feed(ethernet(tcpPacket({ src: A, dst: B, sport: 40001, dport: 81, flags: 'S', seq: 77 })), T0 + 6);
+      feed(ethernet(tcpPacket({ src: B, dst: A, sport: 81, dport: 40001, flags: 'RA', seq: 0, ack: 78 })), T0 + 7);
+      assert.equal(feed(ethernet(tcpPacket({ src: A, dst: B, sport: 40001, dport: 81, flags: 'S', seq: 77 })), T0 + 8), refused);
+      // Half-closed: only the client's FIN; the server's side is still open.
+      const half = feed(ethernet(tcpPacket({ src: A, dst: B, sport: 40002, dport: 80, flags: 'S', seq: 1 })), T0 + 9);
+      feed(ethernet(tcpPacket({ src: B, dst: A, sport: 80, dport: 40002, flags: 'SA', seq: 9, ack: 2 })), T0 + 10);
+      feed(ethernet(tcpPacket({ src: A, dst: B, sport: 40002, dport: 80, flags: 'A', seq: 2, ack: 10 })), T0 + 11);
+      feed(ethernet(tcpPacket({ src: A, dst: B, sport: 40002, dport: 80, flags: 'FA', seq: 2, ack: 10 })), T0 + 12);
+      assert.equal(feed(ethernet(tcpPacket({ src: A, dst: B, sport: 40002, dport: 80, flags: 'S', seq: 500 })), T0 + 13), half);
+      assert.equal(flows.stats.tcp_reuse, 0);
+    });
+  });
+
   it('evicts the oldest unestablished flow when full, and counts it', () => {
     const ended: [number, number, string][] = [];
     const { flows, feed } = table({ max_flows: 1024 }, ended);

@@ -151,6 +151,33 @@ describe('web tools: requests sent in the SYN (TCP Fast Open)', () => {
   });
 });
 
+describe('web tools: one source port for four connections in a row (TCP port reuse)', () => {
+  it('curl_port_reuse.pcap: each connection its own flow, each attack alerted', async () => {
+    const { alerts, http, events } = await analyse('curl_port_reuse.pcap');
+    // Four connections from port 45000 (SYNs at packets 3, 15, 27, 39), each closed by both
+    // sides before the next: GET /, then the three attacks (requests at 18, 30, 42).
+    assert.deepEqual(seen(alerts), [
+      [SQLI, 18, ATTACKER, 'query', 'id'],
+      [TRAVERSAL, 30, ATTACKER, 'query', 'file'],
+      [XSS, 42, ATTACKER, 'query', 'name'],
+    ]);
+    assert.ok(alerts.every((a) => a.srcPort === 45000 && a.destPort === 80));
+    assert.deepEqual(
+      http.map((h) => [h.http.url, h.http.status]),
+      [
+        ['/', 200],
+        ['/item?id=1%20UNION%20SELECT%20name,password,3%20FROM%20users--%20-', 200],
+        ['/download?file=../../../../etc/passwd', 404],
+        ['/echo?name=%3csvg+onload%3dalert%281%29%3e', 200],
+      ],
+    );
+    assert.equal(new Set(http.map((h) => h.flowId)).size, 4);
+    const stats = events.find((e) => e.type === 'stats' && e.final);
+    assert.ok(stats !== undefined && stats.type === 'stats');
+    assert.deepEqual([stats.stats.flow.flows_created, stats.stats.flow.tcp_reuse, stats.stats.stream.gaps], [4, 3, 0]);
+  });
+});
+
 describe('web tools: insertion (decoys, RSTs and overlapping fragments the victim drops, an urgent byte it takes out)', () => {
   it('tcp_insertion.pcap: the real request read, whatever decoy came first or whatever RST came between', async () => {
     const { alerts, http, events } = await analyse('tcp_insertion.pcap');
