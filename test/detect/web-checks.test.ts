@@ -541,6 +541,27 @@ describe('payloads of real tools', () => {
     assert.deepEqual(misses(detectSqli, ['sleep(5)', 'sleep(5)#', 'sleep(5)=0', '1 RLIKE SLEEP(5)', '1 AND SLEEP(5) AND abc=abc']), []);
   });
 
+  it("finds sqlmap's level-5 boundaries on a text field, a cookie or a header", () => {
+    // Values sqlmap sent at --level 5 --risk 3 against a cookie, a JSON string and headers, where
+    // the original value is a word (`abc123`, `hi`) or replaced by a negative number.
+    const payloads: [string, string][] = [
+      ['abc123)) AS NBEO WHERE 2579=2579 AND 3443=9234-- YQNe', 'where or having clause'],
+      ['-5581) WHERE 2168=2168 OR 8463=4439-- KDjc', 'where or having clause'],
+      ['hi HAVING 8284=8284', 'where or having clause'],
+      ['hi) HAVING 4008=4227-- cAZo', 'where or having clause'],
+      ['-9452) ORDER BY 1-- TxTG', 'order by column number'],
+      ['-7877 ORDER BY 1-- IXtg', 'order by column number'],
+      ["abc123' IN BOOLEAN MODE) AND 7408=9899#", 'boolean after string break'],
+      ["abc123' IN BOOLEAN MODE) OR NOT 2814=9925#", 'boolean after string break'],
+      ["abc123' IN BOOLEAN MODE);IF(8702=8635) SELECT 8702 ELSE DROP FUNCTION mBzW--", 'stacked condition after string break'],
+      ['abc123`=`abc123`;IIF(6160=2254,1,1/0)', 'stacked condition after string break'],
+      ['abc123]-(SELECT 0 WHERE 9196=9196 AND (3213=8735)*8735)|[abc123', 'subquery'],
+    ];
+    assert.deepEqual(payloads.map(([v]) => detectSqli(v)?.rule ?? null), payloads.map(([, rule]) => rule));
+    const benign = ['rows where 5 > 3', 'the best shops where 5 > 3', "it's in boolean mode) and 5 more", "he said 'in boolean mode) and so on'", '(select 5 where possible)', 'x`=`y`; if(a=1)', 'order (by 2) or 3'];
+    assert.deepEqual(hits(detectSqli, benign), []);
+  });
+
   it("sees through sqlmap's tamper scripts that change blanks, comments, operators and quotes", () => {
     // As the HTTP stage hands them over (percent-decoded), one per tamper script.
     const tampered: [string, string][] = [

@@ -356,7 +356,7 @@ const STMT = '(?:\\(*E(?:[nsvfTG(+l]|b[,F&o;c.])|E$|X(?:&Z)?t|Y(?:F|b)|Z(?:I|b)|
  * paren, a string, a variable, a number or name then `,` FROM `.` or an operator, `* FROM`), so
  * that "(select one)", "(select 5 items)" and "(select(), poll())" stay prose.
  */
-const SUBQUERY = /\(E(?:\((?!\))|[fTGsv]|[nb][,F.+ol]|\+F)/;
+const SUBQUERY = /\(E(?:\((?!\))|[fTGsv]|[nb][,F.+ol]|\+F|[nb]W\(*[nvs]\)*o)/;
 
 /**
  * A call into an Oracle package that sleeps, blocks or leaks through errors (`DBMS_LOCK.SLEEP(5)`,
@@ -388,7 +388,8 @@ const QUOTED_RULES: readonly [RegExp, string, boolean][] = [
   [new RegExp(`^s(?=[^;]*[)ol+W&])[()bnsvol+W&]{1,12};${STMT}`), 'stacked query after string break', true],
   [/^s\){0,3}(?:bb?)?W\(*[nsvb]\)*o/, 'where clause after string break', true],
   // SQL Server's `'; IF(1=1) SELECT 1 ELSE DROP FUNCTION x--`.
-  [/^s\){0,3};f\(\(*[nvs]\)*[ol]/, 'stacked condition after string break', true],
+  // Also after closing a backticked name compared with another (`` x`=`x`;IIF(1=2,1,1/0) ``).
+  [/^s(?:ob)?\){0,3};f\(\(*[nvs]\)*[ol]/, 'stacked condition after string break', true],
   [/^so[nsb]&/, 'boolean after comparison', true],
   [/^s\){0,3}U\(?E/, 'union after string break', false],
   [/^s\){0,3}c/, 'comment after string break', false],
@@ -444,8 +445,11 @@ const BARE_RULES: readonly [RegExp, string][] = [
   [/(?:^|[&+(,;ol])T\(n\)(?:$|[;c),]|[&+ol](?![&+lb]*b[&+lb]*$))/, 'time delay function'],
   [/(?:^|[&+(,;ol])G\([nsvf(]/, 'error or file function'],
   [PACKAGE_CALL, 'database package call'],
-  [/^[nvsb]\)*OBn/, 'order by column number'],
-  [/^[nvs]\)*(?:bb?)?[WH]\(*[nv]\)*[ol]/, 'where or having clause'],
+  [/^[(+]*[nvsb]\)*OBn/, 'order by column number'],
+  // After a value, or after a word closed by `)` or followed by HAVING (sqlmap's `x)) AS y WHERE
+  // 1=1`, `-5) WHERE 2=2`, `x HAVING 3=3` on a text field); words right before WHERE are prose
+  // ("rows where 5 > 3", "the best shops where 5 > 3").
+  [/^[(+]*(?:[nvs]|b(?=\)|H))\)*(?:bb?)?[WH]\(*[nv]\)*[ol]/, 'where or having clause'],
   [/;f\(\(*[nvs]\)*[ol]/, 'stacked condition'],
   [SUBQUERY, 'subquery'],
   [CASE_WHEN, 'case expression'],
@@ -485,6 +489,9 @@ function loneWordAt(s: string, at: number): boolean {
 
 /** Fingerprint of a run of operands joined by dots at the start (after opening parentheses or signs). */
 const DOTTED_START = /^([(+]*)([nvsb])(?:\.[nvsb])+/;
+
+/** `IN BOOLEAN MODE` right after a closing quote (sticky: tested at the quote). */
+const IN_BOOLEAN_MODE = /\s*in\s+boolean\s+mode\s*(?=\))/iy;
 
 /** A quote escaped by a backslash. */
 const ESCAPED_QUOTE = /\\(['"])/g;
@@ -593,7 +600,10 @@ function withoutWordComments(s: string): string {
 
 /** The quoted rule the value matches read as closing a string at its quote `at`, or null. */
 function quotedMatch(value: string, at: number, backtick: boolean): SqliMatch | null {
-  const fp = `s${sqlFingerprint(value, at + 1)}`;
+  // MySQL's full-text boundary `' IN BOOLEAN MODE)` closes the string's MATCH … AGAINST: what
+  // follows it is read as right after the string (sqlmap's `x' IN BOOLEAN MODE) AND 1=1#`).
+  IN_BOOLEAN_MODE.lastIndex = at + 1;
+  const fp = IN_BOOLEAN_MODE.test(value) ? `s${sqlFingerprint(value, IN_BOOLEAN_MODE.lastIndex)}` : `s${sqlFingerprint(value, at + 1)}`;
   for (const [re, rule, afterBacktick] of QUOTED_RULES) if ((afterBacktick || !backtick) && re.test(fp)) return { rule, fingerprint: fp };
   return null;
 }
