@@ -141,6 +141,12 @@ describe('XSS', () => {
     assert.equal(detectXss('<svg><set attributeName=onload to=alert(1)>'), 'animated event handler onload');
   });
 
+  it('reads markup with NUL bytes in it as a filter that strips them would pass it on', () => {
+    assert.equal(detectXss('<scr\0ipt>alert(1)</script>'), '<script> element (NUL bytes removed)');
+    assert.equal(detectXss('<img src=x o\0nerror=alert(1)>')?.endsWith('(NUL bytes removed)'), true);
+    assert.deepEqual(hits(detectXss, ['a\0b < c', 'x\0<\0y', '\0\0<b>bold</b>\0']), []);
+  });
+
   it('joins markup split by CDATA sections, and finds HTML component imports', () => {
     const split = "<![CDATA[<]]>SCRIPT<![CDATA[>]]>alert('XSS');<![CDATA[<]]>/SCRIPT<![CDATA[>]]>";
     assert.equal(detectXss(split), '<script> element (split by CDATA sections)');

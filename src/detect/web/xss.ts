@@ -139,6 +139,8 @@ const HTC_IMPORT = /<\?import\b[^>]{0,256}\bimplementation\s*=/i;
 const FUNCTION_CONSTRUCTOR = /\bconstructor\s*\.\s*constructor\s*\(|\$on\s*\.\s*constructor\s*\(/;
 
 /** A reason when `value` carries script the way XSS does, or null. */
+const NULS = /\0/g;
+
 export function detectXss(value: string, xml = false): string | null {
   const found = markupXss(value, xml);
   if (found !== null) return found;
@@ -148,6 +150,12 @@ export function detectXss(value: string, xml = false): string | null {
   if (value.indexOf('<![') >= 0 && /<!\[CDATA\[/i.test(value)) {
     const joined = markupXss(value.replace(CDATA_MARKS, ''), xml);
     if (joined !== null) return `${joined} (split by CDATA sections)`;
+  }
+  // NUL bytes inside a tag (`<scr\0ipt>`) vanish where the application or a filter strips them
+  // before the page is built (as ModSecurity's removeNulls does before its XSS rules).
+  if (value.indexOf('\0') >= 0) {
+    const joined = markupXss(value.replace(NULS, ''), xml);
+    if (joined !== null) return `${joined} (NUL bytes removed)`;
   }
   return null;
 }
