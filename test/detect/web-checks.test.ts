@@ -9,14 +9,14 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { FieldKind, HttpFlag } from '../../src/app/http/request.js';
 import { ConfigError } from '../../src/config/config.js';
-import { detectBoundName, detectCommandInjection, detectExpressionCode, detectJavaGadget, detectOgnl, detectPhpCode, detectServerPage, detectTemplateCode } from '../../src/detect/web/command-injection.js';
+import { detectBoundName, detectCommandInjection, detectExpressionCode, detectJavaGadget, detectOgnl, detectPhpCode, detectServerPage, detectTemplateCode, detectYamlGadget } from '../../src/detect/web/command-injection.js';
 import { detectLog4shell } from '../../src/detect/web/log4shell.js';
 import { detectTraversal } from '../../src/detect/web/path-traversal.js';
 import { loadPatternFile, parsePatterns, PatternMatcher } from '../../src/detect/web/patterns.js';
 import { detectCrlfInjection } from '../../src/detect/web/crlf.js';
 import { scannerTool } from '../../src/detect/web/scanner.js';
 import { detectSqli, sqlFingerprint } from '../../src/detect/web/sqli.js';
-import { detectSsrf } from '../../src/detect/web/ssrf.js';
+import { detectProxyTarget, detectSsrf } from '../../src/detect/web/ssrf.js';
 import { detectXss } from '../../src/detect/web/xss.js';
 
 function misses(check: (v: string) => unknown, values: readonly string[]): string[] {
@@ -396,6 +396,16 @@ describe('Java deserialization gadgets', () => {
   });
 });
 
+describe('YAML deserialization tags', () => {
+  it("finds Ruby's, PyYAML's and SnakeYAML's object-building tags, and lets YAML without them through", () => {
+    assert.equal(detectYamlGadget('<probe type="yaml"><![CDATA[\n--- !ruby/object:Time {}\n\n]]></probe>'), 'YAML deserialization tag !ruby/object');
+    assert.equal(detectYamlGadget('--- !ruby/hash:ActionController::Routing::RouteSet::NamedRouteCollection\nfoo: bar'), 'YAML deserialization tag !ruby/hash');
+    assert.equal(detectYamlGadget('!!python/object/apply:os.system ["id"]'), 'YAML deserialization tag !!python/object/apply');
+    assert.equal(detectYamlGadget('!!javax.script.ScriptEngineManager [!!java.net.URLClassLoader [[!!java.net.URL ["http://x/"]]]]'), 'YAML deserialization tag !!javax.script.ScriptEngineManager');
+    assert.deepEqual(['--- \nname: ann\ntags: [a, b]', 'Hello! ruby/object is a path', '!important', 'see !!python docs'].map(detectYamlGadget), [null, null, null, null]);
+  });
+});
+
 describe('PHP code injection', () => {
   it("finds calls that run commands or code where a string is evaluated, and scanners' exit(md5()) markers", () => {
     const attacks = [
@@ -700,6 +710,15 @@ describe('payload pattern file', () => {
     assert.deepEqual(found, [1, 0, 2, 3]);
     assert.equal(m.find('nothing here', () => true), 0);
     assert.equal(m.find('abc', () => true), -1);
+  });
+});
+
+describe('request targets a reverse proxy joins to its backend URL', () => {
+  it("finds `@host`, `:@host` and mod_proxy's unix socket with a URL, and lets origin, absolute and asterisk forms through", () => {
+    const host = 'request target that is a host, not a path (a reverse proxy joins it to its backend URL)';
+    assert.deepEqual(['@localhost', ':@localhost:80', '@169.254.169.254/latest'].map(detectProxyTarget), [host, host, host]);
+    assert.equal(detectProxyTarget(`/?unix:${'A'.repeat(5000)}|http://backend/`), "mod_proxy Unix socket target with a URL after '|'");
+    assert.deepEqual(['/', '/a@b', 'http://x/@y', '*', 'shop.example:443', '/?q=unix:socket', '/?q=unix:a|b'].map(detectProxyTarget), [null, null, null, null, null, null, null]);
   });
 });
 

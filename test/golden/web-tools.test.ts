@@ -24,6 +24,7 @@ const XSS = 9100101;
 const TRAVERSAL = 9100102;
 const CMDI = 9100103;
 const LOG4SHELL = 9100104;
+const SSRF = 9100107;
 const SCANNER = 9100108;
 
 interface Analysis {
@@ -379,6 +380,46 @@ describe("web tools: Nmap's scripts", () => {
     assert.equal(http.filter((h) => !alertedFlows.has(h.flowId)).length, 7);
     const blocked = events.filter((e) => e.type === 'block').map((e) => (e.type === 'block' ? [e.addr, e.pcapCnt] : []));
     assert.deepEqual(blocked, [[ATTACKER, 24]]);
+  });
+});
+
+describe("web tools: Nmap's CVE scripts", () => {
+  it('nmap_scripts_cves.pcap: each exploit probe alerted as what it is, the crawl quiet', async () => {
+    const { alerts: all, http, events } = await analyse('nmap_scripts_cves.pcap');
+    const { attacks: alerts, scanner } = scannerAlerts(all);
+    assert.deepEqual(scanner, [[SCANNER, 25, ATTACKER, 'user-agent', "Nmap Scripting Engine's User-Agent", 'blocked']]);
+    assert.ok(alerts.every((a) => a.srcIp === ATTACKER && a.destIp === VICTIM && a.destPort === 80));
+    const bySid: Record<number, number> = {};
+    for (const a of alerts) bySid[a.signature.sid] = (bySid[a.signature.sid] ?? 0) + 1;
+    assert.deepEqual(bySid, { [TRAVERSAL]: 29, [CMDI]: 4, [SQLI]: 2, [SSRF]: 3 });
+    const rule = (a: AlertEvent): [number, number, string, string, string] => [a.signature.sid, a.pcapCnt, (a.metadata.location ?? [''])[0], (a.metadata.field ?? [''])[0], (a.metadata.rule ?? [''])[0]];
+    assert.deepEqual(
+      alerts.filter((a) => a.signature.sid !== TRAVERSAL).map(rule),
+      [
+        // http-vuln-cve2013-0156: `type="string"` first (its CDATA a lone `nmap` line), then `type="yaml"`.
+        [CMDI, 54, 'body', '', 'newline then nmap'],
+        [SQLI, 78, 'query', 'list[fullordering]', 'error or file function'],
+        [SQLI, 102, 'arg_name', "name[0;insert into users (uid,name,pass,mail,status) select max(uid)+1,'epngjisutu','$P$DfipxiylhlJ7bxVNxMa58xPuxj0r1S1','solxdzdm@iwhbq.zty',1 from users;insert into users_roles (uid, rid) VALUES ((select uid from users where name='epngjisutu'), (select rid from role where name = 'administrator'));#  ]", 'stacked query'],
+        [CMDI, 155, 'body', '', 'PHP code injection (system)'],
+        [SSRF, 190, 'path', '', 'request target that is a host, not a path (a reverse proxy joins it to its backend URL)'],
+        [CMDI, 211, 'body', '', 'YAML deserialization tag !ruby/object'],
+        [CMDI, 280, 'body', '', 'PHP code injection (system)'],
+        [SSRF, 342, 'path', '', 'request target that is a host, not a path (a reverse proxy joins it to its backend URL)'],
+        [SSRF, 342, 'path', '', 'request target that is a host, not a path (a reverse proxy joins it to its backend URL)'],
+      ],
+    );
+    // The remote-file-inclusion spider's `http://tools.ietf.org/html/rfc13?` in the arguments it found.
+    assert.deepEqual(
+      alerts.filter((a) => (a.metadata.rule ?? [''])[0].startsWith('remote file inclusion')).map((a) => [a.pcapCnt, (a.metadata.field ?? [''])[0]]),
+      [[321, 'id'], [352, 'id'], [352, 'file']],
+    );
+    // The scripts' own page fetches and the spider's crawl of the site raise nothing.
+    const alertedTx = new Set(alerts.map((a) => `${a.flowId}:${a.txId}`));
+    assert.deepEqual(
+      http.filter((h) => !alertedTx.has(`${h.flowId}:${h.txId}`)).map((h) => h.http.url),
+      ['/yojsxhknekpbrzioztce.htm', '/index.php', '/', '/login', '/search', '/item?id=2', '/item?id=1', '/download?file=terms.txt', '/docs/guide.html'],
+    );
+    assert.deepEqual(events.filter((e) => e.type === 'block').map((e) => (e.type === 'block' ? [e.addr, e.pcapCnt] : [])), [[ATTACKER, 25]]);
   });
 });
 

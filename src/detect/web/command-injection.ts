@@ -449,6 +449,21 @@ export function detectJavaGadget(value: string): string | null {
   return m === null ? null : `Java deserialization gadget (${m[0].slice(m[0].lastIndexOf('.', m[0].length - 2) + 1)})`;
 }
 
+/**
+ * YAML tags that make a loader build an object of the named type and run its code: Ruby's
+ * `!ruby/object:` and kin (Rails' XML parameters with `type="yaml"`, CVE-2013-0156, whose probe
+ * Nmap's http-vuln-cve2013-0156 sends), PyYAML's `!!python/object/apply:` and kin, and SnakeYAML's
+ * class loaders (CVE-2022-1471). A document that carries them is a serialized object: no form,
+ * API call or page sends one to a server but to have it built.
+ */
+const YAML_GADGET = /!ruby\/(?:object|hash|struct|marshal|sym|class|module):|!!python\/(?:object(?:\/apply|\/new)?|name|module):|!!javax\.script\.ScriptEngineManager|!!java\.net\.URLClassLoader/;
+
+/** A reason when `value` holds a YAML tag that builds an object of a named type (see YAML_GADGET), or null. */
+export function detectYamlGadget(value: string): string | null {
+  const m = YAML_GADGET.exec(value);
+  return m === null ? null : `YAML deserialization tag ${m[0].replace(/:$/, '')}`;
+}
+
 /** A server-side include that runs a command or a CGI program (Apache's mod_include, IIS): `<!--#exec cmd="id" -->`. */
 const SSI_EXEC = /<!--\s*#\s*exec\s+(?:cmd|cgi)\s*=/i;
 

@@ -85,3 +85,21 @@ export function detectSsrf(value: string): string | null {
   const host = bare[1].toLowerCase();
   return isMetadata(host) ? `address of the cloud metadata service (${host})` : null;
 }
+
+/** A request target that is an authority without a scheme (`@host`, `:@host:80`). */
+const AUTHORITY_TARGET = /^:?@/;
+
+/** mod_proxy's Unix-socket form with a backend URL after the `|` (`/?unix:AAAA…|http://host/`). */
+const UNIX_SOCKET_TARGET = /unix:[^|]*\|\s*[a-z][a-z0-9+.-]*:\/\//i;
+
+/**
+ * The reason when a request's target (as sent) makes a reverse proxy that joins it to its backend
+ * URL fetch from another host, or null: a target that starts with `@` or `:@` (Apache mod_proxy,
+ * CVE-2011-3368 and CVE-2011-4317: `http://backend@host`), or a `unix:` socket path followed by
+ * `|` and a URL (CVE-2021-40438). No client sends either: an origin-form target starts with `/`.
+ */
+export function detectProxyTarget(target: string): string | null {
+  if (AUTHORITY_TARGET.test(target)) return 'request target that is a host, not a path (a reverse proxy joins it to its backend URL)';
+  if (target.indexOf('unix:') >= 0 && UNIX_SOCKET_TARGET.test(target)) return "mod_proxy Unix socket target with a URL after '|'";
+  return null;
+}

@@ -7,7 +7,7 @@ import type { SectionValues } from '../../config/params.js';
 import type { Packet } from '../../decode/packet.js';
 import type { Signature } from '../../output/events.js';
 import { builtin, Category, type DetectContext, type Detector, type DetectorSpec } from '../detector.js';
-import { BOUND_NAME_MIN, detectBoundName, detectCommandInjection, detectJavaGadget, detectServerCode, detectWebShellCode, JAVA_SERIAL_BASE64 } from './command-injection.js';
+import { BOUND_NAME_MIN, detectBoundName, detectCommandInjection, detectJavaGadget, detectServerCode, detectWebShellCode, detectYamlGadget, JAVA_SERIAL_BASE64 } from './command-injection.js';
 import { detectCrlfInjection, hasWideLineBreak } from './crlf.js';
 import { detectLog4shell } from './log4shell.js';
 import { detectTraversal, passedForOwnHost } from './path-traversal.js';
@@ -15,7 +15,7 @@ import { loadPatternFile, PatternMatcher, type PayloadPattern } from './patterns
 import { pairKey } from '../windows.js';
 import { SCANNER_TOOLS, scannerToolId } from './scanner.js';
 import { detectSqli } from './sqli.js';
-import { detectSsrf } from './ssrf.js';
+import { detectProxyTarget, detectSsrf } from './ssrf.js';
 import { detectXss } from './xss.js';
 
 /**
@@ -366,9 +366,9 @@ export const webAttacks: DetectorSpec = {
     { name: 'sqli', type: 'bool', default: true, help: 'Detect SQL injection (tokenised, by query structure).' },
     { name: 'xss', type: 'bool', default: true, help: 'Detect cross-site scripting (script elements, event handlers, script URLs).' },
     { name: 'path_traversal', type: 'bool', default: true, help: 'Detect path traversal and local file inclusion.' },
-    { name: 'command_injection', type: 'bool', default: true, help: 'Detect OS command injection, Shellshock, OGNL expression injection (Apache Struts), PHP code injection, expression and template code that reaches commands (SpEL, EL, FreeMarker, Jinja2, Twig, Groovy, ThinkPHP routes), Java deserialization gadgets (Fastjson, Jackson, XStream, ysoserial), web shells (PHP, JSP, ASP) in uploaded files, and arguments a framework binds to code (Spring4Shell, Drupalgeddon2, ThinkPHP _method).' },
+    { name: 'command_injection', type: 'bool', default: true, help: 'Detect OS command injection, Shellshock, OGNL expression injection (Apache Struts), PHP code injection, expression and template code that reaches commands (SpEL, EL, FreeMarker, Jinja2, Twig, Groovy, ThinkPHP routes), Java deserialization gadgets (Fastjson, Jackson, XStream, ysoserial), YAML tags that build objects (Ruby, PyYAML, SnakeYAML), web shells (PHP, JSP, ASP) in uploaded files, and arguments a framework binds to code (Spring4Shell, Drupalgeddon2, ThinkPHP _method).' },
     { name: 'log4shell', type: 'bool', default: true, help: 'Detect Log4Shell JNDI lookups, nested-lookup obfuscations included.' },
-    { name: 'ssrf', type: 'bool', default: true, help: 'Detect server-side request forgery: a value that is a URL to a cloud metadata service (169.254.169.254 and its numeric disguises, metadata.google.internal …) or a gopher:// or dict:// URL (not in headers).' },
+    { name: 'ssrf', type: 'bool', default: true, help: 'Detect server-side request forgery: a value that is a URL to a cloud metadata service (169.254.169.254 and its numeric disguises, metadata.google.internal …) or a gopher:// or dict:// URL (not in headers), and a request target a reverse proxy joins to its backend URL (`@host`, mod_proxy\'s `unix:…|http://`).' },
     { name: 'crlf_injection', type: 'bool', default: true, help: 'Detect CRLF injection (HTTP response splitting): a line break then a header line or a status line in the path, a query argument or a cookie.' },
     {
       name: 'scanners',
@@ -459,6 +459,13 @@ class WebAttackDetector implements Detector {
       }
     }
     if (phase !== HttpPhase.BODY && this.smuggling && req.flags & HttpFlag.AMBIGUOUS_LENGTH && !(req.alerted & BIT_SMUGGLING)) this.smuggled(req, flow, p);
+    if (phase !== HttpPhase.BODY && this.ssrf && !(req.alerted & BIT_SSRF)) {
+      const r = detectProxyTarget(req.uriRaw);
+      if (r !== null) {
+        const field = req.fields.find((f) => f.kind === FieldKind.PATH) ?? { kind: FieldKind.PATH, name: '', value: req.path, flags: 0 };
+        this.raise(WebSig.SSRF, BIT_SSRF, req, field, req.uriRaw, { reason: r }, flow, p);
+      }
+    }
   }
 
   /**
@@ -489,6 +496,10 @@ class WebAttackDetector implements Detector {
     const gadgetHome = field.kind === FieldKind.JSON || field.kind === FieldKind.BODY_RAW || value.startsWith(JAVA_SERIAL_BASE64);
     if (gadgetHome && this.cmdi && !(req.alerted & BIT_CMDI)) {
       const r = detectJavaGadget(value);
+      if (r !== null) this.raise(WebSig.COMMAND_INJECTION, BIT_CMDI, req, field, value, { reason: r }, flow, p);
+    }
+    if (this.cmdi && !(req.alerted & BIT_CMDI) && value.indexOf('!') >= 0) {
+      const r = detectYamlGadget(value);
       if (r !== null) this.raise(WebSig.COMMAND_INJECTION, BIT_CMDI, req, field, value, { reason: r }, flow, p);
     }
     // A serialized object is bytes: the text checks have nothing to read there.
