@@ -141,6 +141,11 @@ describe('XSS', () => {
     assert.equal(detectXss('<svg><set attributeName=onload to=alert(1)>'), 'animated event handler onload');
   });
 
+  it("finds the markup-breaking probe `<'\">` (sqlmap's heuristic XSS check)", () => {
+    assert.equal(detectXss(`1'SNJmEm<'">idkAuD`), 'markup-breaking probe');
+    assert.deepEqual(hits(detectXss, [`a < b and 'c' > "d"`, `x<'y'>"z"`, `<'`]), []);
+  });
+
   it('reads markup with NUL bytes in it as a filter that strips them would pass it on', () => {
     assert.equal(detectXss('<scr\0ipt>alert(1)</script>'), '<script> element (NUL bytes removed)');
     assert.equal(detectXss('<img src=x o\0nerror=alert(1)>')?.endsWith('(NUL bytes removed)'), true);
@@ -575,6 +580,24 @@ describe('payloads of real tools', () => {
     ];
     assert.deepEqual(payloads.map(([v]) => detectSqli(v)?.rule ?? null), payloads.map(([, rule]) => rule));
     const benign = ['rows where 5 > 3', 'the best shops where 5 > 3', "it's in boolean mode) and 5 more", "he said 'in boolean mode) and so on'", '(select 5 where possible)', 'x`=`y`; if(a=1)', 'order (by 2) or 3'];
+    assert.deepEqual(hits(detectSqli, benign), []);
+  });
+
+  it("finds sqlmap's DBMS fingerprint probes and its heuristic probes", () => {
+    const probes: [string, string][] = [
+      ['1 AND QUARTER(NULL) IS NULL', 'n&f(n)+n'],
+      ['1 AND LENGTH(SYSDATE)=LENGTH(SYSDATE)', 'n&f(b)of(b)'],
+      ['1 AND ZERO() IS 0', 'n&f()+n'],
+      ['1 AND VAL(CVAR(1))=1', 'n&f(f(n))on'],
+      ['1 AND GET_KEYWORD(NULL,NULL) IS NOT NULL', 'n&f(n,n)++n'],
+      ['1 AND LAST_INSERT_ROWID 1.e( 1.e)=LAST_INSERT_ROWID 1.e( 1.e)', 'n&f()of()'],
+    ];
+    assert.deepEqual(probes.map(([v]) => detectSqli(v)), probes.map(([, fingerprint]) => ({ rule: 'boolean with function or subquery', fingerprint })));
+    // unmagicquotes: a byte before the quote swallows the backslash an escaping function adds.
+    assert.equal(detectSqli("ann WAITFOR DELAY \xbf'0:0:1'-- -")?.rule, 'time delay statement');
+    // The heuristic check: ten of "'(),. appended to the value, both quotes and a parenthesis among them.
+    assert.deepEqual(['1(,)")\'...,', 'ann)(),.)\'))"', '-1,",\'(,).."('].map((v) => detectSqli(v)?.rule), ['syntax-breaking probe', 'syntax-breaking probe', 'syntax-breaking probe']);
+    const benign = ['1 and max(2) is fine', 'cats and dogs(2) is fine', '(("hello")).', '...,,,(()))', 'he said: "\'yes\'"... (really)', "f('a', \"b\")", '""\'\'....'];
     assert.deepEqual(hits(detectSqli, benign), []);
   });
 

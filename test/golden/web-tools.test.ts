@@ -246,17 +246,18 @@ interface SqlmapExpect {
 }
 
 const SQLMAP: Record<string, SqlmapExpect> = {
-  // The 27 requests without an alert: 25 with the original `id=1` (sqlmap's baseline and its
-  // time-based statistical model) and its two heuristic probes (`1(.)('.,,."`, `1'hDcSxY<'">TMBWBn`),
-  // which break syntax without any SQL structure. Packet 46 is sqlmap's WAF/IPS probe
+  // The 25 requests without an alert: those with the original `id=1` (sqlmap's baseline and its
+  // time-based statistical model). Its two heuristic probes are alerted: ten of `"'(),.` that break
+  // SQL syntax (`1(.)('.,,."`, a syntax-breaking probe) and `1'hDcSxY<'">TMBWBn` (a markup-breaking
+  // probe, XSS). Packet 46 is sqlmap's WAF/IPS probe
   // (`&gAvw=… UNION ALL SELECT …'<script>alert("XSS")</script>'… EXEC xp_cmdshell('cat ../../../etc/passwd')#`),
   // built to trip every signature at once.
-  'sqlmap_get.pcap': { named: 29, bySid: { [SQLI]: [25, 46], [XSS]: [1, 46], [TRAVERSAL]: [1, 46], [CMDI]: [1, 46] }, requests: 52, unalerted: 27, clientRequests: 40 },
-  // The 4 without an alert: the original `username=ann` twice and the two heuristic probes. Twenty
+  'sqlmap_get.pcap': { named: 29, bySid: { [SQLI]: [26, 46], [XSS]: [2, 46], [TRAVERSAL]: [1, 46], [CMDI]: [1, 46] }, requests: 52, unalerted: 25, clientRequests: 40 },
+  // The 2 without an alert: the original `username=ann` twice (the heuristic probes alerted). Twenty
   // of the 139 alerted are stacked queries behind sqlmap's other boundaries (`') AS x WHERE
   // 1=1;SELECT …`, `"="ann";…`, `' IN BOOLEAN MODE);…`, backticks), which the checks missed
   // before (see test/detect/web-checks.test.ts, "payloads of real tools").
-  'sqlmap_post.pcap': { named: 27, bySid: { [SQLI]: [139, 43], [XSS]: [1, 43], [TRAVERSAL]: [1, 43], [CMDI]: [1, 43] }, requests: 143, unalerted: 4, clientRequests: 40 },
+  'sqlmap_post.pcap': { named: 27, bySid: { [SQLI]: [140, 43], [XSS]: [2, 43], [TRAVERSAL]: [1, 43], [CMDI]: [1, 43] }, requests: 143, unalerted: 2, clientRequests: 40 },
 };
 
 describe('web tools: sqlmap, with a benign client browsing meanwhile', () => {
@@ -467,16 +468,20 @@ describe('web tools: sqlmap through WebSocket messages', () => {
     for (const a of alerts) (bySid[a.signature.sid] ??= [0, a.pcapCnt])[0]++;
     // Packet 22 is sqlmap's WAF/IPS probe, sent in the handshake's URL (tx 0, the query); every
     // other alert is on a message (tx 1).
-    assert.deepEqual(bySid, { [CMDI]: [1, 22], [SQLI]: [69, 22], [XSS]: [1, 22], [TRAVERSAL]: [1, 22] });
+    assert.deepEqual(bySid, { [CMDI]: [1, 22], [SQLI]: [70, 22], [XSS]: [2, 22], [TRAVERSAL]: [1, 22] });
     assert.ok(alerts.every((a) => a.srcIp === ATTACKER && a.destIp === VICTIM && a.destPort === 8080));
     const onMessages = alerts.filter((a) => a.txId === 1);
-    assert.equal(onMessages.length, 68);
-    assert.ok(onMessages.every((a) => a.signature.sid === SQLI && a.metadata.location[0] === 'json' && a.metadata.field[0] === 'id' && a.metadata.websocket_message[0] === '1'));
-    // 75 connections; the 6 without an alert sent `{"id": "1"}` (3), a random number, and the
-    // two heuristic probes (`1,'),,".,,)`, `1'hiKNAC<'">Juqodg`), which hold no SQL structure.
+    assert.equal(onMessages.length, 70);
+    assert.ok(onMessages.every((a) => a.metadata.location[0] === 'json' && a.metadata.field[0] === 'id' && a.metadata.websocket_message[0] === '1'));
+    // The two heuristic probes: `1,'),,".,,)` (SQL syntax broken) and `1'hiKNAC<'">Juqodg` (markup broken).
+    assert.deepEqual(
+      onMessages.filter((a) => a.signature.sid !== SQLI || a.metadata.rule[0] === 'syntax-breaking probe').map((a) => [a.signature.sid, a.metadata.rule[0]]),
+      [[SQLI, 'syntax-breaking probe'], [XSS, 'markup-breaking probe']],
+    );
+    // 75 connections; the 4 without an alert sent `{"id": "1"}` (3) and a random number.
     assert.equal(http.length, 75);
     const alertedFlows = new Set(alerts.map((a) => a.flowId));
-    assert.equal(http.filter((h) => !alertedFlows.has(h.flowId)).length, 6);
+    assert.equal(http.filter((h) => !alertedFlows.has(h.flowId)).length, 4);
     const stats = events.find((e) => e.type === 'stats' && e.final);
     assert.ok(stats !== undefined && stats.type === 'stats');
     assert.deepEqual([stats.stats.http.websocket_upgrades, stats.stats.http.websocket_messages], [75, 75]);

@@ -410,7 +410,8 @@ const QUOTED_RULES: readonly [RegExp, string, boolean][] = [
   [/^s[,;]T\(n\)(?:c|$)/, 'time delay function', true],
   [/[&+(,;ol]G\([nsvf(]/, 'error or file function', false],
   [PACKAGE_CALL, 'database package call', false],
-  [/Db[sv]/, 'time delay statement', true],
+  // The delay string may follow a byte that swallows an escaping backslash (sqlmap's unmagicquotes: `%BF'0:0:5'`).
+  [/Dbb?[sv]/, 'time delay statement', true],
 ];
 
 /** Shapes of a value read as bare SQL (a number or identifier position). */
@@ -426,6 +427,9 @@ const BARE_RULES: readonly [RegExp, string][] = [
   // that compares numbers goes on with words ("shoes and 2 between 10 and 20 euros").
   [/^[(+]*b\)*&\(*\+?n\)*ln\)*(?:&\(*n\)*ln|&n)?\)*(?:c|$)/, 'tautology'],
   [/^[(+]*[nvsb]\)*&\(*\+?(?:[TG]\(|E)/, 'boolean with function or subquery'],
+  // A call compared after a number's boolean (sqlmap's DBMS fingerprint probes: `1 AND
+  // QUARTER(NULL) IS NULL`, `1 AND LENGTH(SYSDATE)=LENGTH(SYSDATE)`, `1 AND ZERO() IS 0`).
+  [/^[(+]*[nv]\)*&\(*\+?f\((?:[^()]|\([^()]*\)){0,40}\)\)*(?:o\(*[nvsbf]|\+\+?n)/, 'boolean with function or subquery'],
   // A subquery inside calls (`1 AND ASCII(SUBSTRING((SELECT … FROM …),1,1))>65`, blind extraction):
   // a select of a call, a value, or FROM something ("and count(select one)" is prose).
   [/^[(+]*[nvsb]\)*&\(*\+?(?:f\(\(*){1,4}E(?:[nsvfTG(+]|[^)]{0,16}F)/, 'boolean with function or subquery'],
@@ -455,7 +459,7 @@ const BARE_RULES: readonly [RegExp, string][] = [
   [CASE_WHEN, 'case expression'],
   [CALL_CONDITION, 'condition in function call'],
   [/^\(+[nv]o[nv]\)+[+&]/, 'boolean expression'],
-  [/Db[sv]/, 'time delay statement'],
+  [/Dbb?[sv]/, 'time delay statement'],
 ];
 
 /**
@@ -513,8 +517,24 @@ const MAX_APPENDED = 8;
  * a payload may start is also read as a bare value after an operand.
  */
 export function detectSqli(value: string, appended = false): SqliMatch | null {
-  const m = detectSqliIn(value, false);
-  return m !== null || !appended ? m : appendedMatch(value);
+  const m = detectSqliIn(value, false) ?? (appended ? appendedMatch(value) : null);
+  return m !== null ? m : syntaxProbe(value);
+}
+
+/** A run of ten or more quotes, parentheses, commas and dots (sqlmap's heuristic check appends ten). */
+const PROBE_RUN = /[()'",.]{10,}/;
+
+/**
+ * A probe that breaks SQL syntax to provoke a database error (sqlmap's first request on every
+ * parameter: ten random characters of `"'(),.` appended to the value, `1(,)")'...,`), holding
+ * both kinds of quote and a parenthesis. No text, number or code puts ten such characters in a
+ * row: prose and code have letters or other operators between them.
+ */
+function syntaxProbe(value: string): SqliMatch | null {
+  const m = PROBE_RUN.exec(value);
+  if (m === null) return null;
+  const run = m[0];
+  return run.indexOf("'") >= 0 && run.indexOf('"') >= 0 && (run.indexOf('(') >= 0 || run.indexOf(')') >= 0) ? { rule: 'syntax-breaking probe', fingerprint: run } : null;
 }
 
 function appendedMatch(value: string): SqliMatch | null {

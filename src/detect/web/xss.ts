@@ -144,6 +144,9 @@ const NULS = /\0/g;
 export function detectXss(value: string, xml = false): string | null {
   const found = markupXss(value, xml);
   if (found !== null) return found;
+  // `<'">`: a probe that closes an attribute value of either quote and a tag at once, to see which
+  // of them the page echoes unescaped (sqlmap's heuristic XSS check, `'abcdef<'">ghijkl`).
+  if (value.indexOf(`<'">`) >= 0) return 'markup-breaking probe';
   if (value.indexOf('constructor') >= 0 && FUNCTION_CONSTRUCTOR.test(value)) return 'Function constructor in a template expression';
   // Markup split by CDATA sections (`<![CDATA[<]]>SCRIPT<![CDATA[>]]>`) is whole to an XML parser
   // that builds the page (an XML island, XSLT), which a check of the value as sent cannot see.
