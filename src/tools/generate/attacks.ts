@@ -214,12 +214,35 @@ export function planAttacks(net: Network, hosts: HostFactory): AttackSet {
           : d.kind === 'decoys' ? insertDecoys(emit, { from: a.v4 })
           : emit;
         const body = `<html><body><h1>${w.status}</h1></body></html>`;
+        const sport = rng.int(32768, 60999);
+        let start = t0;
+        if (d.kind === 'reuse') {
+          // A first connection from the same port, asked to close (Connection: close), then the attack's.
+          const first = tcpConversation(
+            out,
+            {
+              client: a.v4,
+              server: net.web.v4,
+              sport,
+              dport: 80,
+              turns: [
+                { from: 'client', data: d.first },
+                { from: 'server', data: httpResponse(200, 'text/html', '<html><body><h1>Welcome</h1></body></html>'), afterUs: 3_000 },
+              ],
+              t0,
+              rttUs: 40_000,
+              closeBy: 'server',
+            },
+            rng,
+          );
+          start = first + 300_000;
+        }
         tcpConversation(
           out,
           {
             client: a.v4,
             server: net.web.v4,
-            sport: rng.int(32768, 60999),
+            sport,
             dport: 80,
             turns: [
               { from: 'client', data: w.request },
@@ -231,7 +254,7 @@ export function planAttacks(net: Network, hosts: HostFactory): AttackSet {
                   ]
                 : []),
             ],
-            t0,
+            t0: start,
             rttUs: rng.int(20_000, 90_000),
           },
           rng,

@@ -31,6 +31,7 @@ interface Seen {
   readonly fragment: boolean;
   readonly fragOffset: number;
   readonly tcpSeq: number;
+  readonly srcPort: number;
   /** TCP/UDP payload, or a fragment's data. */
   readonly payload: Buffer;
   readonly events: number;
@@ -55,6 +56,7 @@ async function decodeAll(path: string): Promise<Seen[]> {
       fragment: p.isFragment,
       fragOffset: p.fragOffset,
       tcpSeq: p.tcpSeq,
+      srcPort: p.srcPort,
       payload: Buffer.from(p.buf.subarray(p.payloadOffset, p.payloadOffset + p.payloadLen)),
       events: p.eventCount,
     });
@@ -133,11 +135,12 @@ describe('rampart generate: truth files', () => {
       const len = Buffer.byteLength(w.request, 'latin1');
       const d = w.delivery;
       // One segment; or one per `size` bytes; or one fragment per fragPayload bytes of TCP header + request;
-      // or the decoy and the request. A WebSocket's frames, once the upgrade is answered, are one more segment.
+      // or the decoy and the request; or the first connection's request and the attack's. A WebSocket's
+      // frames, once the upgrade is answered, are one more segment.
       const expected =
         d.kind === 'whole' ? 1 + (w.then !== undefined ? 1 : 0)
         : d.kind === 'segments' ? Math.ceil(len / d.size)
-        : d.kind === 'decoys' ? 2
+        : d.kind === 'decoys' || d.kind === 'reuse' ? 2
         : Math.ceil((20 + len) / d.fragPayload);
       assert.equal(sizes[`${w.type}/${w.variant}`], expected, `${w.type}/${w.variant}`);
     }
@@ -196,6 +199,13 @@ describe('rampart generate: truth files', () => {
         assert.equal(carried[0].tcpSeq, carried[1].tcpSeq, `${a.id}: decoy not at the request's sequence number`);
         assert.match(carried[0].payload.toString('latin1'), /^GET \/index\.html HTTP\/1\.1\r\n/, `${a.id}: decoy`);
         assert.equal(carried[0].payload.length, carried[1].payload.length, `${a.id}: decoy length`);
+        bytes = carried[1].payload;
+      } else if (w.delivery.kind === 'reuse') {
+        // The first connection's request, then the attack's on a second connection from the same port.
+        assert.equal(carried.length, 2, `${a.id}: segments`);
+        assert.equal(carried[0].payload.toString('latin1'), w.delivery.first, `${a.id}: first request`);
+        assert.equal(carried[0].srcPort, carried[1].srcPort, `${a.id}: not the same source port`);
+        assert.notEqual(carried[0].tcpSeq + carried[0].payload.length, carried[1].tcpSeq, `${a.id}: one connection`);
         bytes = carried[1].payload;
       } else {
         const expected = w.delivery.kind === 'segments' ? Math.ceil(Buffer.byteLength(w.request) / w.delivery.size) : w.then !== undefined ? 2 : 1;
