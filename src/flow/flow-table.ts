@@ -394,18 +394,19 @@ export class FlowTable {
   /**
    * Whether `p` opens a new connection on the closed one of `slot` (TCP port reuse: a client that
    * reconnects from the same port, which busy clients and tools do within seconds of the close):
-   * a SYN without ACK whose checksum holds, after the connection was established and closed by
-   * FINs from both sides or by a RST it took. The old flow ends there, so the new connection's
-   * stream starts at its own SYN instead of continuing the old one's sequence numbers (a gap of
-   * billions: its requests went unseen). A SYN after a refused attempt (no connection) stays in
-   * its flow, as before.
+   * a SYN without ACK after the connection was established and closed by FINs from both sides or
+   * by a RST it took. The old flow ends there, so the new connection's stream starts at its own
+   * SYN instead of continuing the old one's sequence numbers (a gap of billions: its requests went
+   * unseen). A SYN after a refused attempt (no connection) stays in its flow, as before. The
+   * checksum is not asked: captures rewritten without fixing checksums reuse ports too, and a
+   * forged SYN gains nothing on a connection that is over (the real SYN after it lands in the new
+   * flow, whose stream takes the server's SYN-ACK as the base).
    */
   private reusedBy(slot: number, p: Packet): boolean {
     return (
       (p.tcpFlags & (TcpFlag.SYN | TcpFlag.ACK | TcpFlag.RST)) === TcpFlag.SYN &&
       this.state[slot] === FlowState.CLOSED &&
-      (this.fins[slot] === 3 || (this.fins[slot] & RST_CLOSED) !== 0) &&
-      tcpChecksumState(p) !== TcpChecksum.INVALID
+      (this.fins[slot] === 3 || (this.fins[slot] & RST_CLOSED) !== 0)
     );
   }
 

@@ -187,12 +187,18 @@ describe('flow table', () => {
       assert.equal(flows.stats.tcp_reuse, 1);
     });
 
-    it('keeps a SYN whose checksum is wrong, a retried SYN after a refusal, and a SYN on a half-closed connection in their flow', () => {
+    it("also when the SYN's checksum is wrong (a capture rewritten without fixing checksums)", () => {
       const { flows, feed } = table();
       const old = closed(feed);
       const bad = syn(90000);
       bad.writeUInt16BE(bad.readUInt16BE(14 + 20 + 16) ^ 0xffff, 14 + 20 + 16);
       assert.equal(feed(bad, T0 + 5), old);
+      assert.equal(flows.created, true);
+      assert.equal(flows.stats.tcp_reuse, 1);
+    });
+
+    it('keeps a retried SYN after a refusal, and a SYN on a half-closed connection, in their flow', () => {
+      const { flows, feed } = table();
       // Refused: SYN, RST-ACK, the same SYN again (Nmap's retry).
       const refused = feed(ethernet(tcpPacket({ src: A, dst: B, sport: 40001, dport: 81, flags: 'S', seq: 77 })), T0 + 6);
       feed(ethernet(tcpPacket({ src: B, dst: A, sport: 81, dport: 40001, flags: 'RA', seq: 0, ack: 78 })), T0 + 7);
