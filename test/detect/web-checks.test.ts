@@ -664,6 +664,11 @@ describe('payloads of real tools', () => {
     assert.equal(detectSqli(`f ${'1.e '.repeat(16384)}(1=1,2)`)?.rule, 'condition in function call');
   });
 
+  it("reads bash's ANSI-C quoting ($'\\x69\\x64' is id)", () => {
+    assert.deepEqual([";$'\\x69\\x64'", "a;$'\\143\\141\\164' /etc/passwd", "x|$'\\u0077hoami'"].map((v) => detectCommandInjection(v)), ['; then id', '; then cat', '| then whoami']);
+    assert.deepEqual(hits(detectCommandInjection, ["it costs $'5' or so; fine", "$'hello'; bye", "x;$'\\x41BC'"]), []);
+  });
+
   it('finds commands hidden by backslash escapes, substring expansion and printf', () => {
     const attacks = [';w\\hoami', '|c\\at /etc/passwd', '$(wh\\oami)', ';who\\ami', ';${PATH:0:1}bin${PATH:0:1}id', ';$(printf "\\x69\\x64")'];
     assert.deepEqual(misses(detectCommandInjection, attacks), []);

@@ -508,6 +508,29 @@ export function detectCommandInjection(value: string, productComments = false): 
   const code = detectWebShellCode(value) ?? detectServerJs(value) ?? detectExpressionCode(value);
   if (code !== null) return code;
   if (!SEPARATOR.test(value)) return null;
+  const found = separatedCommand(value, productComments);
+  if (found !== null || value.indexOf("$'") < 0) return found;
+  // Bash's ANSI-C quoting spells a word in escapes (`;$'\x69\x64'` runs id): read it as bash does.
+  const plain = value.replace(ANSI_C_QUOTED, (_, body: string) => ansiCDecode(body));
+  return plain !== value ? separatedCommand(plain, productComments) : null;
+}
+
+/** `$'…'`, bash's ANSI-C quoting (a `\'` inside does not end it). */
+const ANSI_C_QUOTED = /\$'((?:[^'\\]|\\[\s\S])*)'/g;
+
+/** The text of an ANSI-C quoted string's body: `\xHH`, `\NNN` octal, `\uHHHH`, `\n` … decoded. */
+function ansiCDecode(body: string): string {
+  return body.replace(/\\(?:x([0-9a-fA-F]{1,2})|([0-7]{1,3})|u([0-9a-fA-F]{1,4})|U([0-9a-fA-F]{1,8})|(.))/g, (_, x: string, o: string, u: string, uu: string, c: string) => {
+    const code = x !== undefined ? parseInt(x, 16) : o !== undefined ? parseInt(o, 8) : u !== undefined ? parseInt(u, 16) : uu !== undefined ? parseInt(uu, 16) : -1;
+    if (code >= 0) return code <= 0x10ffff ? String.fromCodePoint(code) : '';
+    return ANSI_C_SIMPLE[c] ?? c;
+  });
+}
+
+const ANSI_C_SIMPLE: Record<string, string> = { n: '\n', t: '\t', r: '\r', a: '\x07', b: '\b', e: '\x1b', E: '\x1b', f: '\f', v: '\v' };
+
+/** The first separator of `value` followed by a command, as `detectCommandInjection` words it, or null. */
+function separatedCommand(value: string, productComments: boolean): string | null {
   const n = value.length;
   // How deep in parentheses `i` is (counted only for product comments).
   let depth = 0;
