@@ -12,8 +12,14 @@
 /** CR, LF, or the UTF-8 (latin1 bytes) of a character U+xx0A or U+xx0D. */
 const BREAK = '(?:[\\r\\n]|[\\xc4\\xc8\\xcc\\xd0\\xd4\\xd8\\xdc][\\x8a\\x8d]|[\\xe0-\\xef][\\x80\\x84\\x88\\x8c\\x90\\x94\\x98\\x9c\\xa0\\xa4\\xa8\\xac\\xb0\\xb4\\xb8\\xbc][\\x8a\\x8d])';
 
-/** A line break, more breaks or blanks, then a header name and its colon, or a status line. */
-const INJECTED_LINE = new RegExp(`${BREAK}(?:${BREAK}|[\\t ])*(?:([A-Za-z][A-Za-z0-9_-]{0,63})[\\t ]*:|HTTP\\/\\d)`);
+/** A line break (global: the next one from lastIndex). */
+const LINE_BREAK = new RegExp(BREAK, 'g');
+
+/** More breaks or blanks after a line break (sticky, may be empty). */
+const BREAKS_AND_BLANKS = new RegExp(`(?:${BREAK}|[\\t ])*`, 'y');
+
+/** A header name and its colon, or a status line (sticky: tested where the breaks end). */
+const INJECTED_LINE = /([A-Za-z][A-Za-z0-9_-]{0,63})[\t ]*:|HTTP\/\d/y;
 
 /** A character whose low byte is CR or LF (see above). */
 const WIDE_BREAK = new RegExp(BREAK.replace('[\\r\\n]|', ''));
@@ -25,7 +31,17 @@ export function hasWideLineBreak(value: string): boolean {
 
 /** The reason when `value` (decoded) carries a header line or a response after a line break, or null. */
 export function detectCrlfInjection(value: string): string | null {
-  const m = INJECTED_LINE.exec(value);
-  if (m === null) return null;
-  return m[1] !== undefined ? `header line "${m[1]}:" after a line break` : 'status line after a line break';
+  // Each run of breaks and blanks is read once, from its first break to what follows it: a value
+  // of thousands of line breaks costs one pass (one expression over it would retry from each break).
+  LINE_BREAK.lastIndex = 0;
+  while (LINE_BREAK.exec(value) !== null) {
+    BREAKS_AND_BLANKS.lastIndex = LINE_BREAK.lastIndex;
+    BREAKS_AND_BLANKS.exec(value);
+    const at = BREAKS_AND_BLANKS.lastIndex;
+    INJECTED_LINE.lastIndex = at;
+    const m = INJECTED_LINE.exec(value);
+    if (m !== null) return m[1] !== undefined ? `header line "${m[1]}:" after a line break` : 'status line after a line break';
+    LINE_BREAK.lastIndex = Math.max(at, LINE_BREAK.lastIndex);
+  }
+  return null;
 }

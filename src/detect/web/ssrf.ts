@@ -89,8 +89,8 @@ export function detectSsrf(value: string): string | null {
 /** A request target that is an authority without a scheme (`@host`, `:@host:80`). */
 const AUTHORITY_TARGET = /^:?@/;
 
-/** mod_proxy's Unix-socket form with a backend URL after the `|` (`/?unix:AAAA…|http://host/`). */
-const UNIX_SOCKET_TARGET = /unix:[^|]*\|\s*[a-z][a-z0-9+.-]*:\/\//i;
+/** A URL scheme and `//` (sticky: tested right after mod_proxy's `|`). */
+const SCHEME_AT = /\s*[a-z][a-z0-9+.-]*:\/\//iy;
 
 /**
  * The reason when a request's target (as sent) makes a reverse proxy that joins it to its backend
@@ -100,6 +100,9 @@ const UNIX_SOCKET_TARGET = /unix:[^|]*\|\s*[a-z][a-z0-9+.-]*:\/\//i;
  */
 export function detectProxyTarget(target: string): string | null {
   if (AUTHORITY_TARGET.test(target)) return 'request target that is a host, not a path (a reverse proxy joins it to its backend URL)';
-  if (target.indexOf('unix:') >= 0 && UNIX_SOCKET_TARGET.test(target)) return "mod_proxy Unix socket target with a URL after '|'";
-  return null;
+  const unix = target.indexOf('unix:');
+  const bar = unix < 0 ? -1 : target.indexOf('|', unix + 5);
+  if (bar < 0) return null;
+  SCHEME_AT.lastIndex = bar + 1;
+  return SCHEME_AT.test(target) ? "mod_proxy Unix socket target with a URL after '|'" : null;
 }

@@ -82,6 +82,7 @@ function scanAttributes(s: string, i: number, known: boolean): string | null {
   while (i < n) {
     let c = s.charCodeAt(i);
     while (i < n && (isSpace(c) || c === 47 || c === 34 || c === 39)) c = s.charCodeAt(++i);
+    attributesEnd = i;
     if (i >= n || c === 62) return null;
     const nameStart = i;
     while (i < n) {
@@ -122,8 +123,12 @@ function scanAttributes(s: string, i: number, known: boolean): string | null {
       if (name === 'attributename' && /^\s*on[a-z]{3,}/i.test(value)) return `animated event handler ${value.trim().toLowerCase()}`;
     }
   }
+  attributesEnd = n;
   return null;
 }
+
+/** Where the last `scanAttributes` that found nothing stopped: the tag's `>`, or the end of the value. */
+let attributesEnd = 0;
 
 /** CDATA section delimiters, which an XML parser drops around the text they hold. */
 const CDATA_MARKS = /<!\[CDATA\[|\]\]>/gi;
@@ -176,6 +181,10 @@ function markupXss(value: string, xml: boolean): string | null {
     const head = schemeView(value.slice(0, 120));
     if (SCRIPT_SCHEME.test(head)) return 'script URL';
   }
+  // Attributes already read as part of an earlier tag (a `<` inside a tag is an attribute name to
+  // a browser) are not read again: a value of `<a <a <a …` with no `>` is read once, not once per `<`.
+  let readUntil = -1;
+  let lower: string | null = null;
   for (let i = lt; i >= 0 && i < value.length - 1; i = value.indexOf('<', i + 1)) {
     const c = value.charCodeAt(i + 1) | 0x20;
     if (c < 97 || c > 122) continue;
@@ -183,13 +192,18 @@ function markupXss(value: string, xml: boolean): string | null {
     while (j < value.length && /[a-zA-Z0-9:_-]/.test(value[j])) j++;
     const tag = value.slice(i + 1, j).toLowerCase();
     if (xml ? tag === 'script' || tag.endsWith(':script') : ACTIVE_TAGS.has(tag)) return `<${tag}> element`;
-    if (tag === 'style') {
-      const close = value.toLowerCase().indexOf('</style', j);
-      if (ACTIVE_CSS.test(decodeEntities(value.slice(j, close < 0 ? value.length : close)))) return 'script or import in style element';
+    if (tag === 'style' && j > readUntil) {
+      lower ??= value.toLowerCase();
+      const close = lower.indexOf('</style', j);
+      const end = close < 0 ? value.length : close;
+      if (ACTIVE_CSS.test(decodeEntities(value.slice(j, end)))) return 'script or import in style element';
+      readUntil = end;
     }
     if (tag === 'link' && LINKED_SHEET.test(value.slice(j, j + 200))) return 'linked style sheet or import';
+    if (j <= readUntil) continue;
     const attr = scanAttributes(value, j, false);
     if (attr !== null) return attr;
+    readUntil = attributesEnd;
   }
   // Breaking out of a quoted attribute value: `" onmouseover="alert(1)`.
   const quote = value.search(/["'`]/);
