@@ -111,6 +111,27 @@ describe('tcp_flags', () => {
     });
   }
 
+  it('alerts on a LAND flood (SYNs from the victim\'s own address and port) without blocking the victim', () => {
+    const c = collector();
+    // hping3 -S -a VIC -s 80 -k -p 80 VIC --faster: 500 SYNs at 1000/s, all "from" the victim.
+    for (let i = 0; i < 500; i++) c.emit(ethernet(tcpPacket({ src: VIC, dst: VIC, sport: 80, dport: 80, flags: 'S', seq: 1000 + i })), T0 + i * 1000);
+    const out = run(c.frames);
+    // The LAND alert at the first SYN; the per-service SYN flood view at the 200th; nothing blames the victim.
+    assert.deepEqual(out.alerts.map((a) => [a.signature.sid, a.pcapCnt, a.srcIp, a.destIp, a.action]), [
+      [9100015, 1, VIC, VIC, 'allowed'],
+      [9100003, 200, VIC, VIC, 'allowed'],
+    ]);
+    assert.equal(out.alerts[0].signature.attackType, 'land');
+    assert.deepEqual(out.events.filter((e) => e.type === 'block'), []);
+  });
+
+  it('stays silent on a host talking to itself on other ports, and on a SYN to another host from the same port', () => {
+    const c = collector();
+    c.emit(ethernet(tcpPacket({ src: VIC, dst: VIC, sport: 40000, dport: 80, flags: 'S' })), T0);
+    c.emit(ethernet(tcpPacket({ src: CLI, dst: VIC, sport: 80, dport: 80, flags: 'S' })), T0 + 1);
+    assert.deepEqual(run(c.frames).alerts, []);
+  });
+
   it('stays silent on a normal connection with FIN+ACK teardown and RST+ACK', () => {
     const c = collector();
     const g = httpGet('example', '/', 'ok');

@@ -46,6 +46,16 @@ export const synFlood: DetectorSpec = {
     const halfOpenBySource = new RateTable(maxKeys, 1, halfOpenWindowUs);
     const flows = ctx.flows;
     let lastTsUs = 0;
+    /** The per-service view of a SYN: floods from spoofed or many sources (alerted, not blocked). */
+    const countForService = (p: Packet, flow: number, service: number): void => {
+      const rates = perService.slot(service, p.tsUs);
+      const syns = perService.add(rates, SYNS, p.tsUs);
+      if (syns < targetThreshold) return;
+      const done = perService.peek(rates, COMPLETED, p.tsUs);
+      if (done < syns * completionRatio && !ctx.suppressed(SIG_TARGET, service, p.tsUs)) {
+        ctx.alert(SIG_TARGET, p, flow, null, `${Math.round(syns)} SYNs to port ${p.dstPort} in ${values.window}s, ${Math.round(done)} handshakes completed`);
+      }
+    };
     return {
       get stats() {
         return { syn_flood_evictions: perSource.slots.evictions + perService.slots.evictions + halfOpenBySource.slots.evictions };
@@ -56,6 +66,12 @@ export const synFlood: DetectorSpec = {
         const f = p.tcpFlags & (TcpFlag.SYN | TcpFlag.ACK | TcpFlag.RST | TcpFlag.FIN);
         if (f === TcpFlag.SYN) {
           const service = pairKey(p.dstKey, p.dstPort);
+          // A SYN from the destination's own address is forged (a LAND flood): counted for the
+          // service only, never as a flood from that source (the victim would block itself).
+          if (p.srcKey === p.dstKey) {
+            countForService(p, flow, service);
+            return;
+          }
           const mine = perSource.slot(pairKey(p.srcKey, service), p.tsUs);
           const n = perSource.add(mine, SYNS, p.tsUs);
           if (n >= threshold) {
@@ -65,15 +81,7 @@ export const synFlood: DetectorSpec = {
             }
           }
           // A source that is a flood on its own is not counted again as part of a distributed one.
-          if (n >= threshold / 2) return;
-          const rates = perService.slot(service, p.tsUs);
-          const syns = perService.add(rates, SYNS, p.tsUs);
-          if (syns >= targetThreshold) {
-            const done = perService.peek(rates, COMPLETED, p.tsUs);
-            if (done < syns * completionRatio && !ctx.suppressed(SIG_TARGET, service, p.tsUs)) {
-              ctx.alert(SIG_TARGET, p, flow, null, `${Math.round(syns)} SYNs to port ${p.dstPort} in ${values.window}s, ${Math.round(done)} handshakes completed`);
-            }
-          }
+          if (n < threshold / 2) countForService(p, flow, service);
         } else if (flow >= 0 && flows.justEstablished && flows.toServer) {
           const service = pairKey(p.dstKey, p.dstPort);
           perService.add(perService.slot(service, p.tsUs), COMPLETED, p.tsUs);
@@ -85,6 +93,8 @@ export const synFlood: DetectorSpec = {
         const st = flows.state[flow];
         if (st > FlowState.SYN_RECV || (flows.flags[flow] & (FlowFlag.MIDSTREAM | FlowFlag.REFUSED)) !== 0) return;
         const src = flows.keyA[flow];
+        // The destination's own address as the source is forged (LAND): never blamed.
+        if (src === flows.keyB[flow]) return;
         const n = halfOpenBySource.add(halfOpenBySource.slot(src, lastTsUs), 0, lastTsUs);
         if (n >= halfOpen && !ctx.suppressed(SIG_HALF_OPEN, src, lastTsUs)) {
           ctx.alertFlow(SIG_HALF_OPEN, flow, ctx.initiatorOf(flow), `${Math.round(n)} connections left half-open in ${values.half_open_window}s (threshold ${halfOpen})`);
