@@ -214,17 +214,14 @@ export function planAttacks(net: Network, hosts: HostFactory): AttackSet {
           : d.kind === 'decoys' ? insertDecoys(emit, { from: a.v4 })
           : emit;
         const body = `<html><body><h1>${w.status}</h1></body></html>`;
-        const sport = rng.int(32768, 60999);
+        const ends = { client: a.v4, server: net.web.v4, sport: rng.int(32768, 60999), dport: 80 };
         let start = t0;
         if (d.kind === 'reuse') {
           // A first connection from the same port, asked to close (Connection: close), then the attack's.
           const first = tcpConversation(
             out,
             {
-              client: a.v4,
-              server: net.web.v4,
-              sport,
-              dport: 80,
+              ...ends,
               turns: [
                 { from: 'client', data: d.first },
                 { from: 'server', data: httpResponse(200, 'text/html', '<html><body><h1>Welcome</h1></body></html>'), afterUs: 3_000 },
@@ -240,10 +237,7 @@ export function planAttacks(net: Network, hosts: HostFactory): AttackSet {
         tcpConversation(
           out,
           {
-            client: a.v4,
-            server: net.web.v4,
-            sport,
-            dport: 80,
+            ...ends,
             turns: [
               { from: 'client', data: w.request },
               { from: 'server', data: w.response ?? httpResponse(w.status, 'text/html', body), afterUs: 3_000 },
