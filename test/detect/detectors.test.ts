@@ -94,6 +94,51 @@ describe('udp_flood', () => {
   });
 });
 
+describe('tcp_flood', () => {
+  /** `count` stray segments (flags `flags`) from `src(i)`, each from its own port, each answered by a RST from the victim when `reset`. */
+  function strays(emit: (f: Buffer, t: number) => void, o: { src: (i: number) => string; flags: string; count: number; reset: boolean }): void {
+    for (let i = 0; i < o.count; i++) {
+      const t = T0 + i * 2000;
+      emit(ethernet(tcpPacket({ src: o.src(i), dst: VIC, sport: 40000 + i, dport: 80, flags: o.flags, seq: 7000 + i, ack: 9000 })), t);
+      if (o.reset) emit(ethernet(tcpPacket({ src: VIC, dst: o.src(i), sport: 80, dport: 40000 + i, flags: 'R', seq: 9000 })), t + 50);
+    }
+  }
+
+  it('alerts on an ACK flood (hping3 -A) at the 100th ACK the victim resets, and blocks the source', () => {
+    const c = collector();
+    strays(c.emit, { src: () => ATT, flags: 'A', count: 300, reset: true });
+    const out = run(c.frames);
+    // ACK i is packet 2i+1, its RST 2i+2: the 100th RST is packet 200.
+    assert.deepEqual(brief(out.alerts), [`9100006 #200 ${ATT} -> ${VIC} blocked`]);
+    assert.equal(out.alerts[0].destPort, 80);
+    assert.equal(out.alerts[0].signature.attackType, 'tcp_flood');
+  });
+
+  it('alerts on a RST flood (hping3 -R) as the RSTs come, and on a spoofed ACK flood per service without blocking', () => {
+    const rst = collector();
+    strays(rst.emit, { src: () => ATT, flags: 'R', count: 150, reset: false });
+    assert.deepEqual(brief(run(rst.frames).alerts), [`9100006 #100 ${ATT} -> ${VIC} blocked`]);
+    const spoofed = collector();
+    strays(spoofed.emit, { src: (i) => `198.18.${i >> 7}.${(i & 127) + 1}`, flags: 'A', count: 300, reset: true });
+    const out = run(spoofed.frames);
+    assert.deepEqual(out.alerts.map((a) => [a.signature.sid, a.pcapCnt, a.destIp, a.destPort, a.action]), [[9100007, 400, VIC, 80, 'allowed']]);
+    assert.deepEqual(out.events.filter((e) => e.type === 'block'), []);
+  });
+
+  it('stays silent on a capture that starts inside 400 live connections, and on 60 connections a restarted server resets', () => {
+    const c = collector();
+    for (let i = 0; i < 400; i++) {
+      const cli = `10.0.${(i >> 7) + 1}.${(i & 127) + 1}`;
+      const t = T0 + i * 1000;
+      c.emit(ethernet(tcpPacket({ src: cli, dst: VIC, sport: 50000 + i, dport: 80, flags: 'A', seq: 1, ack: 1 })), t);
+      c.emit(ethernet(tcpPacket({ src: VIC, dst: cli, sport: 80, dport: 50000 + i, flags: 'PA', seq: 1, ack: 1, payload: 'HTTP/1.1 200 OK\r\n' })), t + 100);
+      c.emit(ethernet(tcpPacket({ src: cli, dst: VIC, sport: 50000 + i, dport: 80, flags: 'R', seq: 1 })), t + 200);
+    }
+    strays(c.emit, { src: () => CLI, flags: 'PA', count: 60, reset: true });
+    assert.deepEqual(run(c.frames).alerts, []);
+  });
+});
+
 describe('tcp_flags', () => {
   const cases: [string, string, number][] = [
     ['NULL', '', 9100010],

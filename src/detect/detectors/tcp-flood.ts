@@ -1,0 +1,83 @@
+import { IpProto, TcpFlag, type Packet } from '../../decode/packet.js';
+import { FlowFlag } from '../../flow/flow-table.js';
+import { builtin, Category, type DetectContext, type Detector, type DetectorSpec } from '../detector.js';
+import { pairKey, RateTable } from '../windows.js';
+
+const SIG_SOURCE = builtin(9100006, 'RAMPART DOS TCP flood of segments outside any connection from one source', 'TCP flood', 'tcp_flood', Category.DOS, 1);
+const SIG_TARGET = builtin(9100007, 'RAMPART DOS TCP flood of segments outside any connection against one service (distributed or spoofed sources)', 'TCP flood', 'tcp_flood', Category.DOS, 1);
+
+/**
+ * `tcp_flood`: floods of TCP segments that belong to no connection, the ones a SYN count never
+ * sees: ACK floods (`hping3 -A`, which stateful firewalls and load balancers must look up one by
+ * one), RST floods, PSH/ACK and FIN/ACK floods. A stray segment is one whose flow began without a
+ * SYN (midstream) and to which the other side never answered but with a RST: the receiver resets
+ * what it has no connection for (an ACK or data), and a RST itself gets no answer. A capture that
+ * starts in the middle of real connections makes midstream flows too, but their peers answer
+ * with data and ACKs, so they never count. Counted per source and service (blocked) and per
+ * service from any sources (spoofed `--rand-source` floods: alerted, not blocked).
+ */
+export const tcpFlood: DetectorSpec = {
+  name: 'tcp_flood',
+  help: 'Rate of TCP segments outside any connection (ACK, RST, FIN, data without a handshake, answered only by RSTs) per source and per service.',
+  params: [
+    { name: 'rate', type: 'number', default: 100, min: 1, max: 1e7, help: 'Stray segments per second from one source to one service that make a flood.' },
+    { name: 'target_rate', type: 'number', default: 200, min: 1, max: 1e7, help: 'Stray segments per second to one service, from any sources, that make a flood.' },
+    { name: 'window', type: 'number', default: 1, min: 0.01, max: 3600, help: 'Sliding window of the rates, seconds.' },
+    { name: 'max_keys', type: 'int', default: 65536, min: 16, max: 16777216, help: 'Sources/services tracked at once per view (oldest dropped).' },
+  ],
+  signatures: [SIG_SOURCE, SIG_TARGET],
+  create(values, ctx: DetectContext): Detector {
+    const windowUs = (values.window as number) * 1e6;
+    const threshold = (values.rate as number) * (values.window as number);
+    const targetThreshold = (values.target_rate as number) * (values.window as number);
+    const maxKeys = values.max_keys as number;
+    const perSource = new RateTable(maxKeys, 1, windowUs);
+    const perService = new RateTable(maxKeys, 1, windowUs);
+    const flows = ctx.flows;
+    /** Per flow slot: 1 once the responder sent anything but a RST (a real peer). */
+    const answered = new Uint8Array(flows.size);
+
+    /** One stray segment of `flow`'s initiator to its responder's service, seen at packet `p`. */
+    const count = (p: Packet, flow: number): void => {
+      const src = flows.keyA[flow];
+      const dst = flows.keyB[flow];
+      // An address sending to itself is forged (LAND): counted for the service only.
+      if (src !== dst) {
+        const service = pairKey(dst, flows.portB[flow]);
+        const n = perSource.add(perSource.slot(pairKey(src, service), p.tsUs), 0, p.tsUs);
+        if (n >= threshold) {
+          if (!ctx.suppressed(SIG_SOURCE, src, p.tsUs)) ctx.alertFlow(SIG_SOURCE, flow, ctx.initiatorOf(flow), `${Math.round(n)} segments outside any connection to port ${flows.portB[flow]} in ${values.window}s (threshold ${threshold})`);
+          return;
+        }
+        // A source that is a flood on its own is not counted again as part of a distributed one.
+        if (n >= threshold / 2) return;
+      }
+      const service = pairKey(dst, flows.portB[flow]);
+      const total = perService.add(perService.slot(service, p.tsUs), 0, p.tsUs);
+      if (total >= targetThreshold && !ctx.suppressed(SIG_TARGET, service, p.tsUs)) {
+        ctx.alertFlow(SIG_TARGET, flow, null, `${Math.round(total)} segments outside any connection to port ${flows.portB[flow]} in ${values.window}s`);
+      }
+    };
+
+    return {
+      get stats() {
+        return { tcp_flood_evictions: perSource.slots.evictions + perService.slots.evictions };
+      },
+      onPacket(p: Packet, flow: number): void {
+        if (flow < 0 || p.ipProto !== IpProto.TCP || !p.hasL4) return;
+        if (flows.created) answered[flow] = 0;
+        if (!(flows.flags[flow] & FlowFlag.MIDSTREAM) || answered[flow] === 1) return;
+        const rst = (p.tcpFlags & TcpFlag.RST) !== 0;
+        if (flows.toServer) {
+          // A RST needs no answer: counted as it comes.
+          if (rst) count(p, flow);
+        } else if (rst) {
+          // The responder resets what it has no connection for: the segment it answers was stray.
+          count(p, flow);
+        } else {
+          answered[flow] = 1;
+        }
+      },
+    };
+  },
+};
