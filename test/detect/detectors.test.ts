@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { arpRequest, ethernet, icmpEcho, tcpPacket, udpPacket } from '../../src/tools/craft/frame.js';
+import { arpRequest, ethernet, icmpEcho, icmpPacket, tcpPacket, udpPacket } from '../../src/tools/craft/frame.js';
 import { httpGet, icmpFlood, ping, pingSweep, portScan, Rng, synFlood, tcpExchange, udpFlood } from '../../src/tools/scenario.js';
 import { brief, collector, run, T0 } from '../helpers.js';
 
@@ -33,6 +33,34 @@ describe('icmp_flood', () => {
     const c = collector();
     for (let i = 0; i < 60; i++) c.emit(ethernet(icmpEcho({ src: '2001:db8::66', dst: '2001:db8::10', id: 9, seq: i })), T0 + i * 1000);
     assert.deepEqual(brief(run(c.frames).alerts), ['9100001 #50 2001:db8::66 -> 2001:db8::10 blocked']);
+  });
+});
+
+describe('icmp_flood: other requests and forged errors', () => {
+  it('counts timestamp requests as requests (hping3 -1 -C 13)', () => {
+    const c = collector();
+    for (let i = 0; i < 80; i++) c.emit(ethernet(icmpPacket({ src: ATT, dst: VIC, type: 13, code: 0, body: new Uint8Array(16) })), T0 + i * 1000);
+    assert.deepEqual(brief(run(c.frames).alerts), [`9100001 #50 ${ATT} -> ${VIC} blocked`]);
+  });
+
+  it('alerts on port unreachables quoting a datagram the victim never sent (BlackNurse, hping3 -1 -C 3 -K 3)', () => {
+    const c = collector();
+    // What hping3 quotes: a TCP header from 1.2.3.4 to 5.6.7.8.
+    // The error's body: 4 unused bytes, then the quoted datagram (hping3's: from 1.2.3.4 to 5.6.7.8).
+    const quoted = Buffer.concat([Buffer.alloc(4), udpPacket({ src: '1.2.3.4', dst: '5.6.7.8', sport: 0, dport: 0 }).subarray(0, 28)]);
+    for (let i = 0; i < 80; i++) c.emit(ethernet(icmpPacket({ src: ATT, dst: VIC, type: 3, code: 3, body: quoted })), T0 + i * 1000);
+    const out = run(c.frames);
+    assert.deepEqual(brief(out.alerts), [`9100008 #50 ${ATT} -> ${VIC} blocked`]);
+    assert.equal(out.alerts[0].signature.attackType, 'icmp_flood');
+  });
+
+  it('stays silent on 1000 real port unreachables a second (a UDP scan answered by its victim)', () => {
+    const c = collector();
+    for (let i = 0; i < 1000; i++) {
+      const probe = udpPacket({ src: ATT, dst: VIC, sport: 40000, dport: 1000 + i });
+      c.emit(ethernet(icmpPacket({ src: VIC, dst: ATT, type: 3, code: 3, body: Buffer.concat([Buffer.alloc(4), probe.subarray(0, 28)]) })), T0 + i * 1000);
+    }
+    assert.deepEqual(run(c.frames).alerts, []);
   });
 });
 
