@@ -54,6 +54,21 @@ describe('icmp_flood: other requests and forged errors', () => {
     assert.equal(out.alerts[0].signature.attackType, 'icmp_flood');
   });
 
+  it('alerts on echo replies to a host that asked nothing (smurf reflectors), naming it as the target, blocking no one', () => {
+    const c = collector();
+    for (let i = 0; i < 100; i++) c.emit(ethernet(icmpEcho({ src: `203.0.113.${i + 1}`, dst: VIC, id: 7, seq: i, reply: true })), T0 + i * 5000);
+    const out = run(c.frames);
+    assert.deepEqual(out.alerts.map((a) => [a.signature.sid, a.pcapCnt, a.destIp, a.action]), [[9100009, 50, VIC, 'allowed']]);
+    assert.deepEqual(out.events.filter((e) => e.type === 'block'), []);
+    // The same replies, each after the victim's own request (60 hosts pinged at once): quiet.
+    const asked = collector();
+    for (let i = 0; i < 60; i++) {
+      asked.emit(ethernet(icmpEcho({ src: VIC, dst: `203.0.113.${i + 1}`, id: 7, seq: i })), T0 + i * 5000);
+      asked.emit(ethernet(icmpEcho({ src: `203.0.113.${i + 1}`, dst: VIC, id: 7, seq: i, reply: true })), T0 + i * 5000 + 100);
+    }
+    assert.deepEqual(run(asked.frames).alerts.filter((a) => a.signature.sid === 9100009), []);
+  });
+
   it('stays silent on 1000 real port unreachables a second (a UDP scan answered by its victim)', () => {
     const c = collector();
     for (let i = 0; i < 1000; i++) {

@@ -3,6 +3,7 @@ import { builtin, Category, type DetectContext, type Detector, type DetectorSpec
 import { pairKey, RateTable } from '../windows.js';
 
 const SIG = builtin(9100001, 'RAMPART DOS ICMP echo flood', 'ICMP flood', 'icmp_flood', Category.DOS, 1);
+const SIG_REPLIES = builtin(9100009, 'RAMPART DOS ICMP echo replies to requests never sent (smurf)', 'ICMP flood', 'icmp_flood', Category.DOS, 1);
 const SIG_ERRORS = builtin(9100008, 'RAMPART DOS ICMP flood of forged error messages (BlackNurse)', 'ICMP flood', 'icmp_flood', Category.DOS, 1);
 
 /** ICMPv4 requests a host answers: echo (8), timestamp (13), information (15), address mask (17). */
@@ -49,7 +50,10 @@ function isForgedError(p: Packet): boolean {
  * that quote a datagram their destination never sent, per source and destination: the BlackNurse
  * attack (port unreachables that exhaust firewalls) and other forged-error floods. Real errors
  * (a UDP scan's port unreachables, a router's time exceeded) quote the destination's own packets
- * and never count.
+ * and never count. Echo replies to a host that sent no request are counted per destination: a
+ * smurf attack's reflectors (or a spoofed reply flood) answer requests forged in the victim's
+ * name; alerted about the victim's address as the target, not blocked (the senders are only
+ * reflectors).
  */
 export const icmpFlood: DetectorSpec = {
   name: 'icmp_flood',
@@ -60,16 +64,18 @@ export const icmpFlood: DetectorSpec = {
     { name: 'window', type: 'number', default: 1, min: 0.01, max: 3600, help: 'Sliding window, seconds.' },
     { name: 'max_sources', type: 'int', default: 65536, min: 16, max: 16777216, help: 'Sources (and source/destination pairs) tracked at once (oldest dropped).' },
   ],
-  signatures: [SIG, SIG_ERRORS],
+  signatures: [SIG, SIG_REPLIES, SIG_ERRORS],
   create(values, ctx: DetectContext): Detector {
     const windowUs = (values.window as number) * 1e6;
     const threshold = (values.rate as number) * (values.window as number);
     const errorThreshold = (values.error_rate as number) * (values.window as number);
     const sources = new RateTable(values.max_sources as number, 1, windowUs);
     const errorPairs = new RateTable(values.max_sources as number, 1, windowUs);
+    const victims = new RateTable(values.max_sources as number, 1, windowUs);
+    const flows = ctx.flows;
     return {
       get stats() {
-        return { icmp_flood_evictions: sources.slots.evictions + errorPairs.slots.evictions };
+        return { icmp_flood_evictions: sources.slots.evictions + errorPairs.slots.evictions + victims.slots.evictions };
       },
       onPacket(p: Packet, flow: number): void {
         if (p.ipProto !== IpProto.ICMP && p.ipProto !== IpProto.IPV6_ICMP) return;
@@ -77,6 +83,10 @@ export const icmpFlood: DetectorSpec = {
           const n = sources.add(sources.slot(p.srcKey, p.tsUs), 0, p.tsUs);
           if (n < threshold || ctx.suppressed(SIG, p.srcKey, p.tsUs)) return;
           ctx.alert(SIG, p, flow, ctx.sourceOf(p), `${Math.round(n)} ${p.icmpType === 8 || p.icmpType === 128 ? 'echo' : 'ICMP'} requests in ${values.window}s (threshold ${threshold})`);
+        } else if (isUnsolicitedReply(p, flow)) {
+          const n = victims.add(victims.slot(p.dstKey, p.tsUs), 0, p.tsUs);
+          if (n < threshold || ctx.suppressed(SIG_REPLIES, p.dstKey, p.tsUs)) return;
+          ctx.alert(SIG_REPLIES, p, flow, null, `${Math.round(n)} echo replies in ${values.window}s to a host that sent no request (threshold ${threshold})`);
         } else if (isForgedError(p)) {
           const key = pairKey(p.srcKey, p.dstKey);
           const n = errorPairs.add(errorPairs.slot(key, p.tsUs), 0, p.tsUs);
@@ -85,5 +95,12 @@ export const icmpFlood: DetectorSpec = {
         }
       },
     };
+
+    /** An echo reply in a flow where no request from its destination was seen. */
+    function isUnsolicitedReply(p: Packet, flow: number): boolean {
+      if (!p.hasL4 || flow < 0 || flows.toServer) return false;
+      const reply = p.ipProto === IpProto.ICMP ? p.icmpType === 0 : p.icmpType === 129;
+      return reply && flows.pktsToServer[flow] === 0;
+    }
   },
 };
