@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { arpRequest, ethernet, icmpEcho, icmpPacket, tcpPacket, udpPacket } from '../../src/tools/craft/frame.js';
+import { arpRequest, ethernet, icmpEcho, icmpPacket, ipv4Packet, tcpPacket, udpPacket } from '../../src/tools/craft/frame.js';
 import { httpGet, icmpFlood, ping, pingSweep, portScan, Rng, synFlood, tcpExchange, udpFlood } from '../../src/tools/scenario.js';
 import { brief, collector, run, T0 } from '../helpers.js';
 
@@ -225,6 +225,22 @@ describe('tcp_flags', () => {
     const g = httpGet('example', '/', 'ok');
     tcpExchange(c.emit, { client: CLI, server: VIC, sport: 30000, dport: 80, ...g, t0: T0 }, new Rng(4));
     c.emit(ethernet(tcpPacket({ src: VIC, dst: CLI, sport: 81, dport: 30001, flags: 'RA' })), T0 + 1_000_000);
+    assert.deepEqual(run(c.frames).alerts, []);
+  });
+});
+
+describe('port_scan: IP protocol scan', () => {
+  it('alerts at the 10th distinct protocol without a transport decoder sent to one host (nmap -sO)', () => {
+    const c = collector();
+    for (let i = 0; i < 20; i++) c.emit(ethernet(ipv4Packet({ src: ATT, dst: VIC, proto: 50 + i, payload: new Uint8Array(0) })), T0 + i * 1000);
+    const out = run(c.frames);
+    assert.deepEqual(brief(out.alerts), [`9100020 #10 ${ATT} -> ${VIC} blocked`]);
+    assert.deepEqual(out.alerts[0].metadata, { scan_kind: ['ip_protocol'] });
+  });
+
+  it('stays silent on a router speaking GRE, ESP, OSPF, VRRP and IGMP to one host', () => {
+    const c = collector();
+    for (let i = 0; i < 50; i++) for (const proto of [47, 50, 89, 112, 2]) c.emit(ethernet(ipv4Packet({ src: CLI, dst: VIC, proto, payload: new Uint8Array(8) })), T0 + i * 1000);
     assert.deepEqual(run(c.frames).alerts, []);
   });
 });

@@ -1,4 +1,4 @@
-import { IpProto, TcpFlag, type Packet } from '../../decode/packet.js';
+import { IpProto, L3, TcpFlag, type Packet } from '../../decode/packet.js';
 import { FlowFlag } from '../../flow/flow-table.js';
 import { builtin, Category, type DetectContext, type Detector, type DetectorSpec } from '../detector.js';
 import { DistinctTable, pairKey } from '../windows.js';
@@ -22,6 +22,8 @@ function probeKind(p: Packet, flags: number): string {
  * Counted on flow creation only, so established traffic costs nothing; a busy client opening many
  * connections to one port counts one port. The probe kind (syn — a raw SYN with at most an MSS
  * option, as nmap -sS sends —, connect, udp, ack, null, fin, xmas) is in the alert's metadata.
+ * An IP protocol scan (nmap -sO: one datagram per protocol number) counts distinct protocols
+ * without a transport decoder (not TCP, UDP or ICMP) sent to one host: kind `ip_protocol`.
  */
 export const portScan: DetectorSpec = {
   name: 'port_scan',
@@ -29,6 +31,7 @@ export const portScan: DetectorSpec = {
   params: [
     { name: 'ports', type: 'int', default: 15, min: 2, max: 65536, help: 'Distinct ports probed on one host that make a scan.' },
     { name: 'window', type: 'number', default: 60, min: 1, max: 86400, help: 'Sliding window, seconds.' },
+    { name: 'protocols', type: 'int', default: 10, min: 2, max: 256, help: 'Distinct IP protocols other than TCP, UDP and ICMP sent to one host that make an IP protocol scan.' },
     { name: 'max_pairs', type: 'int', default: 65536, min: 16, max: 16777216, help: 'Source/destination pairs tracked at once (oldest dropped).' },
   ],
   signatures: [SIG],
@@ -36,13 +39,23 @@ export const portScan: DetectorSpec = {
     const windowUs = (values.window as number) * 1e6;
     const threshold = values.ports as number;
     const pairs = new DistinctTable(values.max_pairs as number, threshold, windowUs);
+    const protocolThreshold = values.protocols as number;
+    const protocols = new DistinctTable(values.max_pairs as number, protocolThreshold, windowUs);
     const flows = ctx.flows;
     return {
       get stats() {
-        return { port_scan_evictions: pairs.evictions };
+        return { port_scan_evictions: pairs.evictions + protocols.evictions };
       },
       onPacket(p: Packet, flow: number): void {
-        if (flow < 0 || !flows.created || !flows.toServer) return;
+        if (flow < 0) {
+          // A datagram of a protocol no decoder reads: one probe of an IP protocol scan.
+          if (p.hasL4 || (p.l3 !== L3.IPV4 && p.l3 !== L3.IPV6) || p.isFragment) return;
+          const n = protocols.add(pairKey(p.srcKey, p.dstKey), p.ipProto, p.tsUs);
+          if (n < protocolThreshold || ctx.suppressed(SIG, p.srcKey, p.tsUs)) return;
+          ctx.alert(SIG, p, flow, ctx.sourceOf(p), `${n} distinct IP protocols probed in ${values.window}s (threshold ${protocolThreshold}), ip_protocol probes`, { scan_kind: ['ip_protocol'] });
+          return;
+        }
+        if (!flows.created || !flows.toServer) return;
         if (p.ipProto !== IpProto.TCP && p.ipProto !== IpProto.UDP) return;
         const n = pairs.add(pairKey(p.srcKey, p.dstKey), p.dstPort, p.tsUs);
         if (n < threshold || ctx.suppressed(SIG, p.srcKey, p.tsUs)) return;
