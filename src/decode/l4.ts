@@ -7,7 +7,8 @@ import { decodeIcmpv4, decodeIcmpv6 } from './icmp.js';
 /**
  * Decodes the transport header at `off`. `end` is where usable bytes stop (IP length or capture,
  * whichever is shorter); `ipPayloadLen` is the payload length the IP header declares, which UDP's
- * own length must match. Protocols without a decoder leave `hasL4` false.
+ * own length must match. Protocols without a decoder leave `hasL4` false; SCTP's ports are read
+ * (for scan detection) but it stays without a flow (`hasL4` false).
  */
 export function decodeL4(stats: Record<string, number>, p: Packet, buf: Buffer, proto: number, off: number, end: number, ipPayloadLen: number): void {
   switch (proto) {
@@ -22,6 +23,13 @@ export function decodeL4(stats: Record<string, number>, p: Packet, buf: Buffer, 
       return;
     case IpProto.IPV6_ICMP:
       decodeIcmpv6(stats, p, buf, off, end);
+      return;
+    case IpProto.SCTP:
+      // The common header: source port, destination port, verification tag, checksum.
+      if (end - off >= 12) {
+        p.srcPort = buf.readUInt16BE(off);
+        p.dstPort = buf.readUInt16BE(off + 2);
+      }
       return;
     default:
       return;

@@ -35,6 +35,7 @@ export const IpProto = {
   TCP: 6,
   UDP: 17,
   IPV6_ICMP: 58,
+  SCTP: 132,
 } as const;
 
 /** TCP flag bits. */

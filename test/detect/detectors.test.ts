@@ -229,13 +229,33 @@ describe('tcp_flags', () => {
   });
 });
 
-describe('port_scan: IP protocol scan', () => {
+describe('port_scan: IP protocol and SCTP scans', () => {
   it('alerts at the 10th distinct protocol without a transport decoder sent to one host (nmap -sO)', () => {
     const c = collector();
     for (let i = 0; i < 20; i++) c.emit(ethernet(ipv4Packet({ src: ATT, dst: VIC, proto: 50 + i, payload: new Uint8Array(0) })), T0 + i * 1000);
     const out = run(c.frames);
     assert.deepEqual(brief(out.alerts), [`9100020 #10 ${ATT} -> ${VIC} blocked`]);
     assert.deepEqual(out.alerts[0].metadata, { scan_kind: ['ip_protocol'] });
+  });
+
+  it('counts SCTP INITs by their port (nmap -sY), and SCTP traffic on one association stays quiet', () => {
+    /** An SCTP packet: common header (ports, tag, checksum), then an INIT chunk header. */
+    const sctp = (src: string, sport: number, dport: number): Buffer => {
+      const b = Buffer.alloc(16);
+      b.writeUInt16BE(sport, 0);
+      b.writeUInt16BE(dport, 2);
+      b[12] = 1; // INIT
+      b.writeUInt16BE(4, 14);
+      return ethernet(ipv4Packet({ src, dst: VIC, proto: 132, payload: b }));
+    };
+    const scan = collector();
+    for (let i = 0; i < 20; i++) scan.emit(sctp(ATT, 40000, i + 1), T0 + i * 1000);
+    const out = run(scan.frames);
+    assert.deepEqual(brief(out.alerts), [`9100020 #15 ${ATT} -> ${VIC} blocked`]);
+    assert.deepEqual(out.alerts[0].metadata, { scan_kind: ['sctp'] });
+    const diameter = collector();
+    for (let i = 0; i < 200; i++) diameter.emit(sctp(CLI, 3868, 3868), T0 + i * 1000);
+    assert.deepEqual(run(diameter.frames).alerts, []);
   });
 
   it('stays silent on a router speaking GRE, ESP, OSPF, VRRP and IGMP to one host', () => {

@@ -48,8 +48,15 @@ export const portScan: DetectorSpec = {
       },
       onPacket(p: Packet, flow: number): void {
         if (flow < 0) {
-          // A datagram of a protocol no decoder reads: one probe of an IP protocol scan.
           if (p.hasL4 || (p.l3 !== L3.IPV4 && p.l3 !== L3.IPV6) || p.isFragment) return;
+          // SCTP has no flow here: each INIT of an SCTP scan (nmap -sY) is counted by its port.
+          if (p.ipProto === IpProto.SCTP && p.dstPort !== 0) {
+            const n = pairs.add(pairKey(p.srcKey, p.dstKey), p.dstPort, p.tsUs);
+            if (n < threshold || ctx.suppressed(SIG, p.srcKey, p.tsUs)) return;
+            ctx.alert(SIG, p, flow, ctx.sourceOf(p), `${n} distinct ports probed in ${values.window}s (threshold ${threshold}), sctp probes`, { scan_kind: ['sctp'] });
+            return;
+          }
+          // A datagram of a protocol no decoder reads: one probe of an IP protocol scan.
           const n = protocols.add(pairKey(p.srcKey, p.dstKey), p.ipProto, p.tsUs);
           if (n < protocolThreshold || ctx.suppressed(SIG, p.srcKey, p.tsUs)) return;
           ctx.alert(SIG, p, flow, ctx.sourceOf(p), `${n} distinct IP protocols probed in ${values.window}s (threshold ${protocolThreshold}), ip_protocol probes`, { scan_kind: ['ip_protocol'] });
