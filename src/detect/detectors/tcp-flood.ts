@@ -41,9 +41,9 @@ export const tcpFlood: DetectorSpec = {
     const count = (p: Packet, flow: number): void => {
       const src = flows.keyA[flow];
       const dst = flows.keyB[flow];
+      const service = pairKey(dst, flows.portB[flow]);
       // An address sending to itself is forged (LAND): counted for the service only.
       if (src !== dst) {
-        const service = pairKey(dst, flows.portB[flow]);
         const n = perSource.add(perSource.slot(pairKey(src, service), p.tsUs), 0, p.tsUs);
         if (n >= threshold) {
           if (!ctx.suppressed(SIG_SOURCE, src, p.tsUs)) ctx.alertFlow(SIG_SOURCE, flow, ctx.initiatorOf(flow), `${Math.round(n)} segments outside any connection to port ${flows.portB[flow]} in ${values.window}s (threshold ${threshold})`);
@@ -52,7 +52,6 @@ export const tcpFlood: DetectorSpec = {
         // A source that is a flood on its own is not counted again as part of a distributed one.
         if (n >= threshold / 2) return;
       }
-      const service = pairKey(dst, flows.portB[flow]);
       const total = perService.add(perService.slot(service, p.tsUs), 0, p.tsUs);
       if (total >= targetThreshold && !ctx.suppressed(SIG_TARGET, service, p.tsUs)) {
         ctx.alertFlow(SIG_TARGET, flow, null, `${Math.round(total)} segments outside any connection to port ${flows.portB[flow]} in ${values.window}s`);
