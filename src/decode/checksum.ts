@@ -3,7 +3,7 @@
  * crafting kit, and the stream stage, which verifies the TCP checksum of the client data it
  * reassembles (`tcpChecksumState`). The decoder itself verifies nothing.
  */
-import { ipv6ExtHeaderLength } from './ipv6.js';
+import { ipv6ExtHeaderLength, Ipv6Next } from './ipv6.js';
 import { L3, type Packet } from './packet.js';
 
 /**
@@ -46,8 +46,6 @@ export const TcpChecksum = {
   UNKNOWN: 3,
 } as const;
 
-const IPV6_ROUTING = 43;
-
 /** Checks the TCP checksum of the decoded packet `p` (a TCP packet with `hasL4`) over its pseudo-header and whole segment. */
 export function tcpChecksumState(p: Packet): number {
   const buf = p.buf;
@@ -75,7 +73,7 @@ function hasRoutingHeader(buf: Buffer, at: number, end: number): boolean {
   let next = buf[at + 6];
   let h = at + 40;
   while (h + 2 <= end) {
-    if (next === IPV6_ROUTING) return true;
+    if (next === Ipv6Next.ROUTING) return true;
     const len = ipv6ExtHeaderLength(next, buf, h);
     next = buf[h];
     h += len;

@@ -6,13 +6,17 @@ import { addrKey6, L3, type Packet } from './packet.js';
 /** At most this many extension headers are walked; a chain longer than this is an event (and an attack). */
 export const MAX_IPV6_EXT_HEADERS = 8;
 
-const HOP_BY_HOP = 0;
-const ICMPV4 = 1;
-const ROUTING = 43;
-const FRAGMENT = 44;
-const AH = 51;
-const DEST_OPTS = 60;
-const MOBILITY = 135;
+/** IPv6 next-header numbers of the extension headers (and ICMPv4, which IPv6 must not carry). */
+export const Ipv6Next = {
+  HOP_BY_HOP: 0,
+  ICMPV4: 1,
+  ROUTING: 43,
+  FRAGMENT: 44,
+  AH: 51,
+  DEST_OPTS: 60,
+  MOBILITY: 135,
+} as const;
+const { HOP_BY_HOP, ICMPV4, ROUTING, FRAGMENT, AH, DEST_OPTS, MOBILITY } = Ipv6Next;
 
 /**
  * Length in bytes of the IPv6 extension header of type `next` at `at`: AH counts 4-byte units

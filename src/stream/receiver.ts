@@ -4,7 +4,7 @@
  * IPv6 hop-by-hop and destination options. Pure functions over the decoded packet's bytes.
  */
 import { ipv4HeaderChecksum, TcpChecksum, tcpChecksumState } from '../decode/checksum.js';
-import { ipv6ExtHeaderLength } from '../decode/ipv6.js';
+import { ipv6ExtHeaderLength, Ipv6Next } from '../decode/ipv6.js';
 import { L3, type Packet } from '../decode/packet.js';
 
 /** IPv4 source route options (RFC 791). */
@@ -42,11 +42,6 @@ export function hasSourceRoute(p: Packet): boolean {
   return false;
 }
 
-const IPV6_HOP_BY_HOP = 0;
-const IPV6_ROUTING = 43;
-const IPV6_FRAGMENT = 44;
-const IPV6_AH = 51;
-const IPV6_DEST_OPTS = 60;
 /** Options Linux counts per header at most (net.ipv6.max_dst_opts_number, max_hbh_opts_number). */
 const IPV6_MAX_OPTIONS = 8;
 /** Home Address (RFC 6275): a "discard if unknown" type that Mobile IPv6 kernels know. */
@@ -63,7 +58,7 @@ export function ipv6OptionsReceivable(buf: Buffer, ip: number, end: number): boo
   let h = ip + 40;
   while (h + 2 <= end) {
     const len = ipv6ExtHeaderLength(next, buf, h);
-    if (next === IPV6_HOP_BY_HOP || next === IPV6_DEST_OPTS) {
+    if (next === Ipv6Next.HOP_BY_HOP || next === Ipv6Next.DEST_OPTS) {
       const stop = Math.min(h + len, end);
       let pad = 0;
       let count = 0;
@@ -88,7 +83,7 @@ export function ipv6OptionsReceivable(buf: Buffer, ip: number, end: number): boo
         }
         at += 2 + optLen;
       }
-    } else if (next !== IPV6_ROUTING && next !== IPV6_FRAGMENT && next !== IPV6_AH) {
+    } else if (next !== Ipv6Next.ROUTING && next !== Ipv6Next.FRAGMENT && next !== Ipv6Next.AH) {
       return true;
     }
     next = buf[h];
