@@ -9,6 +9,7 @@ import { decodeIpv4 } from './ipv4.js';
 import { decodeIpv6 } from './ipv6.js';
 import { decodeLoopback, decodeRawIp, decodeSll, decodeSll2 } from './link.js';
 import { LinkType, type Packet } from './packet.js';
+import { decodePpp } from './tunnel.js';
 
 /** Counter names of the decoder besides the one-per-event counters, in the order stats show them. */
 export const DECODER_COUNTERS = [
@@ -22,6 +23,18 @@ export const DECODER_COUNTERS = [
   'icmp',
   'icmpv6',
   'vlan',
+  'gre',
+  'vxlan',
+  'geneve',
+  'teredo',
+  'erspan',
+  'mpls',
+  'pppoe',
+  'ppp',
+  'ipv4_in_ipv4',
+  'ipv6_in_ipv4',
+  'ipv4_in_ipv6',
+  'ipv6_in_ipv6',
   'fragments',
   'reassembled',
   'other',
@@ -85,6 +98,9 @@ export class Decoder {
       case LinkType.LOOP:
         decodeLoopback(stats, p, buf, offset, end, false);
         return;
+      case LinkType.PPP:
+        decodePpp(stats, p, buf, offset, end);
+        return;
       default:
         recordEvent(stats, p, DecodeEvent.UNKNOWN_LINKTYPE);
         return;
@@ -93,15 +109,17 @@ export class Decoder {
 
   /**
    * Re-decodes p from a whole IP datagram (a reassembled one): keeps p's timestamp/index/link
-   * fields (link type, VLAN ids, wire length), points p.buf at the datagram (frameOffset 0,
+   * fields (link type, VLAN ids, tunnel depth, wire length), points p.buf at the datagram (frameOffset 0,
    * capLen its length) and sets p.reassembled = true. Counts `reassembled`, not `pkts`. Never throws.
    */
   decodeDatagram(p: Packet, datagram: Buffer): void {
     const vlan0 = p.vlan0;
     const vlan1 = p.vlan1;
+    const tunnelDepth = p.tunnelDepth;
     p.reset();
     p.vlan0 = vlan0;
     p.vlan1 = vlan1;
+    p.tunnelDepth = tunnelDepth;
     p.buf = datagram;
     p.frameOffset = 0;
     p.capLen = datagram.length;

@@ -4,6 +4,7 @@ import { DecodeEvent, recordEvent } from './events.js';
 import { decodeIpv4 } from './ipv4.js';
 import { decodeIpv6 } from './ipv6.js';
 import type { Packet } from './packet.js';
+import { decodeMpls, decodePppoeSession } from './tunnel.js';
 
 const ETHERTYPE_IPV4 = 0x0800;
 const ETHERTYPE_ARP = 0x0806;
@@ -12,6 +13,10 @@ const ETHERTYPE_VLAN = 0x8100;
 const ETHERTYPE_QINQ = 0x88a8;
 /** Pre-standard QinQ TPID still sent by some switches. */
 const ETHERTYPE_QINQ_OLD = 0x9100;
+const ETHERTYPE_MPLS = 0x8847;
+const ETHERTYPE_MPLS_MULTICAST = 0x8848;
+const ETHERTYPE_PPPOE_DISCOVERY = 0x8863;
+const ETHERTYPE_PPPOE_SESSION = 0x8864;
 
 /** VLAN tags recorded per frame (vlan0, vlan1); one more is an event. */
 export const MAX_VLAN_LAYERS = 2;
@@ -26,8 +31,9 @@ export function decodeEthernet(stats: Record<string, number>, p: Packet, buf: Bu
 }
 
 /**
- * Decodes what an EtherType announces at `off`: VLAN tags (at most two), then IPv4, IPv6 or ARP.
- * Anything else (LLDP, 802.3 length fields, MPLS …) is counted as `other`, without an event.
+ * Decodes what an EtherType announces at `off`: VLAN tags (at most two), then IPv4, IPv6, ARP, an
+ * MPLS label stack or a PPPoE session. Anything else (LLDP, 802.3 length fields, PPPoE discovery
+ * …) is counted as `other`, without an event.
  */
 export function decodeEtherType(stats: Record<string, number>, p: Packet, buf: Buffer, type: number, off: number, end: number): void {
   let layers = 0;
@@ -60,7 +66,12 @@ export function decodeEtherType(stats: Record<string, number>, p: Packet, buf: B
   } else if (type === ETHERTYPE_ARP) {
     stats.arp++;
     decodeArp(stats, p, buf, off, end);
+  } else if (type === ETHERTYPE_MPLS || type === ETHERTYPE_MPLS_MULTICAST) {
+    decodeMpls(stats, p, buf, off, end);
+  } else if (type === ETHERTYPE_PPPOE_SESSION) {
+    decodePppoeSession(stats, p, buf, off, end);
   } else {
+    if (type === ETHERTYPE_PPPOE_DISCOVERY) stats.pppoe++;
     stats.other++;
   }
 }

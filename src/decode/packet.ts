@@ -14,6 +14,7 @@ export const LinkType = {
   NULL: 0,
   ETHERNET: 1,
   RAW: 101,
+  PPP: 9,
   LOOP: 108,
   LINUX_SLL: 113,
   IPV4: 228,
@@ -32,8 +33,11 @@ export const L3 = {
 /** IP protocol numbers used by the engine. */
 export const IpProto = {
   ICMP: 1,
+  IPIP: 4,
   TCP: 6,
   UDP: 17,
+  IPV6: 41,
+  GRE: 47,
   IPV6_ICMP: 58,
   SCTP: 132,
 } as const;
@@ -71,6 +75,9 @@ export class Packet {
   linkType = 1;
   /** 0-based number of the frame in the run (the seed's verdict numbering; EVE pcap_cnt is +1). */
   index = 0;
+
+  /** Tunnels the decoder went through to reach the layers below (0: none; see tunnel.ts). */
+  tunnelDepth = 0;
 
   /** L3 kind (L3.*). */
   l3 = 0;
@@ -132,9 +139,16 @@ export class Packet {
 
   /** Clears the per-packet fields before decoding the next frame. */
   reset(): void {
-    this.l3 = 0;
     this.vlan0 = 0;
     this.vlan1 = 0;
+    this.tunnelDepth = 0;
+    this.eventCount = 0;
+    this.resetLayers();
+  }
+
+  /** Clears the fields from the network layer up (what a tunnel's inner packet sets again). */
+  resetLayers(): void {
+    this.l3 = 0;
     this.ipOffset = 0;
     this.ipHdrLen = 0;
     this.ipLen = 0;
@@ -166,7 +180,6 @@ export class Packet {
     this.icmpSeq = 0;
     this.payloadOffset = 0;
     this.payloadLen = 0;
-    this.eventCount = 0;
   }
 }
 

@@ -1,10 +1,12 @@
 /** UDP header decoding (RFC 768). */
 import { DecodeEvent, recordEvent } from './events.js';
 import type { Packet } from './packet.js';
+import { decodeUdpTunnel } from './tunnel.js';
 
 /**
  * Decodes the UDP header at `off` (usable bytes end at `end`). The UDP length must be at least 8
  * and equal the payload length the IP header declares (`ipPayloadLen`), as Suricata requires.
+ * A VXLAN, Geneve or Teredo payload replaces the view with its inner packet (tunnel.ts).
  */
 export function decodeUdp(stats: Record<string, number>, p: Packet, buf: Buffer, off: number, end: number, ipPayloadLen: number): void {
   if (end - off < 8) {
@@ -23,4 +25,5 @@ export function decodeUdp(stats: Record<string, number>, p: Packet, buf: Buffer,
   p.payloadLen = (off + udpLen < end ? udpLen : end - off) - 8;
   p.hasL4 = true;
   stats.udp++;
+  decodeUdpTunnel(stats, p, buf, p.payloadOffset, p.payloadOffset + p.payloadLen);
 }

@@ -487,3 +487,77 @@ describe('web tools: sqlmap through WebSocket messages', () => {
     assert.deepEqual([stats.stats.http.websocket_upgrades, stats.stats.http.websocket_messages], [75, 75]);
   });
 });
+
+describe('web tools: attacks inside tunnels', () => {
+  const INSIDE_ATTACKER = '10.94.0.66';
+  const INSIDE_VICTIM = '10.94.0.10';
+  /** The 13 transactions the attacker sent through the tunnel, attacks between benign requests. */
+  const TRANSACTIONS = [
+    ['/', 200],
+    ['/item?id=1%20UNION%20SELECT%20name,password%20FROM%20users--%20-', 500],
+    ['/search?q=select+union+station', 200],
+    ['/echo?name=%3cscript%3ealert%28document.cookie%29%3c%2fscript%3e', 200],
+    ['/docs/guide.html', 200],
+    ['/download?file=../../../../etc/passwd', 404],
+    ['/api/items?fields=id,name,price&order=price+desc&limit=10', 200],
+    ['/ping?host=127.0.0.1%7ccat+%2fetc%2fpasswd', 200],
+    ['/', 200],
+    ['/search?q=drop-in+union+meeting%3b+select+a+table', 200],
+    ['/login', 200],
+    ['/download?file=terms.txt', 200],
+    ['/echo?q=%22%3e%3cimg+src%3dx+onerror%3dalert%281%29%3e', 200],
+  ];
+  /** sid, location, field of each alert, in order: the same whatever the tunnel. */
+  const ALERTS = [
+    [SQLI, 'query', 'id'],
+    [XSS, 'query', 'name'],
+    [TRAVERSAL, 'query', 'file'],
+    [CMDI, 'query', 'host'],
+    [TRAVERSAL, 'query', 'host'],
+    [LOG4SHELL, 'header', 'user-agent'],
+    [SQLI, 'body', 'username'],
+    [XSS, 'query', 'q'],
+  ];
+
+  function decoderStats(events: readonly EngineEvent[]): Record<string, number> {
+    const stats = events.find((e) => e.type === 'stats' && e.final);
+    assert.ok(stats !== undefined && stats.type === 'stats');
+    return stats.stats.decoder;
+  }
+
+  it('vxlan_attacks.pcap: the kernel VXLAN tunnel opened, the attacks and the IPv6 scan inside alerted about the inside addresses', async () => {
+    const { alerts, http, events } = await analyse('vxlan_attacks.pcap');
+    const web = alerts.filter((a) => a.signature.sid !== 9100020);
+    assert.deepEqual(
+      web.map((a) => [a.signature.sid, a.metadata.location[0], a.metadata.field[0]]),
+      ALERTS,
+    );
+    assert.deepEqual(web.map((a) => a.pcapCnt), [20, 47, 72, 98, 98, 110, 137, 162]);
+    assert.ok(web.every((a) => a.srcIp === INSIDE_ATTACKER && a.destIp === INSIDE_VICTIM && a.destPort === 80));
+    const scans = alerts.filter((a) => a.signature.sid === 9100020);
+    assert.deepEqual(scans.map((a) => [a.pcapCnt, a.srcIp, a.destIp]), [[203, 'fd94::66', 'fd94::10']]);
+    assert.deepEqual(http.map((h) => [h.http.url, h.http.status]), TRANSACTIONS);
+    const decoder = decoderStats(events);
+    assert.deepEqual([decoder.pkts, decoder.vxlan, decoder.events], [254, 252, 0]);
+  });
+
+  it('tunnel_encapsulations.pcap: the same conversations through GRE, ERSPAN, IP in IP, MPLS, PPPoE, PPTP, Geneve, Teredo: the same alerts', async () => {
+    const { alerts, http, events } = await analyse('tunnel_encapsulations.pcap');
+    const web = alerts.filter((a) => a.signature.sid !== 9100020);
+    assert.deepEqual(
+      web.map((a) => [a.signature.sid, a.metadata.location[0], a.metadata.field[0]]),
+      ALERTS,
+    );
+    assert.deepEqual(web.map((a) => a.pcapCnt), [16, 40, 64, 88, 88, 100, 124, 148]);
+    assert.ok(web.every((a) => a.srcIp === INSIDE_ATTACKER && a.destIp === INSIDE_VICTIM && a.destPort === 80));
+    const scans = alerts.filter((a) => a.signature.sid === 9100020);
+    assert.deepEqual(scans.map((a) => [a.pcapCnt, a.srcIp, a.destIp]), [[185, 'fd94::66', 'fd94::10']]);
+    // One connection per tunnel kind, each request read and answered.
+    assert.deepEqual(http.map((h) => [h.http.url, h.http.status]), TRANSACTIONS);
+    const decoder = decoderStats(events);
+    assert.deepEqual(
+      Object.fromEntries(['gre', 'erspan', 'mpls', 'pppoe', 'ppp', 'geneve', 'teredo', 'ipv4_in_ipv4', 'ipv6_in_ipv4', 'ipv4_in_ipv6', 'ipv6_in_ipv6', 'events'].map((k) => [k, decoder[k]])),
+      { gre: 84, erspan: 36, mpls: 24, pppoe: 12, ppp: 24, geneve: 12, teredo: 27, ipv4_in_ipv4: 12, ipv6_in_ipv4: 27, ipv4_in_ipv6: 12, ipv6_in_ipv6: 26, events: 0 },
+    );
+  });
+});
