@@ -13,8 +13,8 @@
 export const LinkType = {
   NULL: 0,
   ETHERNET: 1,
-  RAW: 101,
   PPP: 9,
+  RAW: 101,
   LOOP: 108,
   LINUX_SLL: 113,
   IPV4: 228,
