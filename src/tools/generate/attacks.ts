@@ -8,7 +8,7 @@
 import { ethernet, tcpPacket } from '../craft/frame.js';
 import { type Emit, icmpFlood, pingSweep, portScan, type Rng, synFlood, tcpConversation, udpFlood, arpSweep } from '../scenario.js';
 import { httpResponse } from './content.js';
-import { type FrameFacts, fragmentDatagrams, insertDecoys, splitSegments } from './evasion.js';
+import { type FrameFacts, fragmentDatagrams, greTunnel, insertDecoys, splitSegments } from './evasion.js';
 import { type Host, type HostFactory, LAN_PREFIX_V4, type Network } from './hosts.js';
 import { webAttacks } from './web-attacks.js';
 
@@ -212,6 +212,7 @@ export function planAttacks(net: Network, hosts: HostFactory): AttackSet {
           d.kind === 'segments' ? splitSegments(emit, { from: a.v4, size: d.size })
           : d.kind === 'fragments' ? fragmentDatagrams(emit, { from: a.v4, fragPayload: d.fragPayload })
           : d.kind === 'decoys' ? insertDecoys(emit, { from: a.v4 })
+          : d.kind === 'gre' ? greTunnel(emit, { a: a.v4, b: net.web.v4 })
           : emit;
         const body = `<html><body><h1>${w.status}</h1></body></html>`;
         const ends = { client: a.v4, server: net.web.v4, sport: rng.int(32768, 60999), dport: 80 };

@@ -1,12 +1,13 @@
 /**
  * What the generator needs to know of a frame it built, and the evasions attackers use to hide
- * a payload from an IDS that looks at one packet at a time (tiny TCP segments, IP fragments) or
- * that keeps bytes the receiver drops (decoy segments with a wrong checksum).
+ * a payload from an IDS that looks at one packet at a time (tiny TCP segments, IP fragments),
+ * that keeps bytes the receiver drops (decoy segments with a wrong checksum) or that does not
+ * open tunnels (GRE).
  * Each evasion wraps an `Emit`, so any scenario block (a whole TCP conversation) can be sent
  * evasively without knowing about it; sequence numbers and checksums stay those of a real stack.
  */
 import { formatIp6 } from '../../decode/packet.js';
-import { ethernet, fragmentIpv4, tcpPacket } from '../craft/frame.js';
+import { ethernet, fragmentIpv4, ipv4Packet, tcpPacket } from '../craft/frame.js';
 import type { Emit } from '../scenario.js';
 
 /** The facts of a generated Ethernet frame that truth labels are made of. */
@@ -27,12 +28,20 @@ function v4Text(b: Buffer, at: number): string {
 
 const PROTOCOLS: Readonly<Record<number, FrameFacts['protocol']>> = { 1: 'icmp', 6: 'tcp', 17: 'udp', 58: 'icmp' };
 
-/** Reads the facts of an Ethernet II frame (no VLAN tags: the generator writes none). */
+const GRE_IPV4 = Buffer.from([0x00, 0x00, 0x08, 0x00]);
+
+/**
+ * Reads the facts of an Ethernet II frame (no VLAN tags: the generator writes none); of the
+ * datagram inside for the GRE tunnels `greTunnel` makes.
+ */
 export function frameFacts(frame: Buffer): FrameFacts {
   const etherType = frame.readUInt16BE(12);
   if (etherType === 0x0806) return { src: v4Text(frame, 28), dst: v4Text(frame, 38), protocol: 'arp', payloadLen: 0, fragment: false };
   if (etherType === 0x0800) {
     const hdrLen = (frame[14] & 0x0f) * 4;
+    if (frame[23] === 47 && frame.subarray(14 + hdrLen, 18 + hdrLen).equals(GRE_IPV4)) {
+      return frameFacts(Buffer.concat([frame.subarray(0, 14), frame.subarray(18 + hdrLen)]));
+    }
     const total = frame.readUInt16BE(16);
     const proto = frame[23];
     const flagsOff = frame.readUInt16BE(20);
@@ -126,5 +135,23 @@ export function insertDecoys(emit: Emit, o: { from: string }): Emit {
     decoy.writeUInt16BE(decoy.readUInt16BE(at) ^ 0x5a5a, at);
     emit(decoy, tsUs);
     emit(frame, tsUs + 10);
+  };
+}
+
+/**
+ * Sends every IPv4 frame between `a` and `b` (either way) inside GRE between the same two hosts,
+ * as a host-to-host tunnel (`ip tunnel add … mode gre`) carries it: an IDS that stops at the
+ * outer header sees protocol 47 and nothing else.
+ */
+export function greTunnel(emit: Emit, o: { a: string; b: string }): Emit {
+  return (frame, tsUs) => {
+    const f = frameFacts(frame);
+    const between = (f.src === o.a && f.dst === o.b) || (f.src === o.b && f.dst === o.a);
+    if (!between || frame.readUInt16BE(12) !== 0x0800) {
+      emit(frame, tsUs);
+      return;
+    }
+    const outer = ipv4Packet({ src: f.src, dst: f.dst, proto: 47, payload: Buffer.concat([GRE_IPV4, frame.subarray(14)]) });
+    emit(ethernet(outer), tsUs);
   };
 }

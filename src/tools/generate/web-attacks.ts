@@ -13,13 +13,15 @@ import { httpRequest } from './content.js';
 
 /**
  * How a request travels: whole, split in tiny TCP segments, in IP fragments, behind decoy segments
- * the server drops, or on a second connection from the first one's source port (port reuse).
+ * the server drops, on a second connection from the first one's source port (port reuse), or the
+ * whole conversation inside a GRE tunnel between the client and the server.
  */
 export type Delivery =
   | { readonly kind: 'whole' }
   | { readonly kind: 'segments'; readonly size: number }
   | { readonly kind: 'fragments'; readonly fragPayload: number }
   | { readonly kind: 'decoys' }
+  | { readonly kind: 'gre' }
   /** `first`: the request of the first connection, closed by the server before the attack's. */
   | { readonly kind: 'reuse'; readonly first: string };
 
@@ -167,5 +169,6 @@ export function webAttacks(): readonly WebAttack[] {
     { type: 'xss', variant: 'websocket', description: 'an event handler in a chat message over WebSocket, compressed against the one before it', status: 101, delivery: WHOLE, ...wsChat() },
     { type: 'sqli', variant: 'tcp_insertion', description: 'UNION SELECT behind a decoy segment with a wrong TCP checksum, which the server drops', request: get("/shop/item.php?id=2'+UNION+SELECT+card_number,cvv+FROM+payments--+-", UA.curl), status: 500, delivery: { kind: 'decoys' } },
     { type: 'xss', variant: 'port_reuse', description: '<svg onload> on a second connection from the source port of a closed first one (GET /)', request: get('/search?q=%3Csvg%20onload%3Dalert(1)%3E', UA.curl), status: 200, delivery: { kind: 'reuse', first: get('/', UA.curl, [['Connection', 'close']]) } },
+    { type: 'sqli', variant: 'gre_tunnel', description: 'UNION SELECT in a conversation carried inside a GRE tunnel between the client and the server', request: get('/shop/item.php?id=3+UNION+ALL+SELECT+username,password_hash+FROM+staff--+-', UA.curl), status: 500, delivery: { kind: 'gre' } },
   ];
 }

@@ -136,9 +136,9 @@ describe('rampart generate: truth files', () => {
       const d = w.delivery;
       // One segment; or one per `size` bytes; or one fragment per fragPayload bytes of TCP header + request;
       // or the decoy and the request; or the first connection's request and the attack's. A WebSocket's
-      // frames, once the upgrade is answered, are one more segment.
+      // frames, once the upgrade is answered, are one more segment. A tunnel carries the one segment.
       const expected =
-        d.kind === 'whole' ? 1 + (w.then !== undefined ? 1 : 0)
+        d.kind === 'whole' || d.kind === 'gre' ? 1 + (w.then !== undefined ? 1 : 0)
         : d.kind === 'segments' ? Math.ceil(len / d.size)
         : d.kind === 'decoys' || d.kind === 'reuse' ? 2
         : Math.ceil((20 + len) / d.fragPayload);
