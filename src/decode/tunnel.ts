@@ -10,8 +10,7 @@
  */
 import { DecodeEvent, recordEvent } from './events.js';
 import { decodeEthernet, decodeEtherType } from './ethernet.js';
-import { decodeIpv4 } from './ipv4.js';
-import { decodeIpv6 } from './ipv6.js';
+import { decodeRawIp } from './link.js';
 import { L3, type Packet } from './packet.js';
 
 /** Tunnels followed inside one frame (Suricata stops at `decoder.max-layers`); deeper is an event. */
@@ -69,13 +68,7 @@ export function decodeIpInIp(stats: Record<string, number>, p: Packet, buf: Buff
   }
   if (!enterTunnel(stats, p)) return;
   stats[kind.counter]++;
-  if (innerVersion === 4) {
-    stats.ipv4++;
-    decodeIpv4(stats, p, buf, off, end);
-  } else {
-    stats.ipv6++;
-    decodeIpv6(stats, p, buf, off, end);
-  }
+  decodeRawIp(stats, p, buf, off, end, innerVersion);
 }
 
 /**
@@ -214,12 +207,8 @@ export function decodePpp(stats: Record<string, number>, p: Packet, buf: Buffer,
     off += 2;
   }
   stats.ppp++;
-  if (proto === 0x21) {
-    stats.ipv4++;
-    decodeIpv4(stats, p, buf, off, end);
-  } else if (proto === 0x57) {
-    stats.ipv6++;
-    decodeIpv6(stats, p, buf, off, end);
+  if (proto === 0x21 || proto === 0x57) {
+    decodeRawIp(stats, p, buf, off, end, proto === 0x21 ? 4 : 6);
   } else if (proto < 0x4000) {
     // Network-layer protocols Rampart does not read (IPX, AppleTalk, compressed TCP …).
     recordEvent(stats, p, DecodeEvent.PPP_UNSUP_PROTO);
@@ -268,11 +257,9 @@ export function decodeMpls(stats: Record<string, number>, p: Packet, buf: Buffer
   // Labels 0 and 2 are the explicit-null labels of IPv4 and IPv6; otherwise the first nibble tells.
   const nibble = buf[off] >>> 4;
   if (label === 0 || (label !== 2 && nibble === 4)) {
-    stats.ipv4++;
-    decodeIpv4(stats, p, buf, off, end);
+    decodeRawIp(stats, p, buf, off, end, 4);
   } else if (label === 2 || nibble === 6) {
-    stats.ipv6++;
-    decodeIpv6(stats, p, buf, off, end);
+    decodeRawIp(stats, p, buf, off, end, 6);
   } else if (nibble === 0) {
     // An Ethernet pseudowire after its 4-byte control word (RFC 4448).
     if (!enterTunnel(stats, p)) return;
@@ -329,7 +316,6 @@ function decodeTeredo(stats: Record<string, number>, p: Packet, buf: Buffer, off
   if (40 + ((buf[at + 4] << 8) | buf[at + 5]) !== end - at) return false;
   if (!enterTunnel(stats, p)) return true;
   stats.teredo++;
-  stats.ipv6++;
-  decodeIpv6(stats, p, buf, at, end);
+  decodeRawIp(stats, p, buf, at, end, 6);
   return true;
 }

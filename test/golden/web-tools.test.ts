@@ -519,42 +519,36 @@ describe('web tools: attacks inside tunnels', () => {
     [XSS, 'query', 'q'],
   ];
 
-  function decoderStats(events: readonly EngineEvent[]): Record<string, number> {
+  /**
+   * Analyses a capture of the tunnelled conversations: the web alerts (at the given packets) and
+   * the IPv6 scan's (at `scanAt`) name the inside addresses, every transaction is read; the
+   * decoder's counters are returned.
+   */
+  async function insideTunnels(file: string, webAt: readonly number[], scanAt: number): Promise<Record<string, number>> {
+    const { alerts, http, events } = await analyse(file);
+    const web = alerts.filter((a) => a.signature.sid !== 9100020);
+    assert.deepEqual(
+      web.map((a) => [a.signature.sid, a.metadata.location[0], a.metadata.field[0]]),
+      ALERTS,
+    );
+    assert.deepEqual(web.map((a) => a.pcapCnt), webAt);
+    assert.ok(web.every((a) => a.srcIp === INSIDE_ATTACKER && a.destIp === INSIDE_VICTIM && a.destPort === 80));
+    const scans = alerts.filter((a) => a.signature.sid === 9100020);
+    assert.deepEqual(scans.map((a) => [a.pcapCnt, a.srcIp, a.destIp]), [[scanAt, 'fd94::66', 'fd94::10']]);
+    assert.deepEqual(http.map((h) => [h.http.url, h.http.status]), TRANSACTIONS);
     const stats = events.find((e) => e.type === 'stats' && e.final);
     assert.ok(stats !== undefined && stats.type === 'stats');
     return stats.stats.decoder;
   }
 
   it('vxlan_attacks.pcap: the kernel VXLAN tunnel opened, the attacks and the IPv6 scan inside alerted about the inside addresses', async () => {
-    const { alerts, http, events } = await analyse('vxlan_attacks.pcap');
-    const web = alerts.filter((a) => a.signature.sid !== 9100020);
-    assert.deepEqual(
-      web.map((a) => [a.signature.sid, a.metadata.location[0], a.metadata.field[0]]),
-      ALERTS,
-    );
-    assert.deepEqual(web.map((a) => a.pcapCnt), [20, 47, 72, 98, 98, 110, 137, 162]);
-    assert.ok(web.every((a) => a.srcIp === INSIDE_ATTACKER && a.destIp === INSIDE_VICTIM && a.destPort === 80));
-    const scans = alerts.filter((a) => a.signature.sid === 9100020);
-    assert.deepEqual(scans.map((a) => [a.pcapCnt, a.srcIp, a.destIp]), [[203, 'fd94::66', 'fd94::10']]);
-    assert.deepEqual(http.map((h) => [h.http.url, h.http.status]), TRANSACTIONS);
-    const decoder = decoderStats(events);
+    const decoder = await insideTunnels('vxlan_attacks.pcap', [20, 47, 72, 98, 98, 110, 137, 162], 203);
     assert.deepEqual([decoder.pkts, decoder.vxlan, decoder.events], [254, 252, 0]);
   });
 
   it('tunnel_encapsulations.pcap: the same conversations through GRE, ERSPAN, IP in IP, MPLS, PPPoE, PPTP, Geneve, Teredo: the same alerts', async () => {
-    const { alerts, http, events } = await analyse('tunnel_encapsulations.pcap');
-    const web = alerts.filter((a) => a.signature.sid !== 9100020);
-    assert.deepEqual(
-      web.map((a) => [a.signature.sid, a.metadata.location[0], a.metadata.field[0]]),
-      ALERTS,
-    );
-    assert.deepEqual(web.map((a) => a.pcapCnt), [16, 40, 64, 88, 88, 100, 124, 148]);
-    assert.ok(web.every((a) => a.srcIp === INSIDE_ATTACKER && a.destIp === INSIDE_VICTIM && a.destPort === 80));
-    const scans = alerts.filter((a) => a.signature.sid === 9100020);
-    assert.deepEqual(scans.map((a) => [a.pcapCnt, a.srcIp, a.destIp]), [[185, 'fd94::66', 'fd94::10']]);
     // One connection per tunnel kind, each request read and answered.
-    assert.deepEqual(http.map((h) => [h.http.url, h.http.status]), TRANSACTIONS);
-    const decoder = decoderStats(events);
+    const decoder = await insideTunnels('tunnel_encapsulations.pcap', [16, 40, 64, 88, 88, 100, 124, 148], 185);
     assert.deepEqual(
       Object.fromEntries(['gre', 'erspan', 'mpls', 'pppoe', 'ppp', 'geneve', 'teredo', 'ipv4_in_ipv4', 'ipv6_in_ipv4', 'ipv4_in_ipv6', 'ipv6_in_ipv6', 'events'].map((k) => [k, decoder[k]])),
       { gre: 84, erspan: 36, mpls: 24, pppoe: 12, ppp: 24, geneve: 12, teredo: 27, ipv4_in_ipv4: 12, ipv6_in_ipv4: 27, ipv4_in_ipv6: 12, ipv6_in_ipv6: 26, events: 0 },
