@@ -144,20 +144,20 @@ export function decodeGre(stats: Record<string, number>, p: Packet, buf: Buffer,
     recordEvent(stats, p, DecodeEvent.GRE_WRONG_VERSION);
     return;
   }
+  if (type === GRE_ERSPAN_3 || (type === GRE_ERSPAN_2 && (flags & 0x10) !== 0)) {
+    at = erspanPayload(stats, p, buf, at, end, type === GRE_ERSPAN_3 ? 3 : 2);
+    if (at < 0) return;
+  }
   if (!enterTunnel(stats, p)) return;
   switch (type) {
     case GRE_TEB:
       decodeEthernet(stats, p, buf, at, end);
       return;
     case GRE_ERSPAN_2:
-      // ERSPAN type I has no header of its own and no sequence number; type II has both.
-      if ((flags & 0x10) === 0) {
-        stats.erspan++;
-        decodeEthernet(stats, p, buf, at, end);
-      } else decodeErspan(stats, p, buf, at, end, 2);
-      return;
     case GRE_ERSPAN_3:
-      decodeErspan(stats, p, buf, at, end, 3);
+      // ERSPAN type I (0x88BE without a sequence number) has no header of its own.
+      stats.erspan++;
+      decodeEthernet(stats, p, buf, at, end);
       return;
     case GRE_PPP:
       decodePpp(stats, p, buf, at, end);
@@ -167,21 +167,22 @@ export function decodeGre(stats: Record<string, number>, p: Packet, buf: Buffer,
   }
 }
 
-/** Decodes an ERSPAN type II (8-byte header) or III (12 bytes, 20 with the platform subheader) mirror. */
-function decodeErspan(stats: Record<string, number>, p: Packet, buf: Buffer, off: number, end: number, type: 2 | 3): void {
+/**
+ * Where the mirrored frame starts after an ERSPAN type II (8-byte header) or III (12 bytes, 20
+ * with the platform subheader) header at `off`; -1, with an event, when the header is short or
+ * its version is not the type's.
+ */
+function erspanPayload(stats: Record<string, number>, p: Packet, buf: Buffer, off: number, end: number, type: 2 | 3): number {
   if (end - off < (type === 2 ? 8 : 12)) {
     recordEvent(stats, p, DecodeEvent.ERSPAN_HEADER_TOO_SMALL);
-    return;
+    return -1;
   }
-  const version = buf[off] >>> 4;
-  if (version !== type - 1) {
+  if (buf[off] >>> 4 !== type - 1) {
     recordEvent(stats, p, DecodeEvent.ERSPAN_UNSUPPORTED_VERSION);
-    return;
+    return -1;
   }
-  stats.erspan++;
-  let at = off + (type === 2 ? 8 : 12);
-  if (type === 3 && (buf[off + 11] & 0x01) !== 0) at += 8;
-  decodeEthernet(stats, p, buf, at, end);
+  if (type === 2) return off + 8;
+  return (buf[off + 11] & 0x01) !== 0 ? off + 20 : off + 12;
 }
 
 /**
