@@ -27,6 +27,8 @@ export function decodeEthernet(stats: Record<string, number>, p: Packet, buf: Bu
     recordEvent(stats, p, DecodeEvent.ETHERNET_PKT_TOO_SMALL);
     return;
   }
+  // The I/G bit of the destination address: broadcast (ff:ff:ff:ff:ff:ff) or multicast.
+  p.linkGroup = (buf[off] & 1) === 1;
   decodeEtherType(stats, p, buf, (buf[off + 12] << 8) | buf[off + 13], off + 14, end);
 }
 

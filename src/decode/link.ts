@@ -14,6 +14,7 @@ export function decodeSll(stats: Record<string, number>, p: Packet, buf: Buffer,
     recordEvent(stats, p, DecodeEvent.SLL_PKT_TOO_SMALL);
     return;
   }
+  p.linkGroup = isGroupPacketType((buf[off] << 8) | buf[off + 1]);
   decodeEtherType(stats, p, buf, (buf[off + 14] << 8) | buf[off + 15], off + 16, end);
 }
 
@@ -23,7 +24,13 @@ export function decodeSll2(stats: Record<string, number>, p: Packet, buf: Buffer
     recordEvent(stats, p, DecodeEvent.SLL2_PKT_TOO_SMALL);
     return;
   }
+  p.linkGroup = isGroupPacketType(buf[off + 10]);
   decodeEtherType(stats, p, buf, (buf[off] << 8) | buf[off + 1], off + 20, end);
+}
+
+/** A cooked capture's packet type: PACKET_BROADCAST (1) or PACKET_MULTICAST (2). */
+function isGroupPacketType(type: number): boolean {
+  return type === 1 || type === 2;
 }
 
 /**

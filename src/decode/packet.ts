@@ -79,6 +79,13 @@ export class Packet {
   /** Tunnels the decoder went through to reach the layers below (0: none; see tunnel.ts). */
   tunnelDepth = 0;
 
+  /**
+   * True when the frame was sent to a link-layer group address: an Ethernet broadcast or multicast
+   * destination, or a cooked capture's broadcast or multicast packet type. A directed broadcast
+   * (10.0.0.255 on a /24) is known only here; the IP header does not say.
+   */
+  linkGroup = false;
+
   /** L3 kind (L3.*). */
   l3 = 0;
   /** VLAN ids seen, outermost first (0 when absent). */
@@ -142,6 +149,7 @@ export class Packet {
     this.vlan0 = 0;
     this.vlan1 = 0;
     this.tunnelDepth = 0;
+    this.linkGroup = false;
     this.eventCount = 0;
     this.resetLayers();
   }

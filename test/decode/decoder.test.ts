@@ -151,6 +151,27 @@ test('Linux SLL and SLL2', () => {
   assert.deepEqual(events(decode(Buffer.alloc(19), LinkType.LINUX_SLL2).p), ['decoder.sll2.pkt_too_small']);
 });
 
+test('link-layer group destinations: Ethernet broadcast and multicast, cooked broadcast and multicast packet types', () => {
+  const group = (frame: Buffer, linkType: number = LinkType.ETHERNET): boolean => decode(frame, linkType).p.linkGroup;
+  assert.equal(group(ethernet(udp4(), { dstMac: 'ff:ff:ff:ff:ff:ff' })), true);
+  assert.equal(group(ethernet(udp4(), { dstMac: '01:00:5e:00:00:fb' })), true);
+  assert.equal(group(ethernet(udp6(), { dstMac: '33:33:00:00:00:01' })), true);
+  assert.equal(group(ethernet(udp4(), { dstMac: '02:00:00:00:00:01' })), false);
+  for (const [type, expected] of [[0, false], [1, true], [2, true], [3, false], [4, false]] as const) {
+    assert.equal(group(linuxSll(udp4(), { packetType: type }), LinkType.LINUX_SLL), expected, `SLL type ${type}`);
+    assert.equal(group(linuxSll2(udp4(), { packetType: type }), LinkType.LINUX_SLL2), expected, `SLL2 type ${type}`);
+  }
+  assert.equal(group(udp4(), LinkType.RAW), false);
+  // The reused view forgets it with the next frame.
+  const d = new Decoder();
+  const p = new Packet();
+  const bcast = ethernet(udp4(), { dstMac: 'ff:ff:ff:ff:ff:ff' });
+  const ucast = ethernet(udp4());
+  d.decode(p, bcast, 0, bcast.length, LinkType.ETHERNET);
+  d.decode(p, ucast, 0, ucast.length, LinkType.ETHERNET);
+  assert.equal(p.linkGroup, false);
+});
+
 test('raw IP: LINKTYPE_RAW by version nibble, 228 and 229', () => {
   const r4 = decode(udp4(), LinkType.RAW);
   assert.deepEqual([r4.p.l3, r4.p.ipOffset, r4.p.hasL4], [L3.IPV4, 0, true]);

@@ -69,6 +69,51 @@ describe('icmp_flood: other requests and forged errors', () => {
     assert.deepEqual(run(asked.frames).alerts.filter((a) => a.signature.sid === 9100009), []);
   });
 
+  it('alerts on a flood from forged random sources (hping3 -1 --rand-source) about the victim, blocking no one', () => {
+    const c = collector();
+    for (let i = 0; i < 300; i++) c.emit(ethernet(icmpEcho({ src: `198.18.${i >> 7}.${(i & 127) + 1}`, dst: VIC, id: 4321, seq: i })), T0 + i * 1000);
+    const out = run(c.frames);
+    assert.deepEqual(out.alerts.map((a) => [a.signature.sid, a.pcapCnt, a.srcIp, a.destIp, a.action]), [[9100017, 100, '198.18.0.100', VIC, 'allowed']]);
+    assert.deepEqual(out.events.filter((e) => e.type === 'block'), []);
+  });
+
+  it('stays silent on 60 monitoring hosts each pinging one server 4 times a second (240 requests/s)', () => {
+    const c = collector();
+    for (let s = 0; s < 120; s++) for (let h = 0; h < 60; h++) c.emit(ethernet(icmpEcho({ src: `10.0.9.${h + 1}`, dst: VIC, id: 100 + h, seq: s })), T0 + s * 250_000 + h * 1000);
+    assert.deepEqual(run(c.frames).alerts, []);
+  });
+
+  it('a source flooding with a new identifier per request is one flood from that source, not a distributed one', () => {
+    const c = collector();
+    for (let i = 0; i < 300; i++) c.emit(ethernet(icmpEcho({ src: ATT, dst: VIC, id: i, seq: 1 })), T0 + i * 1000);
+    assert.deepEqual(brief(run(c.frames).alerts), [`9100001 #50 ${ATT} -> ${VIC} blocked`]);
+  });
+
+  it('alerts on echo requests to a broadcast address in the victim\'s name (smurf), blocking no one', () => {
+    const viaLink = collector();
+    // A directed broadcast: only the Ethernet destination tells it from a unicast address.
+    for (let i = 0; i < 100; i++) viaLink.emit(ethernet(icmpEcho({ src: VIC, dst: '10.0.0.255', id: 7, seq: i }), { dstMac: 'ff:ff:ff:ff:ff:ff' }), T0 + i * 5000);
+    const out = run(viaLink.frames);
+    assert.deepEqual(out.alerts.map((a) => [a.signature.sid, a.pcapCnt, a.srcIp, a.destIp, a.action]), [[9100018, 50, VIC, '10.0.0.255', 'allowed']]);
+    assert.deepEqual(out.events.filter((e) => e.type === 'block'), []);
+    // The limited broadcast, a multicast group and IPv6's all-nodes group need no link layer.
+    for (const [src, dst] of [[VIC, '255.255.255.255'], [VIC, '224.0.0.1'], ['fd00::10', 'ff02::1']]) {
+      const c = collector();
+      for (let i = 0; i < 60; i++) c.emit(ethernet(icmpEcho({ src, dst, id: 7, seq: i })), T0 + i * 5000);
+      assert.deepEqual(run(c.frames).alerts.map((a) => [a.signature.sid, a.srcIp, a.action]), [[9100018, src, 'allowed']], dst);
+    }
+    // The same requests to a unicast address are the source's own flood.
+    const unicast = collector();
+    for (let i = 0; i < 60; i++) unicast.emit(ethernet(icmpEcho({ src: VIC, dst: '10.0.0.254', id: 7, seq: i })), T0 + i * 5000);
+    assert.deepEqual(brief(run(unicast.frames).alerts), [`9100001 #50 ${VIC} -> 10.0.0.254 blocked`]);
+  });
+
+  it('stays silent on a normal broadcast ping (ping -b, one a second)', () => {
+    const c = collector();
+    for (let i = 0; i < 30; i++) c.emit(ethernet(icmpEcho({ src: CLI, dst: '10.0.0.255', id: 7, seq: i }), { dstMac: 'ff:ff:ff:ff:ff:ff' }), T0 + i * 1_000_000);
+    assert.deepEqual(run(c.frames).alerts, []);
+  });
+
   it('stays silent on 1000 real port unreachables a second (a UDP scan answered by its victim)', () => {
     const c = collector();
     for (let i = 0; i < 1000; i++) {
@@ -137,6 +182,39 @@ describe('udp_flood', () => {
   });
 });
 
+describe('udp_flood: many or forged sources', () => {
+  it('alerts on a flood from forged random sources (hping3 -2 --rand-source) about the victim, blocking no one', () => {
+    const c = collector();
+    for (let i = 0; i < 800; i++) c.emit(ethernet(udpPacket({ src: `198.18.${i >> 7}.${(i & 127) + 1}`, dst: VIC, sport: 1024 + i, dport: 53 })), T0 + i * 1000);
+    const out = run(c.frames);
+    assert.deepEqual(out.alerts.map((a) => [a.signature.sid, a.pcapCnt, a.destIp, a.destPort, a.action]), [[9100016, 500, VIC, 53, 'allowed']]);
+    assert.deepEqual(out.events.filter((e) => e.type === 'block'), []);
+  });
+
+  it('alerts on reflected DNS answers the victim never asked for, each from a new reflector', () => {
+    const c = collector();
+    for (let i = 0; i < 600; i++) c.emit(ethernet(udpPacket({ src: `203.0.${i >> 8}.${i & 255}`, dst: VIC, sport: 53, dport: 33000, payload: 'x'.repeat(400) })), T0 + i * 1000);
+    assert.deepEqual(run(c.frames).alerts.map((a) => [a.signature.sid, a.pcapCnt, a.destIp]), [[9100016, 500, VIC]]);
+  });
+
+  it('stays silent on a DNS server answering 1000 clients a second, and on a syslog collector fed by 5 hosts', () => {
+    const c = collector();
+    for (let i = 0; i < 2000; i++) {
+      const cli = `10.1.${i >> 8}.${i & 255}`;
+      c.emit(ethernet(udpPacket({ src: cli, dst: VIC, sport: 40000 + (i % 20000), dport: 53, payload: 'query' })), T0 + i * 1000);
+      c.emit(ethernet(udpPacket({ src: VIC, dst: cli, sport: 53, dport: 40000 + (i % 20000), payload: 'answer' })), T0 + i * 1000 + 300);
+    }
+    for (let i = 0; i < 3000; i++) c.emit(ethernet(udpPacket({ src: `10.2.0.${1 + (i % 5)}`, dst: '10.0.0.11', sport: 514, dport: 514, payload: '<13>log line' })), T0 + i * 1000);
+    assert.deepEqual(run(c.frames).alerts, []);
+  });
+
+  it('a source sending to 300 new ports of one host is its own business (a scan), not a distributed flood', () => {
+    const c = collector();
+    for (let i = 0; i < 300; i++) c.emit(ethernet(udpPacket({ src: ATT, dst: VIC, sport: 2000, dport: 1 + i })), T0 + i * 2000);
+    assert.deepEqual(run(c.frames).alerts.filter((a) => a.signature.sid === 9100016), []);
+  });
+});
+
 describe('tcp_flood', () => {
   /** `count` stray segments (flags `flags`) from `src(i)`, each from its own port, each answered by a RST from the victim when `reset`. */
   function strays(emit: (f: Buffer, t: number) => void, o: { src: (i: number) => string; flags: string; count: number; reset: boolean }): void {
@@ -166,6 +244,20 @@ describe('tcp_flood', () => {
     const out = run(spoofed.frames);
     assert.deepEqual(out.alerts.map((a) => [a.signature.sid, a.pcapCnt, a.destIp, a.destPort, a.action]), [[9100007, 400, VIC, 80, 'allowed']]);
     assert.deepEqual(out.events.filter((e) => e.type === 'block'), []);
+  });
+
+  it('alerts on a FIN flood at a listening port, which answers nothing, at the 100th FIN', () => {
+    const c = collector();
+    strays(c.emit, { src: () => ATT, flags: 'F', count: 200, reset: false });
+    const out = run(c.frames);
+    assert.deepEqual(brief(out.alerts), [`9100011 #1 ${ATT} -> ${VIC} blocked`, `9100006 #100 ${ATT} -> ${VIC} blocked`]);
+  });
+
+  it('counts a FIN the victim resets once, not twice', () => {
+    const c = collector();
+    strays(c.emit, { src: () => ATT, flags: 'F', count: 120, reset: true });
+    // FIN i is packet 2i+1: the 100th FIN is packet 199 (its RST would have made it the 50th).
+    assert.deepEqual(brief(run(c.frames).alerts).filter((a) => a.startsWith('9100006')), [`9100006 #199 ${ATT} -> ${VIC} blocked`]);
   });
 
   it('stays silent on a capture that starts inside 400 live connections, and on 60 connections a restarted server resets', () => {
@@ -326,6 +418,31 @@ describe('host_sweep', () => {
     const c = collector();
     for (let i = 0; i < 50; i++) c.emit(arpRequest({ senderIp: '10.0.0.5', targetIp: '10.0.0.5' }), T0 + i * 1000);
     for (let i = 0; i < 50; i++) c.emit(arpRequest({ senderIp: '10.0.0.6', targetIp: `10.0.0.${1 + (i % 5)}` }), T0 + i * 1000);
+    assert.deepEqual(run(c.frames).alerts, []);
+  });
+
+  it('alerts on an IPv6 neighbor discovery sweep (nmap -6 -sn on a LAN), naming the source', () => {
+    const c = collector();
+    for (let h = 1; h <= 30; h++) {
+      const target = Buffer.alloc(20);
+      target.set(Buffer.from(`fd000000000000000000000000000${h.toString(16).padStart(3, '0')}`, 'hex'), 4);
+      c.emit(ethernet(icmpPacket({ src: 'fd00::66', dst: `ff02::1:ff00:${h.toString(16)}`, type: 135, code: 0, body: target }), { dstMac: '33:33:ff:00:00:01' }), T0 + h * 1000);
+    }
+    const out = run(c.frames);
+    assert.deepEqual(out.alerts.map((a) => [a.signature.sid, a.pcapCnt, a.srcIp, a.destIp, a.action, a.metadata]), [[9100033, 20, 'fd00::66', 'ff02::1:ff00:14', 'blocked', { sweep_kind: ['nd'] }]]);
+  });
+
+  it('ignores duplicate address detection and a host resolving a few neighbours over and over', () => {
+    const c = collector();
+    for (let i = 0; i < 60; i++) {
+      const target = Buffer.alloc(20);
+      target.set(Buffer.from(`fd000000000000000000000000000${(1 + (i % 5)).toString(16).padStart(3, '0')}`, 'hex'), 4);
+      c.emit(ethernet(icmpPacket({ src: 'fd00::7', dst: 'ff02::1:ff00:1', type: 135, code: 0, body: target })), T0 + i * 1000);
+      // DAD: from the unspecified address, for a new address each time.
+      const dad = Buffer.alloc(20);
+      dad.set(Buffer.from(`fe8000000000000000000000000${(i + 1).toString(16).padStart(5, '0')}`, 'hex'), 4);
+      c.emit(ethernet(icmpPacket({ src: '::', dst: 'ff02::1:ff00:2', type: 135, code: 0, body: dad })), T0 + i * 1000 + 10);
+    }
     assert.deepEqual(run(c.frames).alerts, []);
   });
 

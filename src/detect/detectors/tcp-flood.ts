@@ -6,6 +6,11 @@ import { pairKey, RateTable } from '../windows.js';
 const SIG_SOURCE = builtin(9100006, 'RAMPART DOS TCP flood of segments outside any connection from one source', 'TCP flood', 'tcp_flood', Category.DOS, 1);
 const SIG_TARGET = builtin(9100007, 'RAMPART DOS TCP flood of segments outside any connection against one service (distributed or spoofed sources)', 'TCP flood', 'tcp_flood', Category.DOS, 1);
 
+/** States of a midstream flow, per slot. */
+const UNKNOWN = 0;
+const PEER = 1;
+const NO_ACK = 2;
+
 /**
  * `tcp_flood`: floods of TCP segments that belong to no connection, the ones a SYN count never
  * sees: ACK floods (`hping3 -A`, which stateful firewalls and load balancers must look up one by
@@ -34,7 +39,7 @@ export const tcpFlood: DetectorSpec = {
     const perSource = new RateTable(maxKeys, 1, windowUs);
     const perService = new RateTable(maxKeys, 1, windowUs);
     const flows = ctx.flows;
-    /** Per flow slot: 1 once the responder sent anything but a RST (a real peer). */
+    /** Per flow slot: PEER once the responder sent anything but a RST; NO_ACK once the initiator sent a segment without ACK. */
     const answered = new Uint8Array(flows.size);
 
     /** One stray segment of `flow`'s initiator to its responder's service, seen at packet `p`. */
@@ -64,17 +69,25 @@ export const tcpFlood: DetectorSpec = {
       },
       onPacket(p: Packet, flow: number): void {
         if (flow < 0 || p.ipProto !== IpProto.TCP || !p.hasL4) return;
-        if (flows.created) answered[flow] = 0;
-        if (!(flows.flags[flow] & FlowFlag.MIDSTREAM) || answered[flow] === 1) return;
+        if (flows.created) answered[flow] = UNKNOWN;
+        if (!(flows.flags[flow] & FlowFlag.MIDSTREAM) || answered[flow] === PEER) return;
         const rst = (p.tcpFlags & TcpFlag.RST) !== 0;
         if (flows.toServer) {
-          // A RST needs no answer: counted as it comes.
-          if (rst) count(p, flow);
+          if (rst) {
+            // A RST needs no answer: counted as it comes.
+            count(p, flow);
+          } else if ((p.tcpFlags & (TcpFlag.ACK | TcpFlag.SYN)) === 0) {
+            // Neither SYN nor ACK (a FIN, PSH or URG alone, or no flag): no connection carries
+            // it, whether the receiver answers (a closed port's RST) or not (a listening one).
+            answered[flow] = NO_ACK;
+            count(p, flow);
+          }
         } else if (rst) {
-          // The responder resets what it has no connection for: the segment it answers was stray.
-          count(p, flow);
+          // The responder resets what it has no connection for: the segment it answers was stray
+          // (already counted if it carried no ACK).
+          if (answered[flow] !== NO_ACK) count(p, flow);
         } else {
-          answered[flow] = 1;
+          answered[flow] = PEER;
         }
       },
     };
