@@ -49,6 +49,9 @@ const ATTACKS: Record<string, Expected[]> = {
   'hping3_udp_flood.pcap': [[9100005, 502, '10.99.0.66', 53]],
   'hping3_xmas.pcap': [[9100012, 3, '10.99.0.66', 80]],
   'hping3_synfin.pcap': [[9100013, 3, '10.99.0.66', 80]],
+  // The first FIN is already an invalid-flag probe; the 100th without an answer is a flood.
+  'hping3_fin_flood.pcap': [[9100011, 3, '10.99.0.66', 80], [9100006, 102, '10.99.0.66', 80]],
+  'nmap_ping_sweep6.pcap': [[9100033, 25, 'fd99::66', 0, { sweep_kind: ['nd'] }]],
 };
 
 const BENIGN = [
@@ -71,13 +74,30 @@ describe('real tools: attacks', () => {
         alerts.map((a) => [a.signature.sid, a.pcapCnt, a.srcIp, a.destPort, Object.fromEntries(Object.entries(a.metadata))]),
         expected.map(([sid, cnt, src, port, meta]) => [sid, cnt, src, port, meta ?? {}]),
       );
-      assert.ok(alerts.every((a) => a.destIp.startsWith('10.99.0.')));
+      assert.ok(alerts.every((a) => a.destIp.startsWith('10.99.0.') || a.destIp.startsWith('ff02::1:ff00:')));
     });
   }
 
   it('hping3 --rand-source SYN flood: one service alert, nobody blocked', async () => {
     const { alerts, events } = await analyse('hping3_syn_flood_rand.pcap');
     assert.deepEqual(alerts.map((a) => [a.signature.sid, a.pcapCnt, a.destIp, a.destPort, a.action]), [[9100003, 202, '10.99.0.10', 80, 'allowed']]);
+    assert.equal(events.filter((e) => e.type === 'block').length, 0);
+  });
+
+  for (const [file, sid, cnt, port] of [
+    ['hping3_icmp_flood_rand.pcap', 9100017, 102, 0],
+    ['hping3_udp_flood_rand.pcap', 9100016, 502, 53],
+  ] as const) {
+    it(`hping3 --rand-source ${file.includes('icmp') ? 'ICMP' : 'UDP'} flood: one alert about the victim, nobody blocked`, async () => {
+      const { alerts, events } = await analyse(file);
+      assert.deepEqual(alerts.map((a) => [a.signature.sid, a.pcapCnt, a.destIp, a.destPort, a.action]), [[sid, cnt, '10.99.0.10', port, 'allowed']]);
+      assert.equal(events.filter((e) => e.type === 'block').length, 0);
+    });
+  }
+
+  it('hping3 smurf requests to the broadcast address in the victim\'s name: alerted, the victim not blocked', async () => {
+    const { alerts, events } = await analyse('hping3_smurf.pcap');
+    assert.deepEqual(alerts.map((a) => [a.signature.sid, a.pcapCnt, a.srcIp, a.destIp, a.action]), [[9100018, 50, '10.99.0.10', '10.99.0.255', 'allowed']]);
     assert.equal(events.filter((e) => e.type === 'block').length, 0);
   });
 });
