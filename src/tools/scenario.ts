@@ -129,25 +129,41 @@ export function dnsLookup(emit: Emit, o: { client: string; server: string; sport
   emit(ethernet(udpPacket({ src: o.server, dst: o.client, sport: 53, dport: o.sport, payload: answer })), o.t0 + 800);
 }
 
+/** A random forged source in 198.18.0.0/15 (the benchmarking range), as hping3 --rand-source makes them. */
+function spoofed(rng: Rng): string {
+  return `198.18.${rng.int(0, 255)}.${rng.int(1, 254)}`;
+}
+
 /** SYNs from one source (or random spoofed sources) to one service, as hping3 -S sends them. */
 export function synFlood(emit: Emit, o: { src: string | null; dst: string; dport: number; count: number; intervalUs: number; t0: number }, rng: Rng): void {
   let sport = rng.int(1024, 60000);
   for (let i = 0; i < o.count; i++) {
-    const src = o.src ?? `198.18.${rng.int(0, 255)}.${rng.int(1, 254)}`;
+    const src = o.src ?? spoofed(rng);
     emit(ethernet(tcpPacket({ src, dst: o.dst, sport: sport++ & 0xffff || 1024, dport: o.dport, flags: 'S', seq: rng.int(0, 0x7fffffff), window: 512 })), o.t0 + i * o.intervalUs);
   }
 }
 
-/** ICMP echo requests as fast as hping3 -1 sends them. */
-export function icmpFlood(emit: Emit, o: { src: string; dst: string; count: number; intervalUs: number; t0: number }): void {
+/** ICMP echo requests as fast as hping3 -1 sends them, from one source or (src null, rng given) random spoofed ones. */
+export function icmpFlood(emit: Emit, o: { src: string | null; dst: string; count: number; intervalUs: number; t0: number }, rng?: Rng): void {
   const payload = Buffer.alloc(0);
-  for (let i = 0; i < o.count; i++) emit(ethernet(icmpEcho({ src: o.src, dst: o.dst, id: 0x1234, seq: i & 0xffff, payload })), o.t0 + i * o.intervalUs);
+  for (let i = 0; i < o.count; i++) {
+    const src = o.src ?? spoofed(needRng(rng));
+    emit(ethernet(icmpEcho({ src, dst: o.dst, id: 0x1234, seq: i & 0xffff, payload })), o.t0 + i * o.intervalUs);
+  }
 }
 
-/** One-way UDP packets with incrementing source ports, as hping3 -2 sends them. */
-export function udpFlood(emit: Emit, o: { src: string; dst: string; dport: number; count: number; intervalUs: number; t0: number }): void {
+function needRng(rng: Rng | undefined): Rng {
+  if (rng === undefined) throw new TypeError('spoofed sources need an Rng');
+  return rng;
+}
+
+/** One-way UDP packets with incrementing source ports, as hping3 -2 sends them, from one source or (src null, rng given) random spoofed ones. */
+export function udpFlood(emit: Emit, o: { src: string | null; dst: string; dport: number; count: number; intervalUs: number; t0: number }, rng?: Rng): void {
   const payload = Buffer.alloc(32, 0x58);
-  for (let i = 0; i < o.count; i++) emit(ethernet(udpPacket({ src: o.src, dst: o.dst, sport: 2000 + (i % 60000), dport: o.dport, payload })), o.t0 + i * o.intervalUs);
+  for (let i = 0; i < o.count; i++) {
+    const src = o.src ?? spoofed(needRng(rng));
+    emit(ethernet(udpPacket({ src, dst: o.dst, sport: 2000 + (i % 60000), dport: o.dport, payload })), o.t0 + i * o.intervalUs);
+  }
 }
 
 /** Kinds of port-scan probes, as nmap names its scans. */

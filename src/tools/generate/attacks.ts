@@ -195,6 +195,31 @@ export function planAttacks(net: Network, hosts: HostFactory): AttackSet {
     carries: from(udp),
   });
 
+  plans.push({
+    id: 'icmp_flood/spoofed',
+    type: 'icmp_flood',
+    variant: 'spoofed',
+    protocol: 'icmp',
+    attacker: null,
+    victim: net.api.v4,
+    description: 'hping3 -1 --rand-source: 1000 echo requests at 1000/s from forged 198.18.0.0/15 sources (threshold 100/s towards one host)',
+    atUs: s(78),
+    run: (emit, t0, rng) => icmpFlood(emit, { src: null, dst: net.api.v4, count: 1000, intervalUs: 1_000, t0 }, rng),
+    carries: (f) => f.src !== net.api.v4,
+  });
+  plans.push({
+    id: 'udp_flood/spoofed',
+    type: 'udp_flood',
+    variant: 'spoofed',
+    protocol: 'udp',
+    attacker: null,
+    victim: net.db.v4,
+    description: 'hping3 -2 -p 7 --rand-source: 1500 datagrams at 1500/s from forged 198.18.0.0/15 sources, never answered (threshold 500 new flows/s towards one host)',
+    atUs: s(80),
+    run: (emit, t0, rng) => udpFlood(emit, { src: null, dst: net.db.v4, dport: 7, count: 1500, intervalUs: 667, t0 }, rng),
+    carries: (f) => f.src !== net.db.v4,
+  });
+
   webAttacks().forEach((w, i) => {
     const a = remote(`web-${w.type}-${w.variant}`, `198.51.100.${100 + i}`);
     plans.push({

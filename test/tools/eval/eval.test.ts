@@ -32,7 +32,7 @@ describe('rampart eval on the default generated pair', () => {
   it('detects every attack whose type a detector declares; the others are "not supported", never "missed"', () => {
     const supported = supportedAttackTypes();
     assert.ok(supported.has('port_scan') && supported.has('syn_flood'));
-    assert.equal(malicious.attacks.length, 42);
+    assert.equal(malicious.attacks.length, 44);
     for (const a of malicious.attacks) {
       assert.equal(a.status, supported.has(a.type) ? 'detected' : 'not_supported', `${a.id}: ${a.status}`);
       if (a.status === 'detected') assert.ok(a.packets_to_first_alert !== null && a.packets_to_first_alert >= 0, a.id);
@@ -53,6 +53,10 @@ describe('rampart eval on the default generated pair', () => {
     assert.equal(spoofed?.status, 'detected');
     assert.equal(spoofed?.sids.join(), '9100003');
     assert.equal(spoofed?.blocked_at, null);
+    for (const [id, sid] of [['icmp_flood/spoofed', '9100017'], ['udp_flood/spoofed', '9100016']]) {
+      const a = byId.get(id);
+      assert.deepEqual([a?.status, a?.sids.join(), a?.blocked_at], ['detected', sid, null], id);
+    }
   });
 
   it('finds no false positive: no alert about and no block of a benign host, in either capture', () => {

@@ -130,6 +130,8 @@ describe('rampart generate: truth files', () => {
       'syn_flood/source': 1000,
       'syn_flood/spoofed': 2000,
       'udp_flood/one_way': 2000,
+      'icmp_flood/spoofed': 1000,
+      'udp_flood/spoofed': 1500,
     });
     for (const w of webAttacks()) {
       const len = Buffer.byteLength(w.request, 'latin1');
@@ -144,7 +146,7 @@ describe('rampart generate: truth files', () => {
         : Math.ceil((20 + len) / d.fragPayload);
       assert.equal(sizes[`${w.type}/${w.variant}`], expected, `${w.type}/${w.variant}`);
     }
-    assert.equal(truth.attacks.length, 13 + webAttacks().length);
+    assert.equal(truth.attacks.length, 15 + webAttacks().length);
   });
 
   it('the background of malicious.pcap is exactly normal.pcap\'s frames, in number', () => {
