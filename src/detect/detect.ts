@@ -29,6 +29,7 @@ export class Detect implements DetectContext {
   /** The detectors that look at packets, and those that look at HTTP requests. */
   private readonly packetDetectors: Detector[] = [];
   private readonly httpDetectors: Detector[] = [];
+  private readonly transactionDetectors: Detector[] = [];
   private readonly lastAlertUs = new Map<number, number>();
   private realertUs: number;
   private maxSuppressions: number;
@@ -61,10 +62,12 @@ export class Detect implements DetectContext {
     this.detectors.length = 0;
     this.packetDetectors.length = 0;
     this.httpDetectors.length = 0;
+    this.transactionDetectors.length = 0;
     for (const d of created) {
       this.detectors.push(d);
       if (d.onPacket !== undefined) this.packetDetectors.push(d);
       if (d.onHttpRequest !== undefined) this.httpDetectors.push(d);
+      if (d.onHttpTransaction !== undefined) this.transactionDetectors.push(d);
     }
   }
 
@@ -78,9 +81,9 @@ export class Detect implements DetectContext {
     this.maxSuppressions = own.max_suppressions as number;
   }
 
-  /** True when some enabled detector inspects HTTP requests (the engine skips payload work otherwise). */
+  /** True when some enabled detector inspects HTTP requests or transactions (the engine skips payload work otherwise). */
   get wantsHttp(): boolean {
-    return this.httpDetectors.length > 0;
+    return this.httpDetectors.length > 0 || this.transactionDetectors.length > 0;
   }
 
   /** Runs every detector on one packet (after flow tracking). */
@@ -94,6 +97,12 @@ export class Detect implements DetectContext {
   onHttpRequest(req: HttpRequest, flow: number, phase: number, p: Packet | null): void {
     const ds = this.httpDetectors;
     for (let i = 0; i < ds.length; i++) (ds[i].onHttpRequest as NonNullable<Detector['onHttpRequest']>)(req, flow, phase, p);
+  }
+
+  /** Runs the detectors that watch finished HTTP transactions (response complete, or never to come). */
+  onHttpTransaction(req: HttpRequest, flow: number, p: Packet | null): void {
+    const ds = this.transactionDetectors;
+    for (let i = 0; i < ds.length; i++) (ds[i].onHttpTransaction as NonNullable<Detector['onHttpTransaction']>)(req, flow, p);
   }
 
   /** Passes a flow end to the detectors that watch them. */

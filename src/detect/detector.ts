@@ -60,6 +60,11 @@ export interface Detector {
    * phase, null at flow end.
    */
   onHttpRequest?(req: HttpRequest, flow: number, phase: number, p: Packet | null): void;
+  /**
+   * Sees every HTTP transaction once its response is complete, or will never be (`req.status` is
+   * set when the response head was seen, 0 otherwise); `p` as for onHttpRequest.
+   */
+  onHttpTransaction?(req: HttpRequest, flow: number, p: Packet | null): void;
   /** Sees every flow leaving the table (FlowEnd reason). */
   onFlowEnd?(flow: number, reason: number): void;
   /** Counters of this detector, merged into the detect stats. */

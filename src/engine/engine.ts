@@ -66,10 +66,10 @@ export class Engine {
     this.stream = new StreamReassembler({ ...streamValues, enabled: payload }, this.flows.size);
     this.http = new HttpApp(config.section('http'), this.flows.size, this.stream, {
       onRequest: (req, flow, phase, p) => this.detect.onHttpRequest(req, flow, phase, p),
-      onTransaction: httpEvents
-        ? (req, flow, p) =>
-            this.emit({ type: 'http', ...this.detect.requestRef(flow, req.clientIsInitiator, p), http: httpInfo(req), txId: req.index, anomalies: flagNames(req.flags) })
-        : () => {},
+      onTransaction: (req, flow, p) => {
+        this.detect.onHttpTransaction(req, flow, p);
+        if (httpEvents) this.emit({ type: 'http', ...this.detect.requestRef(flow, req.clientIsInitiator, p), http: httpInfo(req), txId: req.index, anomalies: flagNames(req.flags) });
+      },
     }, this.flows);
     const p = this.pkt;
     this.verdict = {

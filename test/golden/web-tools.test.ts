@@ -323,6 +323,26 @@ describe("web tools: wfuzz's injection lists", () => {
   });
 });
 
+describe('web tools: content discovery (gobuster, dirb)', () => {
+  // 120 words and the tools' own first requests; the 40th distinct path answered 404 alerts.
+  for (const [file, scannerAlert, cnt, txId] of [
+    ['gobuster_dirs.pcap', [[SCANNER, 6, ATTACKER, 'user-agent', "gobuster's User-Agent", 'allowed']], 225, 9],
+    ['dirb_dirs.pcap', [], 205, 39],
+  ] as const) {
+    it(`${file}: one content discovery alert at the 40th path not found, the source blocked`, async () => {
+      const { alerts, http, events } = await analyse(file);
+      const { attacks, scanner } = scannerAlerts(alerts);
+      assert.deepEqual(scanner, scannerAlert);
+      assert.deepEqual(
+        attacks.map((a) => [a.signature.sid, a.pcapCnt, a.srcIp, a.destIp, a.http?.url, a.http?.status, a.txId, a.signature.attackType]),
+        [[9100040, cnt, ATTACKER, VICTIM, '/W3SVC', 404, txId, 'web_scan']],
+      );
+      assert.equal(http.length, 122);
+      assert.deepEqual(events.filter((e) => e.type === 'block').map((b) => (b.type === 'block' ? [b.addr, b.pcapCnt] : [])), [[ATTACKER, cnt]]);
+    });
+  }
+});
+
 /** Benign captures: file, HTTP requests parsed (all answered). */
 const BENIGN: readonly [string, number][] = [
   ['benign_curl.pcap', 13],
