@@ -1,6 +1,5 @@
-import type { HttpRequest } from '../../app/http/request.js';
+import { httpInfo, type HttpRequest } from '../../app/http/request.js';
 import type { Packet } from '../../decode/packet.js';
-import { httpInfo } from '../../app/http/request.js';
 import { builtin, Category, type DetectContext, type Detector, type DetectorSpec } from '../detector.js';
 import { PAYLOAD_PRINTABLE_MAX, printable } from '../web/web-attacks.js';
 import { DistinctTable } from '../windows.js';

@@ -114,7 +114,8 @@ export const icmpFlood: DetectorSpec = {
             if (!ctx.suppressed(SIG, p.srcKey, p.tsUs)) ctx.alert(SIG, p, flow, ctx.sourceOf(p), `${Math.round(n)} ${p.icmpType === 8 || p.icmpType === 128 ? 'echo' : 'ICMP'} requests in ${values.window}s (threshold ${threshold})`);
             return;
           }
-          // A source that is a flood on its own is not counted again as part of a distributed one.
+          // Only a request that opens a flow counts towards the host, and never one of a source
+          // that is a flood on its own.
           if ((flow >= 0 && !flows.created) || n >= threshold / 2) return;
           const total = targets.add(targets.slot(p.dstKey, p.tsUs), 0, p.tsUs);
           if (total < targetThreshold || ctx.suppressed(SIG_TARGET, p.dstKey, p.tsUs)) return;
