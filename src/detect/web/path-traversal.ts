@@ -33,6 +33,9 @@ const LFI_TARGET_SOURCES = [
   '\\.ssh\\/(?:id_rsa|authorized_keys)',
   '\\.bash_history',
   '\\.htpasswd',
+  // Apache's per-directory configuration, as the file asked for (prose says "your .htaccess file").
+  '^\\.htaccess(?![\\w.-])',
+  '(?<=\\/)\\.htaccess(?![\\w.-])',
   'global\\.asa\\b',
   'inetpub\\/wwwroot\\/',
   'php:\\/\\/(?:filter|input)',

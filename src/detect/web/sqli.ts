@@ -446,7 +446,8 @@ const BARE_RULES: readonly [RegExp, string][] = [
   [/^MbS.*o/, 'update statement'],
   [/P/, 'extended procedure'],
   // Followed by an operator, only if more than words follow it: "sleep(5) in python" is a search.
-  [/(?:^|[&+(,;ol])T\(n\)(?:$|[;c),]|[&+ol](?![&+lb]*b[&+lb]*$))/, 'time delay function'],
+  // Also as the sort key (`1 ORDER BY SLEEP(5)`), where a column name or number belongs.
+  [/(?:^|[&+(,;olB])T\(n\)(?:$|[;c),]|[&+ol](?![&+lb]*b[&+lb]*$))/, 'time delay function'],
   [/(?:^|[&+(,;ol])G\([nsvf(]/, 'error or file function'],
   [PACKAGE_CALL, 'database package call'],
   [/^[(+]*[nvsb]\)*OBn/, 'order by column number'],
