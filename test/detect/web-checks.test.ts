@@ -220,6 +220,19 @@ describe('path traversal', () => {
     assert.equal(detectTraversal(arg('tomcat-users.xml'), '/'), 'file inclusion target tomcat-users.xml');
     assert.equal(detectTraversal(arg('global.asa'), '/'), 'file inclusion target global.asa');
     assert.equal(detectTraversal(arg('global.asax'), '/'), null);
+    // A whole value that is a path into the system's configuration, logs or process details (CRS 930120's OS files).
+    const system: [string, string][] = [
+      ['/etc/apache2/apache2.conf', 'system file path /etc/'], ['/var/log/auth.log', 'system file path /var/log/'], ['/proc/version', 'system file path /proc/'],
+      ['../../var/log/apache2/access.log', 'file inclusion target var/log/apache2/access.log'], ['/var/log/mysql/mysql.log', 'system file path /var/log/'], ['/root/.bash_history', 'file inclusion target .bash_history'], ['/root/.ksh_history', 'system file path /root/'],
+      ['/usr/local/apache2/conf/httpd.conf', 'system file path /usr/local/apache2/'], ['C:\\var\\log\\syslog', 'system file path /var/log/'], ['/etc/motd\0', 'system file path /etc/'],
+      ['/boot/grub/grub.conf', 'system file path /boot/grub/'], ['web.config', 'file inclusion target web.config'], ['..\\web.config', 'file inclusion target web.config'],
+    ];
+    assert.deepEqual(system.map(([v]) => detectTraversal(arg(v), '/')), system.map(([, r]) => r));
+    // Prose naming such a path, an app's own routes, other config files.
+    const benign = ['edit /etc/nginx/nginx.conf to enable it', '/root/dashboard', '/boot/camp', '/etcetera', '/account/etc/settings', 'web.config.example', 'my web.config tips', '/var/www/html/index.html'];
+    assert.deepEqual(benign.map((v) => detectTraversal(arg(v), '/')), benign.map(() => null));
+    // The request's own path may have pages under /etc/.
+    assert.equal(detectTraversal({ kind: FieldKind.PATH, name: '', value: '/etc/apache2/info.html', flags: 0 }, '/etc/apache2/info.html'), null);
     // Apache's .htaccess as the file asked for, not as a word in prose.
     assert.deepEqual(['.htaccess', '../.htaccess', '././.htaccess', '.HTACCESS', 'C:\\site\\.htaccess'].map((v) => detectTraversal(arg(v), '/')), Array(5).fill('file inclusion target .htaccess'));
     assert.deepEqual(['edit your .htaccess file', '.htaccess-generator', 'my.htaccess', 'docs/.htaccess.example'].map((v) => detectTraversal(arg(v), '/')), [null, null, null, null]);

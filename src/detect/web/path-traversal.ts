@@ -103,6 +103,21 @@ function lfiTarget(view: string): string | null {
   return m === null ? null : m[0].toLowerCase();
 }
 
+/**
+ * A whole value that is an absolute path into the system's configuration, logs, process details or
+ * the administrator's home (after any `../` climbs, a drive letter, a trailing NUL):
+ * `/etc/apache2/apache2.conf`, `/var/log/auth.log`, `/proc/version`, `/root/.bash_history`, as
+ * ModSecurity CRS 930120's OS-file list knows them (of /root and /boot only what no route is
+ * named: dot files, the boot loader's). A parameter holds such a path only to have the server read it. Not
+ * the request's own path, where a site may have pages under `/etc/`, and not prose, where a path
+ * sits among words.
+ */
+const SYSTEM_PATH =
+  /^(?:[a-z]:)?(?:\.\.\/+)*\/+(etc|proc|root(?=\/\.)|boot\/(?:grub|loader)|private\/etc|var\/(?:log|adm|run|spool|mail|cpanel|lib\/mysql|www\/logs?)|usr\/local\/(?:etc|apache2?|cpanel|lib\/php)|opt\/(?:lampp|xampp))(?:\/[^\s\0]*)?\0*$/i;
+
+/** IIS's configuration file, as the file asked for: the whole value, or its last segment. */
+const IIS_CONFIG = /(?:^|\/)web\.config\0*$/i;
+
 /** `/./` and runs of slashes, which a file system reads as one `/`. */
 const FOLDED_SEGMENTS = /\/(?:\.?\/)+/g;
 
@@ -153,6 +168,11 @@ export function detectTraversal(field: HttpField, normalizedPath: string, value 
   const view = pathView(value);
   const target = lfiTarget(view);
   if (target !== null) return `file inclusion target ${target}`;
+  if (view.indexOf('/') >= 0) {
+    const system = SYSTEM_PATH.exec(view);
+    if (system !== null) return `system file path /${system[1].toLowerCase()}/`;
+  }
+  if (view.indexOf('.') >= 0 && IIS_CONFIG.test(view)) return 'file inclusion target web.config';
   if (value.indexOf('<!') >= 0 && XXE_ENTITY.test(value)) return 'XML external entity';
   if (value.indexOf('://') > 0) {
     const remote = REMOTE_INCLUSION.exec(value);
