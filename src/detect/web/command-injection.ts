@@ -243,7 +243,7 @@ function knownCommand(s: string, j: number, strict: boolean, piped: boolean, inn
     NET_SUBCOMMAND.lastIndex = j;
     if (NET_SUBCOMMAND.test(s)) return base;
   }
-  if (alone !== Alone.ANY && lineEndAt(s, j)) return alone === Alone.IF_LOWER && typedLower && BLANK_TO_END.test(s.slice(j)) ? base : null;
+  if (alone !== Alone.ANY && lineEndAt(s, j)) return alone === Alone.IF_LOWER && typedLower && blankToEnd(s, j) ? base : null;
   if (shellArgs(s, j)) return base;
   // A command that runs the next word as a command: `; exec bash`, `; EXEC xp_cmdshell 'dir'`.
   return RUNNERS.has(base) && commandAt(s, j, strict, false, true) !== null ? base : null;
@@ -562,8 +562,13 @@ function ansiCDecode(body: string): string {
 
 const ANSI_C_SIMPLE: Record<string, string> = { n: '\n', t: '\t', r: '\r', a: '\x07', b: '\b', e: '\x1b', E: '\x1b', f: '\f', v: '\v' };
 
-/** Blanks and line ends alone. */
-const BLANK_TO_END = /^[ \t\r\n]*$/;
+/** Blanks and line ends alone, to the end (sticky: tested where the command's word ends). */
+const BLANK_TO_END = /[ \t\r\n]*$/y;
+
+function blankToEnd(s: string, i: number): boolean {
+  BLANK_TO_END.lastIndex = i;
+  return BLANK_TO_END.test(s);
+}
 
 /** How a word command alone on the line after the newline at `nl` counts (see Alone): by the text before it. */
 function lineBefore(s: string, nl: number): Alone {
