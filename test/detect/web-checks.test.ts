@@ -180,6 +180,12 @@ describe('path traversal', () => {
     assert.equal(detectTraversal(arg('../secret', HttpFlag.DOUBLE_ENCODED), '/'), 'encoded dot-dot segment');
     assert.equal(detectTraversal(arg('php://filter/convert.base64-encode/resource=index'), '/'), 'file inclusion target php://filter');
     assert.equal(detectTraversal(arg('C:\\Windows\\win.ini'), '/'), 'file inclusion target windows/win.ini');
+    // The registry hives' backups, and paths through Windows' environment variables.
+    assert.equal(detectTraversal(arg('C:\\Windows\\repair\\SAM'), '/'), 'file inclusion target windows/repair/sam');
+    assert.equal(detectTraversal(arg('C:\\WINNT\\repair\\system'), '/'), 'file inclusion target winnt/repair/system');
+    assert.equal(detectTraversal(arg('%SYSTEMROOT%\\repair\\SAM'), '/'), 'file inclusion target %systemroot%/');
+    assert.equal(detectTraversal(arg('%windir%/system.ini'), '/'), 'file inclusion target %windir%/');
+    assert.deepEqual(['how to repair windows', '/kb/windows/repair-install', '%systemroot% explained', 'windows/repair/samples'].map((v) => detectTraversal(arg(v), '/')), [null, null, null, null]);
     assert.equal(detectTraversal({ kind: FieldKind.PATH, name: '', value: '/a/../../b', flags: HttpFlag.PATH_ABOVE_ROOT }, '/b'), 'path climbs above the web root');
     assert.equal(detectTraversal({ kind: FieldKind.PATH, name: '', value: '/cgi-bin/../etc/passwd', flags: 0 }, '/etc/passwd'), 'file inclusion target etc/passwd');
     // Slashes and /./ folded as the file system does; logs written into, process details, a pod's token.
@@ -259,6 +265,8 @@ describe('command injection', () => {
       'x;getent passwd', 'x;lsb_release -a', 'x;tac /etc/passwd', 'x;nl /etc/passwd', 'x;df -h', 'x;free -m', 'x;ss -tulpn', 'x;arp -a', 'x;route -n',
       // Windows: net's subcommands are words, netsh is no word.
       '| net user hacker Password1 /ADD', '& net localgroup Administrators hacker /ADD', '; net view', '&& netsh firewall set opmode disable',
+      // Windows' environment variables as arguments, which cmd.exe expands.
+      '| type %SYSTEMROOT%\\repair\\SAM', '& echo %USERNAME%', '&& dir %TEMP%',
     ];
     assert.deepEqual(misses(detectCommandInjection, attacks), []);
   });
@@ -268,7 +276,7 @@ describe('command injection', () => {
       'Tom & Jerry', 'dogs; cat lovers', 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0',
       'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36', 'R&D; date night',
       'see you; echo chamber', '$(document).ready(fn)', 'cats | dogs', 'Q&A', 'text/html; charset=utf-8', 'a=1&b=2', 'line one\ncurl is a tool',
-      'price: 0; free 5 items', 'first; last', 'gross & net profit', 'sales; net margin up', 'see route 66; route 66 trip', 'langs: en;nl;de', 'a; ip 10.0.0.1 port 80', 'free beer; free -- no charge', 'home | free shipping | returns',
+      'price: 0; free 5 items', 'first; last', 'save 50%; more 20% off', 'R&D; type %d for digits', 'gross & net profit', 'sales; net margin up', 'see route 66; route 66 trip', 'langs: en;nl;de', 'a; ip 10.0.0.1 port 80', 'free beer; free -- no charge', 'home | free shipping | returns',
     ];
     assert.deepEqual(hits(detectCommandInjection, benign), []);
   });
@@ -294,6 +302,16 @@ describe('command injection', () => {
     // A file in /etc is no command: `..;/etc/passwd` is a path (Tomcat's path parameter), not `; passwd`.
     assert.deepEqual(hits(detectCommandInjection, [';/etc/passwd', '/app/..;/..;/etc/passwd', '; ../etc/hosts']), []);
     assert.deepEqual(misses(detectCommandInjection, [';/usr/bin/passwd', ';passwd', ';cat /etc/passwd']), []);
+  });
+
+  it('reads a count after a word command as prose, and a count of seconds, a redirection or an address as arguments', () => {
+    // Product texts and notes: "Buy 2; more 20% off" alerted (severity 1) while any digit after a word command counted.
+    const prose = ['save 50%; more 20% off', 'Buy 2; time 10 minutes', 'type 1; type 2 diabetes', 'Tom & Jerry; cat 5 lives', 'done; echo 3 times', 'x; find 3 items', 'skills: C; Python 3; Java'];
+    assert.deepEqual(hits(detectCommandInjection, prose), []);
+    assert.deepEqual(
+      ['1|sleep 5', '; kill 1', 'x && timeout 10 id', '; cat 1>&2', '; ping 10.0.0.1', '; host 192.0.2.7', '| nc 4444', '; python 2>/dev/null'].map((v) => detectCommandInjection(v)),
+      ['| then sleep', '; then kill', '& then timeout', '; then cat', '; then ping', '; then host', '| then nc', '; then python'],
+    );
   });
 
   it('reads a word alone on the line after a newline as a command only when it ends a one-token value', () => {

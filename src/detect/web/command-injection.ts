@@ -69,8 +69,11 @@ function skipBlank(s: string, i: number): number {
 /** A URL scheme a downloader takes, at the start of an argument. */
 const URL_ARG = /(?:https?|ftps?|tftp):\/\//iy;
 
-/** True when what follows a word command looks like its shell arguments. */
-function shellArgs(s: string, i: number): boolean {
+/**
+ * True when what follows a word command looks like its shell arguments. `numbers`: a number counts
+ * as one (see `argumentAt`).
+ */
+function shellArgs(s: string, i: number, numbers: boolean): boolean {
   if (i >= s.length) return true;
   const c = s.charCodeAt(i);
   if (c === 59 || c === 124 || c === 38 || c === 96 || c === 62 || c === 60 || c === 10 || c === 13 || c === 41 || c === 35) return true;
@@ -78,7 +81,7 @@ function shellArgs(s: string, i: number): boolean {
   if (s.startsWith('${IFS}', i) || s.startsWith('$IFS', i)) return true;
   if (c !== 32 && c !== 9) return false;
   const j = skipBlank(s, i);
-  return lineEndAt(s, j) || argumentAt(s, j);
+  return lineEndAt(s, j) || argumentAt(s, j, numbers);
 }
 
 /** True when nothing but blanks is left of the line at `i`. */
@@ -110,24 +113,48 @@ function interpreterArgs(s: string, i: number): boolean {
   if (j === i || j >= s.length) return false;
   // A separator or a comment after the blanks ends the command there: "Python ; Java" is a list.
   const d = s.charCodeAt(j);
-  return d !== 59 && d !== 124 && d !== 35 && argumentAt(s, j);
+  return d !== 59 && d !== 124 && d !== 35 && argumentAt(s, j, false);
 }
 
-/** True when an argument a shell command takes starts at `j`. */
-function argumentAt(s: string, j: number): boolean {
+/**
+ * True when an argument a shell command takes starts at `j`. A number is one when `numbers` is set
+ * (a command whose argument is a count: `; sleep 5`, or one never written in prose), or when it is
+ * a redirection (`2>&1`) or an IPv4 address (`; host 10.0.0.1`): after a word command, prose has
+ * counts ("Buy 2; more 20% off", "; type 2 diabetes", "C; Python 3; Java").
+ */
+function argumentAt(s: string, j: number, numbers: boolean): boolean {
   const d = s.charCodeAt(j);
   // A URL (what a downloader fetches: `wget http://…`, `curl https://…`).
   URL_ARG.lastIndex = j;
   if (URL_ARG.test(s)) return true;
-  // A path, an option, a variable, a quoted word, a number, a home dir, a redirection, a comment.
-  if (d === 47 || d === 45 || d === 36 || d === 39 || d === 34 || d === 126 || d === 46 || d === 92 || (d >= 48 && d <= 57) || d === 62 || d === 60 || d === 124 || d === 59 || d === 35) return true;
+  // A path, an option, a variable, a quoted word, a home dir, a redirection, a comment.
+  if (d === 47 || d === 45 || d === 36 || d === 39 || d === 34 || d === 126 || d === 46 || d === 92 || d === 62 || d === 60 || d === 124 || d === 59 || d === 35) return true;
+  if (d >= 48 && d <= 57) {
+    if (numbers) return true;
+    NUMBER_ARG.lastIndex = j;
+    return NUMBER_ARG.test(s);
+  }
   // A Windows drive path: `dir c:\`, `type C:\Windows\win.ini`.
   const e = s.charCodeAt(j + 1);
   const f = s.charCodeAt(j + 2);
   if ((d | 0x20) >= 97 && (d | 0x20) <= 122 && e === 58 && (f === 92 || f === 47)) return true;
+  // A Windows environment variable, which cmd.exe expands: `type %SYSTEMROOT%\repair\SAM`, `echo %USERNAME%`.
+  if (d === 37) {
+    WINDOWS_VARIABLE.lastIndex = j;
+    if (WINDOWS_VARIABLE.test(s)) return true;
+  }
   WORD_ARG.lastIndex = j;
   return WORD_ARG.test(s);
 }
+
+/** Digits that are a redirection's file descriptor (`2>&1`, `1>/tmp/x`) or an IPv4 address (sticky). */
+const NUMBER_ARG = /\d[<>]|\d{1,3}(?:\.\d{1,3}){3}(?![\w.])/y;
+
+/** Word commands whose argument is a number: a count of seconds or a process id. */
+const NUMBER_COMMANDS = new Set(['sleep', 'kill', 'timeout']);
+
+/** `%NAME%`, a Windows environment variable as cmd.exe writes it (sticky). */
+const WINDOWS_VARIABLE = /%[A-Za-z_][\w()]{0,31}%/y;
 
 /**
  * Arguments that start with a letter but are no prose word: an assignment (`export PATH=/tmp`), a
@@ -235,7 +262,7 @@ function knownCommand(s: string, j: number, strict: boolean, piped: boolean, inn
   }
   if (COMMANDS.has(base)) {
     if (!strict) return base;
-    return shellArgs(s, j) ? base : null;
+    return shellArgs(s, j, true) ? base : null;
   }
   if (!WORD_COMMANDS.has(base)) return null;
   // Windows' `net` takes its subcommand as a word (`& net user x P@ss /ADD`, `| net view`).
@@ -244,7 +271,7 @@ function knownCommand(s: string, j: number, strict: boolean, piped: boolean, inn
     if (NET_SUBCOMMAND.test(s)) return base;
   }
   if (alone !== Alone.ANY && lineEndAt(s, j)) return alone === Alone.IF_LOWER && typedLower && blankToEnd(s, j) ? base : null;
-  if (shellArgs(s, j)) return base;
+  if (shellArgs(s, j, NUMBER_COMMANDS.has(base))) return base;
   // A command that runs the next word as a command: `; exec bash`, `; EXEC xp_cmdshell 'dir'`.
   return RUNNERS.has(base) && commandAt(s, j, strict, false, true) !== null ? base : null;
 }

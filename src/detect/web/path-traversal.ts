@@ -27,6 +27,10 @@ const LFI_TARGET_SOURCES = [
   'win\\.ini',
   'boot\\.ini',
   '(?:windows|winnt)\\/system32\\/',
+  // The registry hives' backups (the password hashes of SAM) and whatever a path through Windows'
+  // own environment variables names: `%SYSTEMROOT%\repair\SAM` (no URL or form path holds one).
+  '(?:windows|winnt)\\/repair\\/(?:sam|system|software|security)\\b',
+  '%(?:systemroot|windir)%\\/',
   'system32\\/drivers\\/etc\\/',
   'web-inf\\/web\\.xml',
   'tomcat-users\\.xml',
