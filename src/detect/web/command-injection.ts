@@ -558,6 +558,89 @@ export function detectWebShellCode(value: string): string | null {
 }
 
 /**
+ * Command lines whose purpose shows whatever comes before them, so that no separator is needed: a
+ * whole value a vulnerable page hands to a shell as it is (`exec($_GET['host'])`), or text a
+ * template or a log line carries. Each is syntax only an attacker's one-liner has: a reverse shell
+ * (bash's `/dev/tcp/host/port` redirection, netcat or socat running a shell, Python's `pty.spawn`
+ * and `os.dup2`), PowerShell's encoded command and download cradle, an interpreter or a shell
+ * given its code inline as the whole value (`python -c '…'`, `sh -c id`, `cmd /c whoami`), and a
+ * download saved to a world-writable directory.
+ */
+const COMMAND_LINE_IDIOM = new RegExp(
+  [
+    String.raw`\/dev\/(?:tcp|udp)\/[\w.-]+\/\d+`,
+    String.raw`\b(?:nc|ncat|netcat)(?:\.exe)?[ \t](?:[^\n;|&]{0,80}?[ \t])?(?:-[A-Za-z]*[ec]|--(?:sh-)?exec)[ \t=]*['"]?(?:[\w.:\\/-]*[\\/])?(?:(?:ba|da|k|z)?sh|cmd|powershell)(?:\.exe)?\b`,
+    String.raw`\bsocat[ \t][^\n]{0,128}?\b(?:exec|system):`,
+    String.raw`\b(?:powershell|pwsh)(?:\.exe)?[ \t](?:[^\n]{0,128}?[ \t])?[-/](?:e|ec|enc|encodedcommand)[ \t]+[A-Za-z0-9+/]{8,}`,
+    String.raw`\biex[ \t]*\(|\binvoke-expression\b|\.downloadstring[ \t]*\(|\bnew-object[ \t]+(?:system\.)?net\.webclient\b`,
+    String.raw`\bpty\.spawn[ \t]*\(|\bos\.dup2[ \t]*\(`,
+    String.raw`^[ \t]*(?:[\w.-]*\/)*(?:python[23]?|perl|ruby|php|lua|node)(?:\.exe)?[ \t]+(?:-\w+[ \t]+)*-[cer][ \t]+['"]`,
+    String.raw`^[ \t]*(?:[\w.:-]*[\\/])*(?:(?:ba|da|k|z)?sh[ \t]+-c|cmd(?:\.exe)?[ \t]+\/[ck])[ \t]+\S`,
+    String.raw`\b(?:wget|curl)[ \t][^\n]{0,256}?[ \t]-[OoP][ \t]*['"]?\/(?:tmp|dev\/shm|var\/tmp)\/`,
+  ].join('|'),
+  'i',
+);
+
+/** What each alternative of COMMAND_LINE_IDIOM is, by a word of its match. */
+function idiomName(m: string): string {
+  const l = m.toLowerCase();
+  if (l.startsWith('/dev/')) return `reverse shell (${l.slice(0, 9)})`;
+  if (/^(?:nc|ncat|netcat)\b/.test(l)) return 'netcat running a shell';
+  if (l.startsWith('socat')) return 'socat running a shell';
+  if (/^(?:powershell|pwsh)/.test(l)) return 'PowerShell encoded command';
+  if (/^(?:iex|invoke-expression|\.downloadstring|new-object)/.test(l)) return 'PowerShell download cradle';
+  if (/^(?:pty|os)\./.test(l)) return `reverse shell (${l.replace(/[ \t]*\($/, '')})`;
+  if (/^(?:wget|curl)/.test(l)) return `download to ${/\/(?:tmp|dev\/shm|var\/tmp)\//.exec(l)?.[0] ?? 'a writable directory'}`;
+  return `${l.trim().split(/[ \t]/)[0].replace(/^.*[\\/]/, '')} one-liner`;
+}
+
+/**
+ * A reason when `value` holds a command line that is an attack without a separator before it
+ * (see COMMAND_LINE_IDIOM), or null.
+ */
+export function detectCommandLine(value: string): string | null {
+  const m = COMMAND_LINE_IDIOM.exec(value);
+  return m === null ? null : idiomName(m[0]);
+}
+
+/**
+ * Names of arguments that web shells and debug pages take a command in (`shell.php?cmd=id`,
+ * `?exec=uname -a`); JSON members by their last name. Applications use some of them for actions
+ * too (PayPal's `cmd=_s-xclick`, elFinder's `cmd=ls` and `cmd=chmod`): see `detectCommandParameter`.
+ */
+export const COMMAND_PARAMETERS = new Set(['cmd', 'command', 'cmdline', 'exec', 'execute', 'shell', 'run', 'system', 'syscmd', 'shellcmd', 'cmnd']);
+
+/** Commands that only reconnaissance runs alone: no application names an action so. */
+const RECON_COMMANDS = new Set(['whoami', 'id', 'uname', 'ifconfig', 'ipconfig', 'systeminfo', 'netstat', 'hostname', 'pwd', 'tasklist', 'printenv', 'getent', 'lsb_release']);
+
+/**
+ * A reason when `value`, the value of one of COMMAND_PARAMETERS, is a command line, or null: a
+ * command with arguments (`ls -la`, `cat /etc/passwd`, `dir C:\`, `wget http://…`, `net user`),
+ * or one of RECON_COMMANDS alone (`whoami`, `/usr/bin/id`). Any other command alone is an action's
+ * name (elFinder's `cmd=ls`, `cmd=rm`, `cmd=chmod`) or a setting (a user's login shell,
+ * `shell=/bin/bash`, in an admin page).
+ */
+export function detectCommandParameter(value: string): string | null {
+  const i = skipBlank(value, 0);
+  let j = i;
+  while (j < value.length && isCmdChar(value.charCodeAt(j))) j++;
+  if (j === i) return null;
+  const word = value.slice(i, j).toLowerCase().replace(/\\/g, '/');
+  const base = word.slice(word.lastIndexOf('/') + 1).replace(/\.exe$/, '');
+  const known = COMMANDS.has(base) || WORD_COMMANDS.has(base) || OPTION_COMMANDS.has(base) || INTERPRETERS.has(base) || RECON_COMMANDS.has(base);
+  if (!known) return null;
+  const reason = `${base} as the command parameter's value`;
+  if (blankToEnd(value, j)) return RECON_COMMANDS.has(base) ? reason : null;
+  if (base === 'net') {
+    NET_SUBCOMMAND.lastIndex = j;
+    if (NET_SUBCOMMAND.test(value)) return reason;
+  }
+  // After the word: blanks and an argument (a separator after it is the separator rule's).
+  const k = skipBlank(value, j);
+  return k > j && argumentAt(value, k, true) ? reason : null;
+}
+
+/**
  * A reason when `value` injects a shell command, an OGNL expression, PHP code, or code of another
  * language a server evaluates (`detectExpressionCode`), or null.
  * `productComments`: the value is a User-Agent, whose parenthesised comments list items split by
@@ -567,7 +650,11 @@ export function detectWebShellCode(value: string): string | null {
 export function detectCommandInjection(value: string, productComments = false): string | null {
   const code = detectWebShellCode(value) ?? detectServerJs(value) ?? detectExpressionCode(value);
   if (code !== null) return code;
-  if (!SEPARATOR.test(value)) return null;
+  return (SEPARATOR.test(value) ? separatedOrQuoted(value, productComments) : null) ?? detectCommandLine(value);
+}
+
+/** `separatedCommand`, on the value as given and, when it has bash's ANSI-C quoting, as bash reads it. */
+function separatedOrQuoted(value: string, productComments: boolean): string | null {
   const found = separatedCommand(value, productComments);
   if (found !== null || value.indexOf("$'") < 0) return found;
   // Bash's ANSI-C quoting spells a word in escapes (`;$'\x69\x64'` runs id): read it as bash does.

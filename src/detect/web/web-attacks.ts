@@ -7,7 +7,7 @@ import type { SectionValues } from '../../config/params.js';
 import type { Packet } from '../../decode/packet.js';
 import type { Signature } from '../../output/events.js';
 import { builtin, Category, type DetectContext, type Detector, type DetectorSpec } from '../detector.js';
-import { BOUND_NAME_MIN, detectBoundName, detectCommandInjection, detectJavaGadget, detectServerCode, detectWebShellCode, detectYamlGadget, JAVA_SERIAL_BASE64 } from './command-injection.js';
+import { BOUND_NAME_MIN, COMMAND_PARAMETERS, detectBoundName, detectCommandInjection, detectCommandLine, detectCommandParameter, detectJavaGadget, detectServerCode, detectWebShellCode, detectYamlGadget, JAVA_SERIAL_BASE64 } from './command-injection.js';
 import { detectCrlfInjection, hasWideLineBreak } from './crlf.js';
 import { detectLog4shell } from './log4shell.js';
 import { detectTraversal, passedForOwnHost } from './path-traversal.js';
@@ -292,6 +292,14 @@ const ARGUMENT_KINDS: readonly number[] = (() => {
   return t;
 })();
 
+/** Whether an argument (a JSON member by its last name) is named as a command's (COMMAND_PARAMETERS). */
+function isCommandParameter(name: string): boolean {
+  if (name.length < 3) return false;
+  const dot = name.lastIndexOf('.');
+  const last = dot >= 0 ? name.slice(dot + 1) : name;
+  return last.length >= 3 && last.length <= 8 && COMMAND_PARAMETERS.has(last.toLowerCase());
+}
+
 /** One `exempt` entry: a path prefix and the field names it skips. */
 interface Exemption {
   readonly prefix: string;
@@ -491,6 +499,11 @@ class WebAttackDetector implements Detector {
       if (r !== null) this.raise(WebSig.COMMAND_INJECTION, BIT_CMDI, req, field, value, { reason: r }, flow, p);
     }
     if (value.length === 0) return;
+    // A web shell's (or a debug page's) command argument holding a command line: `?cmd=whoami`.
+    if (this.cmdi && !(req.alerted & BIT_CMDI) && (ARGUMENT_KINDS[field.kind] === 1 || field.kind === FieldKind.JSON) && isCommandParameter(field.name)) {
+      const r = detectCommandParameter(value);
+      if (r !== null) this.raise(WebSig.COMMAND_INJECTION, BIT_CMDI, req, field, value, { reason: r }, flow, p);
+    }
     // A document naming a deserialization gadget (Fastjson's `@type`, Jackson's typed arrays,
     // XStream's XML), or a serialized Java object holding one (posted raw, or base64 anywhere).
     const gadgetHome = field.kind === FieldKind.JSON || field.kind === FieldKind.BODY_RAW || value.startsWith(JAVA_SERIAL_BASE64);
@@ -578,6 +591,10 @@ class WebAttackDetector implements Detector {
     }
     if (this.cmdi && !(done & BIT_CMDI) && mask & NEEDS_CMDI) {
       const r = freeText ? detectCommandInjection(value, agent) : detectServerCode(value);
+      if (r !== null) this.raise(WebSig.COMMAND_INJECTION, BIT_CMDI, req, field, value, { reason: r }, flow, p);
+    } else if (this.cmdi && !(done & BIT_CMDI) && freeText && mask & C_SPACE) {
+      // No separator or quote: only a command line that is an attack by itself (`nc -e /bin/sh …`).
+      const r = detectCommandLine(value);
       if (r !== null) this.raise(WebSig.COMMAND_INJECTION, BIT_CMDI, req, field, value, { reason: r }, flow, p);
     }
     if (freeText) {
