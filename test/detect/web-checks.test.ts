@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { FieldKind, HttpFlag } from '../../src/app/http/request.js';
 import { ConfigError } from '../../src/config/config.js';
-import { detectBoundName, detectCommandInjection, detectCommandLine, detectCommandParameter, detectExpressionCode, detectJavaGadget, detectOgnl, detectPhpCode, detectServerPage, detectTemplateCode, detectYamlGadget } from '../../src/detect/web/command-injection.js';
+import { detectBoundName, detectCommandInjection, detectCommandLine, detectCommandParameter, detectExpressionCode, detectTemplateProbe, detectJavaGadget, detectOgnl, detectPhpCode, detectServerPage, detectTemplateCode, detectYamlGadget } from '../../src/detect/web/command-injection.js';
 import { detectLog4shell } from '../../src/detect/web/log4shell.js';
 import { detectTraversal } from '../../src/detect/web/path-traversal.js';
 import { loadPatternFile, parsePatterns, PatternMatcher } from '../../src/detect/web/patterns.js';
@@ -423,6 +423,16 @@ describe('OGNL expression injection (Apache Struts)', () => {
 });
 
 describe('expression and template injection', () => {
+  it("finds template injection probes: a constant sum inside a template language's delimiters", () => {
+    const probes: [string, string][] = [
+      ['{{7*7}}', '{{7*7}'], ['${7*7}', '${7*7}'], ['#{7*7}', '#{7*7}'], ['*{7*7}', '*{7*7}'], ["{{7*'7'}}", "{{7*'7'}"], ['[[${7*7}]]', '${7*7}'], ['x{{ 4 + 4 }}y', '{{4+4}'],
+    ];
+    assert.deepEqual(probes.map(([v]) => detectTemplateProbe(v)), probes.map(([, m]) => `template injection probe (${m})`));
+    assert.equal(detectCommandInjection('{{7*7}}'), 'template injection probe ({{7*7})');
+    // Template variables, a JavaScript template literal, numbered placeholders.
+    assert.deepEqual(hits(detectTemplateProbe, ['price {{total}}', '${count} items', 'a ${fn(x)} b', '{{7}}', '#{1} of #{2}', '{{ a * 7 }}', '{7*7}']), []);
+  });
+
   it('finds expression, template and script code that reaches commands, as exploits send it', () => {
     const attacks: [string, string][] = [
       // Spring Cloud Function's routing-expression header (CVE-2022-22963), SpEL in an error page.
@@ -552,6 +562,15 @@ describe('PHP code injection', () => {
     assert.equal(detectPhpCode("echo shell_exec('id'); exit;"), 'PHP code injection (shell_exec)');
     assert.equal(detectPhpCode("system('id');"), 'PHP code injection (system)');
     assert.equal(detectPhpCode('system (a.k.a. the OS); see docs'), null);
+  });
+
+  it('finds a whole value that is one call of a PHP function that runs code, and complex string syntax calling one', () => {
+    const calls: [string, string][] = [
+      ["system('id')", 'system'], ['phpinfo()', 'phpinfo'], ['phpinfo();', 'phpinfo'], ["eval('ls')", 'eval'], ['@passthru("uname -a");', 'passthru'],
+      ['{${sleep(20)}}', 'sleep'], ['${@print(md5(RCEVulnerable))}', 'print'], ["a;${@print(system($_SERVER['HTTP_USER_AGENT']))}", 'print'],
+    ];
+    assert.deepEqual(calls.map(([v]) => detectPhpCode(v)), calls.map(([, f]) => `PHP code injection (${f})`));
+    assert.deepEqual(hits(detectPhpCode, ["System('s') go", 'system(s) go', 'call system() twice', 'a ${fn(x)} b', "exec('a') and exec('b')", 'eval(x)']), []);
   });
 
   it('lets PHP words in prose and markup through', () => {

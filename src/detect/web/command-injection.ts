@@ -403,12 +403,24 @@ const PHP_CODE = new RegExp(
   'i',
 );
 
+/**
+ * A whole value that is one call of a PHP function that runs commands or code, with a string
+ * argument or none (`system('id')`, `phpinfo()`), where an application evaluates a field as PHP;
+ * and PHP's complex string syntax calling a function (`{${sleep(5)}}`, `${@print(md5(x))}`), which
+ * runs where a string built from a field is evaluated. JavaScript's `${fn(x)}` has neither the
+ * `{` before it nor the `@`.
+ */
+const PHP_WHOLE_CALL = /^\s*@?(system|passthru|shell_exec|exec|popen|proc_open|pcntl_exec|eval|assert|phpinfo)\s*\(\s*(?:(?:'[^'\n]{0,256}'|"[^"\n]{0,256}")\s*(?:,[^()\n]{0,64})?)?\)\s*;?\s*$/i;
+const PHP_COMPLEX_CALL = /\{\$\{\s*@?\s*(\w+)\s*\(|\$\{\s*@\s*(\w+)\s*\(/;
+
 /** A reason when `value` injects PHP code that runs commands or code, or null. */
 export function detectPhpCode(value: string): string | null {
   if (value.indexOf('`') >= 0 && value.indexOf('<?') >= 0 && PHP_BACKTICK.test(value)) return 'PHP code injection (backtick shell)';
   if (value.indexOf('(') < 0) return null;
   const m = PHP_CODE.exec(value);
-  return m === null ? null : `PHP code injection (${(m[1] ?? m[2] ?? m[3] ?? m[4]).replace(/\s*\(\s*md5$/i, '').toLowerCase()})`;
+  if (m !== null) return `PHP code injection (${(m[1] ?? m[2] ?? m[3] ?? m[4]).replace(/\s*\(\s*md5$/i, '').toLowerCase()})`;
+  const w = PHP_WHOLE_CALL.exec(value) ?? (value.indexOf('${') >= 0 ? PHP_COMPLEX_CALL.exec(value) : null);
+  return w === null ? null : `PHP code injection (${(w[1] ?? w[2]).toLowerCase()})`;
 }
 
 /**
@@ -475,6 +487,22 @@ export function detectTemplateCode(value: string): string | null {
 }
 
 /**
+ * Arithmetic of two numbers inside a template language's expression delimiters, the probe that
+ * finds server-side template injection (`{{7*7}}` shows 49 where Jinja2 or Twig evaluates the
+ * field, `{{7*'7'}}` tells them apart; `${7*7}` FreeMarker and EL, `#{7*7}` Thymeleaf and Ruby,
+ * `*{7*7}` Thymeleaf, `[[${7*7}]]`, `${{7*7}}`): Burp's, tplmap's and nuclei's first request. No
+ * page text or template writes a constant sum inside the delimiters.
+ */
+const TEMPLATE_PROBE = /(?:\{\{|[$#*]\{)\s*\d{1,10}\s*[*+\-/%]\s*(?:\d{1,10}|'\d{1,10}'|"\d{1,10}")\s*\}/;
+
+/** A reason when `value` holds a template injection probe (see TEMPLATE_PROBE), or null. */
+export function detectTemplateProbe(value: string): string | null {
+  if (value.indexOf('{') < 0) return null;
+  const m = TEMPLATE_PROBE.exec(value);
+  return m === null ? null : `template injection probe (${m[0].replace(/\s+/g, '')})`;
+}
+
+/**
  * Groovy's string and list `execute()` (a command run: `"id".execute().text`, what Jenkins' script
  * console is sent), Python's `__import__` of the modules that run commands, and ThinkPHP's routing
  * to a framework class (`s=/index/\think\app/invokefunction` or `s=index/think\app/…`, CVE-2018-20062;
@@ -537,7 +565,7 @@ export function detectExpressionCode(value: string): string | null {
     const m = JAVA_RUNTIME.exec(value);
     if (m !== null) return `expression injection (${m[0].replace(/\s+/g, ' ').slice(0, 48)})`;
   }
-  const t = detectTemplateCode(value);
+  const t = detectTemplateCode(value) ?? detectTemplateProbe(value);
   if (t !== null) return t;
   if (value.indexOf('(') < 0 && value.indexOf('\\') < 0) return null;
   const s = SCRIPT_EXEC.exec(value);
