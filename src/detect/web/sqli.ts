@@ -39,6 +39,9 @@ const KEYWORDS = new Map<string, string>([
   ['xp_cmdshell', 'P'], ['sp_executesql', 'P'], ['sp_oacreate', 'P'], ['sp_oamethod', 'P'], ['xp_regread', 'P'], ['xp_regwrite', 'P'], ['xp_dirtree', 'P'], ['xp_fileexist', 'P'], ['sp_makewebtask', 'P'], ['sp_configure', 'P'], ['sp_addlogin', 'P'], ['sp_addsrvrolemember', 'P'], ['xp_servicecontrol', 'P'], ['openrowset', 'P'], ['opendatasource', 'P'],
 ]);
 
+/** Where a fingerprint so far lets a name of the `xp_`/`sp_` form be a procedure: after EXEC, a `;` or a qualifier's `.`. */
+const PROCEDURE_CONTEXT = /[K;.]$/;
+
 /** Oracle packages (class G): named before a `.` they stay G, so that their calls fold to `G.T(` or `G.G(`. */
 const PACKAGES = new Set(['dbms_lock', 'dbms_pipe', 'utl_inaddr', 'utl_http', 'dbms_xmlgen', 'dbms_utility', 'ctxsys']);
 
@@ -214,7 +217,10 @@ export function sqlFingerprint(s: string, from: number): string {
       // 1`, sqlmap's binary tamper): no token.
       if (word === 'binary' && (isOperandStart(s.charCodeAt(next)) || isNullAt(s, next))) continue;
       let k = KEYWORDS.get(word) ?? 'b';
-      if (k === 'b' && word.length > 3 && (word.startsWith('xp_') || word.startsWith('sp_'))) k = 'P';
+      // Other `xp_`/`sp_` names are SQL Server's procedures only where a statement runs one: after
+      // EXEC, a `;`, or a database qualifier (`master..xp_dirtree`); file and code names have the
+      // prefix too (Boost's `sp_counted_base.hpp`).
+      if (k === 'b' && word.length > 3 && (word.startsWith('xp_') || word.startsWith('sp_')) && PROCEDURE_CONTEXT.test(fp)) k = 'P';
       const called = next < n && s.charCodeAt(next) === 40;
       // Function names (SLEEP, FLOOR, EXP …) are plain words unless called.
       if (called) {
