@@ -118,6 +118,15 @@ describe('SQL injection', () => {
     assert.deepEqual(hits(detectSqli, benign), []);
   });
 
+  it("reads a plural possessive before 'and' or 'or' and a last word as prose; a comparison, a comment or a boolean in capitals (Nmap's ' OR sqlspider) as SQL", () => {
+    // Searches and names: a value ending `s' and <word>` alerted at severity 1.
+    assert.deepEqual(hits(detectSqli, ["the students' and teachers", "parents' and kids", "my friends' and family", "employees' or managers"]), []);
+    assert.deepEqual(
+      ["admin' and 1=1", "x' or x=x", "admin' or admin#", "' or true--", "index.php' OR sqlspider", "x') || sqlspider"].map((v) => detectSqli(v, false)?.rule ?? null),
+      Array(6).fill('boolean after string break'),
+    );
+  });
+
   it('names the shape it matched', () => {
     assert.deepEqual(detectSqli("' OR 1=1 --"), { rule: 'boolean after string break', fingerprint: 's&nonc' });
     assert.deepEqual(detectSqli('-1 UNION SELECT 1,2'), { rule: 'union select', fingerprint: '+nUEn,n' });

@@ -387,7 +387,8 @@ const CALL_CONDITION = /f\(\(*[nvs]\)*[ol]\(*[nvs]\)*(?:&\(*[nvs]\)*)?,/;
  * (`--force`, `#`, `a or b`), so there only statements and WHERE clauses count.
  */
 const QUOTED_RULES: readonly [RegExp, string, boolean][] = [
-  [/^s\){0,3}&\+?(?:[nsvfTG(]|[bt](?:[ol+c;]|$))/, 'boolean after string break', false],
+  // A lone word after the boolean, last in the value, is `BARE_WORD_BOOLEAN`'s.
+  [/^s\){0,3}&\+?(?:[nsvfTG(]|[bt][ol+c;]|t$)/, 'boolean after string break', false],
   [new RegExp(`^s\\){0,3};${STMT}`), 'stacked query after string break', true],
   // sqlmap's other boundaries close more than the string before stacking: `') AS x WHERE 1=1;`,
   // `"="x";`, `' IN BOOLEAN MODE);`, each with an operator, a paren or a WHERE before the `;`.
@@ -632,5 +633,18 @@ function quotedMatch(value: string, at: number, backtick: boolean): SqliMatch | 
   IN_BOOLEAN_MODE.lastIndex = at + 1;
   const fp = IN_BOOLEAN_MODE.test(value) ? `s${sqlFingerprint(value, IN_BOOLEAN_MODE.lastIndex)}` : `s${sqlFingerprint(value, at + 1)}`;
   for (const [re, rule, afterBacktick] of QUOTED_RULES) if ((afterBacktick || !backtick) && re.test(fp)) return { rule, fingerprint: fp };
+  if (!backtick && BARE_WORD_BOOLEAN.test(fp)) {
+    UPPER_BOOLEAN.lastIndex = at + 1;
+    if (UPPER_BOOLEAN.test(value)) return { rule: 'boolean after string break', fingerprint: fp };
+  }
   return null;
 }
+
+/**
+ * A string break, a boolean and one word, last in the value: Nmap's `' OR sqlspider`, and also a
+ * plural possessive in a search or a name ("my friends' and family", "parents' or kids"). It counts
+ * when the boolean is written as SQL tools write it, in capitals or as a symbol (see UPPER_BOOLEAN).
+ */
+const BARE_WORD_BOOLEAN = /^s\){0,3}&\+?b$/;
+/** After the quote: `)`s and blanks, then AND, OR, XOR, `||` or `&&` (sticky). */
+const UPPER_BOOLEAN = /[\s)]*(?:(?:AND|OR|XOR)(?![A-Za-z0-9_])|\|\||&&)/y;
