@@ -592,35 +592,29 @@ export function detectWebShellCode(value: string): string | null {
  * (bash's `/dev/tcp/host/port` redirection, netcat or socat running a shell, Python's `pty.spawn`
  * and `os.dup2`), PowerShell's encoded command and download cradle, an interpreter or a shell
  * given its code inline as the whole value (`python -c '…'`, `sh -c id`, `cmd /c whoami`), and a
- * download saved to a world-writable directory.
+ * download saved to a world-writable directory. Each with the reason it gives, from its match in
+ * lower case.
  */
-const COMMAND_LINE_IDIOM = new RegExp(
-  [
-    String.raw`\/dev\/(?:tcp|udp)\/[\w.-]+\/\d+`,
-    String.raw`\b(?:nc|ncat|netcat)(?:\.exe)?[ \t](?:[^\n;|&]{0,80}?[ \t])?(?:-[A-Za-z]*[ec]|--(?:sh-)?exec)[ \t=]*['"]?(?:[\w.:\\/-]*[\\/])?(?:(?:ba|da|k|z)?sh|cmd|powershell)(?:\.exe)?\b`,
-    String.raw`\bsocat[ \t][^\n]{0,128}?\b(?:exec|system):`,
-    String.raw`\b(?:powershell|pwsh)(?:\.exe)?[ \t](?:[^\n]{0,128}?[ \t])?[-/](?:e|ec|enc|encodedcommand)[ \t]+[A-Za-z0-9+/]{8,}`,
-    String.raw`\biex[ \t]*\(|\binvoke-expression\b|\.downloadstring[ \t]*\(|\bnew-object[ \t]+(?:system\.)?net\.webclient\b`,
-    String.raw`\bpty\.spawn[ \t]*\(|\bos\.dup2[ \t]*\(`,
-    String.raw`^[ \t]*(?:[\w.-]*\/)*(?:python[23]?|perl|ruby|php|lua|node)(?:\.exe)?[ \t]+(?:-\w+[ \t]+)*-[cer][ \t]+['"]`,
-    String.raw`^[ \t]*(?:[\w.:-]*[\\/])*(?:(?:ba|da|k|z)?sh[ \t]+-c|cmd(?:\.exe)?[ \t]+\/[ck])[ \t]+\S`,
-    String.raw`\b(?:wget|curl)[ \t][^\n]{0,256}?[ \t]-[OoP][ \t]*['"]?\/(?:tmp|dev\/shm|var\/tmp)\/`,
-  ].join('|'),
-  'i',
-);
+const COMMAND_LINE_IDIOMS: readonly [string, (match: string) => string][] = [
+  [String.raw`\/dev\/(?:tcp|udp)\/[\w.-]+\/\d+`, (m) => `reverse shell (${m.slice(0, 9)})`],
+  [String.raw`\b(?:nc|ncat|netcat)(?:\.exe)?[ \t](?:[^\n;|&]{0,80}?[ \t])?(?:-[A-Za-z]*[ec]|--(?:sh-)?exec)[ \t=]*['"]?(?:[\w.:\\/-]*[\\/])?(?:(?:ba|da|k|z)?sh|cmd|powershell)(?:\.exe)?\b`, () => 'netcat running a shell'],
+  [String.raw`\bsocat[ \t][^\n]{0,128}?\b(?:exec|system):`, () => 'socat running a shell'],
+  [String.raw`\b(?:powershell|pwsh)(?:\.exe)?[ \t](?:[^\n]{0,128}?[ \t])?[-/](?:e|ec|enc|encodedcommand)[ \t]+[A-Za-z0-9+/]{8,}`, () => 'PowerShell encoded command'],
+  [String.raw`\biex[ \t]*\(|\binvoke-expression\b|\.downloadstring[ \t]*\(|\bnew-object[ \t]+(?:system\.)?net\.webclient\b`, () => 'PowerShell download cradle'],
+  [String.raw`\bpty\.spawn[ \t]*\(|\bos\.dup2[ \t]*\(`, (m) => `reverse shell (${m.replace(/[ \t]*\($/, '')})`],
+  [String.raw`^[ \t]*(?:[\w.-]*\/)*(?:python[23]?|perl|ruby|php|lua|node)(?:\.exe)?[ \t]+(?:-\w+[ \t]+)*-[cer][ \t]+['"]`, oneLiner],
+  [String.raw`^[ \t]*(?:[\w.:-]*[\\/])*(?:(?:ba|da|k|z)?sh[ \t]+-c|cmd(?:\.exe)?[ \t]+\/[ck])[ \t]+\S`, oneLiner],
+  [String.raw`\b(?:wget|curl)[ \t][^\n]{0,256}?[ \t]-[OoP][ \t]*['"]?\/(?:tmp|dev\/shm|var\/tmp)\/`, (m) => `download to ${/\/(?:tmp|dev\/shm|var\/tmp)\/$/.exec(m)![0]}`],
+];
 
-/** What each alternative of COMMAND_LINE_IDIOM is, by a word of its match. */
-function idiomName(m: string): string {
-  const l = m.toLowerCase();
-  if (l.startsWith('/dev/')) return `reverse shell (${l.slice(0, 9)})`;
-  if (/^(?:nc|ncat|netcat)\b/.test(l)) return 'netcat running a shell';
-  if (l.startsWith('socat')) return 'socat running a shell';
-  if (/^(?:powershell|pwsh)/.test(l)) return 'PowerShell encoded command';
-  if (/^(?:iex|invoke-expression|\.downloadstring|new-object)/.test(l)) return 'PowerShell download cradle';
-  if (/^(?:pty|os)\./.test(l)) return `reverse shell (${l.replace(/[ \t]*\($/, '')})`;
-  if (/^(?:wget|curl)/.test(l)) return `download to ${/\/(?:tmp|dev\/shm|var\/tmp)\//.exec(l)?.[0] ?? 'a writable directory'}`;
-  return `${l.trim().split(/[ \t]/)[0].replace(/^.*[\\/]/, '')} one-liner`;
+/** The program of a one-liner match, without its directory (`/bin/sh -c id` → sh one-liner). */
+function oneLiner(m: string): string {
+  return `${m.trim().split(/[ \t]/)[0].replace(/^.*[\\/]/, '')} one-liner`;
 }
+
+/** COMMAND_LINE_IDIOMS as one alternation, each alternative a capture group (its index + 1 names it). */
+const COMMAND_LINE_IDIOM = new RegExp(COMMAND_LINE_IDIOMS.map(([source]) => `(${source})`).join('|'), 'i');
+if (new RegExp(`${COMMAND_LINE_IDIOM.source}|`).exec('')!.length !== COMMAND_LINE_IDIOMS.length + 1) throw new Error('a command line idiom must hold no capture group of its own');
 
 /**
  * A reason when `value` holds a command line that is an attack without a separator before it
@@ -628,7 +622,9 @@ function idiomName(m: string): string {
  */
 export function detectCommandLine(value: string): string | null {
   const m = COMMAND_LINE_IDIOM.exec(value);
-  return m === null ? null : idiomName(m[0]);
+  if (m === null) return null;
+  const k = m.findIndex((g, i) => i > 0 && g !== undefined) - 1;
+  return COMMAND_LINE_IDIOMS[k][1](m[0].toLowerCase());
 }
 
 /**

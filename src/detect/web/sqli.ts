@@ -631,10 +631,11 @@ function quotedMatch(value: string, at: number, backtick: boolean): SqliMatch | 
   // MySQL's full-text boundary `' IN BOOLEAN MODE)` closes the string's MATCH … AGAINST: what
   // follows it is read as right after the string (sqlmap's `x' IN BOOLEAN MODE) AND 1=1#`).
   IN_BOOLEAN_MODE.lastIndex = at + 1;
-  const fp = IN_BOOLEAN_MODE.test(value) ? `s${sqlFingerprint(value, IN_BOOLEAN_MODE.lastIndex)}` : `s${sqlFingerprint(value, at + 1)}`;
+  const from = IN_BOOLEAN_MODE.test(value) ? IN_BOOLEAN_MODE.lastIndex : at + 1;
+  const fp = `s${sqlFingerprint(value, from)}`;
   for (const [re, rule, afterBacktick] of QUOTED_RULES) if ((afterBacktick || !backtick) && re.test(fp)) return { rule, fingerprint: fp };
   if (!backtick && BARE_WORD_BOOLEAN.test(fp)) {
-    UPPER_BOOLEAN.lastIndex = at + 1;
+    UPPER_BOOLEAN.lastIndex = from;
     if (UPPER_BOOLEAN.test(value)) return { rule: 'boolean after string break', fingerprint: fp };
   }
   return null;
