@@ -17,7 +17,7 @@ import { detectCrlfInjection } from '../../src/detect/web/crlf.js';
 import { scannerTool } from '../../src/detect/web/scanner.js';
 import { detectSqli, sqlFingerprint } from '../../src/detect/web/sqli.js';
 import { detectProxyTarget, detectSsrf } from '../../src/detect/web/ssrf.js';
-import { detectXss } from '../../src/detect/web/xss.js';
+import { detectScriptCall, detectXss } from '../../src/detect/web/xss.js';
 
 function misses(check: (v: string) => unknown, values: readonly string[]): string[] {
   return values.filter((v) => check(v) === null);
@@ -665,6 +665,23 @@ describe('payloads of real tools', () => {
     assert.deepEqual(misses(detectXss, attacks), []);
     assert.equal(detectXss('"-alert(1)-"'), 'script call after string break');
     assert.deepEqual(hits(detectXss, ["I'm on alert (again)", 'he said "stay alert" - always', "it's fine; prompt me later", '<meta http-equiv="refresh" content="5;url=/home">']), []);
+  });
+
+  it('finds script calls where a page writes the value into script unquoted, and the function passed or named instead of called', () => {
+    const attacks = [
+      '48e71;alert(1)//503466e3', 'a29b1;alert(888)//a62b7156d82', '-alert(1)-', '1}};prompt(document.domain)//', 'alert(1)', 'alert`1`', '!confirm(1)',
+      '(alert)(1)', '[1].find(alert)', 'top["al"+"ert"](1)', 'top[/al/.source+/ert/.source](1)', 'top[8680439..toString(30)](1)', 'self.alert(1)',
+    ];
+    assert.deepEqual(misses(detectScriptCall, attacks), []);
+    // The same check is part of detectXss, for values with quotes or markup too.
+    assert.equal(detectXss('x=1;alert(document.cookie)//'), 'script call in a script context');
+    assert.equal(detectScriptCall('48e71;alert(1)//503466e3'), 'script call in a script context');
+    const benign = [
+      'change_cipher_spec(20), alert(21), handshake(22)', 'Added option `--alert` to run host OS command(s) `id`', 'Alert (level 2)', 'on alert (again)',
+      'Please confirm (yes/no)', 'prompt(s) for the user', 'we alert(ed) them', 'top 10 [best] (2024)', 'window [left] (open)', 'the [alert] tag (new)',
+      '&lt;script&gt;alert(1)&lt;/script&gt;',
+    ];
+    assert.deepEqual(hits(detectScriptCall, benign), []);
   });
 
   it('finds commands behind comments, drive paths, ${IFS}, brace expansion and globs', () => {

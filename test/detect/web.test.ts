@@ -165,6 +165,7 @@ const PLACES: readonly [string, string, number, string, string][] = [
   ],
   ["sqli: sqlmap's MAKE_SET boolean in the query", get('/item?id=1%29+AND+MAKE_SET%288246%3D2012%2C6693%29+AND+%285121%3D2007'), SQLI, 'query', 'id'],
   ['xss: a JavaScript string break in the query', get("/search?q=%27-alert(1)-%27"), XSS, 'query', 'q'],
+  ["xss: Burp's probe for a value written into script unquoted", get('/product?id=48e71%3balert(1)%2f%2f503466e3'), XSS, 'query', 'id'],
   ['command injection: brace expansion in the query', get('/ping?host=127.0.0.1%3B%7Buname%2C-a%7D'), CMDI, 'query', 'host'],
   ["sqli base64-encoded for an application that decodes the argument (sqlmap's base64encode)", get('/item?id=MSkgQU5EIDY4MzA9NjgzMC0tIC0%3D'), SQLI, 'query', 'id'],
   ["sqli in \\u escapes for an application that unescapes them (sqlmap's charunicodeescape)", get('/item?id=%5Cu0031%5Cu0027%5Cu0020%5Cu004F%5Cu0052%5Cu0020%5Cu0031%5Cu003D%5Cu0031%5Cu002D%5Cu002D'), SQLI, 'query', 'id'],

@@ -16,7 +16,7 @@ import { pairKey } from '../windows.js';
 import { SCANNER_TOOLS, scannerToolId } from './scanner.js';
 import { detectSqli } from './sqli.js';
 import { detectProxyTarget, detectSsrf } from './ssrf.js';
-import { detectXss } from './xss.js';
+import { detectScriptCall, detectXss } from './xss.js';
 
 /**
  * Web-attack detection on parsed, normalised HTTP requests: every inspection buffer of a request
@@ -372,7 +372,7 @@ export const webAttacks: DetectorSpec = {
   help: 'Web attacks in reassembled, decoded HTTP requests (needs stream and http enabled): SQL injection, XSS, path traversal/LFI, command injection, Log4Shell, SSRF, CRLF injection, request smuggling, and the payload pattern list.',
   params: [
     { name: 'sqli', type: 'bool', default: true, help: 'Detect SQL injection (tokenised, by query structure).' },
-    { name: 'xss', type: 'bool', default: true, help: 'Detect cross-site scripting (script elements, event handlers, script URLs).' },
+    { name: 'xss', type: 'bool', default: true, help: 'Detect cross-site scripting (script elements, event handlers, script URLs, and alert/confirm/prompt calls after a string break or where a page writes the value into script unquoted).' },
     { name: 'path_traversal', type: 'bool', default: true, help: 'Detect path traversal and local file inclusion.' },
     { name: 'command_injection', type: 'bool', default: true, help: 'Detect OS command injection (after a separator, or with none: reverse shells, netcat -e, PowerShell -enc, python -c and cmd /c one-liners, and a web shell\'s cmd= argument holding a command), Shellshock, OGNL expression injection (Apache Struts), PHP code injection, expression and template code that reaches commands (SpEL, EL, FreeMarker, Jinja2, Twig, Groovy, ThinkPHP routes) and template injection probes ({{7*7}}), Java deserialization gadgets (Fastjson, Jackson, XStream, ysoserial), YAML tags that build objects (Ruby, PyYAML, SnakeYAML), web shells (PHP, JSP, ASP) in uploaded files, and arguments a framework binds to code (Spring4Shell, Drupalgeddon2, ThinkPHP _method).' },
     { name: 'log4shell', type: 'bool', default: true, help: 'Detect Log4Shell JNDI lookups, nested-lookup obfuscations included.' },
@@ -604,6 +604,10 @@ class WebAttackDetector implements Detector {
       }
       if (this.xss && !alternate && !(done & BIT_XSS) && mask & NEEDS_XSS) {
         const r = detectXss(value, field.kind === FieldKind.BODY_RAW && isXmlDocument(req.contentType, value));
+        if (r !== null) this.raise(WebSig.XSS, BIT_XSS, req, field, value, { reason: r }, flow, p);
+      } else if (this.xss && !alternate && !(done & BIT_XSS) && mask & C_PAREN) {
+        // No markup, quote or colon: only script a page would run where it writes the value unquoted (`1;alert(1)//`).
+        const r = detectScriptCall(value);
         if (r !== null) this.raise(WebSig.XSS, BIT_XSS, req, field, value, { reason: r }, flow, p);
       }
       // A header names the server it is sent to (Host), or where the client came from: no fetch target.

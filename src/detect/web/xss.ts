@@ -41,6 +41,42 @@ const MAYBE_SCHEME = /script|data|&#|&[a-z]+;/i;
  */
 const JS_STRING_BREAK = /["'`]\s*(?:[-+*/%;,|&^)}\]]\s*)+(?:(?:window|top|self|parent|globalThis)\s*\.\s*)?(?:alert|confirm|prompt)\s*[(`]/;
 
+/** The functions scanners and exploits call to prove that script ran. */
+const PROOF_CALL = '(?:alert|confirm|prompt)';
+
+/**
+ * Script where a page writes the value into script unquoted (a number, a variable), with no quote
+ * to break out of: a statement or operator, then a proof call with its argument, as in Burp's
+ * probe `48e71;alert(1)//503466e3` and `-alert(1)-`, or a value that starts with such a call
+ * (`alert(1)`, ``alert`1` ``); the call ends the value or is followed by what ends a statement or
+ * an operand. Also the forms that pass or name the function instead of calling it by name:
+ * `(alert)(1)`, `[1].find(alert)`, `top["al"+"ert"](1)`. Case-sensitive, as JavaScript is, and
+ * the name joined to its parenthesis: "Alert (level 2)", "on alert (again)" and "prompt(s) for
+ * the user" are prose. Not after a comma, which lists in prose use ("change_cipher_spec(20),
+ * alert(21)"), nor after the `;` of a character reference (`&lt;script&gt;alert(1)`, escaped
+ * markup), nor as a tagged template holding blanks ("option `--alert` to run command(s) `…`").
+ */
+const SCRIPT_CALL = new RegExp(
+  `(?:^|(?<!&#?[a-zA-Z0-9]{1,10});|[)}\\]\\-+*/%|&^!=])\\s*(?:(?:window|top|self|parent|globalThis|frames)\\s*\\.\\s*)?${PROOF_CALL}(?:\\([^()]{0,80}\\)|\`[^\`\\s]{0,80}\`)(?=\\s*(?:$|[;/)}\\]\\-+*%|&^,]))` +
+    `|\\(${PROOF_CALL}\\)\\s*[(\`]` +
+    `|\\.(?:find|map|call|apply|forEach|filter|some|every|then)\\(\\s*${PROOF_CALL}\\s*[),]` +
+    `|\\b(?:window|top|self|parent|globalThis|frames)\\[[^\\]]{1,100}\\][(\`]`,
+);
+
+/** Whether a value has a character `SCRIPT_CALL` cannot do without: a parenthesis or a backtick. */
+function maybeScriptCall(value: string): boolean {
+  return value.indexOf('(') >= 0 || value.indexOf('`') >= 0;
+}
+
+/**
+ * A reason when `value` carries a script call that needs no markup and no quote (see
+ * `SCRIPT_CALL`), or null. `detectXss` runs it too; this is for values with neither `<` nor a
+ * quote nor a colon, which the caller need not give to `detectXss`.
+ */
+export function detectScriptCall(value: string): string | null {
+  return maybeScriptCall(value) && SCRIPT_CALL.test(value) ? 'script call in a script context' : null;
+}
+
 /** A meta refresh `content` ("0;url=…"): the URL after `url=`. */
 const REFRESH_URL = /^[^;,]*[;,]\s*url\s*=\s*['"]?/i;
 
@@ -212,5 +248,5 @@ function markupXss(value: string, xml: boolean): string | null {
     if (attr !== null) return attr;
   }
   if (quote >= 0 && JS_STRING_BREAK.test(value)) return 'script call after string break';
-  return null;
+  return detectScriptCall(value);
 }
