@@ -660,6 +660,12 @@ describe('payloads of real tools', () => {
     assert.deepEqual(hits(detectSqli, benign), []);
   });
 
+  it("finds the login bypass of arithmetic between two string breaks ('-'), and only that whole value", () => {
+    assert.deepEqual(misses(detectSqli, ["'-'", "'*'", '"&"', "' ^ '", '"|"']), []);
+    assert.deepEqual(detectSqli("'-'"), { rule: 'arithmetic between string breaks', fingerprint: 'sos' });
+    assert.deepEqual(hits(detectSqli, ["' '", "'a-b'", "'-'x", `'-"`, '-', "it's - it's"]), []);
+  });
+
   it('finds script calls after a JavaScript string break, and meta refresh to javascript:', () => {
     const attacks = ['"-alert(1)-"', "';alert(String.fromCharCode(88,83,83))//", "'};confirm`1`//", '"+window.prompt(1)+"', '<meta http-equiv="refresh" content="0;url=javascript:alert(1)">'];
     assert.deepEqual(misses(detectXss, attacks), []);

@@ -526,7 +526,20 @@ const MAX_APPENDED = 8;
  */
 export function detectSqli(value: string, appended = false): SqliMatch | null {
   const m = detectSqliIn(value, false) ?? (appended ? appendedMatch(value) : null);
-  return m !== null ? m : syntaxProbe(value);
+  return m !== null ? m : (syntaxProbe(value) ?? stringArithmetic(value));
+}
+
+/** Two empty strings joined by an arithmetic or bitwise operator, the whole value (`'-'`, `"*"`). */
+const STRING_ARITHMETIC = /^(['"])\s*[-+*&^|]\s*\1$/;
+
+/**
+ * A whole value that closes the string it is written into and opens another around an operator:
+ * `WHERE user = ''-''` compares the column with a number, 0, which MySQL's conversion of the
+ * names makes true for every row (the login bypass of the injection lists). Only the operator
+ * alone between the quotes: a value with anything else there is text.
+ */
+function stringArithmetic(value: string): SqliMatch | null {
+  return value.length <= 8 && STRING_ARITHMETIC.test(value) ? { rule: 'arithmetic between string breaks', fingerprint: 'sos' } : null;
 }
 
 /** A run of ten or more quotes, parentheses, commas and dots (sqlmap's heuristic check appends ten). */
