@@ -660,6 +660,36 @@ describe('payloads of real tools', () => {
     assert.deepEqual(hits(detectSqli, benign), []);
   });
 
+  it('reads a boolean or a comment marker quoted in prose as a quoted word, not a string break', () => {
+    const prose = [
+      'Document the intent of the "--no-create-home" option. (Closes: #152195)', 'Delete some unused "#ifdef notdef" static functions',
+      "allow people to comment lines by starting them with '##'.", "1. option:: '--zonefile <filename>' specifies a text file", '- "and" predicates do not keep captures',
+      'Ie, "&&" instead of "||". We made this change', 'The overridden "or" operator was preventing it', 'Posix says you end arguments with "--" , but',
+      'Skip "#" in glyph names.', "error C2121: '#': invalid character", 'Line should start with "# ".', "prefix annotate-stdin with '--' in message",
+    ];
+    assert.deepEqual(hits(detectSqli, prose), []);
+    // An injection closes the string right after a value, or goes on with code after the quoted word; a whole value is no prose.
+    const attacks = ["admin'--", "admin'--'", "x'--a", "admin'#", "'or'1'='1", "'or'='or'", '"or""="', "x'or'1'='1", "'--'", "'#'", "'||'"];
+    assert.deepEqual(misses(detectSqli, attacks), []);
+    assert.deepEqual(detectSqli("admin'--'"), { rule: 'comment after string break', fingerprint: 'sc' });
+  });
+
+  it('needs a statement\'s next part after `;`: English verbs after a semicolon are prose', () => {
+    const prose = [
+      'we now use getaddrinfo rather than gethostbyname; update configure.ac accordingly.', 'Add argument for passing the table size; update caller.',
+      'The new block was added twice; delete the duplicate.', 'FcCodePageRange was using char pointers; replace them with char arrays.',
+      'Remove idx declaration; declare idx inside of the for loop', 'Rename get_scno; declare it only if USE_PROCFS.', 'I moved; select all.',
+      'drop config.user file; replace with conventional autoconf --prefix, etc.', 'old account; delete it -- thanks?',
+    ];
+    assert.deepEqual(hits(detectSqli, prose), []);
+    const attacks = [
+      '1; UPDATE users SET pass=1--', '1;update db.users set role=0', "1;DELETE FROM users--", '1;DELETE users WHERE 1=1', "1;INSERT INTO t VALUES(1)", '1;REPLACE t (a,b) VALUES(1,2)',
+      '1;DECLARE @x CHAR(9);SET @x=0x303a303a35;WAITFOR DELAY @x--', "1;EXEC master.dbo.xp_cmdshell 'dir'", '1;SHUTDOWN--', "1; execute immediate 'sel' || 'ect'", '1;SELECT t.a FROM t',
+    ];
+    assert.deepEqual(misses(detectSqli, attacks), []);
+    assert.deepEqual(detectSqli('1;DELETE users WHERE 1=1')?.rule, 'stacked query');
+  });
+
   it("finds the login bypass of arithmetic between two string breaks ('-'), and only that whole value", () => {
     assert.deepEqual(misses(detectSqli, ["'-'", "'*'", '"&"', "' ^ '", '"|"']), []);
     assert.deepEqual(detectSqli("'-'"), { rule: 'arithmetic between string breaks', fingerprint: 'sos' });
@@ -787,6 +817,7 @@ describe('payloads of real tools', () => {
       ['equaltolike', '1)) HAVING 7374 LIKE 7374 AND ((9330 LIKE 9330'],
       ['equaltolike', "1') ;IF(6697 LIKE 6697) SELECT 6697 ELSE DROP FUNCTION xYzW-- -"],
       ['equaltorlike', '1) (CASE WHEN 4965 RLIKE 4965 THEN 4965 ELSE NULL END)-- -'],
+      ['equaltolike,versionedmorekeywords', '1`)/*!WHERE*/1385/*!LIKE*/1385/*!OR*/1955/*!LIKE*//*!LIKE*/(/*!CHAR*/(65,66,67,68,69,70,71),/*!UPPER*/(HEX(RANDOMBLOB(100000000/2))))--'],
       ['escapequotes', "1\\' AND 6830=6830-- -"],
       ['escapequotes', "1\\' (CAST(\\'qkzvq\\'||(SELECT (CASE WHEN (6361=6361) THEN 1 ELSE 0 END))::text||\\'qpqxq\\' AS NUMERIC))-- -"],
     ];
@@ -794,6 +825,8 @@ describe('payloads of real tools', () => {
     assert.deepEqual(detectSqli(tampered[0][1]), { rule: 'tautology', fingerprint: 'n)&nonc' });
     assert.deepEqual(detectSqli(tampered[6][1]), { rule: 'tautology', fingerprint: 'n)&nonc' });
     assert.deepEqual(detectSqli(tampered[9][1]), { rule: 'tautology', fingerprint: 'n&nln&n' });
+    assert.deepEqual(detectSqli('1`) WHERE 1385 LIKE 1385 OR 1955--'), { rule: 'where clause after string break', fingerprint: 's)Wnln&nc' });
+    assert.deepEqual(hits(detectSqli, ['see `rows` where 5 like 3', 'the `users` where name like bob', "it's where cats like dogs", "the shop's where prices like 5 are"]), []);
     // A comment that runs to the end still cuts the query off; LIKE and BETWEEN between words,
     // binary as a word, 1.e in a version, escaped quotes in prose stay quiet.
     assert.deepEqual(detectSqli("admin'#\n"), { rule: 'comment after string break', fingerprint: 'sc' });

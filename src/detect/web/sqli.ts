@@ -340,8 +340,8 @@ function endOfString(s: string, i: number, q: number): number {
 }
 
 /** Index of the first quote `q` in `s` not escaped by a backslash, or -1. */
-function firstBreak(s: string, q: string): number {
-  let i = s.indexOf(q);
+function firstBreak(s: string, q: string, from = 0): number {
+  let i = s.indexOf(q, from);
   while (i > 0) {
     let bs = 0;
     for (let j = i - 1; j >= 0 && s.charCodeAt(j) === 92; j--) bs++;
@@ -353,9 +353,15 @@ function firstBreak(s: string, q: string): number {
 
 /**
  * A statement that can follow `;` (stacked query) with what makes it a statement and not a word;
- * a select may be parenthesised (`;(SELECT * FROM (SELECT(SLEEP(5)))x)`).
+ * a select may be parenthesised (`;(SELECT * FROM (SELECT(SLEEP(5)))x)`). The verbs are English
+ * too ("; update caller.", "; delete the duplicate.", "; replace them with arrays.", "; declare it
+ * only if …"), so each needs its statement's next part: UPDATE a table then SET; DELETE then FROM
+ * or WHERE (T-SQL's `DELETE t WHERE`); INSERT or REPLACE INTO, or a table then VALUES, SET or
+ * SELECT; EXEC or DECLARE then a variable, a string (after a word too: Oracle's `EXECUTE
+ * IMMEDIATE '…'`), a procedure, a call, a qualified name or nothing more (`;SHUTDOWN--`); a
+ * selected name that is qualified (`t.col`), not followed by a sentence's period.
  */
-const STMT = '(?:\\(*E(?:[nsvfTG(+l]|b[,F&o;c.])|E$|X(?:&Z)?t|Y(?:F|b)|Z(?:I|b)|Mb[S.]|K|Db)';
+const STMT = '(?:\\(*E(?:[nsvfTG(+l]|b(?:[,F&o;c]|\\.b))|E$|X(?:&Z)?t|Y(?:F|b(?:\\.[b*])*[FW])|Z(?:I|b(?:\\.b)*[VSE]|(?:b\\.)*[bf]\\(b(?:,b)*\\)[VSE])|Mb(?:\\.b)*S|K(?:[vsP(]|b[s.]|[c;]|$)|Db)';
 
 /**
  * A parenthesised subquery: a select followed by what only SQL puts there (a call, an opening
@@ -393,7 +399,8 @@ const QUOTED_RULES: readonly [RegExp, string, boolean][] = [
   // sqlmap's other boundaries close more than the string before stacking: `') AS x WHERE 1=1;`,
   // `"="x";`, `' IN BOOLEAN MODE);`, each with an operator, a paren or a WHERE before the `;`.
   [new RegExp(`^s(?=[^;]*[)ol+W&])[()bnsvol+W&]{1,12};${STMT}`), 'stacked query after string break', true],
-  [/^s\){0,3}(?:bb?)?W\(*[nsvb]\)*o/, 'where clause after string break', true],
+  // LIKE compares too (sqlmap's equaltolike tamper: `` x`) WHERE 1385 LIKE 1385 OR … ``), between literals.
+  [/^s\){0,3}(?:bb?)?W\(*(?:[nsvb]\)*o|[nsv]\)*l\(*[nsv])/, 'where clause after string break', true],
   // SQL Server's `'; IF(1=1) SELECT 1 ELSE DROP FUNCTION x--`.
   // Also after closing a backticked name compared with another (`` x`=`x`;IIF(1=2,1,1/0) ``).
   [/^s(?:ob)?\){0,3};f\(\(*[nvs]\)*[ol]/, 'stacked condition after string break', true],
@@ -530,7 +537,7 @@ export function detectSqli(value: string, appended = false): SqliMatch | null {
 }
 
 /** Two empty strings joined by an arithmetic or bitwise operator, the whole value (`'-'`, `"*"`). */
-const STRING_ARITHMETIC = /^(['"])\s*[-+*&^|]\s*\1$/;
+const STRING_ARITHMETIC = /^(['"])\s*(?:[-+*&^|]|\|\||&&)\s*\1$/;
 
 /**
  * A whole value that closes the string it is written into and opens another around an operator:
@@ -592,7 +599,8 @@ function detectSqliIn(value: string, reread: boolean): SqliMatch | null {
   if (bare !== null) return bare;
   // MySQL quotes identifiers in backticks: sqlmap closes those too (`` x` WHERE 1=1;SELECT ``).
   for (const q of ["'", '"', '`']) {
-    const at = firstBreak(value, q);
+    let at = firstBreak(value, q);
+    for (let close = quotedToken(value, at); close > 0; close = quotedToken(value, at)) at = firstBreak(value, q, close + 1);
     if (at >= 0) {
       const m = quotedMatch(value, at, q === '`');
       if (m !== null) return m;
@@ -638,6 +646,42 @@ function withoutWordComments(s: string): string {
   }
   return from === 0 ? s : out + s.slice(from);
 }
+
+/**
+ * A boolean operator or a comment marker quoted in prose, quotes and all: `"and"`, `'or'`, `"&&"`,
+ * `"--no-create-home"`, `'--'`, `'##'`, `"#ifdef notdef"` (changelogs, manuals, support tickets).
+ * The opening quote starts a word (the value's start, a blank, `(`, `:` …) and the closing quote
+ * ends one (a blank, punctuation or the end): an injection closes the string right after the
+ * application's value (`admin'--`, `x'or'1'='1`) and goes on with code after a quoted word
+ * (`'or'1'='1`, `'or'='or'`).
+ */
+const QUOTED_TOKEN = /(?:and|or|xor|&&|\|\||--|#)/iy;
+
+/** The index of the closing quote when the quote at `at` opens a `QUOTED_TOKEN`, or -1. */
+function quotedToken(value: string, at: number): number {
+  if (at < 0 || (at > 0 && !endsWord(value.charCodeAt(at - 1), QUOTED_TOKEN_START))) return -1;
+  QUOTED_TOKEN.lastIndex = at + 1;
+  if (!QUOTED_TOKEN.test(value)) return -1;
+  const q = value[at];
+  let close = QUOTED_TOKEN.lastIndex;
+  // A boolean is closed right after it; a comment marker within its line (`"--no-create-home"`).
+  const first = value.charCodeAt(at + 1);
+  if (first === 45 || first === 35) while (close < value.length && value[close] !== q && value.charCodeAt(close) !== 10) close++;
+  if (value[close] !== q) return -1;
+  // The whole value (`'--'`, `'||'`) is no prose: the injection lists' bypasses.
+  if (close + 1 === value.length) return at > 0 ? close : -1;
+  return endsWord(value.charCodeAt(close + 1), QUOTED_TOKEN_END) ? close : -1;
+}
+
+/** A blank (a control character too) or one of `punctuation`. */
+function endsWord(c: number, punctuation: string): boolean {
+  return c <= 32 || punctuation.indexOf(String.fromCharCode(c)) >= 0;
+}
+
+/** What may stand before a quoted token's opening quote in prose, besides a blank. */
+const QUOTED_TOKEN_START = '([{:,;=';
+/** What may follow a quoted token's closing quote in prose, besides a blank and the end. */
+const QUOTED_TOKEN_END = '.,;:!?)]';
 
 /** The quoted rule the value matches read as closing a string at its quote `at`, or null. */
 function quotedMatch(value: string, at: number, backtick: boolean): SqliMatch | null {
