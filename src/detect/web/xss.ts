@@ -34,15 +34,17 @@ const LINKED_SHEET = /^[^>]*\brel\s*=\s*['"]?\s*(?:stylesheet|import)\b[^>]*\bhr
 /** What a script URL shows before entities and controls are undone: a scheme, or an entity that may hide one. */
 const MAYBE_SCHEME = /script|data|&#|&[a-z]+;/i;
 
+/** The functions scanners and exploits call to prove that script ran. */
+const PROOF_CALL = '(?:alert|confirm|prompt)';
+/** The page's global object under the names script reaches it by. */
+const GLOBAL_OBJECT = '(?:window|top|self|parent|globalThis|frames)';
+
 /**
  * Breaking out of a JavaScript string into a call of what scanners and exploits use to prove
  * execution: a quote, an operator or `;`, then alert/confirm/prompt called (`'-alert(1)-'`,
  * `";alert(String.fromCharCode(88))//`, `'}};confirm``//`).
  */
-const JS_STRING_BREAK = /["'`]\s*(?:[-+*/%;,|&^)}\]]\s*)+(?:(?:window|top|self|parent|globalThis)\s*\.\s*)?(?:alert|confirm|prompt)\s*[(`]/;
-
-/** The functions scanners and exploits call to prove that script ran. */
-const PROOF_CALL = '(?:alert|confirm|prompt)';
+const JS_STRING_BREAK = new RegExp(`["'\`]\\s*(?:[-+*/%;,|&^)}\\]]\\s*)+(?:(?:window|top|self|parent|globalThis)\\s*\\.\\s*)?${PROOF_CALL}\\s*[(\`]`);
 
 /**
  * Script where a page writes the value into script unquoted (a number, a variable), with no quote
@@ -57,10 +59,10 @@ const PROOF_CALL = '(?:alert|confirm|prompt)';
  * markup), nor as a tagged template holding blanks ("option `--alert` to run command(s) `…`").
  */
 const SCRIPT_CALL = new RegExp(
-  `(?:^|(?<!&#?[a-zA-Z0-9]{1,10});|[)}\\]\\-+*/%|&^!=])\\s*(?:(?:window|top|self|parent|globalThis|frames)\\s*\\.\\s*)?${PROOF_CALL}(?:\\([^()]{0,80}\\)|\`[^\`\\s]{0,80}\`)(?=\\s*(?:$|[;/)}\\]\\-+*%|&^,]))` +
+  `(?:^|(?<!&#?[a-zA-Z0-9]{1,10});|[)}\\]\\-+*/%|&^!=])\\s*(?:${GLOBAL_OBJECT}\\s*\\.\\s*)?${PROOF_CALL}(?:\\([^()]{0,80}\\)|\`[^\`\\s]{0,80}\`)(?=\\s*(?:$|[;/)}\\]\\-+*%|&^,]))` +
     `|\\(${PROOF_CALL}\\)\\s*[(\`]` +
     `|\\.(?:find|map|call|apply|forEach|filter|some|every|then)\\(\\s*${PROOF_CALL}\\s*[),]` +
-    `|\\b(?:window|top|self|parent|globalThis|frames)\\[[^\\]]{1,100}\\][(\`]`,
+    `|\\b${GLOBAL_OBJECT}\\[[^\\]]{1,100}\\][(\`]`,
 );
 
 /** Whether a value has a character `SCRIPT_CALL` cannot do without: a parenthesis or a backtick. */
