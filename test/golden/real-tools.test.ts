@@ -51,6 +51,10 @@ const ATTACKS: Record<string, Expected[]> = {
   'hping3_synfin.pcap': [[9100013, 3, '10.99.0.66', 80]],
   // The first FIN is already an invalid-flag probe; the 100th without an answer is a flood.
   'hping3_fin_flood.pcap': [[9100011, 3, '10.99.0.66', 80], [9100006, 102, '10.99.0.66', 80]],
+  // Bare IP headers (hping3 -0): no transport header, so only this detector can count them.
+  'hping3_rawip_flood.pcap': [[9100019, 102, '10.99.0.66', 0]],
+  // As many bare IP headers a second as that flood, but each protocol number once or twice: a scan only.
+  'nmap_ip_protocol_scan.pcap': [[9100020, 22, '10.99.0.66', 0, { scan_kind: ['ip_protocol'] }]],
   'nmap_ping_sweep6.pcap': [[9100033, 25, 'fd99::66', 0, { sweep_kind: ['nd'] }]],
 };
 
@@ -87,8 +91,9 @@ describe('real tools: attacks', () => {
   for (const [file, sid, cnt, port] of [
     ['hping3_icmp_flood_rand.pcap', 9100017, 102, 0],
     ['hping3_udp_flood_rand.pcap', 9100016, 502, 53],
+    ['hping3_rawip_flood_rand.pcap', 9100050, 202, 0],
   ] as const) {
-    it(`hping3 --rand-source ${file.includes('icmp') ? 'ICMP' : 'UDP'} flood: one alert about the victim, nobody blocked`, async () => {
+    it(`hping3 --rand-source ${file.split('_')[1].toUpperCase()} flood: one alert about the victim, nobody blocked`, async () => {
       const { alerts, events } = await analyse(file);
       assert.deepEqual(alerts.map((a) => [a.signature.sid, a.pcapCnt, a.destIp, a.destPort, a.action]), [[sid, cnt, '10.99.0.10', port, 'allowed']]);
       assert.equal(events.filter((e) => e.type === 'block').length, 0);
