@@ -215,6 +215,58 @@ describe('udp_flood: many or forged sources', () => {
   });
 });
 
+describe('ip_flood', () => {
+  /** `count` datagrams of IP protocol `proto` from `src` to VIC, 1 ms apart, `body` after the IP header. */
+  const raw = (c: ReturnType<typeof collector>, o: { src?: string; proto: number; body?: number; count: number; fragment?: boolean }): void => {
+    for (let i = 0; i < o.count; i++) {
+      const payload = new Uint8Array(o.body ?? 0).fill(0x41);
+      c.emit(ethernet(ipv4Packet({ src: o.src ?? ATT, dst: VIC, proto: o.proto, payload, id: i, moreFragments: o.fragment })), T0 + i * 1000);
+    }
+  };
+
+  it('alerts at the 100th bare IP header of one protocol within a second (hping3 -0) and blocks the source', () => {
+    const c = collector();
+    raw(c, { proto: 6, count: 300 });
+    assert.deepEqual(brief(run(c.frames).alerts), [`9100019 #100 ${ATT} -> ${VIC} blocked`]);
+  });
+
+  it('counts empty IPsec headers (hping3 -0 -H 50) but not IPsec, PIM or SCTP traffic with its header', () => {
+    for (const [proto, body, alerts] of [
+      [50, 0, 1],
+      [50, 64, 0],
+      [51, 24, 0],
+      [103, 40, 0],
+      [132, 12, 0],
+      [132, 4, 1],
+      [255, 0, 1],
+    ] as const) {
+      const c = collector();
+      raw(c, { proto, body, count: 300 });
+      assert.equal(run(c.frames).alerts.length, alerts, `protocol ${proto}, ${body} bytes`);
+    }
+  });
+
+  it('leaves fragments to the defragmenter, and a decoded transport to the other detectors', () => {
+    const c = collector();
+    raw(c, { proto: 17, body: 64, count: 300, fragment: true });
+    for (let i = 0; i < 300; i++) c.emit(ethernet(udpPacket({ src: CLI, dst: VIC, sport: 40000, dport: 9 })), T0 + i * 1000);
+    assert.deepEqual(run(c.frames).alerts, []);
+  });
+
+  it('keeps protocols apart: 256 numbers once each (an IP protocol scan) is no flood', () => {
+    const c = collector();
+    for (let i = 0; i < 512; i++) c.emit(ethernet(ipv4Packet({ src: ATT, dst: VIC, proto: i % 256, payload: new Uint8Array(0), id: i })), T0 + i * 1000);
+    assert.ok(run(c.frames).alerts.every((a) => a.signature.attackType !== 'ip_flood'));
+  });
+
+  it('alerts about the host, blocking no one, when each packet has its own forged source (--rand-source)', () => {
+    const c = collector();
+    for (let i = 0; i < 400; i++) c.emit(ethernet(ipv4Packet({ src: `198.18.${i >> 8}.${i & 255}`, dst: VIC, proto: 255, payload: new Uint8Array(0), id: i })), T0 + i * 1000);
+    const out = run(c.frames);
+    assert.deepEqual(brief(out.alerts), [`9100050 #200 198.18.0.199 -> ${VIC} allowed`]);
+  });
+});
+
 describe('tcp_flood', () => {
   /** `count` stray segments (flags `flags`) from `src(i)`, each from its own port, each answered by a RST from the victim when `reset`. */
   function strays(emit: (f: Buffer, t: number) => void, o: { src: (i: number) => string; flags: string; count: number; reset: boolean }): void {

@@ -1,5 +1,5 @@
 /**
- * Golden tests on captures of real web-attack tools (sqlmap, curl, Nmap's scripts, wfuzz) and benign clients (curl, a
+ * Golden tests on captures of real web-attack tools (sqlmap, curl, Nmap's scripts, wfuzz, wapiti) and benign clients (curl, a
  * browser-like Python client) made in network namespaces by test/fixtures/web/make-captures.sh:
  * which web signature fires, at which packet, about whom, and nothing at all about the benign
  * client, whether alone or browsing while sqlmap runs.
@@ -24,6 +24,7 @@ const XSS = 9100101;
 const TRAVERSAL = 9100102;
 const CMDI = 9100103;
 const LOG4SHELL = 9100104;
+const CRLF = 9100106;
 const SSRF = 9100107;
 const SCANNER = 9100108;
 
@@ -320,6 +321,29 @@ describe("web tools: wfuzz's injection lists", () => {
     assert.deepEqual(found("/search?q=';%20exec%20master..xp_cmdshell"), [`${CMDI} ; then exec`, `${SQLI} stacked query after string break`]);
     const blocks = events.filter((e) => e.type === 'block');
     assert.deepEqual(blocks.map((b) => (b.type === 'block' ? [b.addr, b.pcapCnt] : [])), [[ATTACKER, 41]]);
+  });
+});
+
+describe('web tools: wapiti, a web vulnerability scanner', () => {
+  it('wapiti_item.pcap: each of its modules under its own attack type, one per request; its plain probes quiet', async () => {
+    const { alerts, http, events } = await analyse('wapiti_item.pcap');
+    // It poses as Firefox: no User-Agent alert. Its modules run one after another: CRLF, execution, XSS, SQL.
+    const bySid: Record<number, [number, number]> = {};
+    for (const a of alerts) (bySid[a.signature.sid] ??= [0, a.pcapCnt])[0]++;
+    assert.deepEqual(bySid, { [CRLF]: [1, 21], [CMDI]: [26, 27], [TRAVERSAL]: [1, 47], [XSS]: [39, 187], [SQLI]: [216, 383] });
+    assert.ok(alerts.every((a) => a.srcIp === ATTACKER && a.destIp === VICTIM && a.destPort === 80));
+    const perRequest = new Map<string, number>();
+    for (const a of alerts) perRequest.set(`${a.flowId}/${a.txId}`, (perRequest.get(`${a.flowId}/${a.txId}`) ?? 0) + 1);
+    assert.ok([...perRequest.values()].every((n) => n === 1), 'one attack type per request');
+    assert.equal(http.length, 292);
+    // The 9 without an alert: the page itself and a missing one, its taint word, `env` and `set`
+    // (command names alone), `/e` and `item` with a NUL byte, `a`)``, and the SQL error probe `1¿'"(`.
+    const quiet = http.filter((h) => !perRequest.has(`${h.flowId}/${h.txId}`)).map((h) => h.http.url);
+    assert.equal(quiet.length, 9);
+    assert.ok(quiet.includes('/item?id=1%C2%BF%27%22%28') && quiet.includes('/item?id=env'));
+    // The command module's `../../…/usr/bin/env|` (Perl's open of a pipe) climbs out of the root first.
+    assert.deepEqual(alerts.filter((a) => a.signature.sid === TRAVERSAL).map((a) => decodeURIComponent(a.http?.url ?? '').slice(-13)), ['/usr/bin/env|']);
+    assert.deepEqual(events.filter((e) => e.type === 'block').map((e) => (e.type === 'block' ? e.addr : '')), [ATTACKER]);
   });
 });
 
