@@ -10,7 +10,10 @@ const SIG_TARGET = builtin(9100050, 'RAMPART DOS IP flood of packets without a u
  * AH), PIM, SCTP. Each is left out when its fixed header is there (ESP's SPI and sequence number,
  * AH's first 12 bytes, PIM's 4, SCTP's common header); an empty one (hping3 -0 -H 50) counts.
  */
-const MIN_HEADER: Readonly<Record<number, number>> = { 50: 8, 51: 12, 103: 4, [IpProto.SCTP]: 12 };
+const IP_PROTO_ESP = 50;
+const IP_PROTO_AH = 51;
+const IP_PROTO_PIM = 103;
+const MIN_HEADER: Readonly<Record<number, number>> = { [IP_PROTO_ESP]: 8, [IP_PROTO_AH]: 12, [IP_PROTO_PIM]: 4, [IpProto.SCTP]: 12 };
 
 /**
  * True when `p` is a whole IP datagram that carries no transport header the engine can follow:
@@ -27,12 +30,12 @@ function transportless(p: Packet): boolean {
 /**
  * `ip_flood`: floods of IP packets that no other flood detector can see because they carry no
  * usable transport header: hping3's raw IP mode (`-0`, any protocol number), empty or truncated
- * TCP/UDP/GRE headers, protocols nothing on the network speaks. Each packet is also a decoder
- * anomaly; this turns a stream of them into one alert. Counted per protocol number, per source and
- * destination (blocked) and per destination from sources that are not floods on their own
- * (`--rand-source`: alerted about the host, not blocked). A flood repeats one protocol; an IP
- * protocol scan (nmap -sO, port_scan's) sends each of many once or twice, so it never adds up here. Routing protocols (OSPF, VRRP, IGMP) send a few packets a
- * second at most, far below the rate.
+ * TCP/UDP/GRE headers, protocols nothing on the network speaks. A malformed header is also a
+ * decoder anomaly, one event a packet; this turns the stream into one alert. Counted per protocol
+ * number, per source and destination (blocked) and per destination from sources that are not
+ * floods on their own (`--rand-source`: alerted about the host, not blocked). A flood repeats one
+ * protocol; an IP protocol scan (nmap -sO, port_scan's) sends each of many once or twice, so it
+ * never adds up here. Routing protocols (OSPF, VRRP, IGMP) send a few packets a second at most.
  */
 export const ipFlood: DetectorSpec = {
   name: 'ip_flood',
