@@ -1,4 +1,4 @@
-import { arpRequest, ethernet, icmpEcho, parseIp, tcpPacket, udpPacket } from './craft/frame.js';
+import { arpRequest, ethernet, icmpEcho, ipv4Packet, parseIp, tcpPacket, udpPacket } from './craft/frame.js';
 
 /**
  * Building blocks of synthetic traffic: benign conversations and attacks as real Ethernet frames
@@ -149,6 +149,18 @@ export function icmpFlood(emit: Emit, o: { src: string | null; dst: string; coun
   for (let i = 0; i < o.count; i++) {
     const src = o.src ?? spoofed(needRng(rng));
     emit(ethernet(icmpEcho({ src, dst: o.dst, id: 0x1234, seq: i & 0xffff, payload })), o.t0 + i * o.intervalUs);
+  }
+}
+
+/**
+ * Bare IPv4 headers of protocol `proto` with nothing after them, as hping3's raw IP mode (-0, -H)
+ * sends them, the IP id incrementing; from one source or (src null, rng given) random spoofed ones.
+ */
+export function rawIpFlood(emit: Emit, o: { src: string | null; dst: string; proto: number; count: number; intervalUs: number; t0: number }, rng?: Rng): void {
+  const payload = Buffer.alloc(0);
+  for (let i = 0; i < o.count; i++) {
+    const src = o.src ?? spoofed(needRng(rng));
+    emit(ethernet(ipv4Packet({ src, dst: o.dst, proto: o.proto, payload, id: i & 0xffff })), o.t0 + i * o.intervalUs);
   }
 }
 

@@ -49,7 +49,7 @@ describe('rampart eval', () => {
   it('prints the text report by default', () => {
     const r = rampart('eval', pair.malicious.path, '--truth', pair.malicious.truthPath);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, new RegExp(`^${pair.malicious.packets} packets, \\d+ alerts; 44 attacks: \\d+ detected, 0 missed, \\d+ not supported by this engine$`, 'm'));
+    assert.match(r.stdout, new RegExp(`^${pair.malicious.packets} packets, \\d+ alerts; 45 attacks: \\d+ detected, 0 missed, \\d+ not supported by this engine$`, 'm'));
     assert.match(r.stdout, /^icmp_flood\/echo +198\.51\.100\.20 +10\.1\.0\.10 +detected /m);
     assert.match(r.stdout, /^false positives on benign hosts: none$/m);
   });

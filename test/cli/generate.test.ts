@@ -24,8 +24,8 @@ describe('rampart generate', () => {
     for (const f of ['normal.pcap', 'normal.truth.json', 'malicious.pcap', 'malicious.truth.json']) assert.ok(existsSync(join(out, f)), f);
     const truth = JSON.parse(readFileSync(join(out, 'malicious.truth.json'), 'utf8'));
     assert.equal(truth.seed, 42);
-    assert.equal(truth.attacks.length, 44);
-    assert.match(r.stdout, new RegExp(`^wrote ${join(out, 'malicious.pcap')} \\(${truth.packets} packets, 44 attacks\\) and ${join(out, 'malicious.truth.json')}$`, 'm'));
+    assert.equal(truth.attacks.length, 45);
+    assert.match(r.stdout, new RegExp(`^wrote ${join(out, 'malicious.pcap')} \\(${truth.packets} packets, 45 attacks\\) and ${join(out, 'malicious.truth.json')}$`, 'm'));
     assert.equal(r.stderr, '');
   });
 

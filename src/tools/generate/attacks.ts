@@ -6,7 +6,7 @@
  * victim's answers, the handshake around a request).
  */
 import { ethernet, tcpPacket } from '../craft/frame.js';
-import { type Emit, icmpFlood, pingSweep, portScan, type Rng, synFlood, tcpConversation, udpFlood, arpSweep } from '../scenario.js';
+import { type Emit, icmpFlood, pingSweep, portScan, rawIpFlood, type Rng, synFlood, tcpConversation, udpFlood, arpSweep } from '../scenario.js';
 import { httpResponse } from './content.js';
 import { type FrameFacts, fragmentDatagrams, greTunnel, insertDecoys, splitSegments } from './evasion.js';
 import { type Host, type HostFactory, LAN_PREFIX_V4, type Network } from './hosts.js';
@@ -19,7 +19,8 @@ export interface AttackPlan {
   /** The engine's attack_type. */
   readonly type: string;
   readonly variant: string;
-  readonly protocol: 'tcp' | 'udp' | 'icmp' | 'arp';
+  /** 'ip': bare IP headers, no transport. */
+  readonly protocol: 'tcp' | 'udp' | 'icmp' | 'arp' | 'ip';
   /** Null when the sources are forged. */
   readonly attacker: Host | null;
   /** An address, or a CIDR for sweeps. */
@@ -218,6 +219,20 @@ export function planAttacks(net: Network, hosts: HostFactory): AttackSet {
     atUs: s(80),
     run: (emit, t0, rng) => udpFlood(emit, { src: null, dst: net.db.v4, dport: 7, count: 1500, intervalUs: 667, t0 }, rng),
     carries: (f) => f.src !== net.db.v4,
+  });
+
+  const rawIp = remote('flooder-rawip', '198.51.100.23');
+  plans.push({
+    id: 'ip_flood/raw_ip',
+    type: 'ip_flood',
+    variant: 'raw_ip',
+    protocol: 'ip',
+    attacker: rawIp,
+    victim: net.db.v4,
+    description: 'hping3 -0 -H 255: 500 bare IP headers of a reserved protocol at 1000/s to the database server [100/s]',
+    atUs: s(81.2),
+    run: (emit, t0) => rawIpFlood(emit, { src: rawIp.v4, dst: net.db.v4, proto: 255, count: 500, intervalUs: 1000, t0 }),
+    carries: from(rawIp),
   });
 
   webAttacks().forEach((w, i) => {

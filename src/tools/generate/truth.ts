@@ -15,7 +15,7 @@ export interface TruthAttack {
   readonly type: string;
   /** How it is done: "syn", "spoofed", "urlencoded", "ip_fragments"... */
   readonly variant: string;
-  readonly protocol: 'tcp' | 'udp' | 'icmp' | 'arp';
+  readonly protocol: 'tcp' | 'udp' | 'icmp' | 'arp' | 'ip';
   /** Source address, or null when the sources are forged. */
   readonly attacker: string | null;
   /** Target address, or a CIDR for sweeps. */

@@ -32,7 +32,7 @@ describe('rampart eval on the default generated pair', () => {
   it('detects every attack whose type a detector declares; the others are "not supported", never "missed"', () => {
     const supported = supportedAttackTypes();
     assert.ok(supported.has('port_scan') && supported.has('syn_flood'));
-    assert.equal(malicious.attacks.length, 44);
+    assert.equal(malicious.attacks.length, 45);
     for (const a of malicious.attacks) {
       assert.equal(a.status, supported.has(a.type) ? 'detected' : 'not_supported', `${a.id}: ${a.status}`);
       if (a.status === 'detected') assert.ok(a.packets_to_first_alert !== null && a.packets_to_first_alert >= 0, a.id);

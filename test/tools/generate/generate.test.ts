@@ -132,6 +132,7 @@ describe('rampart generate: truth files', () => {
       'udp_flood/one_way': 2000,
       'icmp_flood/spoofed': 1000,
       'udp_flood/spoofed': 1500,
+      'ip_flood/raw_ip': 500,
     });
     for (const w of webAttacks()) {
       const len = Buffer.byteLength(w.request, 'latin1');
@@ -146,7 +147,7 @@ describe('rampart generate: truth files', () => {
         : Math.ceil((20 + len) / d.fragPayload);
       assert.equal(sizes[`${w.type}/${w.variant}`], expected, `${w.type}/${w.variant}`);
     }
-    assert.equal(truth.attacks.length, 15 + webAttacks().length);
+    assert.equal(truth.attacks.length, 16 + webAttacks().length);
   });
 
   it('the background of malicious.pcap is exactly normal.pcap\'s frames, in number', () => {
@@ -162,6 +163,7 @@ describe('rampart generate: truth files', () => {
       udp: (s) => s.proto === IpProto.UDP,
       icmp: (s) => s.proto === IpProto.ICMP,
       arp: (s) => s.l3 === L3.ARP,
+      ip: (s) => s.l3 === L3.IPV4 && s.proto !== IpProto.TCP && s.proto !== IpProto.UDP && s.proto !== IpProto.ICMP,
     };
     const victimOf = (a: TruthAttack, addr: string): boolean => (a.victim.endsWith('/24') ? addr.startsWith(a.victim.slice(0, -4)) : addr === a.victim);
     for (const a of truth.attacks) {
