@@ -72,22 +72,28 @@ function packetHead(ev: PacketRef, eventType: string): Record<string, unknown> {
 }
 
 /**
- * Suricata's `http` object: fields it would leave out when empty are left out (status and length
- * until a response was seen).
+ * Suricata's `http` object, its fields in Suricata's order (basic, then extended): fields it leaves
+ * out when absent are left out (the port unless the request wrote one, status until a response was
+ * seen), the response's Content-Type is cut at its parameters (`text/html`, not
+ * `text/html; charset=utf-8`), and `length` is always there (0 before the response).
  */
 function httpRecord(h: HttpInfo): Record<string, unknown> {
   const record: Record<string, unknown> = {};
   if (h.hostname !== '') record.hostname = h.hostname;
+  if (h.httpPort >= 0) record.http_port = h.httpPort;
   record.url = h.url;
   if (h.httpUserAgent !== '') record.http_user_agent = h.httpUserAgent;
-  if (h.httpContentType !== '') record.http_content_type = h.httpContentType;
+  if (h.xff !== '') record.xff = h.xff;
+  if (h.httpContentType !== '') {
+    const semicolon = h.httpContentType.indexOf(';');
+    record.http_content_type = semicolon < 0 ? h.httpContentType : h.httpContentType.slice(0, semicolon);
+  }
   if (h.httpRefer !== '') record.http_refer = h.httpRefer;
   record.http_method = h.httpMethod;
   record.protocol = h.protocol;
-  if (h.status > 0) {
-    record.status = h.status;
-    record.length = h.length;
-  }
+  if (h.status > 0) record.status = h.status;
+  if (h.redirect !== '') record.redirect = h.redirect;
+  record.length = h.length;
   return record;
 }
 

@@ -40,10 +40,14 @@ export interface PacketRef {
 export interface HttpInfo {
   /** Host the request named (Host header or absolute URI), '' when none. */
   readonly hostname: string;
+  /** The port written with that host (`Host: shop.example:8080`), -1 when none was (Suricata's `http_port`). */
+  readonly httpPort: number;
   /** Request target as sent. */
   readonly url: string;
   /** '' when the request had no User-Agent. */
   readonly httpUserAgent: string;
+  /** The X-Forwarded-For header, '' when absent. */
+  readonly xff: string;
   /** Response Content-Type, '' when absent or not seen. */
   readonly httpContentType: string;
   /** Referer header, '' when absent. */
@@ -53,6 +57,8 @@ export interface HttpInfo {
   readonly protocol: string;
   /** Response status; 0 when no response was seen (yet). */
   readonly status: number;
+  /** The response's Location header (a redirect's target), '' when absent or not seen. */
+  readonly redirect: string;
   /** Response body bytes seen. */
   readonly length: number;
 }

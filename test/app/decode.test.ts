@@ -292,6 +292,10 @@ describe('response heads read in place', () => {
       'X-Note: Content-Length: 9',
       'Content-Type: caf\u00e9/\u00fe',
       ' folded continuation',
+      'Location: /docs/',
+      'LOCATION:\thttp://shop.example/a?b=1 ',
+      'Last-Modified: Sun, 22 Nov 2026 07:11:52 GMT',
+      'Link: </style.css>; rel=preload',
     ];
     const reader = new ResponseHeadReader();
     let heads = 0;
@@ -305,7 +309,7 @@ describe('response heads read in place', () => {
             assert.equal(end, head.length, JSON.stringify(head));
             const want = parseResponseHead(head);
             assert.ok(want !== null);
-            assert.deepEqual({ status: reader.status, framing: { ...reader.framing }, hasLength: reader.hasLength, contentType: reader.contentType }, want, JSON.stringify(head));
+            assert.deepEqual({ status: reader.status, framing: { ...reader.framing }, hasLength: reader.hasLength, contentType: reader.contentType, location: reader.location }, want, JSON.stringify(head));
             // Cut anywhere before its blank line, the head does not end in the bytes at hand.
             assert.equal(reader.read(buf, 0, head.length - 1), -1);
             heads++;

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { FieldKind, flagNames, HttpFlag } from '../../src/app/http/request.js';
+import { authorityPort, FieldKind, flagNames, HttpFlag } from '../../src/app/http/request.js';
 import { T0 } from '../helpers.js';
 import { Conn } from '../stream/segments.js';
 import { runHttp } from './pipeline.js';
@@ -261,6 +261,15 @@ describe('HTTP requests', () => {
       requests += (JSON.parse(whole) as unknown[][])[0].length;
     }
     assert.ok(requests > 40, `${requests} requests`);
+  });
+});
+
+describe('the port written in a Host header or absolute URI (EVE http_port)', () => {
+  it('reads host:port, [v6]:port and user@host:port; none, an empty port, a bare IPv6 or a number past 65535 give -1', () => {
+    assert.deepEqual(
+      ['shop.example:8080', ' [::1]:3128 ', 'ann@shop.example:81', 'shop.example', 'shop.example:', '::1', '[::1]', 'shop.example:65536', 'shop.example:80x'].map(authorityPort),
+      [8080, 3128, 81, -1, -1, -1, -1, -1, -1],
+    );
   });
 });
 

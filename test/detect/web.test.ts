@@ -299,13 +299,16 @@ describe('web attacks in every part of a request', () => {
     const a = out.alerts[0];
     assert.deepEqual(a.http, {
       hostname: 'shop.example',
+      httpPort: -1,
       url: '/search?q=%27%20OR%201%3D1--%20',
       httpUserAgent: 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0',
+      xff: '',
       httpContentType: '',
       httpRefer: '',
       httpMethod: 'GET',
       protocol: 'HTTP/1.1',
       status: 0,
+      redirect: '',
       length: 0,
     });
     assert.equal(a.payloadPrintable, request);
@@ -684,6 +687,25 @@ describe('web attacks across TCP segments', () => {
     assert.deepEqual(seen(out.alerts), [[SQLI, 4, 'body', 'user', CLIENT]]);
     assert.deepEqual(out.alerts.map((a) => a.metadata.evidence), [["admin' OR '1'='1"]]);
     assert.equal(out.engine.http.stats.request_bodies, 3);
+  });
+
+  it("logs Suricata's http_port, xff and redirect: curl to python's http.server on 8080, a directory without its slash", () => {
+    // The bytes curl 7.88.1 and http.server (Python 3.11) exchanged, read where a head comes whole;
+    // then a request through a proxy, whose answer's head comes in two segments (read as text).
+    const request = 'GET /docs HTTP/1.1\r\nHost: 10.99.0.2:8080\r\nUser-Agent: curl/7.88.1\r\nAccept: */*\r\nX-Forwarded-For: 203.0.113.9\r\n\r\n';
+    const moved = 'HTTP/1.0 301 Moved Permanently\r\nServer: SimpleHTTP/0.6 Python/3.11.2\r\nDate: Sun, 22 Nov 2026 07:11:52 GMT\r\nLocation: /docs/\r\nContent-Length: 0\r\n\r\n';
+    const proxied = 'GET http://shop.example:3128/a HTTP/1.1\r\nHost: shop.example\r\n\r\n';
+    const page = 'HTTP/1.1 201 Created\r\nContent-Type: text/html; charset=utf-8\r\nLocation: /a/7\r\nContent-Length: 3\r\n\r\nhi\n';
+    const c = new Conn({ t0: T0, dport: 8080 }).handshake().send(request).serverAck().reply(moved).send(proxied).serverAck().reply(page.slice(0, 20)).reply(page.slice(20));
+    const out = run(c.close().frames, 'outputs:\n  http_events: true\n');
+    const http = out.events.filter((e) => e.type === 'http').map((e) => (e.type === 'http' ? e.http : null));
+    assert.deepEqual(
+      http.map((h) => [h?.httpPort, h?.xff, h?.status, h?.redirect, h?.httpContentType]),
+      [
+        [8080, '203.0.113.9', 301, '/docs/', ''],
+        [3128, '', 201, '/a/7', 'text/html; charset=utf-8'],
+      ],
+    );
   });
 
   it('alerts on every malicious request of a keep-alive connection (no re-alert suppression)', () => {

@@ -198,13 +198,16 @@ process.stderr.write('closed\\n');
 describe('EVE HTTP records', () => {
   const http = {
     hostname: 'shop.example',
+    httpPort: -1,
     url: '/search?q=%27%20OR%201%3D1--',
     httpUserAgent: 'curl/8.0',
+    xff: '',
     httpContentType: '',
     httpRefer: '',
     httpMethod: 'GET',
     protocol: 'HTTP/1.1',
     status: 0,
+    redirect: '',
     length: 0,
   };
 
@@ -216,7 +219,7 @@ describe('EVE HTTP records', () => {
         '"src_ip":"192.168.100.101","src_port":40000,"dest_ip":"192.168.100.103","dest_port":80,"proto":"TCP","tx_id":2,' +
         '"alert":{"action":"blocked","gid":1,"signature_id":9000001,"rev":2,"signature":"RAMPART SYN flood",' +
         '"category":"Attempted Denial of Service","severity":2,"metadata":{"attack_type":["syn_flood"],"location":["query"]}},' +
-        '"http":{"hostname":"shop.example","url":"/search?q=%27%20OR%201%3D1--","http_user_agent":"curl/8.0","http_method":"GET","protocol":"HTTP/1.1"},' +
+        '"http":{"hostname":"shop.example","url":"/search?q=%27%20OR%201%3D1--","http_user_agent":"curl/8.0","http_method":"GET","protocol":"HTTP/1.1","length":0},' +
         '"app_proto":"http","payload_printable":"GET /search?q=%27%20OR%201%3D1-- HTTP/1.1\\r\\nHost: shop.example\\r\\n\\r\\n",' +
         '"rampart":{"detail":"120 SYN/s over 1s (threshold 100)"}}',
     );
@@ -246,6 +249,28 @@ describe('EVE HTTP records', () => {
         '"app_proto":"http","rampart":{"anomalies":["double_encoded"]}}',
     );
     assert.equal(JSON.stringify((eveRecord({ ...ev, anomalies: [] }) as Record<string, unknown>).rampart), undefined);
+  });
+
+  it("writes Suricata's port, X-Forwarded-For and redirect in its order, and the Content-Type without parameters", () => {
+    const ev = {
+      type: 'http' as const,
+      tsUs: TS_US,
+      pcapCnt: 9,
+      flowId: 77,
+      srcIp: '10.0.0.21',
+      srcPort: 40000,
+      destIp: '10.0.0.10',
+      destPort: 8080,
+      proto: 'TCP',
+      http: { ...http, httpPort: 8080, xff: '203.0.113.9', httpContentType: 'text/html; charset=utf-8', status: 301, redirect: '/docs/', length: 0 },
+      txId: 0,
+      anomalies: [],
+    };
+    assert.equal(
+      JSON.stringify((eveRecord(ev) as Record<string, unknown>).http),
+      '{"hostname":"shop.example","http_port":8080,"url":"/search?q=%27%20OR%201%3D1--","http_user_agent":"curl/8.0","xff":"203.0.113.9",' +
+        '"http_content_type":"text/html","http_method":"GET","protocol":"HTTP/1.1","status":301,"redirect":"/docs/","length":0}',
+    );
   });
 
   it('logs http events only when the writer takes them', () =>

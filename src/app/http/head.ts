@@ -518,6 +518,7 @@ class ParsedRequest implements HttpRequest {
   status = 0;
   responseLength = 0;
   responseContentType = '';
+  responseLocation = '';
   clientPort = 0;
   serverPort = 0;
   clientIsInitiator = true;
@@ -687,6 +688,8 @@ export interface ResponseHead {
   /** True when a Content-Length header was present (even 0). */
   readonly hasLength: boolean;
   readonly contentType: string;
+  /** The Location header (a redirect's target), '' when absent. */
+  readonly location: string;
 }
 
 function isDigit(c: number): boolean {
@@ -694,7 +697,7 @@ function isDigit(c: number): boolean {
 }
 
 /**
- * Parses `HTTP/x.y NNN reason` and the three headers the response side needs (framing and type),
+ * Parses `HTTP/x.y NNN reason` and the four headers the response side needs (framing, type, Location),
  * reading the head in place: only those three lines are cut out of it (responses are as many as
  * requests, and most of their headers matter to nobody here). Null when the status line is not HTTP.
  */
@@ -710,6 +713,7 @@ export function parseResponseHead(head: string): ResponseHead | null {
   let length = -1;
   let chunked = false;
   let contentType = '';
+  let location = '';
   let pos = head.indexOf('\n', i) + 1;
   let nextColon = -1;
   while (pos > 0 && pos < head.length) {
@@ -725,17 +729,18 @@ export function parseResponseHead(head: string): ResponseHead | null {
     }
     const colon = nextColon;
     const keyLen = colon - pos;
-    // Only the three names matter: their lengths tell most lines apart without cutting them out.
-    if (colon > 0 && colon < end && (keyLen === 14 || keyLen === 17 || keyLen === 12)) {
+    // Only four names matter: their lengths tell most lines apart without cutting them out.
+    if (colon > 0 && colon < end && (keyLen === 14 || keyLen === 17 || keyLen === 12 || keyLen === 8)) {
       const key = head.slice(pos, colon).toLowerCase();
       const value = head.slice(colon + 1, end).trim();
       if (key === 'content-length' && length < 0 && /^\d{1,15}$/.test(value)) length = Number(value);
       else if (key === 'transfer-encoding') chunked = value.toLowerCase().split(',').pop()?.trim() === 'chunked';
       else if (key === 'content-type') contentType = value;
+      else if (key === 'location' && location === '') location = value;
     }
     pos = lf + 1;
   }
-  return { status, framing: { chunked, length: chunked || length < 0 ? 0 : length }, hasLength: length >= 0, contentType };
+  return { status, framing: { chunked, length: chunked || length < 0 ? 0 : length }, hasLength: length >= 0, contentType, location };
 }
 
 /**
@@ -760,6 +765,7 @@ export function statusLineCode(buf: Buffer, from: number, lf: number): number {
 const RES_CONTENT_LENGTH = 'content-length';
 const RES_TRANSFER_ENCODING = 'transfer-encoding';
 const RES_CONTENT_TYPE = 'content-type';
+const RES_LOCATION = 'location';
 
 /** Content-Type strings a response head reader keeps for reuse. */
 const RECENT_TYPES = 8;
@@ -800,6 +806,7 @@ export class ResponseHeadReader implements ResponseHead {
   readonly framing = { chunked: false, length: 0 };
   hasLength = false;
   contentType = '';
+  location = '';
   private readonly recentTypes: string[] = [];
   private nextType = 0;
 
@@ -815,11 +822,13 @@ export class ResponseHeadReader implements ResponseHead {
     let chunked = false;
     let typeFrom = -1;
     let typeTo = -1;
+    let locationFrom = -1;
+    let locationTo = -1;
     let headEnd = -1;
     for (let lineStart = firstLf + 1; lineStart < end; ) {
-      // The names read here start with c or t: other lines are only passed over to their LF.
+      // The names read here start with c, t or l: other lines are only passed over to their LF.
       const first = buf[lineStart] | 0x20;
-      if (first !== 99 && first !== 116) {
+      if (first !== 99 && first !== 116 && first !== 108) {
         const lf = lfFrom(buf, lineStart, end);
         if (lf === end) break;
         // A line of nothing but CRs ends the head.
@@ -838,7 +847,7 @@ export class ResponseHeadReader implements ResponseHead {
       if (lf === end) break;
       const lineEnd = buf[lf - 1] === 13 ? lf - 1 : lf;
       const keyLen = colon - lineStart;
-      if (colon < lineEnd && (keyLen === 14 || keyLen === 17 || keyLen === 12)) {
+      if (colon < lineEnd && (keyLen === 14 || keyLen === 17 || keyLen === 12 || keyLen === 8)) {
         let a = colon + 1;
         let b = lineEnd;
         while (a < b && isTrimByte(buf[a])) a++;
@@ -859,6 +868,9 @@ export class ResponseHeadReader implements ResponseHead {
         } else if (keyLen === 12 && bytesAreName(buf, lineStart, RES_CONTENT_TYPE)) {
           typeFrom = a;
           typeTo = b;
+        } else if (keyLen === 8 && locationFrom < 0 && bytesAreName(buf, lineStart, RES_LOCATION)) {
+          locationFrom = a;
+          locationTo = b;
         }
       }
       lineStart = lf + 1;
@@ -871,6 +883,7 @@ export class ResponseHeadReader implements ResponseHead {
     this.framing.length = chunked || length < 0 ? 0 : length;
     this.hasLength = length >= 0;
     this.contentType = typeFrom < typeTo ? this.typeText(buf, typeFrom, typeTo) : '';
+    this.location = locationFrom < locationTo ? buf.toString('latin1', locationFrom, locationTo) : '';
     return headEnd;
   }
 

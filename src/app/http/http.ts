@@ -254,6 +254,7 @@ class H2ResponseSink implements H2Sink {
     if (req.status === 0 && status >= 200) {
       req.status = status;
       req.responseContentType = fields.find((f) => f[0] === 'content-type')?.[1] ?? '';
+      req.responseLocation = fields.find((f) => f[0] === 'location')?.[1] ?? '';
     }
     if (endStream && req.status !== 0) this.h2.answered(stream, req);
   }
@@ -1497,6 +1498,7 @@ export class HttpApp implements StreamConsumer {
     else {
       req.status = res.status;
       req.responseContentType = res.contentType;
+      req.responseLocation = res.location;
     }
     st.resTx = req;
     const method = req !== null ? req.method : 'GET';

@@ -189,6 +189,8 @@ export interface HttpRequest {
   responseLength: number;
   /** Response Content-Type, '' when absent or not seen. */
   responseContentType: string;
+  /** Response Location (a redirect's target), '' when absent or not seen. */
+  responseLocation: string;
   /** Client and server ports of the flow (which side is the client was decided from the data). */
   readonly clientPort: number;
   readonly serverPort: number;
@@ -209,17 +211,50 @@ export function headerValue(headers: readonly HttpHeader[], key: string): string
   return '';
 }
 
-/** The EVE `http` fields of a request (and of its response, once seen). */
+/** The authority of an absolute request target (`http://shop.example:8080/…`), null for any other. */
+const ABSOLUTE_AUTHORITY = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i;
+
+/**
+ * The port written in an authority (`host:8080`, `[::1]:8080`, `user@host:8080`), -1 when there
+ * is none or it is not a port number (as libhtp leaves its port number unset).
+ */
+export function authorityPort(authority: string): number {
+  let a = authority.trim();
+  a = a.slice(a.lastIndexOf('@') + 1);
+  let rest: string;
+  if (a.startsWith('[')) {
+    const close = a.indexOf(']');
+    if (close < 0 || a.charCodeAt(close + 1) !== 58) return -1;
+    rest = a.slice(close + 2);
+  } else {
+    const colon = a.indexOf(':');
+    if (colon < 0 || a.indexOf(':', colon + 1) >= 0) return -1;
+    rest = a.slice(colon + 1);
+  }
+  if (!/^\d{1,5}$/.test(rest)) return -1;
+  const port = Number(rest);
+  return port <= 65535 ? port : -1;
+}
+
+/**
+ * The EVE `http` fields of a request (and of its response, once seen). The port and
+ * X-Forwarded-For are read from the headers here, when an event is logged, not while inspecting.
+ */
 export function httpInfo(req: HttpRequest): HttpInfo {
+  const absolute = ABSOLUTE_AUTHORITY.exec(req.uriRaw);
+  const headers = req.headers;
   return {
     hostname: req.hostname,
+    httpPort: authorityPort(absolute !== null ? absolute[1] : headerValue(headers, 'host')),
     url: req.uriRaw,
     httpUserAgent: req.userAgent,
+    xff: headerValue(headers, 'x-forwarded-for'),
     httpContentType: req.responseContentType,
     httpRefer: req.referer,
     httpMethod: req.method,
     protocol: req.protocol,
     status: req.status,
+    redirect: req.responseLocation,
     length: req.responseLength,
   };
 }

@@ -274,6 +274,9 @@ export class WsMessageRequest implements HttpRequest {
   get responseContentType(): string {
     return '';
   }
+  get responseLocation(): string {
+    return '';
+  }
   get clientPort(): number {
     return this.opening.clientPort;
   }
