@@ -99,7 +99,8 @@ export class Engine {
     if (p.isFragment) {
       const whole = this.defrag.add(p);
       const extra = this.defrag.lastEvents;
-      for (let i = 0; i < extra.length; i++) this.emitAnomaly(p, extra[i], 'defrag');
+      // Suricata's defrag events are decoder events of the packet (anomaly type "decode").
+      for (let i = 0; i < extra.length; i++) this.emitAnomaly(p, extra[i], 'decode');
       if (whole !== null) {
         this.decoder.decodeDatagram(p, whole);
         if (p.eventCount > 0) this.emitAnomalies(p);

@@ -117,7 +117,10 @@ export interface AnomalyEvent extends PacketRef {
   readonly type: 'anomaly';
   /** Suricata-style event name, e.g. "decoder.ipv4.trunc_pkt". */
   readonly event: string;
-  /** "decode" for packet decoding, "stream"/"defrag" for later stages. */
+  /**
+   * Suricata's anomaly type: "decode" for an event of one packet (defragmentation's included, as
+   * Suricata counts them), "stream" for TCP reassembly's.
+   */
   readonly layer: string;
 }
 

@@ -228,10 +228,11 @@ describe('web tools: insertion (decoys, RSTs and overlapping fragments the victi
     assert.deepEqual([st.invalid_ip_checksum, st.ip_source_route, st.tcp_md5_unexpected], [0, 1, 1]);
     assert.deepEqual([stats.stats.flow.rst_ignored, stats.stats.flow.flows_created, st.gaps], [2, 10, 0]);
     assert.deepEqual([stats.stats.defrag.overlap_discards, stats.stats.defrag.reassembled], [1, 0]);
-    const anomalies = events.filter((e) => e.type === 'anomaly').map((e) => (e.type === 'anomaly' ? [e.event, e.pcapCnt] : []));
+    // Suricata's anomaly types: reassembly's events are "stream", defragmentation's "decode".
+    const anomalies = events.filter((e) => e.type === 'anomaly').map((e) => (e.type === 'anomaly' ? [e.event, e.layer, e.pcapCnt] : []));
     assert.deepEqual(anomalies, [
-      ['stream.pkt_invalid_timestamp', 25],
-      ['defrag.ipv4.fragment_overlap', 81],
+      ['stream.pkt_invalid_timestamp', 'stream', 25],
+      ['defrag.ipv4.fragment_overlap', 'decode', 81],
     ]);
   });
 });
