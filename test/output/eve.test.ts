@@ -225,21 +225,24 @@ describe('EVE HTTP records', () => {
     );
   });
 
+  /** An http event of transaction 0 on flow 77, from a client on port 40000 to `destPort`. */
+  const httpEvent = (fields: Partial<typeof http>, destPort: number, anomalies: string[]) => ({
+    type: 'http' as const,
+    tsUs: TS_US,
+    pcapCnt: 9,
+    flowId: 77,
+    srcIp: '10.0.0.21',
+    srcPort: 40000,
+    destIp: '10.0.0.10',
+    destPort,
+    proto: 'TCP',
+    http: { ...http, ...fields },
+    txId: 0,
+    anomalies,
+  });
+
   it('writes an http event with its tx_id, and the response status and length once seen', () => {
-    const ev = {
-      type: 'http' as const,
-      tsUs: TS_US,
-      pcapCnt: 9,
-      flowId: 77,
-      srcIp: '10.0.0.21',
-      srcPort: 40000,
-      destIp: '10.0.0.10',
-      destPort: 80,
-      proto: 'TCP',
-      http: { ...http, httpContentType: 'text/html', httpRefer: 'http://shop.example/', status: 200, length: 512 },
-      txId: 0,
-      anomalies: ['double_encoded'],
-    };
+    const ev = httpEvent({ httpContentType: 'text/html', httpRefer: 'http://shop.example/', status: 200, length: 512 }, 80, ['double_encoded']);
     assert.equal(
       JSON.stringify(eveRecord(ev)),
       '{"timestamp":"2026-11-21T06:38:11.123456+0000","flow_id":77,"pcap_cnt":9,"event_type":"http",' +
@@ -252,20 +255,7 @@ describe('EVE HTTP records', () => {
   });
 
   it("writes Suricata's port, X-Forwarded-For and redirect in its order, and the Content-Type without parameters", () => {
-    const ev = {
-      type: 'http' as const,
-      tsUs: TS_US,
-      pcapCnt: 9,
-      flowId: 77,
-      srcIp: '10.0.0.21',
-      srcPort: 40000,
-      destIp: '10.0.0.10',
-      destPort: 8080,
-      proto: 'TCP',
-      http: { ...http, httpPort: 8080, xff: '203.0.113.9', httpContentType: 'text/html; charset=utf-8', status: 301, redirect: '/docs/', length: 0 },
-      txId: 0,
-      anomalies: [],
-    };
+    const ev = httpEvent({ httpPort: 8080, xff: '203.0.113.9', httpContentType: 'text/html; charset=utf-8', status: 301, redirect: '/docs/', length: 0 }, 8080, []);
     assert.equal(
       JSON.stringify((eveRecord(ev) as Record<string, unknown>).http),
       '{"hostname":"shop.example","http_port":8080,"url":"/search?q=%27%20OR%201%3D1--","http_user_agent":"curl/8.0","xff":"203.0.113.9",' +
