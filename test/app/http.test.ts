@@ -5,7 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { authorityPort, FieldKind, flagNames, HttpFlag } from '../../src/app/http/request.js';
+import { authorityPort } from '../../src/app/http/head.js';
+import { FieldKind, flagNames, HttpFlag } from '../../src/app/http/request.js';
 import { T0 } from '../helpers.js';
 import { Conn } from '../stream/segments.js';
 import { runHttp } from './pipeline.js';

@@ -417,6 +417,28 @@ class HeaderReader {
 }
 
 /**
+ * The port written in an authority (`host:8080`, `[::1]:8080`, `user@host:8080`), -1 when there
+ * is none or it is not a port number (as libhtp leaves its port number unset).
+ */
+export function authorityPort(authority: string): number {
+  let a = authority.trim();
+  a = a.slice(a.lastIndexOf('@') + 1);
+  let rest: string;
+  if (a.startsWith('[')) {
+    const close = a.indexOf(']');
+    if (close < 0 || a.charCodeAt(close + 1) !== 58) return -1;
+    rest = a.slice(close + 2);
+  } else {
+    const colon = a.indexOf(':');
+    if (colon < 0 || a.indexOf(':', colon + 1) >= 0) return -1;
+    rest = a.slice(colon + 1);
+  }
+  if (!/^\d{1,5}$/.test(rest)) return -1;
+  const port = Number(rest);
+  return port <= 65535 ? port : -1;
+}
+
+/**
  * Host part of an authority (`user@host:port`, `[v6]:port`), lower case, without a trailing dot:
  * its bounds found in one pass, then one slice (and `toLowerCase` only when a letter needs it).
  */
@@ -549,6 +571,11 @@ class ParsedRequest implements HttpRequest {
       this.host = fromUri !== '' ? fromUri : hostOf(this.hostHeader);
     }
     return this.host;
+  }
+
+  /** The port written with the host `hostname` came from (read when an event is logged). */
+  get hostPort(): number {
+    return authorityPort(this.uriAuthority !== null && hostOf(this.uriAuthority) !== '' ? this.uriAuthority : this.hostHeader);
   }
 
   /** Read again from the head on first use: nothing on the inspection path needs the records. */
@@ -698,7 +725,7 @@ function isDigit(c: number): boolean {
 
 /**
  * Parses `HTTP/x.y NNN reason` and the four headers the response side needs (framing, type, Location),
- * reading the head in place: only those three lines are cut out of it (responses are as many as
+ * reading the head in place: only those four lines are cut out of it (responses are as many as
  * requests, and most of their headers matter to nobody here). Null when the status line is not HTTP.
  */
 export function parseResponseHead(head: string): ResponseHead | null {

@@ -158,6 +158,8 @@ export interface HttpRequest {
   readonly headers: readonly HttpHeader[];
   /** Host without port, lower case (from an absolute URI, else the Host header); '' when absent. */
   readonly hostname: string;
+  /** The port written with that host (`shop.example:8080`), -1 when none or not a port number. */
+  readonly hostPort: number;
   readonly userAgent: string;
   readonly referer: string;
   readonly contentType: string;
@@ -211,44 +213,17 @@ export function headerValue(headers: readonly HttpHeader[], key: string): string
   return '';
 }
 
-/** The authority of an absolute request target (`http://shop.example:8080/…`), null for any other. */
-const ABSOLUTE_AUTHORITY = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i;
-
 /**
- * The port written in an authority (`host:8080`, `[::1]:8080`, `user@host:8080`), -1 when there
- * is none or it is not a port number (as libhtp leaves its port number unset).
- */
-export function authorityPort(authority: string): number {
-  let a = authority.trim();
-  a = a.slice(a.lastIndexOf('@') + 1);
-  let rest: string;
-  if (a.startsWith('[')) {
-    const close = a.indexOf(']');
-    if (close < 0 || a.charCodeAt(close + 1) !== 58) return -1;
-    rest = a.slice(close + 2);
-  } else {
-    const colon = a.indexOf(':');
-    if (colon < 0 || a.indexOf(':', colon + 1) >= 0) return -1;
-    rest = a.slice(colon + 1);
-  }
-  if (!/^\d{1,5}$/.test(rest)) return -1;
-  const port = Number(rest);
-  return port <= 65535 ? port : -1;
-}
-
-/**
- * The EVE `http` fields of a request (and of its response, once seen). The port and
- * X-Forwarded-For are read from the headers here, when an event is logged, not while inspecting.
+ * The EVE `http` fields of a request (and of its response, once seen). X-Forwarded-For is read
+ * from the headers here, when an event is logged, not while inspecting.
  */
 export function httpInfo(req: HttpRequest): HttpInfo {
-  const absolute = ABSOLUTE_AUTHORITY.exec(req.uriRaw);
-  const headers = req.headers;
   return {
     hostname: req.hostname,
-    httpPort: authorityPort(absolute !== null ? absolute[1] : headerValue(headers, 'host')),
+    httpPort: req.hostPort,
     url: req.uriRaw,
     httpUserAgent: req.userAgent,
-    xff: headerValue(headers, 'x-forwarded-for'),
+    xff: headerValue(req.headers, 'x-forwarded-for'),
     httpContentType: req.responseContentType,
     httpRefer: req.referer,
     httpMethod: req.method,

@@ -250,6 +250,9 @@ export class WsMessageRequest implements HttpRequest {
   get hostname(): string {
     return this.opening.hostname;
   }
+  get hostPort(): number {
+    return this.opening.hostPort;
+  }
   get userAgent(): string {
     return this.opening.userAgent;
   }
