@@ -33,10 +33,10 @@ const MAX_IPV6_DATAGRAM = 40 + 65535;
 
 /** Event names the defragmenter reports in `lastEvents`, as Suricata names them. */
 export const DefragEvent = {
-  IPV4_OVERLAP: 'defrag.ipv4.fragment_overlap',
-  IPV6_OVERLAP: 'defrag.ipv6.fragment_overlap',
-  IPV4_TOO_LARGE: 'defrag.ipv4.reassembly_too_large',
-  IPV6_TOO_LARGE: 'defrag.ipv6.reassembly_too_large',
+  IPV4_OVERLAP: 'decoder.ipv4.frag_overlap',
+  IPV6_OVERLAP: 'decoder.ipv6.frag_overlap',
+  IPV4_TOO_LARGE: 'decoder.ipv4.frag_pkt_too_large',
+  IPV6_TOO_LARGE: 'decoder.ipv6.frag_pkt_too_large',
 } as const;
 
 /** Bytes of the datagram held for one offset range; pieces of a tracker never overlap. */
@@ -100,7 +100,7 @@ export class Defragmenter {
     this.opts = o;
   }
 
-  /** Extra events from the last add() (overlap, too large …) as names, e.g. "defrag.ipv4.fragment_overlap"; empty most of the time. */
+  /** Extra events from the last add() (overlap, too large …) as names, e.g. "decoder.ipv4.frag_overlap"; empty most of the time. */
   get lastEvents(): readonly string[] {
     return this.events;
   }
@@ -218,7 +218,7 @@ export class Defragmenter {
     this.stats.trackers_evicted++;
   }
 
-  /** Drops the whole datagram after a partial overlap or a length conflict (event `fragment_overlap`). */
+  /** Drops the whole datagram after a partial overlap or a length conflict (event `frag_overlap`). */
   private discard(t: Tracker): null {
     this.drop(t);
     this.stats.overlaps++;

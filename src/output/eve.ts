@@ -4,6 +4,7 @@
  */
 import type { EngineEvent, EventSink, HttpInfo, PacketRef } from './events.js';
 import { ChunkedWriter } from './chunked-writer.js';
+import { eveStats } from './eve-stats.js';
 
 /** EVE record families a writer can be limited to; `block` covers both block (drop) and unblock records. */
 export type EveType = 'alert' | 'block' | 'anomaly' | 'stats' | 'http';
@@ -152,7 +153,7 @@ export function eveRecord(ev: EngineEvent): Record<string, unknown> | undefined 
     }
     case 'stats':
       // Suricata's uptime is whole seconds; tools that map it as an integer field depend on that.
-      return { timestamp: eveTimestamp(ev.tsUs), event_type: 'stats', stats: { uptime: Math.floor(ev.uptimeS), ...ev.stats } };
+      return { timestamp: eveTimestamp(ev.tsUs), event_type: 'stats', stats: eveStats(ev.stats, ev.uptimeS) };
     default:
       return undefined;
   }

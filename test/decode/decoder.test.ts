@@ -206,11 +206,11 @@ test('BSD loopback: NULL in either byte order, every AF_INET6 value, LOOP in net
   const loop = decode(nullLoopback(udp4(), { bigEndian: true }), LinkType.LOOP).p;
   assert.deepEqual([loop.l3, loop.hasL4], [L3.IPV4, true]);
   // LOOP is network order only: a little-endian family is not one.
-  assert.deepEqual(events(decode(nullLoopback(udp4()), LinkType.LOOP).p), ['decoder.null.unsupported_type']);
+  assert.deepEqual(events(decode(nullLoopback(udp4()), LinkType.LOOP).p), ['decoder.ltnull.unsupported_type']);
   const ipx = nullLoopback(udp4());
   ipx.writeUInt32LE(23, 0);
-  assert.deepEqual(events(decode(ipx, LinkType.NULL).p), ['decoder.null.unsupported_type']);
-  assert.deepEqual(events(decode(Buffer.alloc(3), LinkType.NULL).p), ['decoder.null.pkt_too_small']);
+  assert.deepEqual(events(decode(ipx, LinkType.NULL).p), ['decoder.ltnull.unsupported_type']);
+  assert.deepEqual(events(decode(Buffer.alloc(3), LinkType.NULL).p), ['decoder.ltnull.pkt_too_small']);
 });
 
 test('unknown link type and non-IP EtherTypes', () => {

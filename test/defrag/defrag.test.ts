@@ -118,7 +118,7 @@ test('IPv4 partial overlap: the whole datagram is discarded, as Linux discards i
     const h = new Harness();
     assert.equal(h.add(frag4(order[0] === A ? 0 : 16, order[0], true)), null);
     assert.equal(h.add(frag4(order[1] === A ? 0 : 16, order[1], true)), null);
-    assert.deepEqual(h.events, ['defrag.ipv4.fragment_overlap']);
+    assert.deepEqual(h.events, ['decoder.ipv4.frag_overlap']);
     assert.deepEqual([h.defrag.stats.trackers, h.defrag.stats.memuse, h.defrag.stats.overlap_discards], [0, 0, 1]);
     // What comes after starts afresh: C alone completes nothing.
     assert.equal(h.add(frag4(40, C, false)), null);
@@ -128,13 +128,13 @@ test('IPv4 partial overlap: the whole datagram is discarded, as Linux discards i
   const same = new Harness();
   same.add(frag4(0, Buffer.alloc(24, 0x41), true));
   same.add(frag4(16, Buffer.alloc(24, 0x41), false));
-  assert.deepEqual([same.events, same.defrag.stats.reassembled], [['defrag.ipv4.fragment_overlap'], 0]);
+  assert.deepEqual([same.events, same.defrag.stats.reassembled], [['decoder.ipv4.frag_overlap'], 0]);
 
   // A fragment wholly inside held data is a duplicate: dropped, the first bytes stay (reported when they differ).
   const k = new Harness();
   k.add(frag4(0, Buffer.alloc(32, 0x61), true));
   k.add(frag4(8, Buffer.alloc(8, 0x62), true));
-  assert.deepEqual(k.events, ['defrag.ipv4.fragment_overlap']);
+  assert.deepEqual(k.events, ['decoder.ipv4.frag_overlap']);
   assert.deepEqual(k.add(frag4(32, Buffer.alloc(4, 0x63), false))?.subarray(20), Buffer.concat([Buffer.alloc(32, 0x61), Buffer.alloc(4, 0x63)]));
 });
 
@@ -142,7 +142,7 @@ test('a last fragment that contradicts the length, or data past it, discards the
   const h = new Harness();
   assert.equal(h.add(frag4(16, Buffer.alloc(8, 2), false)), null);
   assert.equal(h.add(frag4(16, Buffer.alloc(16, 3), false)), null);
-  assert.deepEqual(h.events, ['defrag.ipv4.fragment_overlap']);
+  assert.deepEqual(h.events, ['decoder.ipv4.frag_overlap']);
   assert.equal(h.add(frag4(0, Buffer.alloc(16, 1), true)), null);
   const past = new Harness();
   past.add(frag4(16, Buffer.alloc(8, 2), false));
@@ -210,11 +210,11 @@ test('a datagram over 65535 bytes is dropped with an event', () => {
   const h = new Harness();
   assert.equal(h.add(frag4(0, Buffer.alloc(64), true)), null);
   assert.equal(h.add(frag4(65512, Buffer.alloc(16), false)), null);
-  assert.deepEqual(h.events, ['defrag.ipv4.reassembly_too_large']);
+  assert.deepEqual(h.events, ['decoder.ipv4.frag_pkt_too_large']);
   assert.deepEqual([h.defrag.stats.too_large, h.defrag.stats.trackers, h.defrag.stats.memuse], [1, 0, 0]);
   const v6 = new Harness();
   assert.equal(v6.add(frag6(65528, Buffer.alloc(16), false)), null);
-  assert.deepEqual(v6.events, ['defrag.ipv6.reassembly_too_large']);
+  assert.deepEqual(v6.events, ['decoder.ipv6.frag_pkt_too_large']);
   // IPv6 may reach 40 + 65535 bytes: offset 65512 + 16 = 65528 payload bytes + 8 UDP header is fine.
   const ok = new Harness();
   assert.equal(ok.add(frag6(65512, Buffer.alloc(16), false)), null);
@@ -262,7 +262,7 @@ test('IPv6 duplicate and overlap', () => {
   const o = new Harness();
   o.add(frag6(0, Buffer.alloc(16, 1), true));
   assert.equal(o.add(frag6(8, Buffer.alloc(16, 2), true)), null);
-  assert.deepEqual(o.events, ['defrag.ipv6.fragment_overlap']);
+  assert.deepEqual(o.events, ['decoder.ipv6.frag_overlap']);
   assert.equal(o.add(frag6(24, Buffer.alloc(8, 3), false)), null);
   assert.deepEqual([o.defrag.stats.overlap_discards, o.defrag.stats.reassembled], [1, 0]);
 });

@@ -232,7 +232,7 @@ describe('web tools: insertion (decoys, RSTs and overlapping fragments the victi
     const anomalies = events.filter((e) => e.type === 'anomaly').map((e) => (e.type === 'anomaly' ? [e.event, e.layer, e.pcapCnt] : []));
     assert.deepEqual(anomalies, [
       ['stream.pkt_invalid_timestamp', 'stream', 25],
-      ['defrag.ipv4.fragment_overlap', 'decode', 81],
+      ['decoder.ipv4.frag_overlap', 'decode', 81],
     ]);
   });
 });

@@ -105,6 +105,32 @@ describe('eveRecord', () => {
       '{"timestamp":"2026-11-21T06:38:11.123456+0000","event_type":"stats","stats":{"uptime":8,"decoder":{"pkts":42,"ipv4":38},"flow":{"memcap_hits":0}}}',
     );
   });
+
+  it("writes stats in Suricata's layout, then Rampart's own sections", () => {
+    const stats = {
+      decoder: { pkts: 9, icmp: 2, icmpv6: 1, 'decoder.ipv4.trunc_pkt': 3, 'decoder.ipv4.hlen_too_small': 0, 'decoder.ltnull.pkt_too_small': 1, 'decoder.too_many_layers': 4 },
+      defrag: { fragments: 2 },
+      flow: { flows_created: 5, flows_active: 1, tcp: 4 },
+      stream: { midstream: 1, gaps: 2, overlaps: 3, overlap_different_data: 1, memcap_hits: 0, depth_reached: 6, invalid_checksum: 7, segments: 11 },
+      http: { flows: 3, requests: 8, not_http: 1 },
+      detect: { alerts: 2, suppressed: 5, web_alerts: 1 },
+      decide: { blocks: 1 },
+    };
+    const record = eveRecord({ ...statsEvent(), stats }) as { stats: unknown };
+    assert.deepEqual(record.stats, {
+      uptime: 8,
+      decoder: { pkts: 9, icmp: 2, icmpv4: 2, icmpv6: 1, event: { ipv4: { trunc_pkt: 3, hlen_too_small: 0 }, ltnull: { pkt_too_small: 1 } }, too_many_layers: 4 },
+      flow: { total: 5, active: 1, flows_created: 5, flows_active: 1, tcp: 4 },
+      defrag: { fragments: 2 },
+      tcp: { sessions: 4, midstream_pickups: 1, invalid_checksum: 7, segment_memcap_drop: 0, stream_depth_reached: 6, reassembly_gap: 2, overlap: 3, overlap_diff_data: 1 },
+      detect: { alert: 2, alerts_suppressed: 5, alerts: 2, suppressed: 5, web_alerts: 1 },
+      app_layer: { flow: { http: 3 }, tx: { http: 8 } },
+      stream: { midstream: 1, gaps: 2, overlaps: 3, overlap_different_data: 1, memcap_hits: 0, depth_reached: 6, invalid_checksum: 7, segments: 11 },
+      http: { flows: 3, requests: 8, not_http: 1 },
+      decide: { blocks: 1 },
+    });
+    assert.deepEqual(Object.keys(record.stats as object), ['uptime', 'decoder', 'flow', 'defrag', 'tcp', 'detect', 'app_layer', 'stream', 'http', 'decide']);
+  });
 });
 
 describe('EveWriter', () => {

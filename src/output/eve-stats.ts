@@ -1,0 +1,78 @@
+/**
+ * The EVE stats record in Suricata's layout, so that dashboards and checks written for Suricata's
+ * `stats` events (`stats.decoder.event.ipv4.trunc_pkt`, `stats.tcp.reassembly_gap`,
+ * `stats.app_layer.flow.http`, `stats.detect.alert`) read Rampart's: Suricata's sections and names
+ * first, from the stages' counters, then Rampart's own sections (`stream`, `http`, `decide`, …)
+ * with every counter under the name the text summary gives it.
+ */
+import type { StatsTree } from './events.js';
+
+type Counters = Record<string, number>;
+type Nested = { [key: string]: number | Nested };
+
+/** Suricata's tcp counters, from the stream stage's. */
+const TCP_FROM_STREAM: readonly (readonly [string, string])[] = [
+  ['midstream_pickups', 'midstream'],
+  ['invalid_checksum', 'invalid_checksum'],
+  ['segment_memcap_drop', 'memcap_hits'],
+  ['stream_depth_reached', 'depth_reached'],
+  ['reassembly_gap', 'gaps'],
+  ['overlap', 'overlaps'],
+  ['overlap_diff_data', 'overlap_different_data'],
+];
+
+/** The `stats` object of an EVE stats record, `uptime` in whole seconds (as Suricata writes it). */
+export function eveStats(tree: StatsTree, uptimeS: number): Nested {
+  const out: Nested = { uptime: Math.floor(uptimeS) };
+  const decoder = tree.decoder;
+  if (decoder !== undefined) out.decoder = decoderSection(decoder);
+  const flow = tree.flow;
+  if (flow !== undefined) out.flow = { ...(flow.flows_created !== undefined ? { total: flow.flows_created } : {}), ...(flow.flows_active !== undefined ? { active: flow.flows_active } : {}), ...flow };
+  if (tree.defrag !== undefined) out.defrag = { ...tree.defrag };
+  const stream = tree.stream;
+  if (stream !== undefined) {
+    const tcp: Counters = {};
+    if (flow?.tcp !== undefined) tcp.sessions = flow.tcp;
+    for (const [theirs, ours] of TCP_FROM_STREAM) if (stream[ours] !== undefined) tcp[theirs] = stream[ours];
+    out.tcp = tcp;
+  }
+  const detect = tree.detect;
+  if (detect !== undefined) out.detect = { ...(detect.alerts !== undefined ? { alert: detect.alerts } : {}), ...(detect.suppressed !== undefined ? { alerts_suppressed: detect.suppressed } : {}), ...detect };
+  const http = tree.http;
+  if (http !== undefined && http.flows !== undefined) {
+    out.app_layer = { flow: { http: http.flows }, tx: { http: http.requests ?? 0 } };
+  }
+  for (const [name, counters] of Object.entries(tree)) if (!(name in out)) out[name] = { ...counters };
+  return out;
+}
+
+/**
+ * Suricata's decoder section: the protocol counters, ICMPv4 under its name, and the decoder
+ * events nested as Suricata nests them (`decoder.ipv4.trunc_pkt` counted at
+ * `decoder.event.ipv4.trunc_pkt`; an event with no layer, `decoder.too_many_layers`, at
+ * `decoder.too_many_layers`).
+ */
+function decoderSection(decoder: Counters): Nested {
+  const out: Nested = {};
+  let events: Nested | null = null;
+  for (const [key, value] of Object.entries(decoder)) {
+    if (!key.startsWith('decoder.')) {
+      out[key] = value;
+      if (key === 'icmp') out.icmpv4 = value;
+      continue;
+    }
+    const parts = key.slice('decoder.'.length).split('.');
+    if (parts.length === 1) {
+      out[parts[0]] = value;
+      continue;
+    }
+    if (events === null) events = out.event = {};
+    let at: Nested = events;
+    for (let i = 0; i < parts.length - 1; i++) {
+      const next = at[parts[i]];
+      at = typeof next === 'object' ? next : (at[parts[i]] = {});
+    }
+    at[parts[parts.length - 1]] = value;
+  }
+  return out;
+}
