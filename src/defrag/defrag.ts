@@ -70,7 +70,8 @@ export class Defragmenter {
    * memcap or max_trackers), overlaps (fragments overlapping held data with other bytes, or in
    * part, or contradicting the length), overlap_discards (datagrams discarded for it), duplicates
    * (wholly inside held data, with the same bytes), too_large (datagrams over 65535 dropped),
-   * trackers (held now) and memuse (bytes held now).
+   * trackers (held now) and memuse (bytes held now); fragments, reassembled and timeouts also per
+   * family (ipv4_fragments …, Suricata's defrag.ipv4.fragments in EVE stats).
    */
   readonly stats: Record<string, number> = {
     fragments: 0,
@@ -84,6 +85,12 @@ export class Defragmenter {
     too_large: 0,
     trackers: 0,
     memuse: 0,
+    ipv4_fragments: 0,
+    ipv4_reassembled: 0,
+    ipv4_timeouts: 0,
+    ipv6_fragments: 0,
+    ipv6_reassembled: 0,
+    ipv6_timeouts: 0,
   };
 
   private readonly opts: DefragOptions;
@@ -117,6 +124,8 @@ export class Defragmenter {
     this.stats.fragments++;
     this.expire(p.tsUs);
     const family = p.l3 === L3.IPV4 ? 4 : 6;
+    if (family === 4) this.stats.ipv4_fragments++;
+    else this.stats.ipv6_fragments++;
     const start = p.fragOffset;
     const stop = start + p.payloadLen;
     // Bytes of the rebuilt datagram before the fragmentable part.
@@ -182,6 +191,8 @@ export class Defragmenter {
     const datagram = t.family === 4 ? rebuildIpv4(t) : rebuildIpv6(t);
     this.drop(t);
     this.stats.reassembled++;
+    if (t.family === 4) this.stats.ipv4_reassembled++;
+    else this.stats.ipv6_reassembled++;
     return datagram;
   }
 
@@ -191,6 +202,8 @@ export class Defragmenter {
       if (nowUs - t.createdUs < this.opts.timeoutUs) return;
       this.drop(t);
       this.stats.timeouts++;
+      if (t.family === 4) this.stats.ipv4_timeouts++;
+      else this.stats.ipv6_timeouts++;
     }
   }
 

@@ -1,6 +1,6 @@
 /**
  * The EVE stats record in Suricata's layout, so that dashboards and checks written for Suricata's
- * `stats` events (`stats.decoder.event.ipv4.trunc_pkt`, `stats.tcp.reassembly_gap`,
+ * `stats` events (`stats.decoder.event.ipv4.trunc_pkt`, `stats.defrag.ipv4.fragments`, `stats.tcp.reassembly_gap`,
  * `stats.app_layer.flow.http`, `stats.detect.alert`) read Rampart's: Suricata's sections and names
  * first, from the stages' counters, then Rampart's own sections (`stream`, `http`, `decide`, …)
  * with every counter under the name the text summary gives it.
@@ -28,7 +28,7 @@ export function eveStats(tree: StatsTree, uptimeS: number): Nested {
   if (decoder !== undefined) out.decoder = decoderSection(decoder);
   const flow = tree.flow;
   if (flow !== undefined) out.flow = { ...(flow.flows_created !== undefined ? { total: flow.flows_created } : {}), ...(flow.flows_active !== undefined ? { active: flow.flows_active } : {}), ...flow };
-  if (tree.defrag !== undefined) out.defrag = { ...tree.defrag };
+  if (tree.defrag !== undefined) out.defrag = defragSection(tree.defrag);
   const stream = tree.stream;
   if (stream !== undefined) {
     const tcp: Counters = {};
@@ -43,6 +43,21 @@ export function eveStats(tree: StatsTree, uptimeS: number): Nested {
     out.app_layer = { flow: { http: http.flows }, tx: { http: http.requests ?? 0 } };
   }
   for (const [name, counters] of Object.entries(tree)) if (!(name in out)) out[name] = { ...counters };
+  return out;
+}
+
+/** Suricata's defrag section: fragments, reassembled and timeouts per family, then Rampart's counters. */
+function defragSection(defrag: Counters): Nested {
+  const out: Nested = {};
+  for (const family of ['ipv4', 'ipv6']) {
+    const own: Counters = {};
+    for (const name of ['fragments', 'reassembled', 'timeouts']) {
+      const v = defrag[`${family}_${name}`];
+      if (v !== undefined) own[name] = v;
+    }
+    if (Object.keys(own).length > 0) out[family] = own;
+  }
+  for (const [key, value] of Object.entries(defrag)) if (!/^ipv[46]_/.test(key)) out[key] = value;
   return out;
 }
 

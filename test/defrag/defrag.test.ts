@@ -66,6 +66,8 @@ test('IPv4 in order: the reassembled datagram is the original, byte for byte', (
     [h.defrag.stats.fragments, h.defrag.stats.reassembled, h.defrag.stats.trackers, h.defrag.stats.memuse, h.defrag.stats.overlaps],
     [3, 1, 0, 0, 0],
   );
+  // Counted per family as well (Suricata's defrag.ipv4.* in EVE stats).
+  assert.deepEqual([h.defrag.stats.ipv4_fragments, h.defrag.stats.ipv4_reassembled, h.defrag.stats.ipv6_fragments, h.defrag.stats.ipv6_reassembled], [3, 1, 0, 0]);
   // The pipeline re-decodes it at L4.
   h.decoder.decodeDatagram(h.p, out);
   assert.deepEqual([h.p.reassembled, h.p.hasL4, h.p.srcPort, h.p.dstPort, h.p.payloadLen], [true, true, 4000, 53, 100]);
@@ -171,6 +173,7 @@ test('missing last fragment: no output, then a timeout on a later add', () => {
   assert.equal(h.defrag.stats.trackers, 2);
   assert.equal(h.add(frag4(0, Buffer.alloc(8), true, 501), 61_000_000), null);
   assert.deepEqual([h.defrag.stats.timeouts, h.defrag.stats.trackers], [3, 1]);
+  assert.deepEqual([h.defrag.stats.ipv4_timeouts, h.defrag.stats.ipv6_timeouts], [3, 0]);
 });
 
 test('memcap: the oldest trackers are evicted, memory never exceeds the cap', () => {
@@ -232,6 +235,7 @@ test('IPv6 in order and out of order: the fragment header is removed, the chain 
   assert.equal(inOrder.add(frags[0]), null);
   assert.equal(inOrder.add(frags[1]), null);
   assert.deepEqual(inOrder.add(frags[2]), whole);
+  assert.deepEqual([inOrder.defrag.stats.ipv6_fragments, inOrder.defrag.stats.ipv6_reassembled, inOrder.defrag.stats.ipv4_fragments], [3, 1, 0]);
   const reversed = new Harness();
   assert.equal(reversed.add(frags[2]), null);
   assert.equal(reversed.add(frags[1]), null);

@@ -109,7 +109,7 @@ describe('eveRecord', () => {
   it("writes stats in Suricata's layout, then Rampart's own sections", () => {
     const stats = {
       decoder: { pkts: 9, icmp: 2, icmpv6: 1, 'decoder.ipv4.trunc_pkt': 3, 'decoder.ipv4.hlen_too_small': 0, 'decoder.ltnull.pkt_too_small': 1, 'decoder.too_many_layers': 4 },
-      defrag: { fragments: 2 },
+      defrag: { fragments: 2, reassembled: 1, ipv4_fragments: 2, ipv4_reassembled: 1, ipv4_timeouts: 0, ipv6_fragments: 0, ipv6_reassembled: 0, ipv6_timeouts: 0 },
       flow: { flows_created: 5, flows_active: 1, tcp: 4 },
       stream: { midstream: 1, gaps: 2, overlaps: 3, overlap_different_data: 1, memcap_hits: 0, depth_reached: 6, invalid_checksum: 7, segments: 11 },
       http: { flows: 3, requests: 8, not_http: 1 },
@@ -121,7 +121,7 @@ describe('eveRecord', () => {
       uptime: 8,
       decoder: { pkts: 9, icmp: 2, icmpv4: 2, icmpv6: 1, event: { ipv4: { trunc_pkt: 3, hlen_too_small: 0 }, ltnull: { pkt_too_small: 1 } }, too_many_layers: 4 },
       flow: { total: 5, active: 1, flows_created: 5, flows_active: 1, tcp: 4 },
-      defrag: { fragments: 2 },
+      defrag: { ipv4: { fragments: 2, reassembled: 1, timeouts: 0 }, ipv6: { fragments: 0, reassembled: 0, timeouts: 0 }, fragments: 2, reassembled: 1 },
       tcp: { sessions: 4, midstream_pickups: 1, invalid_checksum: 7, segment_memcap_drop: 0, stream_depth_reached: 6, reassembly_gap: 2, overlap: 3, overlap_diff_data: 1 },
       detect: { alert: 2, alerts_suppressed: 5, alerts: 2, suppressed: 5, web_alerts: 1 },
       app_layer: { flow: { http: 3 }, tx: { http: 8 } },
