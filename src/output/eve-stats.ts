@@ -10,8 +10,21 @@ import type { StatsTree } from './events.js';
 type Counters = Record<string, number>;
 type Nested = { [key: string]: number | Nested };
 
+/** Suricata's name of a counter, and Rampart's. */
+type Aliases = readonly (readonly [string, string])[];
+
+const FLOW_ALIASES: Aliases = [
+  ['total', 'flows_created'],
+  ['active', 'flows_active'],
+];
+
+const DETECT_ALIASES: Aliases = [
+  ['alert', 'alerts'],
+  ['alerts_suppressed', 'suppressed'],
+];
+
 /** Suricata's tcp counters, from the stream stage's. */
-const TCP_FROM_STREAM: readonly (readonly [string, string])[] = [
+const TCP_FROM_STREAM: Aliases = [
   ['midstream_pickups', 'midstream'],
   ['invalid_checksum', 'invalid_checksum'],
   ['segment_memcap_drop', 'memcap_hits'],
@@ -27,22 +40,26 @@ export function eveStats(tree: StatsTree, uptimeS: number): Nested {
   const decoder = tree.decoder;
   if (decoder !== undefined) out.decoder = decoderSection(decoder);
   const flow = tree.flow;
-  if (flow !== undefined) out.flow = { ...(flow.flows_created !== undefined ? { total: flow.flows_created } : {}), ...(flow.flows_active !== undefined ? { active: flow.flows_active } : {}), ...flow };
+  if (flow !== undefined) out.flow = { ...aliased(flow, FLOW_ALIASES), ...flow };
   if (tree.defrag !== undefined) out.defrag = defragSection(tree.defrag);
   const stream = tree.stream;
   if (stream !== undefined) {
-    const tcp: Counters = {};
-    if (flow?.tcp !== undefined) tcp.sessions = flow.tcp;
-    for (const [theirs, ours] of TCP_FROM_STREAM) if (stream[ours] !== undefined) tcp[theirs] = stream[ours];
-    out.tcp = tcp;
+    out.tcp = { ...(flow?.tcp !== undefined ? { sessions: flow.tcp } : {}), ...aliased(stream, TCP_FROM_STREAM) };
   }
   const detect = tree.detect;
-  if (detect !== undefined) out.detect = { ...(detect.alerts !== undefined ? { alert: detect.alerts } : {}), ...(detect.suppressed !== undefined ? { alerts_suppressed: detect.suppressed } : {}), ...detect };
+  if (detect !== undefined) out.detect = { ...aliased(detect, DETECT_ALIASES), ...detect };
   const http = tree.http;
   if (http !== undefined && http.flows !== undefined) {
     out.app_layer = { flow: { http: http.flows }, tx: { http: http.requests ?? 0 } };
   }
   for (const [name, counters] of Object.entries(tree)) if (!(name in out)) out[name] = { ...counters };
+  return out;
+}
+
+/** Suricata's names for those of `counters` that exist. */
+function aliased(counters: Counters, aliases: Aliases): Counters {
+  const out: Counters = {};
+  for (const [theirs, ours] of aliases) if (counters[ours] !== undefined) out[theirs] = counters[ours];
   return out;
 }
 
