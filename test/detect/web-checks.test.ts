@@ -168,6 +168,12 @@ describe('XSS', () => {
     assert.equal(detectXss(`${'<p>'.repeat(500)}<script>alert(1)</script>`), '<script> element');
   });
 
+  it('reads the tags inside a style element: in MathML or SVG it holds markup (the mglyph sanitizer bypass)', () => {
+    assert.equal(detectXss('<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>'), 'event handler onerror');
+    assert.equal(detectXss('<svg><style><img src=1 onerror=alert(1)></style></svg>'), 'event handler onerror');
+    assert.deepEqual(hits(detectXss, ['<style>body{color:red}</style><p>hi</p>', '<style>a > b { margin: 0 }</style>', '<style>'.repeat(5000)]), []);
+  });
+
   it("finds the markup-breaking probe `<'\">` (sqlmap's heuristic XSS check)", () => {
     assert.equal(detectXss(`1'SNJmEm<'">idkAuD`), 'markup-breaking probe');
     assert.deepEqual(hits(detectXss, [`a < b and 'c' > "d"`, `x<'y'>"z"`, `<'`]), []);
@@ -688,6 +694,12 @@ describe('payloads of real tools', () => {
     ];
     assert.deepEqual(misses(detectSqli, attacks), []);
     assert.deepEqual(detectSqli('1;DELETE users WHERE 1=1')?.rule, 'stacked query');
+  });
+
+  it('finds a whole number value OR\'d with TRUE or itself (`1 OR TRUE`), not numbers a person types', () => {
+    assert.deepEqual(misses(detectSqli, ['1 OR TRUE', '1 or true', '1 || true', '(1) OR (TRUE)', '1 or not false', '7 OR 7', '1 OR TRUE#']), []);
+    assert.deepEqual(detectSqli('1 OR TRUE'), { rule: 'tautology', fingerprint: 'n&n' });
+    assert.deepEqual(hits(detectSqli, ['1 or 2', '0 or 0', '1 or false', '1 or true story', 'true or false', '2 or 3 bedrooms', 'yes or no']), []);
   });
 
   it("finds the login bypass of arithmetic between two string breaks ('-'), and only that whole value", () => {

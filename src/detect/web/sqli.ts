@@ -533,7 +533,25 @@ const MAX_APPENDED = 8;
  */
 export function detectSqli(value: string, appended = false): SqliMatch | null {
   const m = detectSqliIn(value, false) ?? (appended ? appendedMatch(value) : null);
-  return m !== null ? m : (syntaxProbe(value) ?? stringArithmetic(value));
+  return m !== null ? m : (syntaxProbe(value) ?? stringArithmetic(value) ?? numericTautology(value));
+}
+
+/** A whole value of a number OR'd with TRUE, NOT FALSE or the same number, a comment allowed after it. */
+const NUMERIC_OR = /^\s*\(*\s*(-?\d{1,20})\s*\)*\s+(?:or|\|\|)\s+\(*\s*(true|not\s+false|-?\d{1,20})\s*\)*\s*(?:(?:--|#|\/\*).*)?$/i;
+
+/**
+ * `1 OR TRUE`, `7 or 7`: a number position that makes its condition true for every row, with no
+ * comparison for the token rules to find (they want `1 OR 1=1`: a bare `1 or 2` is a value a
+ * person types). Only a right side that is true whatever the query: TRUE, NOT FALSE, or the left
+ * number again (non-zero).
+ */
+function numericTautology(value: string): SqliMatch | null {
+  if (value.length > 64) return null;
+  const m = NUMERIC_OR.exec(value);
+  if (m === null) return null;
+  const right = m[2].toLowerCase();
+  const always = right === 'true' || right.startsWith('not') || (Number(right) === Number(m[1]) && Number(right) !== 0);
+  return always ? { rule: 'tautology', fingerprint: 'n&n' } : null;
 }
 
 /** Two empty strings joined by an arithmetic or bitwise operator, the whole value (`'-'`, `"*"`). */

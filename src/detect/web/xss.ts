@@ -222,6 +222,10 @@ function markupXss(value: string, xml: boolean): string | null {
   // Attributes already read as part of an earlier tag (a `<` inside a tag is an attribute name to
   // a browser) are not read again: a value of `<a <a <a …` with no `>` is read once, not once per `<`.
   let readUntil = -1;
+  // A style element's text is read for CSS once; the tags in it are read as any others: inside
+  // MathML or SVG a `<style>` holds markup, not CSS (`<math><mtext><table><mglyph><style><img
+  // src=x onerror=…>`, the sanitizer bypass), and a value is no page whose parser we could follow.
+  let cssUntil = -1;
   let lower: string | null = null;
   for (let i = lt; i >= 0 && i < value.length - 1; i = value.indexOf('<', i + 1)) {
     const c = value.charCodeAt(i + 1) | 0x20;
@@ -230,12 +234,12 @@ function markupXss(value: string, xml: boolean): string | null {
     while (j < value.length && /[a-zA-Z0-9:_-]/.test(value[j])) j++;
     const tag = value.slice(i + 1, j).toLowerCase();
     if (xml ? tag === 'script' || tag.endsWith(':script') : ACTIVE_TAGS.has(tag)) return `<${tag}> element`;
-    if (tag === 'style' && j > readUntil) {
+    if (tag === 'style' && j > cssUntil && j > readUntil) {
       lower ??= value.toLowerCase();
       const close = lower.indexOf('</style', j);
       const end = close < 0 ? value.length : close;
       if (ACTIVE_CSS.test(decodeEntities(value.slice(j, end)))) return 'script or import in style element';
-      readUntil = end;
+      cssUntil = end;
     }
     if (tag === 'link' && LINKED_SHEET.test(value.slice(j, j + 200))) return 'linked style sheet or import';
     if (j <= readUntil) continue;
