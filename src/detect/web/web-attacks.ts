@@ -10,7 +10,7 @@ import { builtin, Category, type DetectContext, type Detector, type DetectorSpec
 import { BOUND_NAME_MIN, COMMAND_PARAMETERS, detectBoundName, detectCommandInjection, detectCommandLine, detectCommandParameter, detectJavaGadget, detectServerCode, detectWebShellCode, detectYamlGadget, JAVA_SERIAL_BASE64 } from './command-injection.js';
 import { detectCrlfInjection, hasWideLineBreak } from './crlf.js';
 import { detectLog4shell } from './log4shell.js';
-import { detectTraversal, passedForOwnHost } from './path-traversal.js';
+import { detectIncludeUrl, detectTraversal, isIncludeParameter, passedForOwnHost } from './path-traversal.js';
 import { loadPatternFile, PatternMatcher, type PayloadPattern } from './patterns.js';
 import { pairKey } from '../windows.js';
 import { SCANNER_TOOLS, scannerToolId } from './scanner.js';
@@ -292,6 +292,13 @@ const ARGUMENT_KINDS: readonly number[] = (() => {
   return t;
 })();
 
+/** Field kinds whose name may be an include parameter's (`?page=`, a form's, a JSON member's, a cookie's): 1 by kind. */
+const INCLUDE_KINDS: readonly number[] = (() => {
+  const t: number[] = [];
+  for (const k of [FieldKind.QUERY_ARG, FieldKind.BODY_ARG, FieldKind.MULTIPART, FieldKind.JSON, FieldKind.COOKIE]) t[k] = 1;
+  return t;
+})();
+
 /** Whether an argument (a JSON member by its last name) is named as a command's (COMMAND_PARAMETERS). */
 function isCommandParameter(name: string): boolean {
   if (name.length < 3) return false;
@@ -503,6 +510,11 @@ class WebAttackDetector implements Detector {
     if (this.cmdi && !(req.alerted & BIT_CMDI) && (ARGUMENT_KINDS[field.kind] === 1 || field.kind === FieldKind.JSON) && isCommandParameter(field.name)) {
       const r = detectCommandParameter(value);
       if (r !== null) this.raise(WebSig.COMMAND_INJECTION, BIT_CMDI, req, field, value, { reason: r }, flow, p);
+    }
+    // An include parameter given a URL of code on another host (`?page=http://evil/shell.txt`).
+    if (this.traversal && !(req.alerted & BIT_TRAVERSAL) && INCLUDE_KINDS[field.kind] === 1 && isIncludeParameter(field.name)) {
+      const r = detectIncludeUrl(field.name, value, req.hostname);
+      if (r !== null) this.raise(WebSig.PATH_TRAVERSAL, BIT_TRAVERSAL, req, field, value, { reason: r }, flow, p);
     }
     // A document naming a deserialization gadget (Fastjson's `@type`, Jackson's typed arrays,
     // XStream's XML), or a serialized Java object holding one (posted raw, or base64 anywhere).
