@@ -357,6 +357,26 @@ describe('tcp_flags', () => {
     assert.deepEqual(out.events.filter((e) => e.type === 'block'), []);
   });
 
+  it('leaves a FIN flood from forged sources to tcp_flood: the first 16 sources alerted, none after, one alert about the service', () => {
+    // hping3 -F -p 80 --rand-source: 400 FINs at 2000/s, each from another address.
+    const c = collector();
+    const src = (i: number): string => `198.18.${i >> 7}.${(i & 127) + 1}`;
+    for (let i = 0; i < 400; i++) c.emit(ethernet(tcpPacket({ src: src(i), dst: VIC, sport: 2000 + i, dport: 80, flags: 'F' })), T0 + i * 500);
+    const out = run(c.frames);
+    const fin = out.alerts.filter((a) => a.signature.sid === 9100011);
+    assert.deepEqual(fin.map((a) => a.srcIp), Array.from({ length: 16 }, (_, i) => src(i)));
+    assert.deepEqual(out.alerts.filter((a) => a.signature.sid !== 9100011).map((a) => [a.signature.sid, a.pcapCnt, a.action]), [[9100007, 200, 'allowed']]);
+    assert.equal(out.events.filter((e) => e.type === 'block').length, 16);
+  });
+
+  it('still alerts each source of a FIN scan behind decoys (nmap -sF -D: 6 sources, each probing 30 ports)', () => {
+    const c = collector();
+    const sources = ['192.0.2.11', '192.0.2.12', '192.0.2.13', '192.0.2.14', '192.0.2.15', ATT];
+    for (let port = 1; port <= 30; port++) sources.forEach((s, k) => c.emit(ethernet(tcpPacket({ src: s, dst: VIC, sport: 45000, dport: port, flags: 'F' })), T0 + port * 6000 + k * 1000));
+    const fin = run(c.frames).alerts.filter((a) => a.signature.sid === 9100011);
+    assert.deepEqual(fin.map((a) => [a.srcIp, a.pcapCnt]), sources.map((s, k) => [s, k + 1]));
+  });
+
   it('stays silent on a host talking to itself on other ports, and on a SYN to another host from the same port', () => {
     const c = collector();
     c.emit(ethernet(tcpPacket({ src: VIC, dst: VIC, sport: 40000, dport: 80, flags: 'S' })), T0);

@@ -1,5 +1,6 @@
 import { IpProto, TcpFlag, type Packet } from '../../decode/packet.js';
 import { builtin, Category, type DetectContext, type Detector, type DetectorSpec } from '../detector.js';
+import { DistinctWindow, KeyedState } from '../windows.js';
 
 const FIN = TcpFlag.FIN;
 const SYN = TcpFlag.SYN;
@@ -19,17 +20,32 @@ const SIG_LAND = builtin(9100015, 'RAMPART DOS LAND attack (SYN from the destina
  * Flag combinations no real TCP stack sends: NULL (none), FIN alone, Xmas (FIN+PSH+URG, the nmap
  * and hping3 form, with or without more flags), SYN+FIN, SYN+RST; and the LAND attack, a SYN whose
  * source address and port are its destination's (`hping3 -a VICTIM -s 80 -k -p 80 VICTIM`), which
- * made old stacks answer themselves forever. Stateless, per packet; one alert per source and kind
- * per re-alert interval. A LAND packet's source is forged (it is the victim): alerted about the
+ * made old stacks answer themselves forever. Per packet; one alert per source and kind per
+ * re-alert interval. A LAND packet's source is forged (it is the victim): alerted about the
  * victim, never blocked.
+ *
+ * Such packets from many sources to one host at once are a flood with forged sources (`hping3 -F
+ * --rand-source`), not scans: alerting and blocking each of thousands of addresses picked at random
+ * would fill the block list with bystanders. Past `spoofed_sources` distinct sources to one host
+ * within a second, the packets are left to `tcp_flood`, which alerts about the service under
+ * attack and blocks nobody; a scan behind a few decoys (`nmap -sF -D …`) stays under it.
  */
 export const tcpFlags: DetectorSpec = {
   name: 'tcp_flags',
   help: 'Impossible TCP packets: NULL, FIN and Xmas scans, SYN+FIN, SYN+RST, and LAND (a SYN from the destination address and port to themselves).',
-  params: [],
+  params: [
+    { name: 'spoofed_sources', type: 'int', default: 16, min: 2, max: 65536, help: 'Distinct sources sending such packets to one host within a second that make a flood with forged sources: past it they are not alerted (and blocked) one by one; tcp_flood alerts about the service.' },
+    { name: 'max_hosts', type: 'int', default: 4096, min: 16, max: 16777216, help: 'Destination hosts whose senders are counted at once (oldest dropped).' },
+  ],
   signatures: [SIG_NULL, SIG_FIN, SIG_XMAS, SIG_SYN_FIN, SIG_SYN_RST, SIG_LAND],
-  create(_values, ctx: DetectContext): Detector {
+  create(values, ctx: DetectContext): Detector {
+    const spoofed = values.spoofed_sources as number;
+    const senders = new KeyedState(values.max_hosts as number, () => new DistinctWindow(spoofed + 1));
+    let spoofedSkipped = 0;
     return {
+      get stats() {
+        return { tcp_flags_spoofed_skipped: spoofedSkipped, tcp_flags_evictions: senders.evictions };
+      },
       onPacket(p: Packet, flow: number): void {
         if (p.ipProto !== IpProto.TCP || !p.hasL4) return;
         const f = p.tcpFlags & (FIN | SYN | RST | PSH | ACK | URG);
@@ -43,6 +59,10 @@ export const tcpFlags: DetectorSpec = {
           if (!ctx.suppressed(SIG_LAND, p.dstKey, p.tsUs)) ctx.alert(SIG_LAND, p, flow, null, `SYN from ${p.dstPort} to ${p.dstPort} on the same address`);
           return;
         } else return;
+        if (senders.get(p.dstKey).add(p.srcKey, p.tsUs, 1e6, spoofed) > spoofed) {
+          spoofedSkipped++;
+          return;
+        }
         if (ctx.suppressed(sig, p.srcKey, p.tsUs)) return;
         ctx.alert(sig, p, flow, ctx.sourceOf(p), `TCP flags 0x${p.tcpFlags.toString(16).padStart(2, '0')} to port ${p.dstPort}`);
       },
