@@ -298,6 +298,25 @@ describe('tcp_flood', () => {
     assert.deepEqual(out.events.filter((e) => e.type === 'block'), []);
   });
 
+  it('counts an ACK nobody answers at all once its answer is overdue (spoofed flood, no route back): alerted about the service, nobody blocked', () => {
+    const c = collector();
+    // hping3 -A --rand-source at 500/s to a victim with no route to the forged sources: no RSTs.
+    strays(c.emit, { src: (i) => `198.18.${i >> 7}.${(i & 127) + 1}`, flags: 'A', count: 1400, reset: false });
+    const out = run(c.frames);
+    // ACK i is judged at the first packet 2 s after it, ACK i+1000; the 200th judged is ACK 199, at ACK 1199 (packet 1200).
+    assert.deepEqual(out.alerts.map((a) => [a.signature.sid, a.pcapCnt, a.destIp, a.destPort, a.action]), [[9100007, 1200, VIC, 80, 'allowed']]);
+    assert.deepEqual(out.events.filter((e) => e.type === 'block'), []);
+    assert.equal(out.engine.detect.collectStats().tcp_flood_unanswered, 400);
+  });
+
+  it('counts an ACK that the victim resets once, not again when the timeout passes', () => {
+    const c = collector();
+    strays(c.emit, { src: (i) => `198.18.${i >> 7}.${(i & 127) + 1}`, flags: 'A', count: 1400, reset: true });
+    const out = run(c.frames);
+    assert.deepEqual(out.alerts.map((a) => [a.signature.sid, a.pcapCnt]), [[9100007, 400]]);
+    assert.equal(out.engine.detect.collectStats().tcp_flood_unanswered, 0);
+  });
+
   it('alerts on a FIN flood at a listening port, which answers nothing, at the 100th FIN', () => {
     const c = collector();
     strays(c.emit, { src: () => ATT, flags: 'F', count: 200, reset: false });

@@ -10,6 +10,10 @@ const SIG_TARGET = builtin(9100007, 'RAMPART DOS TCP flood of segments outside a
 const UNKNOWN = 0;
 const PEER = 1;
 const NO_ACK = 2;
+/** Counted as stray when its answer did not come in time (a RST after that is not counted again). */
+const TIMED_OUT = 3;
+/** The responder answered with a RST (counted then, not again at the timeout). */
+const RESET = 4;
 
 /**
  * `tcp_flood`: floods of TCP segments that belong to no connection, the ones a SYN count never
@@ -18,8 +22,10 @@ const NO_ACK = 2;
  * SYN (midstream) and to which the other side never answered but with a RST: the receiver resets
  * what it has no connection for (an ACK or data), and a RST itself gets no answer. A capture that
  * starts in the middle of real connections makes midstream flows too, but their peers answer
- * with data and ACKs, so they never count. Counted per source and service (blocked) and per
- * service from any sources (spoofed `--rand-source` floods: alerted, not blocked).
+ * with data and ACKs, so they never count. A segment with ACK that gets no answer at all within
+ * `answer_timeout` counts too: the victim of a `--rand-source` flood often has no route back to
+ * the forged addresses (a lab network), so no RST ever comes. Counted per source and service
+ * (blocked) and per service from any sources (spoofed `--rand-source` floods: alerted, not blocked).
  */
 export const tcpFlood: DetectorSpec = {
   name: 'tcp_flood',
@@ -29,6 +35,8 @@ export const tcpFlood: DetectorSpec = {
     { name: 'target_rate', type: 'number', default: 200, min: 1, max: 1e7, help: 'Stray segments per second to one service, from any sources, that make a flood.' },
     { name: 'window', type: 'number', default: 1, min: 0.01, max: 3600, help: 'Sliding window of the rates, seconds.' },
     { name: 'max_keys', type: 'int', default: 65536, min: 16, max: 16777216, help: 'Sources/services tracked at once per view (oldest dropped).' },
+    { name: 'answer_timeout', type: 'number', default: 2, min: 0.01, max: 3600, help: 'Seconds after which a segment outside any connection that got no answer at all (not even a RST) counts as stray.' },
+    { name: 'max_pending', type: 'int', default: 65536, min: 16, max: 16777216, help: 'Unanswered segments awaiting their answer timeout at once (more are not counted that way).' },
   ],
   signatures: [SIG_SOURCE, SIG_TARGET],
   create(values, ctx: DetectContext): Detector {
@@ -41,6 +49,18 @@ export const tcpFlood: DetectorSpec = {
     const flows = ctx.flows;
     /** Per flow slot: PEER once the responder sent anything but a RST; NO_ACK once the initiator sent a segment without ACK. */
     const answered = new Uint8Array(flows.size);
+    /** Per flow slot: how many flows it has held, so a pending entry knows its flow from a later one in the slot. */
+    const generation = new Uint32Array(flows.size);
+    // Segments awaiting an answer, oldest first: a ring of (flow slot, its generation, time).
+    const timeoutUs = (values.answer_timeout as number) * 1e6;
+    const capacity = values.max_pending as number;
+    const pendingFlow = new Int32Array(capacity);
+    const pendingGen = new Uint32Array(capacity);
+    const pendingTs = new Float64Array(capacity);
+    let head = 0;
+    let queued = 0;
+    let pendingDropped = 0;
+    let timedOut = 0;
 
     /** One stray segment of `flow`'s initiator to its responder's service, seen at packet `p`. */
     const count = (p: Packet, flow: number): void => {
@@ -63,13 +83,48 @@ export const tcpFlood: DetectorSpec = {
       }
     };
 
+    /** Counts the pending segments whose answer is overdue at `p`'s time and that are still unanswered. */
+    const judge = (p: Packet): void => {
+      const limit = p.tsUs - timeoutUs;
+      while (queued > 0 && pendingTs[head] <= limit) {
+        const f = pendingFlow[head];
+        const current = generation[f] === pendingGen[head];
+        head = head + 1 === capacity ? 0 : head + 1;
+        queued--;
+        if (current && answered[f] === UNKNOWN) {
+          answered[f] = TIMED_OUT;
+          timedOut++;
+          count(p, f);
+        }
+      }
+    };
+
     return {
       get stats() {
-        return { tcp_flood_evictions: perSource.slots.evictions + perService.slots.evictions };
+        return { tcp_flood_evictions: perSource.slots.evictions + perService.slots.evictions, tcp_flood_unanswered: timedOut, tcp_flood_pending_dropped: pendingDropped };
       },
       onPacket(p: Packet, flow: number): void {
-        if (flow < 0 || p.ipProto !== IpProto.TCP || !p.hasL4) return;
-        if (flows.created) answered[flow] = UNKNOWN;
+        if (queued > 0) judge(p);
+        if (flow < 0) return;
+        // Any protocol's new flow may take over a slot a pending TCP flow held.
+        if (flows.created) {
+          answered[flow] = UNKNOWN;
+          generation[flow]++;
+        }
+        if (p.ipProto !== IpProto.TCP || !p.hasL4) return;
+        if (flows.created) {
+          // A flow whose first segment carries an ACK but no SYN or RST waits for its answer.
+          if (flows.toServer && flows.flags[flow] & FlowFlag.MIDSTREAM && (p.tcpFlags & (TcpFlag.ACK | TcpFlag.SYN | TcpFlag.RST)) === TcpFlag.ACK) {
+            if (queued === capacity) pendingDropped++;
+            else {
+              const at = head + queued < capacity ? head + queued : head + queued - capacity;
+              pendingFlow[at] = flow;
+              pendingGen[at] = generation[flow];
+              pendingTs[at] = p.tsUs;
+              queued++;
+            }
+          }
+        }
         if (!(flows.flags[flow] & FlowFlag.MIDSTREAM) || answered[flow] === PEER) return;
         const rst = (p.tcpFlags & TcpFlag.RST) !== 0;
         if (flows.toServer) {
@@ -85,7 +140,8 @@ export const tcpFlood: DetectorSpec = {
         } else if (rst) {
           // The responder resets what it has no connection for: the segment it answers was stray
           // (already counted if it carried no ACK).
-          if (answered[flow] !== NO_ACK) count(p, flow);
+          if (answered[flow] !== NO_ACK && answered[flow] !== TIMED_OUT) count(p, flow);
+          if (answered[flow] === UNKNOWN) answered[flow] = RESET;
         } else {
           answered[flow] = PEER;
         }
