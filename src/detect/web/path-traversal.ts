@@ -214,7 +214,6 @@ export function detectTraversal(field: HttpField, normalizedPath: string, value 
     // no inclusion: that needs a server the attacker controls.
     if (remote !== null && (ownHost === '' || remote[1].toLowerCase() !== ownHost)) return `remote file inclusion (URL ending in ${remote[2] !== undefined ? '?' : 'a NUL byte'})`;
     ownHostPassed = remote !== null;
-
   }
   const ups = view.indexOf('..') >= 0 ? dotDotSegments(view) : 0;
   if (ups >= 2) return `${ups} dot-dot segments`;
