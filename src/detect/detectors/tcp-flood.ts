@@ -106,15 +106,13 @@ export const tcpFlood: DetectorSpec = {
       onPacket(p: Packet, flow: number): void {
         if (queued > 0) judge(p);
         if (flow < 0) return;
+        const tcp = p.ipProto === IpProto.TCP && p.hasL4;
         // Any protocol's new flow may take over a slot a pending TCP flow held.
         if (flows.created) {
           answered[flow] = UNKNOWN;
           generation[flow]++;
-        }
-        if (p.ipProto !== IpProto.TCP || !p.hasL4) return;
-        if (flows.created) {
           // A flow whose first segment carries an ACK but no SYN or RST waits for its answer.
-          if (flows.toServer && flows.flags[flow] & FlowFlag.MIDSTREAM && (p.tcpFlags & (TcpFlag.ACK | TcpFlag.SYN | TcpFlag.RST)) === TcpFlag.ACK) {
+          if (tcp && flows.toServer && flows.flags[flow] & FlowFlag.MIDSTREAM && (p.tcpFlags & (TcpFlag.ACK | TcpFlag.SYN | TcpFlag.RST)) === TcpFlag.ACK) {
             if (queued === capacity) pendingDropped++;
             else {
               const at = head + queued < capacity ? head + queued : head + queued - capacity;
@@ -125,7 +123,7 @@ export const tcpFlood: DetectorSpec = {
             }
           }
         }
-        if (!(flows.flags[flow] & FlowFlag.MIDSTREAM) || answered[flow] === PEER) return;
+        if (!tcp || !(flows.flags[flow] & FlowFlag.MIDSTREAM) || answered[flow] === PEER) return;
         const rst = (p.tcpFlags & TcpFlag.RST) !== 0;
         if (flows.toServer) {
           if (rst) {
