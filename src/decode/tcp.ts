@@ -79,6 +79,21 @@ export function tcpTsval(p: Packet): number {
   return at >= 0 && buf[at + 1] === 10 ? ((buf[at + 2] << 24) | (buf[at + 3] << 16) | (buf[at + 4] << 8) | buf[at + 5]) >>> 0 : -1;
 }
 
+/**
+ * The TSecr of the packet's TCP timestamp option, or -1 when it has none (see `tcpTsval`).
+ */
+export function tcpTsecr(p: Packet): number {
+  const at = findTcpOption(p, OPT_TIMESTAMP);
+  const buf = p.buf;
+  return at >= 0 && buf[at + 1] === 10 ? ((buf[at + 6] << 24) | (buf[at + 7] << 16) | (buf[at + 8] << 8) | buf[at + 9]) >>> 0 : -1;
+}
+
+/** The TCP header's urgent pointer (meaningful only with URG, but sent either way). */
+export function tcpUrgentPointer(p: Packet): number {
+  const at = p.payloadOffset - p.tcpHdrLen;
+  return (p.buf[at + 18] << 8) | p.buf[at + 19];
+}
+
 /** Offset in `p.buf` of the first TCP option of `kind` (not EOL or NOP), or -1; stops at EOL or a bad length. */
 function findTcpOption(p: Packet, kind: number): number {
   const buf = p.buf;

@@ -396,6 +396,41 @@ describe('tcp_flags', () => {
     assert.deepEqual(fin.map((a) => [a.srcIp, a.pcapCnt]), sources.map((s, k) => [s, k + 1]));
   });
 
+  // nmap's option bytes (osscan2.cc): the first sequence-test SYN's, T2-T6's, the ECN probe's.
+  const SEQ1 = Buffer.from('03030a01020405b4080affffffff000000000402', 'hex');
+  const TPROBE = Buffer.from('03030a0102040109080affffffff000000000402', 'hex');
+  const ECN = Buffer.from('03030a01020405b404020101', 'hex');
+
+  it('names nmap OS detection once per source: its sequence SYNs and its NULL and Xmas-like probes are one alert', () => {
+    const c = collector();
+    c.emit(ethernet(tcpPacket({ src: ATT, dst: VIC, sport: 41000, dport: 80, flags: 'S', window: 1, options: SEQ1 })), T0);
+    c.emit(ethernet(tcpPacket({ src: ATT, dst: VIC, sport: 41001, dport: 80, flags: '', window: 128, options: TPROBE })), T0 + 1000);
+    c.emit(ethernet(tcpPacket({ src: ATT, dst: VIC, sport: 41002, dport: 80, flags: 'SFPU', window: 256, options: TPROBE })), T0 + 2000);
+    const out = run(c.frames);
+    assert.deepEqual(brief(out.alerts), [`9100021 #1 ${ATT} -> ${VIC} blocked`]);
+    assert.equal(out.alerts[0].signature.attackType, 'os_fingerprint');
+    assert.equal(out.alerts[0].detail, 'TCP flags 0x02 to port 80, window 1');
+    assert.equal(out.verdicts[0], `[0] ${ATT} -> ${VIC} : BLOCK: OS detection`);
+  });
+
+  it('names nmap\'s ECN probe (SYN+ECE+CWR, urgent pointer 0xF7F5 without URG) and its NULL probe on their own', () => {
+    for (const [flags, options, urgentPointer, window] of [['SEC', ECN, 0xf7f5, 3], ['', TPROBE, 0, 128]] as const) {
+      const out = run([{ frame: ethernet(tcpPacket({ src: ATT, dst: VIC, sport: 41000, dport: 443, flags, window, urgentPointer, options })), tsUs: T0 }]);
+      assert.deepEqual(brief(out.alerts), [`9100021 #1 ${ATT} -> ${VIC} blocked`], flags);
+    }
+  });
+
+  it('stays silent on SYNs with ordinary timestamps and on an ECN-capable connection\'s SYN', () => {
+    const c = collector();
+    // Linux's SYN: MSS, SACK permitted, TS (TSval of its clock, TSecr 0), NOP, window scale 7.
+    const linux = Buffer.from('020405b40402080a8a3c1f2e0000000001030307', 'hex');
+    c.emit(ethernet(tcpPacket({ src: CLI, dst: VIC, sport: 50000, dport: 80, flags: 'S', window: 64240, options: linux })), T0);
+    c.emit(ethernet(tcpPacket({ src: CLI, dst: VIC, sport: 50001, dport: 80, flags: 'SEC', window: 64240, options: linux })), T0 + 1000);
+    // A NULL probe without nmap's options stays a NULL scan.
+    c.emit(ethernet(tcpPacket({ src: ATT, dst: VIC, sport: 41000, dport: 80, flags: '', window: 1024 })), T0 + 2000);
+    assert.deepEqual(brief(run(c.frames).alerts), [`9100010 #3 ${ATT} -> ${VIC} blocked`]);
+  });
+
   it('stays silent on a host talking to itself on other ports, and on a SYN to another host from the same port', () => {
     const c = collector();
     c.emit(ethernet(tcpPacket({ src: VIC, dst: VIC, sport: 40000, dport: 80, flags: 'S' })), T0);

@@ -42,6 +42,8 @@ const ATTACKS: Record<string, Expected[]> = {
   'nmap_null_scan.pcap': [[9100010, 5, '10.99.0.66', 22], [9100020, 31, '10.99.0.66', 81, { scan_kind: ['null'] }]],
   'nmap_fin_scan.pcap': [[9100011, 5, '10.99.0.66', 23], [9100020, 31, '10.99.0.66', 64, { scan_kind: ['fin'] }]],
   'nmap_xmas_scan.pcap': [[9100012, 5, '10.99.0.66', 80], [9100020, 31, '10.99.0.66', 60, { scan_kind: ['xmas'] }]],
+  // The first sequence-test SYN (window 1); its NULL and Xmas-like T2, T3, T7 probes are no scans of their own.
+  'nmap_os_detection.pcap': [[9100021, 13, '10.99.0.66', 80]],
   'nmap_ping_sweep.pcap': [[9100031, 27, '10.99.0.66', 0, { sweep_kind: ['arp'] }]],
   'nmap_ping_sweep_icmp.pcap': [[9100031, 41, '10.99.0.66', 0, { sweep_kind: ['arp'] }]],
   'hping3_syn_flood.pcap': [[9100002, 300, '10.99.0.66', 80]],
