@@ -88,6 +88,12 @@ export function tcpTsecr(p: Packet): number {
   return at >= 0 && buf[at + 1] === 10 ? ((buf[at + 6] << 24) | (buf[at + 7] << 16) | (buf[at + 8] << 8) | buf[at + 9]) >>> 0 : -1;
 }
 
+/** The shift count of the packet's window scale option (RFC 7323), or -1 when it has none. */
+export function tcpWindowScale(p: Packet): number {
+  const at = findTcpOption(p, OPT_WSCALE);
+  return at >= 0 && p.buf[at + 1] === 3 ? p.buf[at + 2] : -1;
+}
+
 /** The TCP header's urgent pointer (meaningful only with URG, but sent either way). */
 export function tcpUrgentPointer(p: Packet): number {
   const at = p.payloadOffset - p.tcpHdrLen;

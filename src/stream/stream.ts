@@ -1,7 +1,7 @@
 import type { SectionSpec, SectionValues } from '../config/params.js';
 import { TcpChecksum, tcpChecksumState } from '../decode/checksum.js';
 import { IpProto, L3, type Packet, TcpFlag } from '../decode/packet.js';
-import { tcpHasOption, tcpTsval } from '../decode/tcp.js';
+import { tcpHasOption, tcpTsval, tcpWindowScale } from '../decode/tcp.js';
 import { checksumsHold, hasSourceRoute, ipv4ChecksumHolds, ipv6OptionsReceivable } from './receiver.js';
 
 /**
@@ -57,6 +57,17 @@ import { checksumsHold, hasSourceRoute, ipv4ChecksumHolds, ipv6OptionsReceivable
  * is UNION to the server. As Linux, one urgent byte is pending per direction, a later pointer
  * replaces an earlier one, and a pointer into bytes already delivered is ignored.
  *
+ * Windows: a receiver drops a segment that starts at or past the right edge of the window it
+ * advertised (RFC 9293's acceptability test), and so does this stage (`stream.est_packet_out_of_window`):
+ * otherwise junk sent far ahead would fill the out-of-order store until a gap is declared over the
+ * hole, and the real bytes sent into that hole would then look like retransmissions, unread. An
+ * acknowledgment past that edge (of data the sender could not have sent) declares no gap
+ * (`stream.pkt_invalid_ack`); nor does a RST's, whatever it acknowledges. Windows are checked
+ * only against a receiver whose SYN announced a window scale (RFC 7323, as every current stack
+ * does), by that scale (unscaled on SYNs); a receiver seen only mid-connection, or one whose SYN
+ * had no scale (hand-made captures: Scapy's 8192-byte default window would otherwise cut every
+ * larger request) is not checked. The edge is known from the receiver's first ACK on.
+ *
  * Gaps (data the capture never saw): declared when the receiver acknowledges past the hole, or
  * when a direction holds more than `max_pending_bytes`/`max_pending_segments` behind it; the
  * consumer is told how many bytes are missing and delivery resumes after the hole.
@@ -97,6 +108,8 @@ export const StreamEvent = {
   OVERLAP_DIFFERENT_DATA: 'stream.reassembly_overlap_different_data',
   SEQ_GAP: 'stream.reassembly_seq_gap',
   INVALID_TIMESTAMP: 'stream.pkt_invalid_timestamp',
+  OUT_OF_WINDOW: 'stream.est_packet_out_of_window',
+  INVALID_ACK: 'stream.pkt_invalid_ack',
 } as const;
 
 /** Direction state bits. */
@@ -125,6 +138,13 @@ const SUSPECT = 256;
 const CK_TRUSTED = 512;
 /** The consumer reads this direction message by message with bounded memory: `depth` does not stop it. */
 const NO_DEPTH = 1024;
+/** The receiver has advertised a window to this direction: `edge` holds its right edge. */
+const EDGE_KNOWN = 2048;
+
+/** RFC 7323's largest window scale. */
+const MAX_WSCALE = 14;
+/** `wscale` of a direction whose SYN was not seen or announced no window scale: its windows are not checked. */
+const NO_WSCALE = 255;
 
 /** TCP-MD5 signature option (RFC 2385). */
 const TCP_OPT_MD5 = 19;
@@ -161,6 +181,8 @@ export class StreamReassembler {
     no_ack_data: 0,
     invalid_checksum: 0,
     invalid_timestamp: 0,
+    out_of_window: 0,
+    invalid_ack: 0,
     invalid_ip_checksum: 0,
     ip_source_route: 0,
     tcp_md5_unexpected: 0,
@@ -202,6 +224,13 @@ export class StreamReassembler {
   private readonly urgentAt: Float64Array;
   /** Per client direction: the highest TTL of its SYNs (or its first data segment's), 0 before; the yardstick of `ttl_limit`. */
   private readonly refTtl: Uint8Array;
+  /**
+   * Per direction with EDGE_KNOWN: the stream offset its receiver's window ends at (the highest
+   * acknowledgment plus window it advertised); a segment starting there or later is dropped.
+   */
+  private readonly edge: Float64Array;
+  /** Per direction: the window scale its own SYN announced (NO_WSCALE: none, or no SYN seen). */
+  private readonly wscale: Uint8Array;
   /** Per direction with SUSPECT: the low-TTL segment held aside (a copy, counted in the memcap). */
   private readonly suspects = new Map<number, HeldSegment>();
   private readonly ttlLimit: number;
@@ -226,6 +255,8 @@ export class StreamReassembler {
     this.tsRecent = new Float64Array(n);
     this.urgentAt = new Float64Array(n);
     this.refTtl = new Uint8Array(n);
+    this.edge = new Float64Array(n);
+    this.wscale = new Uint8Array(n).fill(NO_WSCALE);
   }
 
   /** Events raised by the last `onPacket` (overlap with different data, gaps …); empty most of the time. */
@@ -249,6 +280,10 @@ export class StreamReassembler {
     } else if (toServer && !(this.dir[i * DIR_SIZE + STATE] & CK_TRUSTED) && checksumsHold(p)) {
       this.dir[i * DIR_SIZE + STATE] |= CK_TRUSTED;
     }
+    if (f & TcpFlag.SYN) {
+      const ws = p.tcpHdrLen > 20 ? tcpWindowScale(p) : -1;
+      this.wscale[i] = ws < 0 ? NO_WSCALE : Math.min(ws, MAX_WSCALE);
+    }
     // The ACK tells what the other side's receiver has: data behind it we never saw is a gap.
     if (f & TcpFlag.ACK) {
       const o = i ^ 1;
@@ -258,8 +293,23 @@ export class StreamReassembler {
         const ackOff = this.offsetOf(o, p.tcpAck);
         if (so & SYN_DATA) this.settleSynData(p, flow, o, ackOff > 0);
         if (so & SUSPECT && ackOff > (this.suspects.get(o) as HeldSegment).start) this.releaseSuspect(p, flow, o);
-        const next = this.dir[o * DIR_SIZE + NEXT];
-        if (ackOff > next && !(ackOff === next + 1 && so & FIN_SEEN) && !(this.dir[o * DIR_SIZE + STATE] & STOPPED)) this.ackGap(p, flow, o, ackOff);
+        if (f & TcpFlag.RST) {
+          // A reset acknowledges nothing received: refusing a SYN, it names that SYN's number.
+        } else if (so & EDGE_KNOWN && ackOff > this.edge[o]) {
+          this.stats.invalid_ack++;
+          this.events.push(StreamEvent.INVALID_ACK);
+        } else {
+          const next = this.dir[o * DIR_SIZE + NEXT];
+          if (ackOff > next && !(ackOff === next + 1 && so & FIN_SEEN) && !(this.dir[o * DIR_SIZE + STATE] & STOPPED)) this.ackGap(p, flow, o, ackOff);
+          // The window of a SYN is never scaled (RFC 7323).
+          const scale = this.wscale[i];
+          const right = ackOff + (f & TcpFlag.SYN ? p.tcpWindow : p.tcpWindow * (1 << scale));
+          const os = this.dir[o * DIR_SIZE + STATE];
+          if (scale !== NO_WSCALE && (!(os & EDGE_KNOWN) || right > this.edge[o])) {
+            this.edge[o] = right;
+            this.dir[o * DIR_SIZE + STATE] = os | EDGE_KNOWN;
+          }
+        }
       }
     }
     let st = this.dir[i * DIR_SIZE + STATE];
@@ -303,6 +353,11 @@ export class StreamReassembler {
       this.stats.midstream++;
     }
     const start = this.offsetOf(i, p.tcpSeq);
+    if (st & EDGE_KNOWN && start >= this.edge[i]) {
+      this.stats.out_of_window++;
+      this.events.push(StreamEvent.OUT_OF_WINDOW);
+      return;
+    }
     const end = start + len;
     if (toServer && this.ttlLimit > 0 && !this.ttlPlausible(i, start, end, p)) return;
     if (f & TcpFlag.URG && toServer) this.noteUrgent(p, i, start);
@@ -380,6 +435,8 @@ export class StreamReassembler {
     this.skipped[i + 1] = 0;
     this.refTtl[i] = 0;
     this.refTtl[i + 1] = 0;
+    this.wscale[i] = NO_WSCALE;
+    this.wscale[i + 1] = NO_WSCALE;
   }
 
   /**
@@ -678,7 +735,8 @@ export class StreamReassembler {
     }
     this.dir[o * DIR_SIZE + BASE] = ack;
     this.dir[o * DIR_SIZE + NEXT] = 0;
-    this.dir[o * DIR_SIZE + STATE] = so | HAS_BASE;
+    // A window edge read against the old base means nothing against the new one.
+    this.dir[o * DIR_SIZE + STATE] = (so | HAS_BASE) & ~EDGE_KNOWN;
   }
 
   /** Keeps a copy of the data a SYN carried, within the memcap, until its fate is known. */

@@ -661,6 +661,16 @@ describe('web attacks across TCP segments', () => {
     assert.equal(out.engine.stream.stats.overlap_different_data, 1);
   });
 
+  it('ignores junk sent past the window the server offered: it cannot push a gap over the attack sent after it', () => {
+    // Window 64240 << 7 (8 MB) after the server's ACK: 300 segments 20 MB ahead, which the server drops, then the attack.
+    const c = new Conn({ t0: T0, wscale: 7 }).handshake().serverAck();
+    for (let k = 0; k < 300; k++) c.send('x'.repeat(100), 20_000_000 + k * 100);
+    c.send(REQ, 0);
+    const out = run(c.serverAck(REQ.length).reply(OK).frames);
+    assert.deepEqual(seen(out.alerts), [[SQLI, 305, 'query', 'q', CLIENT]]);
+    assert.deepEqual([out.engine.stream.stats.out_of_window, out.engine.stream.stats.gaps], [300, 0]);
+  });
+
   it('takes a first segment of just "H" for the start of a HEAD request, not of a response', () => {
     // Read as the start of "HTTP/", it turned the flow around: every request on it went uninspected.
     const rest = 'EAD /?q=<script>alert(1)</script> HTTP/1.1\r\nHost: x\r\n\r\nGET /search?q=%27%20OR%201%3D1--%20 HTTP/1.1\r\nHost: x\r\n\r\n';

@@ -23,6 +23,8 @@ export interface ConnOptions {
    * the option (the SYN-ACK too, so PAWS applies), the client's TSval going up by 1 a segment.
    */
   readonly tsval?: number;
+  /** Window scale (RFC 7323) both SYNs announce; none when absent. Windows are always 64240. */
+  readonly wscale?: number;
 }
 
 /** How one client segment departs from what a real stack sends (insertion tests). */
@@ -65,6 +67,7 @@ export class Conn {
   private sNext = 0;
   /** Next client TSval (-1: no timestamps). */
   private ts: number;
+  private readonly wscale: number | undefined;
 
   constructor(o: ConnOptions, frames?: TestFrame[]) {
     this.client = o.client ?? '10.0.0.21';
@@ -75,6 +78,7 @@ export class Conn {
     this.sisn = o.sisn ?? 5000;
     this.t = o.t0;
     this.ts = o.tsval ?? -1;
+    this.wscale = o.wscale;
     if (frames !== undefined) this.frames = frames;
   }
 
@@ -99,12 +103,19 @@ export class Conn {
     return (this.sisn + 1 + off) >>> 0;
   }
 
+  /** A SYN's options: the timestamp option (see tsOption), then NOP and window scale when set. */
+  private synOptions(tsval?: number): Uint8Array | undefined {
+    const ts = this.tsOption(tsval);
+    if (this.wscale === undefined) return ts;
+    return Buffer.concat([ts ?? Buffer.alloc(0), Buffer.from([1, 3, 3, this.wscale])]);
+  }
+
   /** SYN, SYN-ACK, ACK. */
   handshake(): this {
     const c = { src: this.client, dst: this.server, sport: this.sport, dport: this.dport };
     const s = { src: this.server, dst: this.client, sport: this.dport, dport: this.sport };
-    this.push(ethernet(tcpPacket({ ...c, flags: 'S', seq: this.cisn, options: this.tsOption() })));
-    this.push(ethernet(tcpPacket({ ...s, flags: 'SA', seq: this.sisn, ack: this.cseq(0), options: this.ts < 0 ? undefined : this.tsOption(7) })));
+    this.push(ethernet(tcpPacket({ ...c, flags: 'S', seq: this.cisn, options: this.synOptions() })));
+    this.push(ethernet(tcpPacket({ ...s, flags: 'SA', seq: this.sisn, ack: this.cseq(0), options: this.synOptions(7) })));
     this.push(ethernet(tcpPacket({ ...c, flags: 'A', seq: this.cseq(0), ack: this.sseq(0), options: this.tsOption() })));
     return this;
   }

@@ -77,6 +77,56 @@ describe('stream reassembly', () => {
     assert.equal(r.stream.stats.pending_limit_hits, 1);
   });
 
+  describe('windows (once the receiver\'s SYN announced a window scale)', () => {
+    const REQUEST = 'GET /?id=1 OR 1=1 HTTP/1.1\r\n\r\n';
+
+    it('ignores client data past the window the server offered, so junk far ahead cannot push a gap over the real request', () => {
+      // Window 64240 << 7: the server takes nothing at or past 8,222,720 bytes; 300 segments there would pass max_pending_segments.
+      const c = new Conn({ t0: T0, wscale: 7 }).handshake();
+      for (let k = 0; k < 300; k++) c.send('x'.repeat(100), 20_000_000 + k * 100);
+      c.send(REQUEST, 0);
+      const r = runStream(c.frames);
+      assert.equal(r.data.get(C), REQUEST);
+      assert.deepEqual([r.stream.stats.out_of_window, r.stream.stats.gaps, r.stream.stats.pending_limit_hits, r.stream.stats.held_bytes_max], [300, 0, 0, 0]);
+      assert.equal(r.events[0], 'stream.est_packet_out_of_window@4');
+    });
+
+    it('holds data inside the scaled window as before (the SYN-ACK\'s own window is not scaled)', () => {
+      const early = runStream(new Conn({ t0: T0, wscale: 7 }).handshake().send('tail', 100_000).frames);
+      assert.deepEqual([early.stream.stats.out_of_window, early.stream.stats.out_of_order], [1, 0]);
+      const c = new Conn({ t0: T0, wscale: 7 }).handshake().serverAck().send('tail', 8_000_000);
+      const r = runStream(c.frames);
+      assert.deepEqual([r.stream.stats.out_of_window, r.stream.stats.out_of_order, r.stream.stats.held_bytes_max], [0, 1, 4]);
+    });
+
+    it('takes no gap from an acknowledgment past the window (of bytes the client could not have sent)', () => {
+      const c = new Conn({ t0: T0, wscale: 7 }).handshake().send('GET /?id=1 ').serverAck(50_000_000).send('OR 1=1 HTTP/1.1\r\n\r\n');
+      const r = runStream(c.frames);
+      assert.equal(r.data.get(C), REQUEST);
+      assert.deepEqual([r.stream.stats.invalid_ack, r.stream.stats.gaps], [1, 0]);
+      assert.deepEqual(r.events, ['stream.pkt_invalid_ack@5']);
+    });
+
+    it('checks nothing against a receiver whose SYN had no window scale (hand-made captures)', () => {
+      const c = new Conn({ t0: T0 }).handshake().send('tail', 20_000_000);
+      const r = runStream(c.frames);
+      assert.deepEqual([r.stream.stats.out_of_window, r.stream.stats.out_of_order], [0, 1]);
+    });
+  });
+
+  it('takes no gap from the RSTs refusing a connection retried from the same port with new ISNs (nmap -O)', () => {
+    const c = { src: '10.0.0.21', dst: '10.0.0.10', sport: 37099, dport: 81 };
+    const s = { src: '10.0.0.10', dst: '10.0.0.21', sport: 81, dport: 37099 };
+    const frames: TestFrame[] = [];
+    for (const [k, isn] of [2325331778, 2712795836, 745064079].entries()) {
+      frames.push({ frame: ethernet(tcpPacket({ ...c, flags: 'S', seq: isn, window: 31337 })), tsUs: T0 + k * 2000 });
+      frames.push({ frame: ethernet(tcpPacket({ ...s, flags: 'RA', seq: 0, ack: isn + 1, window: 0 })), tsUs: T0 + k * 2000 + 100 });
+    }
+    const r = runStream(frames);
+    assert.deepEqual([r.stream.stats.gaps, r.stream.stats.gap_bytes], [0, 0]);
+    assert.deepEqual(r.events, []);
+  });
+
   it('stops at the depth limit', () => {
     const c = new Conn({ t0: T0 }).handshake().send('0123456789').send('abcdef').send('ghij');
     const r = runStream(c.frames, 'stream:\n  depth: 12\n');
