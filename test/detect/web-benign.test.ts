@@ -104,6 +104,7 @@ const REQUESTS: readonly [string, string][] = [
   ["a serialized Java map posted by Spring's HTTP invoker, its strings quoting attacks", post('/remoting/AccountService', 'application/x-java-serialized-object', Buffer.concat([Buffer.from([0xac, 0xed, 0, 5]), Buffer.from("sr\x00\x11java.util.HashMap\x05\x07\xda\xc1\xc3\x16`\xd1\x03\x00\x02F\x00\nloadFactorxpt\x00\x04namet\x00\x1aO'Brien; cat /etc/passwd x", 'latin1')]))],
   ['base64 ids and tokens in arguments and cookies', get('/api/items?cursor=eyJpZCI6NDJ9&next=aHR0cHM6Ly9zaG9wLmV4YW1wbGUvcGFnZS8y', 'Cookie: sid=dGhpcyBpcyBhIHNlc3Npb24\r\n')],
   ['an API call with SQL-ish parameters', get('/api/v1/orders?status=shipped&fields=id,total,created_at&order=created_at+desc&limit=50&filter=total%3E100')],
+  ['links in include-style JSON members: a page, a stylesheet', post('/api/share', 'application/json', '{"share":{"page":"https://news.example/2026/story.html","theme":"https://cdn.example/dark.css"}}')],
   ['links in include-style arguments: a document, a page, an image, the site itself', get('/share?file=https%3A%2F%2Fcdn.example%2Freport.pdf&page=https%3A%2F%2Fnews.example%2F2026%2Fstory.html&theme=https%3A%2F%2Fcdn.example%2Fdark.css&view=http%3A%2F%2Fshop.example%2Ftools%2Fcalc.php&doc=https%3A%2F%2Fdocs.example%2Fguide')],
   ['a survey answer of numbers with "or"', get('/survey?rooms=1+or+2&q=0+or+0&pets=1+or+false')],
   ['a date, an email and a phone number', get('/book?date=2026-03-01&email=ann.lee%40example.org&phone=%2B44+20+7946+0958&time=10%3A30')],

