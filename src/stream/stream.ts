@@ -293,23 +293,8 @@ export class StreamReassembler {
         const ackOff = this.offsetOf(o, p.tcpAck);
         if (so & SYN_DATA) this.settleSynData(p, flow, o, ackOff > 0);
         if (so & SUSPECT && ackOff > (this.suspects.get(o) as HeldSegment).start) this.releaseSuspect(p, flow, o);
-        if (f & TcpFlag.RST) {
-          // A reset acknowledges nothing received: refusing a SYN, it names that SYN's number.
-        } else if (so & EDGE_KNOWN && ackOff > this.edge[o]) {
-          this.stats.invalid_ack++;
-          this.events.push(StreamEvent.INVALID_ACK);
-        } else {
-          const next = this.dir[o * DIR_SIZE + NEXT];
-          if (ackOff > next && !(ackOff === next + 1 && so & FIN_SEEN) && !(this.dir[o * DIR_SIZE + STATE] & STOPPED)) this.ackGap(p, flow, o, ackOff);
-          // The window of a SYN is never scaled (RFC 7323).
-          const scale = this.wscale[i];
-          const right = ackOff + (f & TcpFlag.SYN ? p.tcpWindow : p.tcpWindow * (1 << scale));
-          const os = this.dir[o * DIR_SIZE + STATE];
-          if (scale !== NO_WSCALE && (!(os & EDGE_KNOWN) || right > this.edge[o])) {
-            this.edge[o] = right;
-            this.dir[o * DIR_SIZE + STATE] = os | EDGE_KNOWN;
-          }
-        }
+        // A reset acknowledges nothing received (refusing a SYN, it names that SYN's number).
+        if (!(f & TcpFlag.RST)) this.acknowledge(p, flow, i, so, ackOff);
       }
     }
     let st = this.dir[i * DIR_SIZE + STATE];
@@ -573,6 +558,31 @@ export class StreamReassembler {
     if (this.dir[i * DIR_SIZE + HELD_BYTES] > this.maxPendingBytes || segs.length > this.maxPendingSegments) {
       this.stats.pending_limit_hits++;
       this.skipTo(p, flow, i, segs[0].start);
+    }
+  }
+
+  /**
+   * What the acknowledgment `ackOff` of packet `p` (from direction `i`; `so`: the other
+   * direction's state) says of the other direction: past the edge of the window `i` advertised it
+   * is invalid; else data behind it never seen is a gap, and `p`'s window may move the edge.
+   */
+  private acknowledge(p: Packet, flow: number, i: number, so: number, ackOff: number): void {
+    const o = i ^ 1;
+    if (so & EDGE_KNOWN && ackOff > this.edge[o]) {
+      this.stats.invalid_ack++;
+      this.events.push(StreamEvent.INVALID_ACK);
+      return;
+    }
+    const next = this.dir[o * DIR_SIZE + NEXT];
+    if (ackOff > next && !(ackOff === next + 1 && so & FIN_SEEN) && !(this.dir[o * DIR_SIZE + STATE] & STOPPED)) this.ackGap(p, flow, o, ackOff);
+    const scale = this.wscale[i];
+    if (scale === NO_WSCALE) return;
+    // The window of a SYN is never scaled (RFC 7323).
+    const right = ackOff + (p.tcpFlags & TcpFlag.SYN ? p.tcpWindow : p.tcpWindow * (1 << scale));
+    const os = this.dir[o * DIR_SIZE + STATE];
+    if (!(os & EDGE_KNOWN) || right > this.edge[o]) {
+      this.edge[o] = right;
+      this.dir[o * DIR_SIZE + STATE] = os | EDGE_KNOWN;
     }
   }
 

@@ -38,9 +38,9 @@ function isNmapOsProbe(p: Packet): boolean {
  * and hping3 form, with or without more flags), SYN+FIN, SYN+RST; and the LAND attack, a SYN whose
  * source address and port are its destination's (`hping3 -a VICTIM -s 80 -k -p 80 VICTIM`), which
  * made old stacks answer themselves forever; and nmap's OS detection probes (see `isNmapOsProbe`),
-named as such rather than as the NULL and Xmas scans some of them look like. Per packet; one alert per source and kind per
- * re-alert interval. A LAND packet's source is forged (it is the victim): alerted about the
- * victim, never blocked.
+ * named as such rather than as the NULL and Xmas scans some of them look like. Per packet; one
+ * alert per source and kind per re-alert interval. A LAND packet's source is forged (it is the
+ * victim): alerted about the victim, never blocked.
  *
  * Such packets from many sources to one host at once are a flood with forged sources (`hping3 -F
  * --rand-source`), not scans: alerting and blocking each of thousands of addresses picked at random
