@@ -78,7 +78,6 @@ export const tcpFlags: DetectorSpec = {
             if (!ctx.suppressed(SIG_LAND, p.dstKey, p.tsUs)) ctx.alert(SIG_LAND, p, flow, null, `SYN from ${p.dstPort} to ${p.dstPort} on the same address`);
             return;
           }
-          if (p.tcpHdrLen < 32 && (p.tcpFlags & ECE) === 0) return;
           if (!isNmapOsProbe(p)) return;
           sig = SIG_OS_PROBE;
         } else return;
