@@ -831,12 +831,20 @@ describe('payloads of real tools', () => {
       ['equaltorlike', '1) (CASE WHEN 4965 RLIKE 4965 THEN 4965 ELSE NULL END)-- -'],
       ['equaltolike,versionedmorekeywords', '1`)/*!WHERE*/1385/*!LIKE*/1385/*!OR*/1955/*!LIKE*//*!LIKE*/(/*!CHAR*/(65,66,67,68,69,70,71),/*!UPPER*/(HEX(RANDOMBLOB(100000000/2))))--'],
       ['escapequotes', "1\\' AND 6830=6830-- -"],
+      ['space2plus', '1)+AND+4315=8051+AND+(6033=6033'],
+      ['space2plus', '(SELECT+(CASE+WHEN+(1383=7449)+THEN+1+ELSE+(SELECT+7449+UNION+SELECT+6729)+END))'],
+      ['space2plus', "1'+AND+8913=4494+AND+'nQvp'='nQvp"],
+      ['space2plus', '1+ORDER+BY+1--+OqRD'],
       ['escapequotes', "1\\' (CAST(\\'qkzvq\\'||(SELECT (CASE WHEN (6361=6361) THEN 1 ELSE 0 END))::text||\\'qpqxq\\' AS NUMERIC))-- -"],
     ];
     assert.deepEqual(tampered.filter(([, v]) => detectSqli(v) === null), []);
     assert.deepEqual(detectSqli(tampered[0][1]), { rule: 'tautology', fingerprint: 'n)&nonc' });
     assert.deepEqual(detectSqli(tampered[6][1]), { rule: 'tautology', fingerprint: 'n)&nonc' });
     assert.deepEqual(detectSqli(tampered[9][1]), { rule: 'tautology', fingerprint: 'n&nln&n' });
+    assert.deepEqual(detectSqli('1`+WHERE+3425=3425+AND+6066=LIKE(CHAR(65,66),UPPER(HEX(RANDOMBLOB(100000000/2))))--+uYtu'), { rule: 'where clause after string break', fingerprint: 'sWnon&nol(f(n,n),f(f(G(n+n))))c' });
+    // `+` is read as a blank only where the value has no blank: sums, C++, phone numbers and base64 stay quiet.
+    const plus = ['1+1=2', 'c++ or rust', 'C++', '+44 20 7946 0000', 'a+b@example.org', 'x+y=z and y+x=z', 'sum(a+b)=c', 'iVBORw0KGgo+AAAANSUhEUgAAA+ABAAAAAQ/CAYAAAAf8/9h+AAAAC0lEQVR4nGNgAAIA==', 'cats+and+dogs', 'select+your+union', 'rock+and+roll+or+jazz'];
+    assert.deepEqual(hits(detectSqli, plus), []);
     assert.deepEqual(detectSqli('1`) WHERE 1385 LIKE 1385 OR 1955--'), { rule: 'where clause after string break', fingerprint: 's)Wnln&nc' });
     assert.deepEqual(hits(detectSqli, ['see `rows` where 5 like 3', 'the `users` where name like bob', "it's where cats like dogs", "the shop's where prices like 5 are"]), []);
     // A comment that runs to the end still cuts the query off; LIKE and BETWEEN between words,

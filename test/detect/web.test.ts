@@ -229,6 +229,8 @@ describe('web attacks in every part of a request', () => {
       ['percentage', '%1%%29%20%A%N%D%20%6%8%3%0%%3D%6%8%3%0%-%-%20%-', ['invalid_encoding']],
       ['htmlencode', '1%26%2341%3B%26%2332%3BAND%26%2332%3B6830%26%2361%3B6830%26%2345%3B%26%2345%3B%26%2332%3B%26%2345%3B', []],
       ['space2mssqlblank', '1%03OR%057596%3D7596', []],
+      ['space2plus', '1%2BAND%2B4343%3D3855', []],
+      ['space2plus', '1%2BUNION%2BALL%2BSELECT%2BNULL%2CNULL--%2BMnBM', []],
     ];
     for (const [tamper, wire, anomalies] of cases) {
       const out = oneRequest(get(`/item.php?id=${wire}`));
@@ -248,6 +250,9 @@ describe('web attacks in every part of a request', () => {
       get('/recipes?q=1%E2%88%952+cup+sugar%E2%80%A6'),
       get('/search?q=%E6%9D%B1%E4%BA%AC%EF%BC%88%E3%81%A8%E3%81%86%E3%81%8D%E3%82%87%E3%81%86%EF%BC%89%EF%BC%9F'),
       get('/search?q=Tom+%26amp%3B+Jerry%26%2339%3Bs+best+or+worst'),
+      get('/search?q=c%2B%2B+or+rust'),
+      get('/calc?expr=1%2B1%3D2&phone=%2B442079460000&mail=ann%2Bshop%40example.org'),
+      get('/tags?t=rock%2Band%2Broll%2Bor%2Bjazz'),
     ];
     assert.deepEqual(benign.flatMap((r) => seen(oneRequest(r).alerts)), []);
   });

@@ -627,14 +627,23 @@ function detectSqliIn(value: string, reread: boolean): SqliMatch | null {
   return reread ? null : rereadMatch(value);
 }
 
+/** Every `+`. */
+const PLUS = /\+/g;
+
 /**
  * Other readings of a value that an application or a filter in front of the database may make,
- * each tried once: backslash-escaped quotes break the string too where the backslash is itself
+ * each tried once: `+` for every blank in a value that has none, where a later layer decodes the
+ * value once more as a form (sqlmap's space2plus sends `1+AND+1=1` encoded, `1%2BAND%2B1%3D1`);
+ * backslash-escaped quotes break the string too where the backslash is itself
  * escaped or stripped before the query is built (sqlmap's escapequotes: `1\' AND 1=1-- -`), and
  * comments inside words join them where comments are stripped (sqlmap's randomcomments:
  * `1 A/**\/ND 1=1`; MySQL itself would read `A ND`, but the tool sends it for the filters that don't).
  */
 function rereadMatch(value: string): SqliMatch | null {
+  if (value.indexOf('+') >= 0 && value.indexOf(' ') < 0) {
+    const m = detectSqliIn(value.replace(PLUS, ' '), true);
+    if (m !== null) return m;
+  }
   if (value.indexOf('\\') >= 0) {
     const plain = value.replace(ESCAPED_QUOTE, '$1');
     if (plain !== value) {

@@ -76,6 +76,8 @@ const C_BRACE = 4096;
 const C_NOT_BASE64 = 8192;
 /** CR and LF. */
 const C_NEWLINE = 16384;
+/** `+`: a blank where the value is decoded once more as a form (see `detectSqli`). */
+const C_PLUS = 32768;
 
 /**
  * Class bits of every UTF-16 code unit (C_HIGH above ASCII): a table of them all, 128 KB, spares
@@ -100,6 +102,7 @@ const CHAR_CLASS = (() => {
   for (let c = 0; c <= 32; c++) t[c] |= C_SPACE;
   set('_', C_UNDERSCORE);
   set('\r\n', C_NEWLINE);
+  set('+', C_PLUS);
   for (let c = 0; c < 128; c++) {
     const ch = String.fromCharCode(c);
     if (!/[A-Za-z0-9+/=_-]/.test(ch)) t[c] |= C_NOT_BASE64;
@@ -129,7 +132,7 @@ function charMask(value: string): number {
 let maskHash = 0;
 
 /** What each check needs (any one of the bits). */
-const NEEDS_SQLI = C_QUOTE | C_SEP | C_SPACE | C_PAREN | C_UNDERSCORE | C_SLASH | C_BACKSLASH | C_HIGH;
+const NEEDS_SQLI = C_QUOTE | C_SEP | C_SPACE | C_PAREN | C_UNDERSCORE | C_SLASH | C_BACKSLASH | C_HIGH | C_PLUS;
 const NEEDS_XSS = C_ANGLE | C_QUOTE | C_COLON;
 const NEEDS_TRAVERSAL = C_DOT | C_SLASH | C_BACKSLASH | C_COLON;
 /** Braces and backslashes: template expressions (`{{…}}`) and ThinkPHP's `\think\` routes. */
