@@ -230,6 +230,7 @@ describe('web attacks in every part of a request', () => {
       ['htmlencode', '1%26%2341%3B%26%2332%3BAND%26%2332%3B6830%26%2361%3B6830%26%2345%3B%26%2345%3B%26%2332%3B%26%2345%3B', []],
       ['space2mssqlblank', '1%03OR%057596%3D7596', []],
       ['space2plus', '1%2BAND%2B4343%3D3855', []],
+      ['percentage,charunicodeencode', '%u0025%u0031%u0025%u0029%u0020%u0025%u0041%u0025%u004E%u0025%u0044%u0020%u0025%u0039%u0025%u0037%u0025%u003D%u0025%u0039%u0025%u0037', ['u_encoded', 'invalid_encoding']],
       ['space2plus', '1%2BUNION%2BALL%2BSELECT%2BNULL%2CNULL--%2BMnBM', []],
     ];
     for (const [tamper, wire, anomalies] of cases) {
@@ -253,6 +254,7 @@ describe('web attacks in every part of a request', () => {
       get('/search?q=c%2B%2B+or+rust'),
       get('/calc?expr=1%2B1%3D2&phone=%2B442079460000&mail=ann%2Bshop%40example.org'),
       get('/tags?t=rock%2Band%2Broll%2Bor%2Bjazz'),
+      get('/search?q=100%u0025+sure+or+not'),
     ];
     assert.deepEqual(benign.flatMap((r) => seen(oneRequest(r).alerts)), []);
   });

@@ -36,6 +36,9 @@ function hasEscape(s: string): boolean {
   return false;
 }
 
+/** A percent sign in IIS's %u form. */
+const U_PERCENT = /%u0025/i;
+
 /** One decoding pass: `%XX`, `%uXXXX`, and `+` as space when `plus`. */
 function decodeOnce(s: string, plus: boolean): string {
   let out = '';
@@ -173,6 +176,9 @@ export function percentDecode(s: string, plus: boolean): string {
     lastFlags |= HttpFlag.DOUBLE_ENCODED;
     out = decodeOnce(out, false);
   }
+  // A `%` sent as `%u0025` that starts no escape once decoded: the percent-before-every-character
+  // ASP drops, under IIS's %u (sqlmap's percentage then charunicodeencode: `%u0025%u0031` is `%1`).
+  if ((lastFlags & HttpFlag.U_ENCODED) !== 0 && out.indexOf('%') >= 0 && U_PERCENT.test(s)) lastFlags |= HttpFlag.INVALID_ENCODING;
   for (let i = 0; i < out.length; i++) {
     if (out.charCodeAt(i) >= 0xc0) {
       out = undoUtf8Tricks(out);
