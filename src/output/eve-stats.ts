@@ -25,6 +25,9 @@ const DETECT_ALIASES: Aliases = [
 
 /** Suricata's tcp counters, from the stream stage's. */
 const TCP_FROM_STREAM: Aliases = [
+  ['syn', 'syn'],
+  ['synack', 'synack'],
+  ['rst', 'rst'],
   ['midstream_pickups', 'midstream'],
   ['invalid_checksum', 'invalid_checksum'],
   ['segment_memcap_drop', 'memcap_hits'],

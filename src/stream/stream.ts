@@ -165,6 +165,9 @@ interface HeldSegment {
 /** The reassembler. One per engine; `consumer` must be set before the first packet. */
 export class StreamReassembler {
   readonly stats = {
+    syn: 0,
+    synack: 0,
+    rst: 0,
     segments: 0,
     bytes: 0,
     in_order: 0,
@@ -275,6 +278,14 @@ export class StreamReassembler {
     if (!this.enabled || flow < 0 || p.ipProto !== IpProto.TCP || !p.hasL4) return;
     const i = flow * 2 + (toServer ? 0 : 1);
     const f = p.tcpFlags;
+    // Every SYN, SYN-ACK and RST of a flow, received or not (Suricata's tcp.syn, synack, rst).
+    if (f & (TcpFlag.SYN | TcpFlag.RST)) {
+      if (f & TcpFlag.SYN) {
+        if (f & TcpFlag.ACK) this.stats.synack++;
+        else this.stats.syn++;
+      }
+      if (f & TcpFlag.RST) this.stats.rst++;
+    }
     if (p.payloadLen > 0) {
       if (!this.receivable(p, f, i, toServer)) return;
     } else if (toServer && !(this.dir[i * DIR_SIZE + STATE] & CK_TRUSTED) && checksumsHold(p)) {

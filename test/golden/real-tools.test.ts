@@ -133,4 +133,12 @@ describe('real tools: link types and formats', () => {
     assert.ok(stats && stats.type === 'stats');
     assert.equal(stats.stats.decoder.events, 0);
   });
+
+  it("counts a scan's SYNs, SYN-ACKs and resets as Suricata's stats do (tshark's counts)", async () => {
+    const { events } = await analyse('nmap_syn_scan.pcap');
+    const stats = events.find((e) => e.type === 'stats');
+    assert.ok(stats && stats.type === 'stats');
+    const s = stats.stats.stream;
+    assert.deepEqual([s.syn, s.synack, s.rst], [200, 2, 200]);
+  });
 });
