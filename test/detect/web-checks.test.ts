@@ -455,6 +455,18 @@ describe('expression and template injection', () => {
     assert.equal(detectCommandInjection('{{7*7}}'), 'template injection probe ({{7*7})');
     // Template variables, a JavaScript template literal, numbered placeholders.
     assert.deepEqual(hits(detectTemplateProbe, ['price {{total}}', '${count} items', 'a ${fn(x)} b', '{{7}}', '#{1} of #{2}', '{{ a * 7 }}', '{7*7}']), []);
+    // ERB, EJS and ASP tags: the probe, and Ruby reaching a shell or a file; a template's own code stays quiet.
+    const erb: [string, string][] = [
+      ['<%= 7*7 %>', 'template injection probe (<%=7*7%>)'],
+      ['<%=7*7%>', 'template injection probe (<%=7*7%>)'],
+      ["<%= system('id') %>", 'template injection (ERB system)'],
+      ['<%= `id` %>', 'template injection (ERB backticks)'],
+      ['<%= %x(id) %>', 'template injection (ERB %x)'],
+      ["<%= IO.popen('id').readlines() %>", 'template injection (ERB IO.popen)'],
+      ["<%= File.open('/etc/passwd').read %>", 'template injection (ERB File.open)'],
+    ];
+    assert.deepEqual(erb.map(([v]) => detectTemplateProbe(v)), erb.map(([, r]) => r));
+    assert.deepEqual(hits(detectTemplateProbe, ['<%= @user.name %>', '<% if admin %>yes<% end %>', '<%= link_to "Home", root_path %>', '50% <% 7 %>', '<%= 7 %> of 10']), []);
   });
 
   it('finds expression, template and script code that reaches commands, as exploits send it', () => {

@@ -210,6 +210,12 @@ describe('web attacks in every part of a request', () => {
     assert.deepEqual(seen(oneRequest(get('/c?m=x%27%3B+DROP+TABLE+users%3B+--')).alerts), [[SQLI, 4, 'query', 'm', CLIENT]]);
   });
 
+  it('flags an ERB template probe that has no separator, quote or brace, and leaves template code in a snippet alone', () => {
+    assert.deepEqual(seen(oneRequest(get('/hello?name=%3C%25%3D+7*7+%25%3E')).alerts), [[CMDI, 4, 'query', 'name', CLIENT]]);
+    assert.deepEqual(seen(oneRequest(get('/hello?name=%3C%25%3D7*7%25%3E')).alerts), [[CMDI, 4, 'query', 'name', CLIENT]]);
+    assert.deepEqual(seen(oneRequest(post('application/x-www-form-urlencoded', 'snippet=%3Cp%3E%3C%25%3D+%40user.name+%25%3E%3C%2Fp%3E')).alerts), []);
+  });
+
   it('names the decoding anomalies and the SQL fingerprint in the metadata', () => {
     const out = oneRequest(get('/search?q=%2527%2520OR%25201%253D1--'));
     const m = out.alerts[0].metadata;

@@ -490,14 +490,25 @@ export function detectTemplateCode(value: string): string | null {
  * Arithmetic of two numbers inside a template language's expression delimiters, the probe that
  * finds server-side template injection (`{{7*7}}` shows 49 where Jinja2 or Twig evaluates the
  * field, `{{7*'7'}}` tells them apart; `${7*7}` FreeMarker and EL, `#{7*7}` Thymeleaf and Ruby,
- * `*{7*7}` Thymeleaf, `[[${7*7}]]`, `${{7*7}}`): Burp's, tplmap's and nuclei's first request. No
- * page text or template writes a constant sum inside the delimiters.
+ * `*{7*7}` Thymeleaf, `[[${7*7}]]`, `${{7*7}}`, `<%= 7*7 %>` ERB, EJS and ASP): Burp's, tplmap's
+ * and nuclei's first request. No page text or template writes a constant sum inside the delimiters.
  */
-const TEMPLATE_PROBE = /(?:\{\{|[$#*]\{)\s*\d{1,10}\s*[*+\-/%]\s*(?:\d{1,10}|'\d{1,10}'|"\d{1,10}")\s*\}/;
+const TEMPLATE_PROBE =
+  /(?:\{\{|[$#*]\{)\s*\d{1,10}\s*[*+\-/%]\s*(?:\d{1,10}|'\d{1,10}'|"\d{1,10}")\s*\}|<%=\s*\d{1,10}\s*[*+\-/%]\s*(?:\d{1,10}|'\d{1,10}'|"\d{1,10}")\s*-?%>/;
 
-/** A reason when `value` holds a template injection probe (see TEMPLATE_PROBE), or null. */
+/**
+ * Ruby run from an ERB tag (Rails and Sinatra pages rendered from a request value): a shell by
+ * `system`, `exec`, `spawn`, `IO.popen`, `Open3`, backticks or `%x`, `eval`, or a file read.
+ * `<%= @user.name %>` is a template's own code, not this.
+ */
+const ERB_CODE = /<%[=-]?\s*(?:(?:system|exec|spawn|eval|IO\.popen|Open3\.\w+|Kernel\.(?:system|exec|spawn|open)|File\.(?:open|read|readlines))\s*[('"]|`|%x[({[])/;
+
+/** A reason when `value` holds a template injection probe (see TEMPLATE_PROBE) or Ruby code in an ERB tag (ERB_CODE), or null. */
 export function detectTemplateProbe(value: string): string | null {
-  if (value.indexOf('{') < 0) return null;
+  if (value.indexOf('<%') >= 0) {
+    const erb = ERB_CODE.exec(value);
+    if (erb !== null) return `template injection (ERB ${erb[0].replace(/^<%[=-]?\s*/, '').replace(/\s*[('"({[]$/, '').replace('`', 'backticks')})`;
+  } else if (value.indexOf('{') < 0) return null;
   const m = TEMPLATE_PROBE.exec(value);
   return m === null ? null : `template injection probe (${m[0].replace(/\s+/g, '')})`;
 }

@@ -7,7 +7,7 @@ import type { SectionValues } from '../../config/params.js';
 import type { Packet } from '../../decode/packet.js';
 import type { Signature } from '../../output/events.js';
 import { builtin, Category, type DetectContext, type Detector, type DetectorSpec } from '../detector.js';
-import { BOUND_NAME_MIN, COMMAND_PARAMETERS, detectBoundName, detectCommandInjection, detectCommandLine, detectCommandParameter, detectJavaGadget, detectServerCode, detectWebShellCode, detectYamlGadget, JAVA_SERIAL_BASE64 } from './command-injection.js';
+import { BOUND_NAME_MIN, COMMAND_PARAMETERS, detectBoundName, detectCommandInjection, detectCommandLine, detectCommandParameter, detectJavaGadget, detectServerCode, detectTemplateProbe, detectWebShellCode, detectYamlGadget, JAVA_SERIAL_BASE64 } from './command-injection.js';
 import { detectCrlfInjection, hasWideLineBreak } from './crlf.js';
 import { detectLog4shell } from './log4shell.js';
 import { detectIncludeUrl, detectTraversal, isIncludeParameter, passedForOwnHost } from './path-traversal.js';
@@ -607,9 +607,10 @@ class WebAttackDetector implements Detector {
     if (this.cmdi && !(done & BIT_CMDI) && mask & NEEDS_CMDI) {
       const r = freeText ? detectCommandInjection(value, agent) : detectServerCode(value);
       if (r !== null) this.raise(WebSig.COMMAND_INJECTION, BIT_CMDI, req, field, value, { reason: r }, flow, p);
-    } else if (this.cmdi && !(done & BIT_CMDI) && freeText && mask & C_SPACE) {
-      // No separator or quote: only a command line that is an attack by itself (`nc -e /bin/sh …`).
-      const r = detectCommandLine(value);
+    } else if (this.cmdi && !(done & BIT_CMDI) && freeText && mask & (C_SPACE | C_ANGLE)) {
+      // No separator or quote: only a command line that is an attack by itself (`nc -e /bin/sh …`),
+      // or an ERB or ASP template probe (`<%= 7*7 %>`).
+      const r = (mask & C_SPACE ? detectCommandLine(value) : null) ?? (mask & C_ANGLE ? detectTemplateProbe(value) : null);
       if (r !== null) this.raise(WebSig.COMMAND_INJECTION, BIT_CMDI, req, field, value, { reason: r }, flow, p);
     }
     if (freeText) {
