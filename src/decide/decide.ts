@@ -21,6 +21,13 @@ export const decideParams: SectionSpec = {
   ],
 };
 
+/**
+ * Source addresses no host sends from: "this network" (0/8), multicast (224/4, ff00::/8), the
+ * reserved block and broadcast (240/4), IPv6's unspecified address. A packet from one is forged
+ * (`hping3 --rand-source` draws them too): blocking it protects nothing and fills the block list.
+ */
+const NEVER_A_SENDER = new CidrSet(['0.0.0.0/8', '224.0.0.0/4', '240.0.0.0/4', '::/128', 'ff00::/8']);
+
 interface Block {
   readonly addr: string;
   readonly reason: string;
@@ -54,7 +61,7 @@ export function addrKeyOf(addr: string): { key: number; family: number; v4: numb
  * The allowlist always wins. Knows nothing of outputs: decisions leave as events.
  */
 export class Decider {
-  readonly stats = { blocks: 0, unblocks: 0, blocked_active: 0, blocked_pkts: 0, allowlisted_alerts: 0, blocklist_full: 0 };
+  readonly stats = { blocks: 0, unblocks: 0, blocked_active: 0, blocked_pkts: 0, allowlisted_alerts: 0, forged_source_alerts: 0, blocklist_full: 0 };
   /** Reason and address of the block behind the last true `isBlocked` answer. */
   reason = '';
   blockedAddr = '';
@@ -140,11 +147,12 @@ export class Decider {
 
   /**
    * Blocks an address on an operator's request (or restores a block that survived a restart) until
-   * packet time `expiresUs`. Refused (false) for invalid or allowlisted addresses.
+   * packet time `expiresUs`. Refused (false) for invalid or allowlisted addresses, and for those no
+   * host sends from (multicast, broadcast …).
    */
   blockAddr(addr: string, reason: string, nowUs: number, expiresUs: number): boolean {
     const k = addrKeyOf(addr);
-    if (k === null || this.isAllowed(k.family, k.v4, k.v6)) return false;
+    if (k === null || this.isAllowed(k.family, k.v4, k.v6) || isNeverASender(k.family, k.v4, k.v6)) return false;
     if (expiresUs <= nowUs) return false;
     const old = this.blocked.get(k.key);
     if (old !== undefined) {
@@ -187,6 +195,8 @@ export class Decider {
       } else if (this.enabled && alert.signature.severity <= this.severity) {
         if (this.isAllowed(offender.family, offender.v4, offender.v6)) {
           this.stats.allowlisted_alerts++;
+        } else if (isNeverASender(offender.family, offender.v4, offender.v6)) {
+          this.stats.forged_source_alerts++;
         } else {
           const durationS = this.nextDurationS(offender.key, alert.tsUs);
           block = this.place(offender.key, offender.addr, alert.signature.reason, alert.tsUs + durationS * 1e6);
@@ -232,4 +242,8 @@ export class Decider {
   list(): { addr: string; reason: string; expiresUs: number }[] {
     return [...this.blocked.values()].map((b) => ({ ...b }));
   }
+}
+
+function isNeverASender(family: number, v4: number, v6: Uint32Array | null): boolean {
+  return family === 6 ? NEVER_A_SENDER.has6(v6 as Uint32Array) : NEVER_A_SENDER.has4(v4);
 }

@@ -54,6 +54,17 @@ describe('decide', () => {
     assert.equal(out.engine.decide.stats.allowlisted_alerts, 1);
   });
 
+  it('alerts on a scan from a multicast or reserved source but blocks none of them: such a source is forged', () => {
+    const c = collector();
+    portScan(c.emit, { src: '239.1.2.3', dst: VIC, ports, kind: 'syn', intervalUs: 1000, t0: T0 }, new Rng(1));
+    portScan(c.emit, { src: '250.9.8.7', dst: VIC, ports, kind: 'syn', intervalUs: 1000, t0: T0 + 1_000_000 }, new Rng(2));
+    portScan(c.emit, { src: ATT, dst: VIC, ports, kind: 'syn', intervalUs: 1000, t0: T0 + 2_000_000 }, new Rng(3));
+    const out = run(c.frames);
+    assert.deepEqual(out.alerts.map((a) => [a.signature.sid, a.srcIp, a.action]), [[9100020, '239.1.2.3', 'allowed'], [9100020, '250.9.8.7', 'allowed'], [9100020, ATT, 'blocked']]);
+    assert.deepEqual(out.events.filter((e): e is BlockEvent => e.type === 'block').map((b) => b.addr), [ATT]);
+    assert.equal(out.engine.decide.stats.forged_source_alerts, 2);
+  });
+
   it('keeps detecting a blocked source: later attacks are alerted with action blocked', () => {
     const c = collector();
     portScan(c.emit, { src: ATT, dst: VIC, ports, kind: 'syn', intervalUs: 1000, t0: T0 }, new Rng(1));
@@ -100,6 +111,8 @@ describe('decide: repeat offenders and operators', () => {
     assert.equal(d.blockAddr('10.1.2.3', 'manual', T0, T0 + 60e6), false);
     assert.equal(d.blockAddr('fd00::1', 'manual', T0, T0 + 60e6), false);
     assert.equal(d.blockAddr('not-an-address', 'manual', T0, T0 + 60e6), false);
+    // Nor an address no host sends from.
+    assert.deepEqual(['224.0.0.251', '255.255.255.255', '0.0.0.0', 'ff02::1', '::'].map((a) => d.blockAddr(a, 'manual', T0, T0 + 60e6)), [false, false, false, false, false]);
     assert.deepEqual(d.list().map((b) => b.addr), ['192.0.2.7', '2001:db8::7']);
     assert.equal(d.unblockAddr('192.0.2.7', T0 + 1), true);
     assert.equal(d.unblockAddr('192.0.2.7', T0 + 2), false);
