@@ -507,7 +507,7 @@ const ERB_CODE = /<%[=-]?\s*(?:(?:system|exec|spawn|eval|IO\.popen|Open3\.\w+|Ke
 export function detectTemplateProbe(value: string): string | null {
   if (value.indexOf('<%') >= 0) {
     const erb = ERB_CODE.exec(value);
-    if (erb !== null) return `template injection (ERB ${erb[0].replace(/^<%[=-]?\s*/, '').replace(/\s*[('"({[]$/, '').replace('`', 'backticks')})`;
+    if (erb !== null) return `template injection (ERB ${erb[0].replace(/^<%[=-]?\s*/, '').replace(/\s*[('"{[]$/, '').replace('`', 'backticks')})`;
   } else if (value.indexOf('{') < 0) return null;
   const m = TEMPLATE_PROBE.exec(value);
   return m === null ? null : `template injection probe (${m[0].replace(/\s+/g, '')})`;
