@@ -668,6 +668,39 @@ describe('payloads of real tools', () => {
     assert.deepEqual(misses(detectSqli, payloads), []);
   });
 
+  it("finds sqlmap's level 5 payloads after a word (a text field, a cookie, a header) and its heavy queries", () => {
+    const payloads = [
+      'shoes WHERE 6347=6347 AND 4339=5997-- cpLs', 'abc123 WHERE 9002=9002 OR NOT 5779=3601-- AbpM',
+      'shoes"="shoes";IF(1121=2587) SELECT 1121 ELSE DROP FUNCTION LJzd--', '1"="1";IF(1121=2587) SELECT 1121 ELSE DROP FUNCTION LJzd--',
+      'shoes`=`shoes`;SELECT CASE WHEN 9368=9035 THEN 1 ELSE NULL END--', 'dark`=`dark`;SELECT CASE WHEN 8445=2845 THEN 1 ELSE NULL END--',
+      'shoes AND CHAR(101)||CHAR(112)||CHAR(116)||CHAR(102)=REGEXP_SUBSTRING(REPEAT(RIGHT(CHAR(3800),0),1000000000),NULL)',
+      'shoes))) OR CHAR(86)||CHAR(66)||CHAR(69)||CHAR(90)=REGEXP_SUBSTRING(REPEAT(LEFT(CRYPT_KEY(CHAR(65)||CHAR(69)||CHAR(83),NULL),0),100000000),NULL)--',
+      'shoes WHERE 2048=2048 AND CHAR(101)||CHAR(112)||CHAR(116)||CHAR(102)=REGEXP_SUBSTRING(REPEAT(RIGHT(CHAR(3800),0),1000000000),NULL)-- ghnv',
+      '10.99.0.2 AND CHAR(74)||CHAR(78)||CHAR(101)||CHAR(105)=REGEXP_SUBSTRING(REPEAT(LEFT(CRYPT_KEY(CHAR(65)||CHAR(69)||CHAR(83),NULL),0),100000000),NULL)# MkHO',
+    ];
+    assert.deepEqual(misses(detectSqli, payloads), []);
+    assert.deepEqual(detectSqli(payloads[0]), { rule: 'where or having clause', fingerprint: 'bWnon&nonc' });
+    assert.deepEqual(detectSqli(payloads[4]), { rule: 'stacked query after string break', fingerprint: 'sob;ECbnonbnbnbc' });
+    // Appended to a User-Agent whose own `#` would comment them out.
+    const ua = 'sqlmap/1.7.2#stable (https://sqlmap.org)';
+    const appended = [
+      `${ua},IIF(7501=3674,1,1/0)`, `${ua};IIF(7579=8096,1,1/0)`, `${ua}));IIF(3115=9355,1,1/0)`, `${ua},(CASE WHEN 7959=1541 THEN 1 ELSE NULL END)`,
+      `${ua},RAISE_ERROR(CHR(55)||CHR(48),CHR(113)||(SELECT (CASE WHEN (1441=1441) THEN 1 ELSE 0 END) FROM SYSIBM.SYSDUMMY1)||CHR(113))`,
+      `${ua} (SELECT COUNT(*) FROM INFORMATION_SCHEMA.COLUMNS A, INFORMATION_SCHEMA.COLUMNS B, INFORMATION_SCHEMA.COLUMNS C)`,
+      `${ua})(SELECT COUNT(*) FROM INFORMATION_SCHEMA.COLUMNS A, INFORMATION_SCHEMA.COLUMNS B)-- iLZi`,
+    ];
+    assert.deepEqual(misses((v) => detectSqli(v, true), appended), []);
+    assert.deepEqual(detectSqli(appended[0], true), { rule: 'condition in function call', fingerprint: 'n),f(non,n,n+n)' });
+    assert.deepEqual(
+      hits(detectSqli, ['rows where 5 = 5 and more -- see docs', 'tom and jerry(1990) = classic(2)', 'cats and dogs (2) = pets (3)', 'size AND width(10)=height(20)', 'price where 10 > 5 and 3 < 4']),
+      [],
+    );
+    assert.deepEqual(
+      hits((v) => detectSqli(v, true), ['Foo/1.0 (select one) bar', 'Foo/1.0 ;max(3) x', 'Dalvik/2.1.0 (Linux; U; Android 11; SM-G991B Build/RP1A.200720.012)', 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)']),
+      [],
+    );
+  });
+
   it('lets prose and code spans with the new shapes pass', () => {
     const benign = [
       'use `--force` to override', 'press `#` then `*`', 'either `a` or `b` works', 'See `make -j4`; it is faster', 'In case when you arrive late, call us',

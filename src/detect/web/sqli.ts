@@ -359,9 +359,10 @@ function firstBreak(s: string, q: string, from = 0): number {
  * or WHERE (T-SQL's `DELETE t WHERE`); INSERT or REPLACE INTO, or a table then VALUES, SET or
  * SELECT; EXEC or DECLARE then a variable, a string (after a word too: Oracle's `EXECUTE
  * IMMEDIATE '…'`), a procedure, a call, a qualified name or nothing more (`;SHUTDOWN--`); a
- * selected name that is qualified (`t.col`), not followed by a sentence's period.
+ * selected name that is qualified (`t.col`), not followed by a sentence's period, or a selected CASE
+ * WHEN with a comparison (`;SELECT CASE WHEN 1=2 THEN 1 ELSE NULL END--`).
  */
-const STMT = '(?:\\(*E(?:[nsvfTG(+l]|b(?:[,F&o;c]|\\.b))|E$|X(?:&Z)?t|Y(?:F|b(?:\\.[b*])*[FW])|Z(?:I|b(?:\\.b)*[VSE]|(?:b\\.)*[bf]\\(b(?:,b)*\\)[VSE])|Mb(?:\\.b)*S|K(?:[vsP(]|b[s.]|[c;]|$)|Db)';
+const STMT = '(?:\\(*E(?:[nsvfTG(+l]|b(?:[,F&o;c]|\\.b)|C(?:[bf]\\(*[nvs]\\)*[ol]|[nvs]b[nvs]b))|E$|X(?:&Z)?t|Y(?:F|b(?:\\.[b*])*[FW])|Z(?:I|b(?:\\.b)*[VSE]|(?:b\\.)*[bf]\\(b(?:,b)*\\)[VSE])|Mb(?:\\.b)*S|K(?:[vsP(]|b[s.]|[c;]|$)|Db)';
 
 /**
  * A parenthesised subquery: a select followed by what only SQL puts there (a call, an opening
@@ -402,8 +403,9 @@ const QUOTED_RULES: readonly [RegExp, string, boolean][] = [
   // LIKE compares too (sqlmap's equaltolike tamper: `` x`) WHERE 1385 LIKE 1385 OR … ``), between literals.
   [/^s\){0,3}(?:bb?)?W\(*(?:[nsvb]\)*o|[nsv]\)*l\(*[nsv])/, 'where clause after string break', true],
   // SQL Server's `'; IF(1=1) SELECT 1 ELSE DROP FUNCTION x--`.
-  // Also after closing a backticked name compared with another (`` x`=`x`;IIF(1=2,1,1/0) ``).
-  [/^s(?:ob)?\){0,3};f\(\(*[nvs]\)*[ol]/, 'stacked condition after string break', true],
+  // Also after closing a backticked name or a string compared with another (`` x`=`x`;IIF(1=2,1,1/0) ``,
+  // `x"="x";IF(…)`).
+  [/^s(?:o[bs])?\){0,3};f\(\(*[nvs]\)*[ol]/, 'stacked condition after string break', true],
   [/^so[nsb]&/, 'boolean after comparison', true],
   [/^s\){0,3}U\(?E/, 'union after string break', false],
   [/^s\){0,3}c/, 'comment after string break', false],
@@ -447,6 +449,10 @@ const BARE_RULES: readonly [RegExp, string][] = [
   // A subquery inside calls (`1 AND ASCII(SUBSTRING((SELECT … FROM …),1,1))>65`, blind extraction):
   // a select of a call, a value, or FROM something ("and count(select one)" is prose).
   [/^[(+]*[nvsb]\)*&\(*\+?(?:f\(\(*){1,4}E(?:[nsvfTG(+]|[^)]{0,16}F)/, 'boolean with function or subquery'],
+  // Calls of numbers joined into a string and compared with nested calls, after any operand
+  // (sqlmap's heavy queries: `shoes AND CHAR(101)||CHAR(112)=REGEXP_SUBSTRING(REPEAT(…),NULL)`);
+  // prose has no joined calls of numbers ("tom and jerry(1990) = classic(2)" stays prose).
+  [/^[(+]*[nvsb]\)*&\(*(?:f\(n\)[&+]){1,16}f\(n\)\)*o\(*f\(\(*f\(/, 'boolean with function or subquery'],
   [/^[(+]*[nvs]\)*&\(*\+?[nvs]\)*[c;]/, 'boolean then comment'],
   // A value that starts with the operator, its left side already in the query (`or 1=1--`).
   [/^&\(*[nvs]\)*o\(*[nvs]\)*c/, 'boolean then comment'],
@@ -469,6 +475,10 @@ const BARE_RULES: readonly [RegExp, string][] = [
   // 1=1`, `-5) WHERE 2=2`, `x HAVING 3=3` on a text field); words right before WHERE are prose
   // ("rows where 5 > 3", "the best shops where 5 > 3").
   [/^[(+]*(?:[nvs]|b(?=\)|H))\)*(?:bb?)?[WH]\(*[nv]\)*[ol]/, 'where or having clause'],
+  // After a word too when a boolean and another comparison or a call follow the numbers'
+  // comparison and a comment cuts the rest (sqlmap's `shoes WHERE 6347=6347 AND 4339=5997-- x` on
+  // a text field); "rows where 5 = 5 and more -- see docs" stays prose.
+  [/^[(+]*b\)*W\(*n\)*o\(*n\)*&\+?\(*(?:n\)*o|f\().*c$/, 'where or having clause'],
   [/;f\(\(*[nvs]\)*[ol]/, 'stacked condition'],
   [SUBQUERY, 'subquery'],
   [CASE_WHEN, 'case expression'],
@@ -517,11 +527,14 @@ const ESCAPED_QUOTE = /\\(['"])/g;
 
 /**
  * What a payload appended to a header's own value starts with: a boolean or clause keyword (after
- * blanks or `)`s), or a `;` or `,` before a statement or a subquery (sqlmap keeps the original
- * User-Agent, Referer or Host and adds `) AND 1=2-- x`, `);SELECT …`, `,(SELECT …)` after it).
+ * blanks or `)`s), a `;` or `,` before a statement, a CASE, a subquery or a call, or a subquery
+ * after a blank or a `)` (sqlmap keeps the original User-Agent, Referer or Host and adds `) AND
+ * 1=2-- x`, `);SELECT …`, `,(SELECT …)`, `,IIF(1=2,1,1/0)`, `,(CASE WHEN …)`, ` (SELECT COUNT(*)
+ * FROM …)` after it). The rules then decide: a product comment's `; Win64` or `, like Gecko)` is
+ * no call, and a call must still be SQL's.
  */
 const APPENDED_START =
-  /\b(?:and|or|xor|rlike|regexp|having|where|order\s+by|union|procedure|waitfor)\b|[;,](?=\s*\(?\s*(?:select|if|declare|exec|waitfor|begin|drop|insert|update|delete|shutdown)\b)/gi;
+  /\b(?:and|or|xor|rlike|regexp|having|where|order\s+by|union|procedure|waitfor)\b|[;,](?=\s*\(*\s*(?:(?:select|if|declare|exec|waitfor|begin|drop|insert|update|delete|shutdown|case)\b|[a-z_]\w*\s*\())|(?<=[\s)])\(\s*select\b/gi;
 /** Most appended readings tried on one value. */
 const MAX_APPENDED = 8;
 
