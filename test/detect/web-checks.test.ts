@@ -695,6 +695,14 @@ describe('payloads of real tools', () => {
       hits(detectSqli, ['rows where 5 = 5 and more -- see docs', 'tom and jerry(1990) = classic(2)', 'cats and dogs (2) = pets (3)', 'size AND width(10)=height(20)', 'price where 10 > 5 and 3 < 4']),
       [],
     );
+    // A text field of several words (`comment=nice shoes`): what follows them reads as after one word.
+    const afterWords = ['nice shoes AND 3905=3414', 'nice shoes) OR NOT 2431=8931-- kUvT', 'nice shoes))) AND 6158=5087 AND (((9360=9360', 'nice shoes ORDER BY 1#', 'nice shoes) HAVING 1014=6421-- nyjC'];
+    assert.deepEqual(misses(detectSqli, afterWords), []);
+    assert.deepEqual(detectSqli(afterWords[0]), { rule: 'tautology', fingerprint: 'b&non' });
+    assert.deepEqual(
+      hits(detectSqli, ['some text or other = fine', 'Enable explanations and select the explanation method to use.', 'fast computation of e and exp(n) when precision is high', 'read chapters and 2-3', 'I like red or blue and more']),
+      [],
+    );
     assert.deepEqual(
       hits((v) => detectSqli(v, true), ['Foo/1.0 (select one) bar', 'Foo/1.0 ;max(3) x', 'Dalvik/2.1.0 (Linux; U; Android 11; SM-G991B Build/RP1A.200720.012)', 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)']),
       [],

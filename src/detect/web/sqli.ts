@@ -519,6 +519,14 @@ function loneWordAt(s: string, at: number): boolean {
 /** Fingerprint of a run of operands joined by dots at the start (after opening parentheses or signs). */
 const DOTTED_START = /^([(+]*)([nvsb])(?:\.[nvsb])+/;
 
+/**
+ * Fingerprint of two or more words at the start (after opening parentheses or signs) followed by
+ * a boolean before a number, a variable or a paren, or by ORDER BY, HAVING or WHERE: where one
+ * word before a boolean reads as SQL, prose has several before "or other = fine", "and select the
+ * method" or "and exp(n)".
+ */
+const WORDS_START = /^([(+]*)bb+(?=\)*(?:&\(*\+?[nv(]|OB|H|W))/;
+
 /** `IN BOOLEAN MODE` right after a closing quote (sticky: tested at the quote). */
 const IN_BOOLEAN_MODE = /\s*in\s+boolean\s+mode\s*(?=\))/iy;
 
@@ -625,8 +633,10 @@ function detectSqliIn(value: string, reread: boolean): SqliMatch | null {
   if (value.length < 2) return null;
   if (!WORTH_TOKENISING.test(value)) return reread ? null : rereadMatch(value);
   // A value's own dotted start (an address `10.0.0.1`, a host `shop.example`, a version `1.2.3`)
-  // is one operand: sqlmap appends to it (`10.0.0.1) AND 1=1#` in a Host header).
-  const bare = bareMatch(sqlFingerprint(value, 0).replace(DOTTED_START, '$1$2'));
+  // is one operand: sqlmap appends to it (`10.0.0.1) AND 1=1#` in a Host header). So are the
+  // words a text field starts with (`nice shoes AND 3905=3414`): what one word is after them,
+  // several are.
+  const bare = bareMatch(sqlFingerprint(value, 0).replace(DOTTED_START, '$1$2').replace(WORDS_START, '$1b'));
   if (bare !== null) return bare;
   // MySQL quotes identifiers in backticks: sqlmap closes those too (`` x` WHERE 1=1;SELECT ``).
   for (const q of ["'", '"', '`']) {
