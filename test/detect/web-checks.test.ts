@@ -176,7 +176,10 @@ describe('XSS', () => {
 
   it("finds the markup-breaking probe `<'\">` (sqlmap's heuristic XSS check)", () => {
     assert.equal(detectXss(`1'SNJmEm<'">idkAuD`), 'markup-breaking probe');
-    assert.deepEqual(hits(detectXss, [`a < b and 'c' > "d"`, `x<'y'>"z"`, `<'`]), []);
+    // With the bytes sqlmap's escapequotes and apostrophenullencode tampers put before quotes.
+    assert.equal(detectXss(`shoes\\'ayHHfa<\\'\\">DAKIPp`), 'markup-breaking probe');
+    assert.equal(detectXss(`shoes\0'OyBkNj<\0'">baMGwn`), 'markup-breaking probe');
+    assert.deepEqual(hits(detectXss, [`a < b and 'c' > "d"`, `x<'y'>"z"`, `<'`, `a<\\'b\\">`]), []);
   });
 
   it('reads markup with NUL bytes in it as a filter that strips them would pass it on', () => {
@@ -707,6 +710,13 @@ describe('payloads of real tools', () => {
       hits((v) => detectSqli(v, true), ['Foo/1.0 (select one) bar', 'Foo/1.0 ;max(3) x', 'Dalvik/2.1.0 (Linux; U; Android 11; SM-G991B Build/RP1A.200720.012)', 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)']),
       [],
     );
+  });
+
+  it("finds sqlmap's heuristic probe behind the bytes its tampers put before quotes, and a delay selected FROM", () => {
+    const probes = ["shoes(,.,,.\x00'))\"", "shoes\\\").),.),\\'.", "shoes(\xbf').\".(((,-- -", "shoes(\ufffd').\".(((,-- -", "shoes' 1.e. 1.e. 1.e.\" 1.e, 1.e. 1.e)( 1.e,"];
+    assert.deepEqual(probes.map((v) => detectSqli(v)?.rule ?? null), Array(probes.length).fill('syntax-breaking probe'));
+    assert.deepEqual(detectSqli('shoes AND 1681 BETWEEN (SELECT AND (SELECT1681 FROM PG_SLEEP(1))-- Jttn')?.rule, 'time delay function');
+    assert.deepEqual(hits(detectSqli, ['recover from sleep(3) mode', 'version 1.e5 (x, y). "ok"', '...\\\\...,,,', 'a (b), "c", \'d\'.']), []);
   });
 
   it('lets prose and code spans with the new shapes pass', () => {

@@ -466,8 +466,9 @@ const BARE_RULES: readonly [RegExp, string][] = [
   [/^MbS.*o/, 'update statement'],
   [/P/, 'extended procedure'],
   // Followed by an operator, only if more than words follow it: "sleep(5) in python" is a search.
-  // Also as the sort key (`1 ORDER BY SLEEP(5)`), where a column name or number belongs.
-  [/(?:^|[&+(,;olB])T\(n\)(?:$|[;c),]|[&+ol](?![&+lb]*b[&+lb]*$))/, 'time delay function'],
+  // Also as the sort key (`1 ORDER BY SLEEP(5)`), where a column name or number belongs, and as
+  // what a select reads from (`(SELECT 1 FROM PG_SLEEP(5))`).
+  [/(?:^|[&+(,;olBF])T\(n\)(?:$|[;c),]|[&+ol](?![&+lb]*b[&+lb]*$))/, 'time delay function'],
   [/(?:^|[&+(,;ol])G\([nsvf(]/, 'error or file function'],
   [PACKAGE_CALL, 'database package call'],
   [/^[(+]*[nvsb]\)*OBn/, 'order by column number'],
@@ -588,8 +589,15 @@ function stringArithmetic(value: string): SqliMatch | null {
   return value.length <= 8 && STRING_ARITHMETIC.test(value) ? { rule: 'arithmetic between string breaks', fingerprint: 'sos' } : null;
 }
 
-/** A run of ten or more quotes, parentheses, commas and dots (sqlmap's heuristic check appends ten). */
-const PROBE_RUN = /[()'",.]{10,}/;
+/**
+ * A run of ten or more quotes, parentheses, commas and dots (sqlmap's heuristic check appends ten),
+ * and the bytes its tampers put before a quote: a backslash (escapequotes), a NUL
+ * (apostrophenullencode), 0xBF (unmagicquotes, read as such or as U+FFFD).
+ */
+const PROBE_RUN = /[()'",.\\\x00\xbf\ufffd]{10,}/;
+
+/** MySQL's `1.e` before a dot, a comma, a paren or a quote (sqlmap's scientific tamper): a no-op there. */
+const SCIENTIFIC = /\s*1\.e(?=[.,()'"])/gi;
 
 /**
  * A probe that breaks SQL syntax to provoke a database error (sqlmap's first request on every
@@ -598,7 +606,7 @@ const PROBE_RUN = /[()'",.]{10,}/;
  * row: prose and code have letters or other operators between them.
  */
 function syntaxProbe(value: string): SqliMatch | null {
-  const m = PROBE_RUN.exec(value);
+  const m = PROBE_RUN.exec(value.indexOf('1.') >= 0 ? value.replace(SCIENTIFIC, '') : value);
   if (m === null) return null;
   const run = m[0];
   return run.indexOf("'") >= 0 && run.indexOf('"') >= 0 && (run.indexOf('(') >= 0 || run.indexOf(')') >= 0) ? { rule: 'syntax-breaking probe', fingerprint: run } : null;
