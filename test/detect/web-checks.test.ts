@@ -62,6 +62,9 @@ describe('SQL injection', () => {
     assert.equal(detectSqli(appended[0]), null);
     // 64 KB of blanks, parentheses and keywords: each start point found once, read to the end.
     assert.equal(detectSqli(`${' '.repeat(65536)}x`, true), null);
+    assert.equal(detectSqli(`,${' '.repeat(65536)}x`, true), null);
+    assert.equal(detectSqli(`;${' '.repeat(32768)}${'('.repeat(32768)}`, true), null);
+    assert.equal(detectSqli(`x,${' '.repeat(65536)}IIF(1=2,1,1/0)`, true)?.rule, 'condition in function call');
     assert.equal(detectSqli(`a${')'.repeat(65535)} and 1=1`, true), null);
     assert.equal(detectSqli('x and '.repeat(10000), true), null);
     assert.equal(detectSqli(`x${' '.repeat(65536)}and 1=1`, true)?.rule, 'tautology');

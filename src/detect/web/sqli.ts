@@ -540,10 +540,11 @@ const ESCAPED_QUOTE = /\\(['"])/g;
  * after a blank or a `)` (sqlmap keeps the original User-Agent, Referer or Host and adds `) AND
  * 1=2-- x`, `);SELECT …`, `,(SELECT …)`, `,IIF(1=2,1,1/0)`, `,(CASE WHEN …)`, ` (SELECT COUNT(*)
  * FROM …)` after it). The rules then decide: a product comment's `; Win64` or `, like Gecko)` is
- * no call, and a call must still be SQL's.
+ * no call, and a call must still be SQL's. Blanks and parens after the `;` or `,` are one class:
+ * two `\s*` around `\(*` would try every split of a long run of blanks.
  */
 const APPENDED_START =
-  /\b(?:and|or|xor|rlike|regexp|having|where|order\s+by|union|procedure|waitfor)\b|[;,](?=\s*\(*\s*(?:(?:select|if|declare|exec|waitfor|begin|drop|insert|update|delete|shutdown|case)\b|[a-z_]\w*\s*\())|(?<=[\s)])\(\s*select\b/gi;
+  /\b(?:and|or|xor|rlike|regexp|having|where|order\s+by|union|procedure|waitfor)\b|[;,](?=[\s(]*(?:(?:select|if|declare|exec|waitfor|begin|drop|insert|update|delete|shutdown|case)\b|[a-z_]\w*\s*\())|(?<=[\s)])\(\s*select\b/gi;
 /** Most appended readings tried on one value. */
 const MAX_APPENDED = 8;
 
