@@ -184,7 +184,7 @@ const FUNCTION_CONSTRUCTOR = /\bconstructor\s*\.\s*constructor\s*\(|\$on\s*\.\s*
 /** Every NUL byte. */
 const NULS = /\0/g;
 
-/** `<'">` with backslashes or NULs before the quotes and the bracket. */
+/** `<'">`, also with backslashes or NULs before the quotes and the bracket. */
 const MARKUP_PROBE = /<[\\\0]*'[\\\0]*"[\\\0]*>/;
 
 /** A reason when `value` carries script the way XSS does, or null. */
@@ -194,7 +194,7 @@ export function detectXss(value: string, xml = false): string | null {
   // `<'">`: a probe that closes an attribute value of either quote and a tag at once, to see which
   // of them the page echoes unescaped (sqlmap's heuristic XSS check, `'abcdef<'">ghijkl`), also
   // with the backslashes or NULs its tampers put before quotes (`<\'\">`, `<\0'">`).
-  if (value.indexOf(`<'">`) >= 0 || (value.indexOf('">') >= 0 && MARKUP_PROBE.test(value))) return 'markup-breaking probe';
+  if (value.indexOf('<') >= 0 && MARKUP_PROBE.test(value)) return 'markup-breaking probe';
   if (value.indexOf('constructor') >= 0 && FUNCTION_CONSTRUCTOR.test(value)) return 'Function constructor in a template expression';
   // Markup split by CDATA sections (`<![CDATA[<]]>SCRIPT<![CDATA[>]]>`) is whole to an XML parser
   // that builds the page (an XML island, XSLT), which a check of the value as sent cannot see.
