@@ -62,6 +62,8 @@ const REQUESTS: readonly [string, string][] = [
   ['a post on cloud security naming the metadata address', json('/api/posts', { title: 'SSRF and IMDSv2', body: 'An SSRF lets an attacker call http://169.254.169.254/latest/meta-data/ from the server; require session tokens.' })],
   ['an instance asking its own metadata service', `GET /latest/meta-data/instance-id HTTP/1.1\r\nHost: 169.254.169.254\r\nUser-Agent: aws-sdk-go/1.44\r\nX-aws-ec2-metadata-token: AQAEAKx\r\n\r\n`],
   ['a GraphQL query', json('/graphql', { query: 'query GetUser($id: ID!) { user(id: $id) { name email posts(first: 10, orderBy: {field: CREATED_AT, direction: DESC}) { title body } } }', variables: { id: '42' }, operationName: 'GetUser' })],
+  ['MongoDB extended JSON and a JSON Schema: keys with a $ that are data, not query operators', json('/api/docs', { _id: { $oid: '5f1d7f8e9a1b2c3d4e5f6a7b' }, at: { $date: '2024-01-01T00:00:00Z' }, n: { $numberLong: '5' }, schema: { $schema: 'https://json-schema.org/draft/2020-12/schema', $id: 'item', $ref: '#/$defs/a', type: 'object' } })],
+  ['a post quoting a MongoDB query, and prices with $ and braces', post('/forum/reply', 'application/x-www-form-urlencoded', `body=${encodeURIComponent('Use db.users.find({ age: { $gt: 18 } }) and {"$ne": null} works too')}&price=%7B%24gt+100%7D&q=it%27s+this.name`)],
   ['a GraphQL mutation', json('/graphql', { query: 'mutation { deletePost(id: "17") { id } updateUser(input: {name: "Ann", role: "admin"}) { id } }' })],
   ['a base64 blob in a form', post('/upload', 'application/x-www-form-urlencoded', `name=scan.bin&data=${encodeURIComponent(BASE64_BLOB)}`)],
   ['a raw base64 blob (+ as space)', post('/upload', 'application/x-www-form-urlencoded', `data=${BASE64_BLOB}`)],

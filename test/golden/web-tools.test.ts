@@ -105,6 +105,14 @@ const CURL: Record<string, Seen[]> = {
     [CMDI, 90, ATTACKER, 'query', 'name'],
     [SQLI, 102, ATTACKER, 'query', 'id'],
   ],
+  // NoSQL operator injection, read as SQL injection: the operator where the application reads it.
+  'curl_nosql.pcap': [
+    [SQLI, 6, ATTACKER, 'arg_name', 'password[$ne]'],
+    [SQLI, 18, ATTACKER, 'arg_name', 'password[$regex]'],
+    [SQLI, 30, ATTACKER, 'json', 'username.$ne'],
+    [SQLI, 42, ATTACKER, 'json', '$where'],
+    [SQLI, 54, ATTACKER, 'query', 'q'],
+  ],
   'curl_log4shell.pcap': [
     [LOG4SHELL, 6, ATTACKER, 'header', 'user-agent'],
     [LOG4SHELL, 18, ATTACKER, 'header', 'x-api-version'],

@@ -279,8 +279,11 @@ function utf8(latin1: string): string {
   return NON_ASCII.test(latin1) ? Buffer.from(latin1, 'latin1').toString('utf8') : latin1;
 }
 
-/** Key characters that make a JSON key worth inspecting as well. */
-const PLAIN_KEY = /^[\w.\-$ ]*$/;
+/**
+ * Key characters that make a JSON key worth inspecting as well: anything but these. A key with a
+ * `$` is one (`$ne`, a query operator: see detect/web/nosql.ts), even with a number or null under it.
+ */
+const PLAIN_KEY = /^[\w.\- ]*$/;
 
 /** Fields taken so far from the JSON body being walked. */
 let jsonFields = 0;

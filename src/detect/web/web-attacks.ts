@@ -14,6 +14,7 @@ import { detectIncludeUrl, detectTraversal, isIncludeParameter, passedForOwnHost
 import { loadPatternFile, PatternMatcher, type PayloadPattern } from './patterns.js';
 import { pairKey } from '../windows.js';
 import { SCANNER_TOOLS, scannerToolId } from './scanner.js';
+import { detectNoSqlName, detectNoSqlValue, detectWhereScript } from './nosql.js';
 import { detectSqli } from './sqli.js';
 import { detectProxyTarget, detectSsrf } from './ssrf.js';
 import { detectScriptCall, detectXss } from './xss.js';
@@ -302,6 +303,16 @@ const INCLUDE_KINDS: readonly number[] = (() => {
   return t;
 })();
 
+/**
+ * Field kinds whose name may carry a NoSQL query operator: an unusual argument name (query, form),
+ * a JSON member's path, a multipart field's or a cookie's name (PHP reads `a[$ne]` in each): 1 by kind.
+ */
+const OPERATOR_NAME_KINDS: readonly number[] = (() => {
+  const t: number[] = [];
+  for (const k of [FieldKind.ARG_NAME, FieldKind.JSON, FieldKind.MULTIPART, FieldKind.COOKIE]) t[k] = 1;
+  return t;
+})();
+
 /** Whether an argument (a JSON member by its last name) is named as a command's (COMMAND_PARAMETERS). */
 function isCommandParameter(name: string): boolean {
   if (name.length < 3) return false;
@@ -508,6 +519,11 @@ class WebAttackDetector implements Detector {
       const r = detectBoundName(field.name, value);
       if (r !== null) this.raise(WebSig.COMMAND_INJECTION, BIT_CMDI, req, field, value, { reason: r }, flow, p);
     }
+    // A query operator as a member of the name (`password[$ne]=`, `{"password": {"$ne": null}}`).
+    if (this.sqli && !(req.alerted & BIT_SQLI) && OPERATOR_NAME_KINDS[field.kind] === 1 && field.name.indexOf('$') >= 0) {
+      const r = detectNoSqlName(field.name);
+      if (r !== null) this.raise(WebSig.SQLI, BIT_SQLI, req, field, field.name, { reason: r }, flow, p);
+    }
     if (value.length === 0) return;
     // A web shell's (or a debug page's) command argument holding a command line: `?cmd=whoami`.
     if (this.cmdi && !(req.alerted & BIT_CMDI) && (ARGUMENT_KINDS[field.kind] === 1 || field.kind === FieldKind.JSON) && isCommandParameter(field.name)) {
@@ -617,6 +633,11 @@ class WebAttackDetector implements Detector {
       if (this.sqli && !(done & BIT_SQLI) && mask & NEEDS_SQLI) {
         const m = detectSqli(value, header);
         if (m !== null) this.raise(WebSig.SQLI, BIT_SQLI, req, field, value, { reason: m.rule, fingerprint: m.fingerprint }, flow, p);
+      }
+      // NoSQL: a document with a query operator (`{"$ne": null}`), a `$where` clause's string broken into script.
+      if (this.sqli && !(req.alerted & BIT_SQLI) && mask & (C_QUOTE | C_BRACE)) {
+        const r = ((mask & (C_DOLLAR | C_BRACE)) === (C_DOLLAR | C_BRACE) ? detectNoSqlValue(value) : null) ?? (mask & C_QUOTE ? detectWhereScript(value) : null);
+        if (r !== null) this.raise(WebSig.SQLI, BIT_SQLI, req, field, value, { reason: r }, flow, p);
       }
       if (this.xss && !alternate && !(done & BIT_XSS) && mask & NEEDS_XSS) {
         const r = detectXss(value, field.kind === FieldKind.BODY_RAW && isXmlDocument(req.contentType, value));
