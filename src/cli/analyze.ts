@@ -21,6 +21,8 @@ export interface AnalyzeOptions {
   readonly progress?: boolean;
   /** Log one EVE http event per HTTP request (overrides outputs.http_events when true). */
   readonly httpEvents?: boolean;
+  /** Log one EVE flow event per flow when it ends (overrides outputs.flow_events when true). */
+  readonly flowEvents?: boolean;
 }
 
 /** The capture analysed when `rampart analyze` gets no file: floods, scans and benign traffic. */
@@ -31,11 +33,15 @@ export function loadConfig(file?: string): Config {
   return file !== undefined ? loadConfigFile(SECTIONS, file) : defaultConfig(SECTIONS);
 }
 
-/** The config with outputs.http_events switched on (the --http-events flag). */
-function withHttpEvents(config: Config): Config {
+/** The config with the outputs the flags switch on (--http-events, --flow-events) on as well. */
+function withEventFlags(config: Config, opts: AnalyzeOptions): Config {
+  if (opts.httpEvents !== true && opts.flowEvents !== true) return config;
+  const on: Record<string, boolean> = {};
+  if (opts.httpEvents === true) on.http_events = true;
+  if (opts.flowEvents === true) on.flow_events = true;
   return {
     file: config.file,
-    section: (path: string) => (path === 'outputs' ? { ...config.section(path), http_events: true } : config.section(path)),
+    section: (path: string) => (path === 'outputs' ? { ...config.section(path), ...on } : config.section(path)),
   };
 }
 
@@ -52,7 +58,7 @@ export interface AnalyzeResult {
  */
 export async function analyzeFiles(files: readonly string[], opts: AnalyzeOptions, stdout: NodeJS.WriteStream, stderr: NodeJS.WriteStream): Promise<AnalyzeResult> {
   const loaded = loadConfig(opts.config);
-  const config = opts.httpEvents === true ? withHttpEvents(loaded) : loaded;
+  const config = withEventFlags(loaded, opts);
   const outputs = config.section('outputs');
   const evePath = opts.eve ?? ((outputs.eve as string) || undefined);
   const verdicts = opts.verdicts === true || outputs.verdicts === true;

@@ -36,6 +36,7 @@ export function buildProgram(): Command {
     .option('--verdicts', "print one verdict line per packet: '[n] src -> dst : ALLOW' or ': BLOCK: reason'")
     .option('--json', 'print the summary as one JSON document instead of text')
     .option('--http-events', 'with --eve, also log one http event per HTTP request (hostname, url, method, user agent, status)')
+    .option('--flow-events', 'with --eve, also log one flow event per flow when it ends (packets, bytes, start, end, state, reason, alerted)')
     .addOption(new Option('--no-progress', 'never show the progress bar'))
     .action(async (files: string[], opts: Record<string, unknown>) => {
       process.exitCode = await runAnalyze(files, {
@@ -46,6 +47,7 @@ export function buildProgram(): Command {
         json: opts.json === true,
         progress: opts.progress !== false,
         httpEvents: opts.httpEvents === true,
+        flowEvents: opts.flowEvents === true,
       });
     });
   registerLive(program);

@@ -9,10 +9,16 @@ import { Defragmenter } from '../defrag/defrag.js';
 import { defragOptionsFrom } from '../defrag/params.js';
 import { Detect } from '../detect/detect.js';
 import { DETECTORS } from '../detect/detectors/index.js';
-import { FlowTable } from '../flow/flow-table.js';
+import { FlowEnd, FlowState, FlowTable } from '../flow/flow-table.js';
 import { type EngineEvent, type EventSink, type PacketVerdict, type StatsEvent, type StatsTree, Verdict } from '../output/events.js';
 import { StreamReassembler } from '../stream/stream.js';
 import { detectorSection } from './sections.js';
+
+/**
+ * Suricata's TCP state names for the flow table's states, by FlowState (a FIN from one side is
+ * `fin_wait1`, its nearest: the table does not tell FIN-WAIT from CLOSE-WAIT).
+ */
+const TCP_STATE_NAMES: readonly string[] = ['syn_sent', 'syn_recv', 'established', 'fin_wait1', 'closed'];
 
 /**
  * The pipeline for one run: decode → defrag → flow → stream → app (http) → detect → decide →
@@ -37,6 +43,8 @@ export class Engine {
   lastVerdict: number = Verdict.ALLOW;
 
   private readonly pkt = new Packet();
+  /** Ids of live flows with an alert (outputs.flow_events only), for the flow record's `alerted`. */
+  private readonly alertedFlows: Set<number> | null;
   private readonly verdict: PacketVerdict;
   private readonly sinks: readonly EventSink[];
   private readonly verdictSinks: readonly EventSink[];
@@ -46,11 +54,17 @@ export class Engine {
     this.verdictSinks = sinks.filter((s) => s.onPacket !== undefined);
     const emit = (ev: EngineEvent): void => this.emit(ev);
     this.defrag = new Defragmenter(defragOptionsFrom(config.section('defrag')));
+    const flowEvents = config.section('outputs').flow_events === true;
     this.flows = new FlowTable(config.section('flow'), (slot, reason) => {
+      // What the HTTP stage found, read before it lets go of the flow; the record after the
+      // stages' own ends, whose last requests may still alert.
+      const appProto = flowEvents ? this.http.appProto(slot) : '';
       this.http.onFlowEnd(slot);
       this.stream.onFlowEnd(slot);
       this.detect.onFlowEnd(slot, reason);
+      if (flowEvents) this.emitFlow(slot, reason, appProto);
     });
+    this.alertedFlows = flowEvents ? new Set() : null;
     this.decide = new Decider(config.section('decide'), emit);
     this.detect = new Detect(
       this.flows,
@@ -215,7 +229,34 @@ export class Engine {
     });
   }
 
+  /** The EVE flow record of a flow that ends (see FlowEvent). */
+  private emitFlow(slot: number, reason: number, appProto: string): void {
+    const f = this.flows;
+    const ref = this.detect.requestRef(slot, true, null);
+    const alerted = (this.alertedFlows as Set<number>).delete(ref.flowId);
+    const state = f.state[slot];
+    const tcp = f.proto[slot] === 6 ? { flagsToServer: f.tcpFlagsSeen[slot * 2], flagsToClient: f.tcpFlagsSeen[slot * 2 + 1], state: TCP_STATE_NAMES[state] } : undefined;
+    this.emit({
+      type: 'flow',
+      ...ref,
+      tsUs: f.firstUs[slot],
+      pcapCnt: 0,
+      appProto,
+      pktsToServer: f.pktsToServer[slot],
+      pktsToClient: f.pktsToClient[slot],
+      bytesToServer: f.bytesToServer[slot],
+      bytesToClient: f.bytesToClient[slot],
+      startUs: f.firstUs[slot],
+      endUs: f.lastUs[slot],
+      state: state === FlowState.CLOSED ? 'closed' : state >= FlowState.ESTABLISHED ? 'established' : 'new',
+      reason: reason === FlowEnd.TIMEOUT ? 'timeout' : reason === FlowEnd.SHUTDOWN ? 'shutdown' : 'forced',
+      alerted,
+      tcp,
+    });
+  }
+
   private emit(ev: EngineEvent): void {
+    if (ev.type === 'alert' && this.alertedFlows !== null && ev.flowId !== 0) this.alertedFlows.add(ev.flowId);
     const s = this.sinks;
     for (let i = 0; i < s.length; i++) s[i].onEvent(ev);
   }

@@ -17,6 +17,7 @@ export const outputParams: SectionSpec = {
     { name: 'eve', type: 'string', default: '', help: "EVE JSON lines file ('-' for stdout, empty for none)." },
     { name: 'verdicts', type: 'bool', default: false, help: "Print the per-packet verdict lines ('[n] src -> dst : ALLOW')." },
     { name: 'http_events', type: 'bool', default: false, help: 'Log one EVE http event per HTTP request (with its response status when seen).' },
+    { name: 'flow_events', type: 'bool', default: false, help: "Log one EVE flow event per flow when it ends (packets and bytes each way, start, end, state, reason, alerted, TCP flags), as Suricata's eve-log flow type." },
   ],
 };
 

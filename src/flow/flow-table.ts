@@ -129,6 +129,8 @@ export class FlowTable {
   readonly bytesToServer: Float64Array;
   readonly bytesToClient: Float64Array;
   readonly flowId: Float64Array;
+  /** TCP flags seen, per direction (slot × 2, + 1 for B to A): every packet's flags OR'd together. */
+  readonly tcpFlagsSeen: Uint8Array;
   /** FIN seen from A (bit 1) and from B (bit 2); RST_CLOSED when a RST closed the established flow. */
   private readonly fins: Uint8Array;
   /**
@@ -171,6 +173,7 @@ export class FlowTable {
     this.bytesToServer = new Float64Array(cap);
     this.bytesToClient = new Float64Array(cap);
     this.flowId = new Float64Array(cap);
+    this.tcpFlagsSeen = new Uint8Array(cap * 2);
     this.fins = new Uint8Array(cap);
     this.seqEnd = new Float64Array(cap * 2);
     this.list = new Uint8Array(cap);
@@ -305,6 +308,8 @@ export class FlowTable {
     this.fins[slot] = 0;
     this.seqEnd[slot * 2] = -1;
     this.seqEnd[slot * 2 + 1] = -1;
+    this.tcpFlagsSeen[slot * 2] = 0;
+    this.tcpFlagsSeen[slot * 2 + 1] = 0;
     this.firstUs[slot] = p.tsUs;
     this.lastUs[slot] = p.tsUs;
     this.pktsToServer[slot] = 0;
@@ -344,6 +349,7 @@ export class FlowTable {
     if (p.ipProto === IpProto.TCP) {
       const f = p.tcpFlags;
       const d = slot * 2 + (toServer ? 0 : 1);
+      this.tcpFlagsSeen[d] |= f;
       if (f & TcpFlag.RST) {
         if (st >= FlowState.ESTABLISHED && st !== FlowState.CLOSED && !this.rstAcceptable(p, d)) {
           this.stats.rst_ignored++;

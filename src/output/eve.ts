@@ -2,14 +2,14 @@
  * EVE JSON output: one JSON object per line with Suricata's field names and key order, so jq
  * filters, Elastic/Splunk pipelines and EveBox written for Suricata read Rampart's events too.
  */
-import type { EngineEvent, EventSink, HttpInfo, PacketRef } from './events.js';
+import type { EngineEvent, EventSink, FlowEvent, HttpInfo, PacketRef } from './events.js';
 import { ChunkedWriter } from './chunked-writer.js';
 import { eveStats } from './eve-stats.js';
 
 /** EVE record families a writer can be limited to; `block` covers both block (drop) and unblock records. */
-export type EveType = 'alert' | 'block' | 'anomaly' | 'stats' | 'http';
+export type EveType = 'alert' | 'block' | 'anomaly' | 'stats' | 'http' | 'flow';
 
-const ALL_TYPES: readonly EveType[] = ['alert', 'block', 'anomaly', 'stats', 'http'];
+const ALL_TYPES: readonly EveType[] = ['alert', 'block', 'anomaly', 'stats', 'http', 'flow'];
 
 function pad(value: number, width: number): string {
   return String(value).padStart(width, '0');
@@ -72,6 +72,47 @@ function packetHead(ev: PacketRef, eventType: string): Record<string, unknown> {
   return record;
 }
 
+/** TCP flag bits and their names in Suricata's `tcp` object, in its order. */
+const TCP_FLAG_NAMES: readonly (readonly [bit: number, name: string])[] = [
+  [0x02, 'syn'], [0x01, 'fin'], [0x04, 'rst'], [0x08, 'psh'], [0x10, 'ack'], [0x20, 'urg'], [0x40, 'ecn'], [0x80, 'cwr'],
+];
+
+function hexByte(b: number): string {
+  return b.toString(16).padStart(2, '0');
+}
+
+/**
+ * Suricata's flow record: the initiator as source, stamped with the flow's start and without
+ * `pcap_cnt` (no packet ends a flow by timeout), then `app_proto` when one was found, `flow` and,
+ * for TCP, `tcp` with the flags seen (both ways, to the server, to the client; one boolean per
+ * flag seen) and the state.
+ */
+function flowRecord(ev: FlowEvent): Record<string, unknown> {
+  const record = packetHead(ev, 'flow');
+  delete record.pcap_cnt;
+  if (ev.appProto !== '') record.app_proto = ev.appProto;
+  record.flow = {
+    pkts_toserver: ev.pktsToServer,
+    pkts_toclient: ev.pktsToClient,
+    bytes_toserver: ev.bytesToServer,
+    bytes_toclient: ev.bytesToClient,
+    start: eveTimestamp(ev.startUs),
+    end: eveTimestamp(ev.endUs),
+    age: Math.floor(ev.endUs / 1e6) - Math.floor(ev.startUs / 1e6),
+    state: ev.state,
+    reason: ev.reason,
+    alerted: ev.alerted,
+  };
+  if (ev.tcp !== undefined) {
+    const all = ev.tcp.flagsToServer | ev.tcp.flagsToClient;
+    const tcp: Record<string, unknown> = { tcp_flags: hexByte(all), tcp_flags_ts: hexByte(ev.tcp.flagsToServer), tcp_flags_tc: hexByte(ev.tcp.flagsToClient) };
+    for (const [bit, name] of TCP_FLAG_NAMES) if (all & bit) tcp[name] = true;
+    tcp.state = ev.tcp.state;
+    record.tcp = tcp;
+  }
+  return record;
+}
+
 /**
  * Suricata's `http` object, its fields in Suricata's order (basic, then extended): fields it leaves
  * out when absent are left out (the port unless the request wrote one, status until a response was
@@ -131,6 +172,8 @@ export function eveRecord(ev: EngineEvent): Record<string, unknown> | undefined 
       if (ev.anomalies.length > 0) record.rampart = { anomalies: ev.anomalies };
       return record;
     }
+    case 'flow':
+      return flowRecord(ev);
     case 'block': {
       const record = packetHead(ev, 'drop');
       record.drop = { reason: 'blocked' };
@@ -169,6 +212,7 @@ export class EveWriter implements EventSink {
   private readonly anomalies: boolean;
   private readonly statsRecords: boolean;
   private readonly httpRecords: boolean;
+  private readonly flowRecords: boolean;
 
   /** target: a file path, or '-' for stdout. Buffered writes (flush in close()); must handle stdout EPIPE quietly.
    *  The file is truncated unless `append` (Suricata's `filemode: append`); throws when it cannot be opened. */
@@ -183,6 +227,7 @@ export class EveWriter implements EventSink {
     this.anomalies = types.includes('anomaly');
     this.statsRecords = types.includes('stats');
     this.httpRecords = types.includes('http');
+    this.flowRecords = types.includes('flow');
     this.stats = this.out.stats;
     this.stats.records = 0;
   }
@@ -212,6 +257,8 @@ export class EveWriter implements EventSink {
         return this.statsRecords;
       case 'http':
         return this.httpRecords;
+      case 'flow':
+        return this.flowRecords;
       default:
         return false;
     }

@@ -91,6 +91,31 @@ export interface HttpEvent extends PacketRef {
   readonly anomalies: readonly string[];
 }
 
+/**
+ * A flow ended (EVE `flow` event type; logged when outputs.flow_events is on). The tuple is the
+ * initiator's (source) to the responder's (destination); `tsUs` is the flow's start, as Suricata
+ * stamps its flow records; `pcapCnt` is 0 (no packet ends a flow by timeout).
+ */
+export interface FlowEvent extends PacketRef {
+  readonly type: 'flow';
+  /** Application protocol found on the flow ('http', 'http2', 'websocket', 'failed' for other bytes on an HTTP port), '' when none was looked for. */
+  readonly appProto: string;
+  readonly pktsToServer: number;
+  readonly pktsToClient: number;
+  readonly bytesToServer: number;
+  readonly bytesToClient: number;
+  readonly startUs: number;
+  readonly endUs: number;
+  /** Suricata's flow state at its end: 'new', 'established' or 'closed'. */
+  readonly state: string;
+  /** Why it ended: 'timeout', 'forced' (evicted, or replaced by a new connection on its ports) or 'shutdown' (end of input). */
+  readonly reason: string;
+  /** Whether any alert was raised on it. */
+  readonly alerted: boolean;
+  /** TCP only: flags seen from the initiator and from the responder (bits as in the header), and the TCP state name. */
+  readonly tcp?: { readonly flagsToServer: number; readonly flagsToClient: number; readonly state: string };
+}
+
 /** A source was blocked (Suricata logs the enforcing packet as a `drop` event). */
 export interface BlockEvent extends PacketRef {
   readonly type: 'block';
@@ -138,7 +163,7 @@ export interface StatsEvent {
 }
 
 /** Any event on the stream. */
-export type EngineEvent = AlertEvent | BlockEvent | UnblockEvent | AnomalyEvent | StatsEvent | HttpEvent;
+export type EngineEvent = AlertEvent | BlockEvent | UnblockEvent | AnomalyEvent | StatsEvent | HttpEvent | FlowEvent;
 
 /** Verdict of one packet after decide. */
 export const Verdict = {

@@ -582,6 +582,20 @@ export class HttpApp implements StreamConsumer {
     }
   }
 
+  /**
+   * The application protocol this stage found on `flow`, as Suricata names it in a flow record:
+   * 'http', 'http2' (h2c, prior knowledge or upgraded), 'websocket' (after an upgrade), 'failed'
+   * (bytes that were no HTTP), '' when it read nothing of the flow. Read before `onFlowEnd`.
+   */
+  appProto(flow: number): string {
+    if (!this.enabled) return '';
+    const mode = this.mode[flow];
+    if (mode === NOT_HTTP) return 'failed';
+    if (mode !== HTTP) return '';
+    const st = this.states[flow];
+    return st !== null && st.h2 !== null ? 'http2' : st !== null && st.ws !== null ? 'websocket' : 'http';
+  }
+
   /** Ends a flow: requests cut short are inspected as far as they arrived, open transactions logged. */
   onFlowEnd(flow: number): void {
     if (!this.enabled) return;
