@@ -53,7 +53,12 @@ export function eveStats(tree: StatsTree, uptimeS: number): Nested {
   if (detect !== undefined) out.detect = { ...aliased(detect, DETECT_ALIASES), ...detect };
   const http = tree.http;
   if (http !== undefined && http.flows !== undefined) {
-    out.app_layer = { flow: { http: http.flows }, tx: { http: http.requests ?? 0 } };
+    // Flows by the protocol they began in (an h2c upgrade begins as HTTP/1.1 and counts there
+    // too), and those on an HTTP port that spoke something else (Suricata's failed_tcp).
+    const h2 = (http.http2_prior_knowledge ?? 0) + (http.http2_upgrades ?? 0);
+    const flow: Counters = { http: http.flows - (http.http2_prior_knowledge ?? 0), http2: h2 };
+    if (http.not_http !== undefined) flow.failed_tcp = http.not_http;
+    out.app_layer = { flow, tx: { http: http.requests ?? 0 } };
   }
   for (const [name, counters] of Object.entries(tree)) if (!(name in out)) out[name] = { ...counters };
   return out;
