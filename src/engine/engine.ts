@@ -235,7 +235,12 @@ export class Engine {
     const ref = this.detect.requestRef(slot, true, null);
     const alerted = (this.alertedFlows as Set<number>).delete(ref.flowId);
     const state = f.state[slot];
-    const tcp = f.proto[slot] === 6 ? { flagsToServer: f.tcpFlagsSeen[slot * 2], flagsToClient: f.tcpFlagsSeen[slot * 2 + 1], state: TCP_STATE_NAMES[state] } : undefined;
+    const proto = f.proto[slot];
+    const tcp = proto === 6 ? { flagsToServer: f.tcpFlagsSeen[slot * 2], flagsToClient: f.tcpFlagsSeen[slot * 2 + 1], state: TCP_STATE_NAMES[state] } : undefined;
+    const answered = f.pktsToClient[slot] > 0;
+    const first = f.icmpFirst[slot * 2];
+    const reply = f.icmpFirst[slot * 2 + 1];
+    const icmp = proto === 1 || proto === 58 ? { type: first >> 8, code: first & 0xff, responseType: answered ? reply >> 8 : -1, responseCode: answered ? reply & 0xff : -1 } : undefined;
     this.emit({
       type: 'flow',
       ...ref,
@@ -251,6 +256,7 @@ export class Engine {
       state: state === FlowState.CLOSED ? 'closed' : state >= FlowState.ESTABLISHED ? 'established' : 'new',
       reason: reason === FlowEnd.TIMEOUT ? 'timeout' : reason === FlowEnd.SHUTDOWN ? 'shutdown' : 'forced',
       alerted,
+      icmp,
       tcp,
     });
   }

@@ -131,6 +131,8 @@ export class FlowTable {
   readonly flowId: Float64Array;
   /** TCP flags seen, per direction (slot × 2, + 1 for B to A): every packet's flags OR'd together. */
   readonly tcpFlagsSeen: Uint8Array;
+  /** ICMP, per direction (slot × 2, + 1 for B to A): type << 8 | code of that direction's first packet. */
+  readonly icmpFirst: Uint16Array;
   /** FIN seen from A (bit 1) and from B (bit 2); RST_CLOSED when a RST closed the established flow. */
   private readonly fins: Uint8Array;
   /**
@@ -174,6 +176,7 @@ export class FlowTable {
     this.bytesToClient = new Float64Array(cap);
     this.flowId = new Float64Array(cap);
     this.tcpFlagsSeen = new Uint8Array(cap * 2);
+    this.icmpFirst = new Uint16Array(cap * 2);
     this.fins = new Uint8Array(cap);
     this.seqEnd = new Float64Array(cap * 2);
     this.list = new Uint8Array(cap);
@@ -336,13 +339,15 @@ export class FlowTable {
 
   private update(slot: number, p: Packet): void {
     const toServer = this.toServer;
+    let n: number;
     if (toServer) {
-      this.pktsToServer[slot]++;
+      n = ++this.pktsToServer[slot];
       this.bytesToServer[slot] += p.wireLen;
     } else {
-      this.pktsToClient[slot]++;
+      n = ++this.pktsToClient[slot];
       this.bytesToClient[slot] += p.wireLen;
     }
+    if (n === 1 && (p.ipProto === IpProto.ICMP || p.ipProto === IpProto.IPV6_ICMP)) this.icmpFirst[slot * 2 + (toServer ? 0 : 1)] = (p.icmpType << 8) | p.icmpCode;
     this.lastUs[slot] = p.tsUs;
     let st = this.state[slot];
     const before = st;

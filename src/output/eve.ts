@@ -83,13 +83,22 @@ function hexByte(b: number): string {
 
 /**
  * Suricata's flow record: the initiator as source, stamped with the flow's start and without
- * `pcap_cnt` (no packet ends a flow by timeout), then `app_proto` when one was found, `flow` and,
+ * `pcap_cnt` (no packet ends a flow by timeout), ICMP's types and codes (the initiator's first
+ * message, the answer's when there was one), then `app_proto` when one was found, `flow` and,
  * for TCP, `tcp` with the flags seen (both ways, to the server, to the client; one boolean per
  * flag seen) and the state.
  */
 function flowRecord(ev: FlowEvent): Record<string, unknown> {
   const record = packetHead(ev, 'flow');
   delete record.pcap_cnt;
+  if (ev.icmp !== undefined) {
+    record.icmp_type = ev.icmp.type;
+    record.icmp_code = ev.icmp.code;
+    if (ev.icmp.responseType >= 0) {
+      record.response_icmp_type = ev.icmp.responseType;
+      record.response_icmp_code = ev.icmp.responseCode;
+    }
+  }
   if (ev.appProto !== '') record.app_proto = ev.appProto;
   record.flow = {
     pkts_toserver: ev.pktsToServer,

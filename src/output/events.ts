@@ -112,6 +112,8 @@ export interface FlowEvent extends PacketRef {
   readonly reason: string;
   /** Whether any alert was raised on it. */
   readonly alerted: boolean;
+  /** ICMP only: type and code of the initiator's first message, and of the responder's when it answered (-1 when not). */
+  readonly icmp?: { readonly type: number; readonly code: number; readonly responseType: number; readonly responseCode: number };
   /** TCP only: flags seen from the initiator and from the responder (bits as in the header), and the TCP state name. */
   readonly tcp?: { readonly flagsToServer: number; readonly flagsToClient: number; readonly state: string };
 }

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { eveRecord, eveTimestamp } from '../../src/output/eve.js';
 import type { FlowEvent } from '../../src/output/events.js';
-import { ethernet, tcpPacket, udpPacket } from '../../src/tools/craft/frame.js';
+import { ethernet, icmpEcho, icmpPacket, tcpPacket, udpPacket } from '../../src/tools/craft/frame.js';
 import { run, T0, type TestFrame } from '../helpers.js';
 import { Conn } from '../stream/segments.js';
 
@@ -89,6 +89,21 @@ describe('EVE flow records', () => {
         `"start":"2026-03-01T12:00:00.000000+0000","end":"${eveTimestamp(f.endUs)}","age":0,"state":"closed","reason":"shutdown","alerted":false},` +
         '"tcp":{"tcp_flags":"1b","tcp_flags_ts":"1b","tcp_flags_tc":"1b","syn":true,"fin":true,"psh":true,"ack":true,"state":"closed"}}',
     );
+  });
+
+  it("logs ICMP's type and code, and the answer's when there was one (ping, and nmap's unanswered timestamp request)", () => {
+    const frames: TestFrame[] = [
+      { frame: ethernet(icmpEcho({ src: '10.0.0.21', dst: '10.0.0.10', id: 77, seq: 1, payload: 'abcdefgh' })), tsUs: T0 },
+      { frame: ethernet(icmpEcho({ src: '10.0.0.10', dst: '10.0.0.21', id: 77, seq: 1, payload: 'abcdefgh', reply: true })), tsUs: T0 + 300 },
+      { frame: ethernet(icmpPacket({ src: '10.0.0.21', dst: '10.0.0.11', type: 13, code: 0, body: Buffer.alloc(16) })), tsUs: T0 + 1000 },
+    ];
+    const records = flowEvents(frames).map((f) => eveRecord(f) as Record<string, unknown>);
+    const ping = records.find((r) => r.dest_ip === '10.0.0.10') as Record<string, unknown>;
+    const timestamp = records.find((r) => r.dest_ip === '10.0.0.11') as Record<string, unknown>;
+    const head = (r: Record<string, unknown>) => Object.fromEntries(Object.entries(r).filter(([k]) => k.includes('icmp') || k === 'proto' || k === 'tcp' || k === 'src_port'));
+    assert.deepEqual(head(ping), { proto: 'ICMP', icmp_type: 8, icmp_code: 0, response_icmp_type: 0, response_icmp_code: 0 });
+    assert.deepEqual(head(timestamp), { proto: 'ICMP', icmp_type: 13, icmp_code: 0 });
+    assert.deepEqual(Object.keys(ping), ['timestamp', 'flow_id', 'event_type', 'src_ip', 'dest_ip', 'proto', 'icmp_type', 'icmp_code', 'response_icmp_type', 'response_icmp_code', 'flow']);
   });
 
   it('logs nothing by default', () => {
