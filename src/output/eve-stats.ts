@@ -58,7 +58,8 @@ export function eveStats(tree: StatsTree, uptimeS: number): Nested {
     const h2 = (http.http2_prior_knowledge ?? 0) + (http.http2_upgrades ?? 0);
     const flow: Counters = { http: http.flows - (http.http2_prior_knowledge ?? 0), http2: h2 };
     if (http.not_http !== undefined) flow.failed_tcp = http.not_http;
-    out.app_layer = { flow, tx: { http: http.requests ?? 0 } };
+    const h2tx = http.http2_requests ?? 0;
+    out.app_layer = { flow, tx: { http: (http.requests ?? 0) - h2tx, http2: h2tx } };
   }
   for (const [name, counters] of Object.entries(tree)) if (!(name in out)) out[name] = { ...counters };
   return out;

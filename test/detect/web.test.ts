@@ -510,7 +510,7 @@ describe('web attacks over HTTP/2 in cleartext (h2c)', () => {
       if (size === bytes.length) assert.deepEqual(out.alerts.map((a) => a.pcapCnt), [4, 4, 4]);
       assert.deepEqual([out.alerts[0].http?.protocol, out.alerts[0].http?.hostname, out.alerts[0].srcIp], ['HTTP/2.0', 'shop.example', CLIENT]);
       const h = out.engine.http.stats;
-      assert.deepEqual([h.requests, h.request_bodies, h.transactions, h.http2_prior_knowledge, h.http2_errors, h.buffered_bytes], [4, 1, 4, 1, 0, 0]);
+      assert.deepEqual([h.requests, h.http2_requests, h.request_bodies, h.transactions, h.http2_prior_knowledge, h.http2_errors, h.buffered_bytes], [4, 4, 1, 4, 1, 0, 0]);
     }
   });
 

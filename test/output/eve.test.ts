@@ -112,7 +112,7 @@ describe('eveRecord', () => {
       defrag: { fragments: 2, reassembled: 1, ipv4_fragments: 2, ipv4_reassembled: 1, ipv4_timeouts: 0, ipv6_fragments: 0, ipv6_reassembled: 0, ipv6_timeouts: 0 },
       flow: { flows_created: 5, flows_active: 1, tcp: 4 },
       stream: { syn: 5, synack: 4, rst: 1, midstream: 1, gaps: 2, overlaps: 3, overlap_different_data: 1, memcap_hits: 0, depth_reached: 6, invalid_checksum: 7, segments: 11 },
-      http: { flows: 4, requests: 8, not_http: 1, http2_prior_knowledge: 1, http2_upgrades: 1 },
+      http: { flows: 4, requests: 8, not_http: 1, http2_prior_knowledge: 1, http2_upgrades: 1, http2_requests: 3 },
       detect: { alerts: 2, suppressed: 5, web_alerts: 1 },
       decide: { blocks: 1 },
     };
@@ -125,9 +125,9 @@ describe('eveRecord', () => {
       tcp: { sessions: 4, syn: 5, synack: 4, rst: 1, midstream_pickups: 1, invalid_checksum: 7, segment_memcap_drop: 0, stream_depth_reached: 6, reassembly_gap: 2, overlap: 3, overlap_diff_data: 1 },
       detect: { alert: 2, alerts_suppressed: 5, alerts: 2, suppressed: 5, web_alerts: 1 },
       // One flow of prior-knowledge HTTP/2 and one upgraded from HTTP/1.1 (counted as http too).
-      app_layer: { flow: { http: 3, http2: 2, failed_tcp: 1 }, tx: { http: 8 } },
+      app_layer: { flow: { http: 3, http2: 2, failed_tcp: 1 }, tx: { http: 5, http2: 3 } },
       stream: { syn: 5, synack: 4, rst: 1, midstream: 1, gaps: 2, overlaps: 3, overlap_different_data: 1, memcap_hits: 0, depth_reached: 6, invalid_checksum: 7, segments: 11 },
-      http: { flows: 4, requests: 8, not_http: 1, http2_prior_knowledge: 1, http2_upgrades: 1 },
+      http: { flows: 4, requests: 8, not_http: 1, http2_prior_knowledge: 1, http2_upgrades: 1, http2_requests: 3 },
       decide: { blocks: 1 },
     });
     assert.deepEqual(Object.keys(record.stats as object), ['uptime', 'decoder', 'flow', 'defrag', 'tcp', 'detect', 'app_layer', 'stream', 'http', 'decide']);

@@ -436,6 +436,8 @@ export class HttpApp implements StreamConsumer {
     tunnels: 0,
     http2_prior_knowledge: 0,
     http2_upgrades: 0,
+    /** Requests read from HTTP/2 streams (counted in `requests` too). */
+    http2_requests: 0,
     http2_errors: 0,
     websocket_upgrades: 0,
     websocket_messages: 0,
@@ -1259,6 +1261,7 @@ export class HttpApp implements StreamConsumer {
     }
     st.requests++;
     this.stats.requests++;
+    this.stats.http2_requests++;
     this.handler.onRequest(req, flow, HttpPhase.HEAD, h2.packet);
     h2.unanswered.set(stream, req);
     if (endStream) {
