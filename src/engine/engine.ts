@@ -4,7 +4,7 @@ import type { Config } from '../config/config.js';
 import { Decider } from '../decide/decide.js';
 import { decodeEventName } from '../decode/events.js';
 import { Decoder } from '../decode/decoder.js';
-import { dstAddrText, L3, Packet, protoName, srcAddrText } from '../decode/packet.js';
+import { dstAddrText, IpProto, L3, Packet, protoName, srcAddrText } from '../decode/packet.js';
 import { Defragmenter } from '../defrag/defrag.js';
 import { defragOptionsFrom } from '../defrag/params.js';
 import { Detect } from '../detect/detect.js';
@@ -236,11 +236,11 @@ export class Engine {
     const alerted = (this.alertedFlows as Set<number>).delete(ref.flowId);
     const state = f.state[slot];
     const proto = f.proto[slot];
-    const tcp = proto === 6 ? { flagsToServer: f.tcpFlagsSeen[slot * 2], flagsToClient: f.tcpFlagsSeen[slot * 2 + 1], state: TCP_STATE_NAMES[state] } : undefined;
+    const tcp = proto === IpProto.TCP ? { flagsToServer: f.tcpFlagsSeen[slot * 2], flagsToClient: f.tcpFlagsSeen[slot * 2 + 1], state: TCP_STATE_NAMES[state] } : undefined;
     const answered = f.pktsToClient[slot] > 0;
     const first = f.icmpFirst[slot * 2];
     const reply = f.icmpFirst[slot * 2 + 1];
-    const icmp = proto === 1 || proto === 58 ? { type: first >> 8, code: first & 0xff, responseType: answered ? reply >> 8 : -1, responseCode: answered ? reply & 0xff : -1 } : undefined;
+    const icmp = proto === IpProto.ICMP || proto === IpProto.IPV6_ICMP ? { type: first >> 8, code: first & 0xff, responseType: answered ? reply >> 8 : -1, responseCode: answered ? reply & 0xff : -1 } : undefined;
     this.emit({
       type: 'flow',
       ...ref,
