@@ -380,6 +380,7 @@ describe('web tools: content discovery (gobuster, dirb)', () => {
 const BENIGN: readonly [string, number][] = [
   ['benign_curl.pcap', 13],
   ['benign_browser.pcap', 20],
+  ['chromium_browser.pcap', 57],
 ];
 
 describe('web tools: benign clients stay quiet', () => {
