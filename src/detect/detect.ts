@@ -153,19 +153,20 @@ export class Detect implements DetectContext {
     this.emit(sig, ref, offender, detail, metadata);
   }
 
-  alertFlow(sig: Signature, flow: number, offender: Offender | null, detail: string, metadata?: Record<string, string[]>): void {
+  alertFlow(sig: Signature, flow: number, offender: Offender | null, detail: string, metadata?: Record<string, string[]>, responderIsSource = false): void {
     const f = this.flows;
     const p = this.current;
     const proto = f.proto[flow];
     const hasPorts = proto === 6 || proto === 17;
+    const fromA = !responderIsSource;
     const ref: PacketRef = {
       tsUs: p !== null ? p.tsUs : f.lastUs[flow],
       pcapCnt: p !== null ? p.index + 1 : 0,
       flowId: f.flowId[flow],
-      srcIp: this.flowAddr(flow, true),
-      srcPort: hasPorts ? f.portA[flow] : 0,
-      destIp: this.flowAddr(flow, false),
-      destPort: hasPorts ? f.portB[flow] : 0,
+      srcIp: this.flowAddr(flow, fromA),
+      srcPort: hasPorts ? (fromA ? f.portA[flow] : f.portB[flow]) : 0,
+      destIp: this.flowAddr(flow, !fromA),
+      destPort: hasPorts ? (fromA ? f.portB[flow] : f.portA[flow]) : 0,
       proto: protoName(proto),
     };
     this.emit(sig, ref, offender, detail, metadata);
@@ -173,7 +174,7 @@ export class Detect implements DetectContext {
 
   alertRequest(sig: Signature, req: HttpRequest, flow: number, p: Packet | null, detail: string, metadata: Record<string, string[]>, app: AlertApp): void {
     const ref = this.requestRef(flow, req.clientIsInitiator, p);
-    const offender = req.clientIsInitiator ? this.initiatorOf(flow) : this.sideOf(flow, false);
+    const offender = req.clientIsInitiator ? this.initiatorOf(flow) : this.responderOf(flow);
     this.stats.alerts++;
     const alert: AlertEvent = {
       type: 'alert',
@@ -216,6 +217,10 @@ export class Detect implements DetectContext {
 
   initiatorOf(flow: number): Offender {
     return this.sideOf(flow, true);
+  }
+
+  responderOf(flow: number): Offender {
+    return this.sideOf(flow, false);
   }
 
   /** The initiator (side A) or the responder (side B) of a flow as an offender. */

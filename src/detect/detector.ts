@@ -28,8 +28,12 @@ export interface DetectContext {
   suppressed(sig: Signature, key: number, tsUs: number): boolean;
   /** Raises an alert about packet `p` (in flow `flow`, -1 if none); `offender` null means nobody to block. */
   alert(sig: Signature, p: Packet, flow: number, offender: Offender | null, detail: string, metadata?: Record<string, string[]>): void;
-  /** Raises an alert about a flow that just ended (no current packet of its own). */
-  alertFlow(sig: Signature, flow: number, offender: Offender | null, detail: string, metadata?: Record<string, string[]>): void;
+  /**
+   * Raises an alert about a flow (one that just ended, with no current packet of its own, or one
+   * judged by a later packet): its initiator as the source, or its responder when
+   * `responderIsSource` (the segments that make the flood came from that side).
+   */
+  alertFlow(sig: Signature, flow: number, offender: Offender | null, detail: string, metadata?: Record<string, string[]>, responderIsSource?: boolean): void;
   /**
    * Raises an alert about an HTTP request on `flow`: the request's client is the source (and the
    * offender), its server the destination; `p` (null when the flow ended first) gives the packet
@@ -40,6 +44,8 @@ export interface DetectContext {
   sourceOf(p: Packet): Offender;
   /** The initiator of a flow as an offender. */
   initiatorOf(flow: number): Offender;
+  /** The responder of a flow as an offender. */
+  responderOf(flow: number): Offender;
 }
 
 /** Application-layer fields of an alert (EVE `http`, `payload_printable`). */

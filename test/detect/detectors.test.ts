@@ -343,6 +343,36 @@ describe('tcp_flood', () => {
     strays(c.emit, { src: () => CLI, flags: 'PA', count: 60, reset: true });
     assert.deepEqual(run(c.frames).alerts, []);
   });
+
+  it('alerts on a SYN-ACK flood (hping3 -SA) at the 100th SYN-ACK the victim resets, its sender as the source, and blocks it', () => {
+    const c = collector();
+    strays(c.emit, { src: () => ATT, flags: 'SA', count: 300, reset: true });
+    const out = run(c.frames);
+    // SYN-ACK i is packet 2i+1, the victim's RST 2i+2: the 100th RST is packet 200.
+    assert.deepEqual(brief(out.alerts), [`9100006 #200 ${ATT} -> ${VIC} blocked`]);
+    assert.deepEqual([out.alerts[0].srcPort, out.alerts[0].destPort], [40099, 80]);
+    assert.deepEqual(out.events.flatMap((e) => (e.type === 'block' ? [e.addr] : [])), [ATT]);
+  });
+
+  it('counts SYN-ACKs from forged sources that nothing answers once overdue: alerted about the service, nobody blocked', () => {
+    const c = collector();
+    strays(c.emit, { src: (i) => `198.18.${i >> 7}.${(i & 127) + 1}`, flags: 'SA', count: 1400, reset: false });
+    const out = run(c.frames);
+    assert.deepEqual(out.alerts.map((a) => [a.signature.sid, a.pcapCnt, a.destIp, a.destPort, a.action]), [[9100007, 1200, VIC, 80, 'allowed']]);
+    assert.deepEqual(out.events.filter((e) => e.type === 'block'), []);
+  });
+
+  it('stays silent on a capture that starts between the SYNs and SYN-ACKs of 400 connections: their clients go on with an ACK', () => {
+    const c = collector();
+    for (let i = 0; i < 400; i++) {
+      const cli = `10.0.${(i >> 7) + 1}.${(i & 127) + 1}`;
+      const t = T0 + i * 1000;
+      c.emit(ethernet(tcpPacket({ src: VIC, dst: cli, sport: 80, dport: 50000 + i, flags: 'SA', seq: 100, ack: 1 })), t);
+      c.emit(ethernet(tcpPacket({ src: cli, dst: VIC, sport: 50000 + i, dport: 80, flags: 'A', seq: 1, ack: 101 })), t + 100);
+      c.emit(ethernet(tcpPacket({ src: cli, dst: VIC, sport: 50000 + i, dport: 80, flags: 'PA', seq: 1, ack: 101, payload: 'GET / HTTP/1.1\r\nHost: a\r\n\r\n' })), t + 200);
+    }
+    assert.deepEqual(run(c.frames).alerts, []);
+  });
 });
 
 describe('tcp_flags', () => {

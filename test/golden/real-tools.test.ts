@@ -53,6 +53,8 @@ const ATTACKS: Record<string, Expected[]> = {
   'hping3_synfin.pcap': [[9100013, 3, '10.99.0.66', 80]],
   // The first FIN is already an invalid-flag probe; the 100th without an answer is a flood.
   'hping3_fin_flood.pcap': [[9100011, 3, '10.99.0.66', 80], [9100006, 102, '10.99.0.66', 80]],
+  // SYN-ACKs answering no SYN: the 100th the victim resets (its RST, packet 202 after the 2 ARP packets) is a flood.
+  'hping3_synack_flood.pcap': [[9100006, 202, '10.99.0.66', 80]],
   // Bare IP headers (hping3 -0): no transport header, so only this detector can count them.
   'hping3_rawip_flood.pcap': [[9100019, 102, '10.99.0.66', 0]],
   // As many bare IP headers a second as that flood, but each protocol number once or twice: a scan only.
@@ -94,6 +96,8 @@ describe('real tools: attacks', () => {
     ['hping3_icmp_flood_rand.pcap', 9100017, 102, 0],
     ['hping3_udp_flood_rand.pcap', 9100016, 502, 53],
     ['hping3_rawip_flood_rand.pcap', 9100050, 202, 0],
+    // SYN-ACKs from forged sources: no RST goes back (no route), each counted once 2 s pass unanswered.
+    ['hping3_synack_flood_rand.pcap', 9100007, 2067, 80],
   ] as const) {
     it(`hping3 --rand-source ${file.split('_')[1].toUpperCase()} flood: one alert about the victim, nobody blocked`, async () => {
       const { alerts, events } = await analyse(file);

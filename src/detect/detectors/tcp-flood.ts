@@ -26,10 +26,17 @@ const RESET = 4;
  * `answer_timeout` counts too: the victim of a `--rand-source` flood often has no route back to
  * the forged addresses (a lab network), so no RST ever comes. Counted per source and service
  * (blocked) and per service from any sources (spoofed `--rand-source` floods: alerted, not blocked).
+ *
+ * A SYN-ACK flood (`hping3 -SA`; or the backscatter of SYNs forged in a victim's name, SYN-ACK
+ * reflection) is the same from the other side: a flow begun by a SYN-ACK is the answer to a SYN
+ * never seen, its sender the flow's responder. A capture that starts between a real SYN and its
+ * SYN-ACK makes such flows too, but their initiator goes on with an ACK; a SYN-ACK it answers
+ * with a RST, or not at all within `answer_timeout`, was stray, counted against its sender and the
+ * receiver's port.
  */
 export const tcpFlood: DetectorSpec = {
   name: 'tcp_flood',
-  help: 'Rate of TCP segments outside any connection (ACK, RST, FIN, data without a handshake, answered only by RSTs) per source and per service.',
+  help: 'Rate of TCP segments outside any connection (ACK, RST, FIN, data without a handshake, SYN-ACKs answering no SYN; answered only by RSTs) per source and per service.',
   params: [
     { name: 'rate', type: 'number', default: 100, min: 1, max: 1e7, help: 'Stray segments per second from one source to one service that make a flood.' },
     { name: 'target_rate', type: 'number', default: 200, min: 1, max: 1e7, help: 'Stray segments per second to one service, from any sources, that make a flood.' },
@@ -49,6 +56,8 @@ export const tcpFlood: DetectorSpec = {
     const flows = ctx.flows;
     /** Per flow slot: PEER once the responder sent anything but a RST; NO_ACK once the initiator sent a segment without ACK. */
     const answered = new Uint8Array(flows.size);
+    /** Per flow slot: 1 when a SYN-ACK began the flow (its strays come from the responder). */
+    const bySynAck = new Uint8Array(flows.size);
     /** Per flow slot: how many flows it has held, so a pending entry knows its flow from a later one in the slot. */
     const generation = new Uint32Array(flows.size);
     // Segments awaiting an answer, oldest first: a ring of (flow slot, its generation, time).
@@ -62,16 +71,24 @@ export const tcpFlood: DetectorSpec = {
     let pendingDropped = 0;
     let timedOut = 0;
 
-    /** One stray segment of `flow`'s initiator to its responder's service, seen at packet `p`. */
+    /**
+     * One stray segment of `flow`'s initiator to its responder's service (of its responder to the
+     * initiator's port, for a flow a SYN-ACK began), seen at packet `p`.
+     */
     const count = (p: Packet, flow: number): void => {
-      const src = flows.keyA[flow];
-      const dst = flows.keyB[flow];
-      const service = pairKey(dst, flows.portB[flow]);
+      const reversed = bySynAck[flow] === 1;
+      const src = reversed ? flows.keyB[flow] : flows.keyA[flow];
+      const dst = reversed ? flows.keyA[flow] : flows.keyB[flow];
+      const port = reversed ? flows.portA[flow] : flows.portB[flow];
+      const service = pairKey(dst, port);
       // An address sending to itself is forged (LAND): counted for the service only.
       if (src !== dst) {
         const n = perSource.add(perSource.slot(pairKey(src, service), p.tsUs), 0, p.tsUs);
         if (n >= threshold) {
-          if (!ctx.suppressed(SIG_SOURCE, src, p.tsUs)) ctx.alertFlow(SIG_SOURCE, flow, ctx.initiatorOf(flow), `${Math.round(n)} segments outside any connection to port ${flows.portB[flow]} in ${values.window}s (threshold ${threshold})`);
+          if (!ctx.suppressed(SIG_SOURCE, src, p.tsUs)) {
+            const offender = reversed ? ctx.responderOf(flow) : ctx.initiatorOf(flow);
+            ctx.alertFlow(SIG_SOURCE, flow, offender, `${Math.round(n)} segments outside any connection to port ${port} in ${values.window}s (threshold ${threshold})`, undefined, reversed);
+          }
           return;
         }
         // A source that is a flood on its own is not counted again as part of a distributed one.
@@ -79,7 +96,7 @@ export const tcpFlood: DetectorSpec = {
       }
       const total = perService.add(perService.slot(service, p.tsUs), 0, p.tsUs);
       if (total >= targetThreshold && !ctx.suppressed(SIG_TARGET, service, p.tsUs)) {
-        ctx.alertFlow(SIG_TARGET, flow, null, `${Math.round(total)} segments outside any connection to port ${flows.portB[flow]} in ${values.window}s`);
+        ctx.alertFlow(SIG_TARGET, flow, null, `${Math.round(total)} segments outside any connection to port ${port} in ${values.window}s`, undefined, reversed);
       }
     };
 
@@ -111,8 +128,11 @@ export const tcpFlood: DetectorSpec = {
         if (flows.created) {
           answered[flow] = UNKNOWN;
           generation[flow]++;
-          // A flow whose first segment carries an ACK but no SYN or RST waits for its answer.
-          if (tcp && flows.toServer && flows.flags[flow] & FlowFlag.MIDSTREAM && (p.tcpFlags & (TcpFlag.ACK | TcpFlag.SYN | TcpFlag.RST)) === TcpFlag.ACK) {
+          const midstream = tcp && (flows.flags[flow] & FlowFlag.MIDSTREAM) !== 0;
+          const first = p.tcpFlags & (TcpFlag.ACK | TcpFlag.SYN | TcpFlag.RST);
+          bySynAck[flow] = midstream && !flows.toServer && first === (TcpFlag.SYN | TcpFlag.ACK) ? 1 : 0;
+          // A flow whose first segment carries an ACK but no SYN or RST, or is a SYN-ACK, waits for its answer.
+          if ((midstream && flows.toServer && first === TcpFlag.ACK) || bySynAck[flow] === 1) {
             if (queued === capacity) pendingDropped++;
             else {
               const at = head + queued < capacity ? head + queued : head + queued - capacity;
@@ -125,6 +145,17 @@ export const tcpFlood: DetectorSpec = {
         }
         if (!tcp || !(flows.flags[flow] & FlowFlag.MIDSTREAM) || answered[flow] === PEER) return;
         const rst = (p.tcpFlags & TcpFlag.RST) !== 0;
+        if (bySynAck[flow] === 1) {
+          // The SYN-ACK's sender (the responder) repeating itself tells nothing; its receiver
+          // resets what it never asked for (each RST counts the segment it answers), or goes on.
+          if (!flows.toServer) return;
+          if (!rst) answered[flow] = PEER;
+          else {
+            if (answered[flow] !== TIMED_OUT) count(p, flow);
+            if (answered[flow] === UNKNOWN) answered[flow] = RESET;
+          }
+          return;
+        }
         if (flows.toServer) {
           if (rst) {
             // A RST needs no answer: counted as it comes.
