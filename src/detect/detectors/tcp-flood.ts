@@ -145,18 +145,11 @@ export const tcpFlood: DetectorSpec = {
         }
         if (!tcp || !(flows.flags[flow] & FlowFlag.MIDSTREAM) || answered[flow] === PEER) return;
         const rst = (p.tcpFlags & TcpFlag.RST) !== 0;
-        if (bySynAck[flow] === 1) {
-          // The SYN-ACK's sender (the responder) repeating itself tells nothing; its receiver
-          // resets what it never asked for (each RST counts the segment it answers), or goes on.
-          if (!flows.toServer) return;
-          if (!rst) answered[flow] = PEER;
-          else {
-            if (answered[flow] !== TIMED_OUT) count(p, flow);
-            if (answered[flow] === UNKNOWN) answered[flow] = RESET;
-          }
-          return;
-        }
-        if (flows.toServer) {
+        // The stray segments' sender: the initiator, or the responder of a flow a SYN-ACK began.
+        const reversed = bySynAck[flow] === 1;
+        if (flows.toServer !== reversed) {
+          // A SYN-ACK's sender repeating itself tells nothing: only its receiver's answer does.
+          if (reversed) return;
           if (rst) {
             // A RST needs no answer: counted as it comes.
             count(p, flow);
@@ -167,7 +160,7 @@ export const tcpFlood: DetectorSpec = {
             count(p, flow);
           }
         } else if (rst) {
-          // The responder resets what it has no connection for: the segment it answers was stray
+          // The receiver resets what it has no connection for: the segment it answers was stray
           // (already counted if it carried no ACK).
           if (answered[flow] !== NO_ACK && answered[flow] !== TIMED_OUT) count(p, flow);
           if (answered[flow] === UNKNOWN) answered[flow] = RESET;
