@@ -268,6 +268,11 @@ const SQLMAP: Record<string, SqlmapExpect> = {
   // 1=1;SELECT …`, `"="ann";…`, `' IN BOOLEAN MODE);…`, backticks), which the checks missed
   // before (see test/detect/web-checks.test.ts, "payloads of real tools").
   'sqlmap_post.pcap': { named: 27, bySid: { [SQLI]: [140, 43], [XSS]: [2, 43], [TRAVERSAL]: [1, 43], [CMDI]: [1, 43] }, requests: 143, unalerted: 2, clientRequests: 40 },
+  // Over keep-alive connections: the 29 requests without an alert are the original `q=shoes`
+  // (baseline and timing model). Every one of the 236 heavy queries is alerted, the 80 the between
+  // tamper mangled too (`AND 9951 BETWEEN (SELECT AND (SELECTCOUNT(*) FROM …`, `CHAR(116)||CHAR(110)
+  // BETWEEN REGEXP_SUBSTRING(REPEAT(…`), which the checks missed before.
+  'sqlmap_tamper_between.pcap': { named: 24, bySid: { [SQLI]: [235, 38], [XSS]: [2, 38], [TRAVERSAL]: [1, 38], [CMDI]: [1, 38] }, requests: 265, unalerted: 29, clientRequests: 40 },
 };
 
 describe('web tools: sqlmap, with a benign client browsing meanwhile', () => {
@@ -286,9 +291,12 @@ describe('web tools: sqlmap, with a benign client browsing meanwhile', () => {
       assert.ok(alerts.filter((a) => a.signature.sid === SQLI).every((a) => a.metadata.sqli_fingerprint !== undefined));
 
       const attacker = http.filter((h) => h.srcIp === ATTACKER);
-      const alertedFlows = new Set(alerts.map((a) => a.flowId));
+      const alerted = new Set(alerts.map((a) => `${a.flowId}/${a.txId}`));
       assert.equal(attacker.length, expected.requests);
-      assert.equal(attacker.filter((h) => !alertedFlows.has(h.flowId)).length, expected.unalerted);
+      const unalerted = attacker.filter((h) => !alerted.has(`${h.flowId}/${h.txId}`));
+      assert.equal(unalerted.length, expected.unalerted);
+      // Each of them is sqlmap's original request.
+      assert.deepEqual(new Set(unalerted.map((h) => h.http.url)).size, 1);
 
       const client = http.filter((h) => h.srcIp === CLIENT);
       assert.equal(client.length, expected.clientRequests);

@@ -397,6 +397,7 @@ const QUOTED_RULES: readonly [RegExp, string, boolean][] = [
   // A lone word after the boolean, last in the value, is `BARE_WORD_BOOLEAN`'s.
   [/^s\){0,3}&\+?(?:[nsvfTG(]|[bt][ol+c;]|t$)/, 'boolean after string break', false],
   [new RegExp(`^s\\){0,3};${STMT}`), 'stacked query after string break', true],
+  [/^s\){0,3};Yb(?:\.b)*[c;]?$/, 'stacked query after string break', true],
   // sqlmap's other boundaries close more than the string before stacking: `') AS x WHERE 1=1;`,
   // `"="x";`, `' IN BOOLEAN MODE);`, each with an operator, a paren or a WHERE before the `;`.
   [new RegExp(`^s(?=[^;]*[)ol+W&])[()bnsvol+W&]{1,12};${STMT}`), 'stacked query after string break', true],
@@ -451,8 +452,9 @@ const BARE_RULES: readonly [RegExp, string][] = [
   [/^[(+]*[nvsb]\)*&\(*\+?(?:f\(\(*){1,4}E(?:[nsvfTG(+]|[^)]{0,16}F)/, 'boolean with function or subquery'],
   // Calls of numbers joined into a string and compared with nested calls, after any operand
   // (sqlmap's heavy queries: `shoes AND CHAR(101)||CHAR(112)=REGEXP_SUBSTRING(REPEAT(…),NULL)`);
-  // prose has no joined calls of numbers ("tom and jerry(1990) = classic(2)" stays prose).
-  [/^[(+]*[nvsb]\)*&\(*(?:f\(n\)[&+]){1,16}f\(n\)\)*o\(*f\(\(*f\(/, 'boolean with function or subquery'],
+  // prose has no joined calls of numbers ("tom and jerry(1990) = classic(2)" stays prose). BETWEEN
+  // too, where sqlmap's between tamper leaves it (`CHAR(116)||CHAR(110) BETWEEN REGEXP_SUBSTRING(REPEAT(…`).
+  [/^[(+]*[nvsb]\)*&\(*(?:f\(n\)[&+]){1,16}f\(n\)\)*[ol]\(*f\(\(*f\(/, 'boolean with function or subquery'],
   [/^[(+]*[nvs]\)*&\(*\+?[nvs]\)*[c;]/, 'boolean then comment'],
   // A value that starts with the operator, its left side already in the query (`or 1=1--`).
   [/^&\(*[nvs]\)*o\(*[nvs]\)*c/, 'boolean then comment'],
@@ -460,6 +462,9 @@ const BARE_RULES: readonly [RegExp, string][] = [
   [/^&\(*[nvs]\)*o\(*[nvs]\)*$/, 'tautology'],
   [/(?:^|[nvsb)])U\(*E(?:[nsvfTG(+]|b[,F.])/, 'union select'],
   [new RegExp(`;${STMT}`), 'stacked query'],
+  // T-SQL's and Oracle's DELETE without FROM (`1;DELETE users--`), stacked after a number and
+  // ending the value (a comment or `;` at most after the table): "; delete the duplicate." goes on.
+  [/^[(+]*[nv]\)*;Yb(?:\.b)*[c;]?$/, 'stacked query'],
   [/^Xt(?:be)?b(?:\.b)?[;c]?$/, 'drop statement'],
   [/^YFb(?:\.b)?(?:W|[;c])/, 'delete statement'],
   [/^ZIb(?:\.b)?.*V/, 'insert statement'],
@@ -482,6 +487,12 @@ const BARE_RULES: readonly [RegExp, string][] = [
   [/^[(+]*b\)*W\(*n\)*o\(*n\)*&\+?\(*(?:n\)*o|f\().*c$/, 'where or having clause'],
   [/;f\(\(*[nvs]\)*[ol]/, 'stacked condition'],
   [SUBQUERY, 'subquery'],
+  // A number compared with a parenthesised select, whatever follows the SELECT: sqlmap's between
+  // tamper mangles its heavy queries into `shoes AND 9951 BETWEEN (SELECT AND (SELECTCOUNT(*) FROM
+  // INFORMATION_SCHEMA.COLUMNS A, …)`, which SUBQUERY (a select followed by what SQL puts there)
+  // does not read. The select is followed by a boolean and a paren, a call or a literal: "cats and
+  // 2 like (select one)" stays prose.
+  [/^[(+]*[nvsb]\)*&\(*\+?[nv]\)*[ol]\(+E(?:&\(|[fTGsvn(+])/, 'boolean with function or subquery'],
   [CASE_WHEN, 'case expression'],
   [CALL_CONDITION, 'condition in function call'],
   [/^\(+[nv]o[nv]\)+[+&]/, 'boolean expression'],
