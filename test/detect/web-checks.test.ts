@@ -719,7 +719,7 @@ describe('payloads of real tools', () => {
     const probes = ["shoes(,.,,.\x00'))\"", "shoes\\\").),.),\\'.", "shoes(\xbf').\".(((,-- -", "shoes(\ufffd').\".(((,-- -", "shoes' 1.e. 1.e. 1.e.\" 1.e, 1.e. 1.e)( 1.e,"];
     assert.deepEqual(probes.map((v) => detectSqli(v)?.rule ?? null), Array(probes.length).fill('syntax-breaking probe'));
     assert.deepEqual(detectSqli('shoes AND 1681 BETWEEN (SELECT AND (SELECT1681 FROM PG_SLEEP(1))-- Jttn')?.rule, 'time delay function');
-    // The between tamper's heavy queries (sqlmap 1.7, --level 3 --risk 3 on a text field): 49 of 2,205 requests until read.
+    // The between tamper's heavy queries (sqlmap 1.7.2, --level 3 --risk 3 on a text field): 49 of 2,205 requests, missed before.
     const heavy = [
       'shoes) AND 9951 BETWEEN (SELECT AND (SELECTCOUNT(*) FROM INFORMATION_SCHEMA.COLUMNS A, INFORMATION_SCHEMA.COLUMNS B, INFORMATION_SCHEMA.COLUMNS C)-- nZGk',
       'shoes OR 6340 BETWEEN (SELECT AND (SELECTCOUNT(*) FROM SYSIBM.SYSTABLES AS T1,SYSIBM.SYSTABLES AS T2,SYSIBM.SYSTABLES AS T3)',

@@ -365,6 +365,12 @@ function firstBreak(s: string, q: string, from = 0): number {
 const STMT = '(?:\\(*E(?:[nsvfTG(+l]|b(?:[,F&o;c]|\\.b)|C(?:[bf]\\(*[nvs]\\)*[ol]|[nvs]b[nvs]b))|E$|X(?:&Z)?t|Y(?:F|b(?:\\.[b*])*[FW])|Z(?:I|b(?:\\.b)*[VSE]|(?:b\\.)*[bf]\\(b(?:,b)*\\)[VSE])|Mb(?:\\.b)*S|K(?:[vsP(]|b[s.]|[c;]|$)|Db)';
 
 /**
+ * T-SQL's and Oracle's DELETE without FROM (`1;DELETE users--`), stacked and ending the value (a
+ * comment or `;` at most after the table): "; delete the duplicate." goes on. After `;` in a rule.
+ */
+const DELETE_ALONE = 'Yb(?:\\.b)*[c;]?$';
+
+/**
  * A parenthesised subquery: a select followed by what only SQL puts there (a call, an opening
  * paren, a string, a variable, a number or name then `,` FROM `.` or an operator, `* FROM`), so
  * that "(select one)", "(select 5 items)" and "(select(), poll())" stay prose.
@@ -397,7 +403,7 @@ const QUOTED_RULES: readonly [RegExp, string, boolean][] = [
   // A lone word after the boolean, last in the value, is `BARE_WORD_BOOLEAN`'s.
   [/^s\){0,3}&\+?(?:[nsvfTG(]|[bt][ol+c;]|t$)/, 'boolean after string break', false],
   [new RegExp(`^s\\){0,3};${STMT}`), 'stacked query after string break', true],
-  [/^s\){0,3};Yb(?:\.b)*[c;]?$/, 'stacked query after string break', true],
+  [new RegExp(`^s\\){0,3};${DELETE_ALONE}`), 'stacked query after string break', true],
   // sqlmap's other boundaries close more than the string before stacking: `') AS x WHERE 1=1;`,
   // `"="x";`, `' IN BOOLEAN MODE);`, each with an operator, a paren or a WHERE before the `;`.
   [new RegExp(`^s(?=[^;]*[)ol+W&])[()bnsvol+W&]{1,12};${STMT}`), 'stacked query after string break', true],
@@ -462,9 +468,8 @@ const BARE_RULES: readonly [RegExp, string][] = [
   [/^&\(*[nvs]\)*o\(*[nvs]\)*$/, 'tautology'],
   [/(?:^|[nvsb)])U\(*E(?:[nsvfTG(+]|b[,F.])/, 'union select'],
   [new RegExp(`;${STMT}`), 'stacked query'],
-  // T-SQL's and Oracle's DELETE without FROM (`1;DELETE users--`), stacked after a number and
-  // ending the value (a comment or `;` at most after the table): "; delete the duplicate." goes on.
-  [/^[(+]*[nv]\)*;Yb(?:\.b)*[c;]?$/, 'stacked query'],
+  // After a number only: "step 2; delete users" begins with words.
+  [new RegExp(`^[(+]*[nv]\\)*;${DELETE_ALONE}`), 'stacked query'],
   [/^Xt(?:be)?b(?:\.b)?[;c]?$/, 'drop statement'],
   [/^YFb(?:\.b)?(?:W|[;c])/, 'delete statement'],
   [/^ZIb(?:\.b)?.*V/, 'insert statement'],
