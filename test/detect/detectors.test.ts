@@ -306,7 +306,24 @@ describe('tcp_flood', () => {
     // ACK i is judged at the first packet 2 s after it, ACK i+1000; the 200th judged is ACK 199, at ACK 1199 (packet 1200).
     assert.deepEqual(out.alerts.map((a) => [a.signature.sid, a.pcapCnt, a.destIp, a.destPort, a.action]), [[9100007, 1200, VIC, 80, 'allowed']]);
     assert.deepEqual(out.events.filter((e) => e.type === 'block'), []);
-    assert.equal(out.engine.detect.collectStats().tcp_flood_unanswered, 400);
+    // The last 1000 are still waiting when the capture ends, and judged then.
+    assert.equal(out.engine.detect.collectStats().tcp_flood_unanswered, 1400);
+  });
+
+  it('judges what still waits for an answer when the capture ends: a spoofed flood shorter than the timeout is one, a slow trickle is not', () => {
+    // hping3 -A --rand-source for 0.6 s, the capture stopped right after: no ACK is 2 s old by then.
+    const short = collector();
+    strays(short.emit, { src: (i) => `198.18.${i >> 7}.${(i & 127) + 1}`, flags: 'A', count: 300, reset: false });
+    const out = run(short.frames);
+    // Judged as the last packet is, each at the time its answer became overdue: 200 in one second.
+    assert.deepEqual(out.alerts.map((a) => [a.signature.sid, a.pcapCnt, a.destIp, a.destPort, a.action]), [[9100007, 300, VIC, 80, 'allowed']]);
+    assert.equal(out.engine.detect.collectStats().tcp_flood_unanswered, 300);
+    // The same 300 spread over 6 s (50 a second): unanswered, but no flood.
+    const slow = collector();
+    for (let i = 0; i < 300; i++) slow.emit(ethernet(tcpPacket({ src: `198.18.${i >> 7}.${(i & 127) + 1}`, dst: VIC, sport: 40000 + i, dport: 80, flags: 'A', seq: 7000 + i, ack: 9000 })), T0 + i * 20_000);
+    const quiet = run(slow.frames);
+    assert.deepEqual(quiet.alerts, []);
+    assert.equal(quiet.engine.detect.collectStats().tcp_flood_unanswered, 300);
   });
 
   it('counts an ACK that the victim resets once, not again when the timeout passes', () => {

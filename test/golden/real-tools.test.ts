@@ -55,6 +55,8 @@ const ATTACKS: Record<string, Expected[]> = {
   'hping3_fin_flood.pcap': [[9100011, 3, '10.99.0.66', 80], [9100006, 102, '10.99.0.66', 80]],
   // SYN-ACKs answering no SYN: the 100th the victim resets (its RST, packet 202 after the 2 ARP packets) is a flood.
   'hping3_synack_flood.pcap': [[9100006, 202, '10.99.0.66', 80]],
+  // ACKs of no connection (hping3 -A): the 100th the victim resets (its RST, packet 202 after the 2 ARP packets) is a flood.
+  'hping3_ack_flood.pcap': [[9100006, 202, '10.99.0.66', 80]],
   // Bare IP headers (hping3 -0): no transport header, so only this detector can count them.
   'hping3_rawip_flood.pcap': [[9100019, 102, '10.99.0.66', 0]],
   // As many bare IP headers a second as that flood, but each protocol number once or twice: a scan only.
@@ -98,6 +100,8 @@ describe('real tools: attacks', () => {
     ['hping3_rawip_flood_rand.pcap', 9100050, 202, 0],
     // SYN-ACKs from forged sources: no RST goes back (no route), each counted once 2 s pass unanswered.
     ['hping3_synack_flood_rand.pcap', 9100007, 2067, 80],
+    // ACKs from forged sources for 0.6 s: none has waited 2 s when the capture ends, which judges them all (at its last packet).
+    ['hping3_ack_flood_rand.pcap', 9100007, 602, 80],
   ] as const) {
     it(`hping3 --rand-source ${file.split('_')[1].toUpperCase()} flood: one alert about the victim, nobody blocked`, async () => {
       const { alerts, events } = await analyse(file);

@@ -1,5 +1,5 @@
 import { IpProto, TcpFlag, type Packet } from '../../decode/packet.js';
-import { FlowFlag } from '../../flow/flow-table.js';
+import { FlowEnd, FlowFlag } from '../../flow/flow-table.js';
 import { builtin, Category, type DetectContext, type Detector, type DetectorSpec } from '../detector.js';
 import { pairKey, RateTable } from '../windows.js';
 
@@ -24,7 +24,9 @@ const RESET = 4;
  * starts in the middle of real connections makes midstream flows too, but their peers answer
  * with data and ACKs, so they never count. A segment with ACK that gets no answer at all within
  * `answer_timeout` counts too: the victim of a `--rand-source` flood often has no route back to
- * the forged addresses (a lab network), so no RST ever comes. Counted per source and service
+ * the forged addresses (a lab network), so no RST ever comes. When the capture ends, what still
+ * waits is judged as unanswered (at the time its answer would have been overdue): a flood shorter
+ * than the timeout, with the capture stopped soon after, is still one. Counted per source and service
  * (blocked) and per service from any sources (spoofed `--rand-source` floods: alerted, not blocked).
  *
  * A SYN-ACK flood (`hping3 -SA`; or the backscatter of SYNs forged in a victim's name, SYN-ACK
@@ -42,7 +44,7 @@ export const tcpFlood: DetectorSpec = {
     { name: 'target_rate', type: 'number', default: 200, min: 1, max: 1e7, help: 'Stray segments per second to one service, from any sources, that make a flood.' },
     { name: 'window', type: 'number', default: 1, min: 0.01, max: 3600, help: 'Sliding window of the rates, seconds.' },
     { name: 'max_keys', type: 'int', default: 65536, min: 16, max: 16777216, help: 'Sources/services tracked at once per view (oldest dropped).' },
-    { name: 'answer_timeout', type: 'number', default: 2, min: 0.01, max: 3600, help: 'Seconds after which a segment outside any connection that got no answer at all (not even a RST) counts as stray.' },
+    { name: 'answer_timeout', type: 'number', default: 2, min: 0.01, max: 3600, help: 'Seconds after which a segment outside any connection that got no answer at all (not even a RST) counts as stray; those still waiting when the capture ends count then.' },
     { name: 'max_pending', type: 'int', default: 65536, min: 16, max: 16777216, help: 'Unanswered segments awaiting their answer timeout at once (more are not counted that way).' },
   ],
   signatures: [SIG_SOURCE, SIG_TARGET],
@@ -73,9 +75,9 @@ export const tcpFlood: DetectorSpec = {
 
     /**
      * One stray segment of `flow`'s initiator to its responder's service (of its responder to the
-     * initiator's port, for a flow a SYN-ACK began), seen at packet `p`.
+     * initiator's port, for a flow a SYN-ACK began), counted at `tsUs`.
      */
-    const count = (p: Packet, flow: number): void => {
+    const count = (tsUs: number, flow: number): void => {
       const reversed = bySynAck[flow] === 1;
       const src = reversed ? flows.keyB[flow] : flows.keyA[flow];
       const dst = reversed ? flows.keyA[flow] : flows.keyB[flow];
@@ -83,9 +85,9 @@ export const tcpFlood: DetectorSpec = {
       const service = pairKey(dst, port);
       // An address sending to itself is forged (LAND): counted for the service only.
       if (src !== dst) {
-        const n = perSource.add(perSource.slot(pairKey(src, service), p.tsUs), 0, p.tsUs);
+        const n = perSource.add(perSource.slot(pairKey(src, service), tsUs), 0, tsUs);
         if (n >= threshold) {
-          if (!ctx.suppressed(SIG_SOURCE, src, p.tsUs)) {
+          if (!ctx.suppressed(SIG_SOURCE, src, tsUs)) {
             const offender = reversed ? ctx.responderOf(flow) : ctx.initiatorOf(flow);
             ctx.alertFlow(SIG_SOURCE, flow, offender, `${Math.round(n)} segments outside any connection to port ${port} in ${values.window}s (threshold ${threshold})`, undefined, reversed);
           }
@@ -94,24 +96,27 @@ export const tcpFlood: DetectorSpec = {
         // A source that is a flood on its own is not counted again as part of a distributed one.
         if (n >= threshold / 2) return;
       }
-      const total = perService.add(perService.slot(service, p.tsUs), 0, p.tsUs);
-      if (total >= targetThreshold && !ctx.suppressed(SIG_TARGET, service, p.tsUs)) {
+      const total = perService.add(perService.slot(service, tsUs), 0, tsUs);
+      if (total >= targetThreshold && !ctx.suppressed(SIG_TARGET, service, tsUs)) {
         ctx.alertFlow(SIG_TARGET, flow, null, `${Math.round(total)} segments outside any connection to port ${port} in ${values.window}s`, undefined, reversed);
       }
     };
 
-    /** Counts the pending segments whose answer is overdue at `p`'s time and that are still unanswered. */
-    const judge = (p: Packet): void => {
-      const limit = p.tsUs - timeoutUs;
-      while (queued > 0 && pendingTs[head] <= limit) {
+    /**
+     * Counts the pending segments sent at or before `limitUs` that are still unanswered, each at
+     * `nowUs` or, when later, the time its answer became overdue.
+     */
+    const judge = (limitUs: number, nowUs: number): void => {
+      while (queued > 0 && pendingTs[head] <= limitUs) {
         const f = pendingFlow[head];
         const current = generation[f] === pendingGen[head];
+        const overdueUs = pendingTs[head] + timeoutUs;
         head = head + 1 === capacity ? 0 : head + 1;
         queued--;
         if (current && answered[f] === UNKNOWN) {
           answered[f] = TIMED_OUT;
           timedOut++;
-          count(p, f);
+          count(Math.max(nowUs, overdueUs), f);
         }
       }
     };
@@ -121,7 +126,7 @@ export const tcpFlood: DetectorSpec = {
         return { tcp_flood_evictions: perSource.slots.evictions + perService.slots.evictions, tcp_flood_unanswered: timedOut, tcp_flood_pending_dropped: pendingDropped };
       },
       onPacket(p: Packet, flow: number): void {
-        if (queued > 0) judge(p);
+        if (queued > 0) judge(p.tsUs - timeoutUs, p.tsUs);
         if (flow < 0) return;
         const tcp = p.ipProto === IpProto.TCP && p.hasL4;
         // Any protocol's new flow may take over a slot a pending TCP flow held.
@@ -152,21 +157,26 @@ export const tcpFlood: DetectorSpec = {
           if (reversed) return;
           if (rst) {
             // A RST needs no answer: counted as it comes.
-            count(p, flow);
+            count(p.tsUs, flow);
           } else if ((p.tcpFlags & (TcpFlag.ACK | TcpFlag.SYN)) === 0) {
             // Neither SYN nor ACK (a FIN, PSH or URG alone, or no flag): no connection carries
             // it, whether the receiver answers (a closed port's RST) or not (a listening one).
             answered[flow] = NO_ACK;
-            count(p, flow);
+            count(p.tsUs, flow);
           }
         } else if (rst) {
           // The receiver resets what it has no connection for: the segment it answers was stray
           // (already counted if it carried no ACK).
-          if (answered[flow] !== NO_ACK && answered[flow] !== TIMED_OUT) count(p, flow);
+          if (answered[flow] !== NO_ACK && answered[flow] !== TIMED_OUT) count(p.tsUs, flow);
           if (answered[flow] === UNKNOWN) answered[flow] = RESET;
         } else {
           answered[flow] = PEER;
         }
+      },
+      onFlowEnd(_flow: number, reason: number): void {
+        // The capture ended (every flow is being closed, the first of them now, all slots still
+        // intact): no answer can come any more to what waits for one.
+        if (reason === FlowEnd.SHUTDOWN && queued > 0) judge(Infinity, 0);
       },
     };
   },
