@@ -268,10 +268,10 @@ describe('ip_flood', () => {
 });
 
 describe('tcp_flood', () => {
-  /** `count` stray segments (flags `flags`) from `src(i)`, each from its own port, each answered by a RST from the victim when `reset`. */
-  function strays(emit: (f: Buffer, t: number) => void, o: { src: (i: number) => string; flags: string; count: number; reset: boolean }): void {
+  /** `count` stray segments (flags `flags`) from `src(i)`, each from its own port, `gapUs` apart (2 ms), each answered by a RST from the victim when `reset`. */
+  function strays(emit: (f: Buffer, t: number) => void, o: { src: (i: number) => string; flags: string; count: number; reset: boolean; gapUs?: number }): void {
     for (let i = 0; i < o.count; i++) {
-      const t = T0 + i * 2000;
+      const t = T0 + i * (o.gapUs ?? 2000);
       emit(ethernet(tcpPacket({ src: o.src(i), dst: VIC, sport: 40000 + i, dport: 80, flags: o.flags, seq: 7000 + i, ack: 9000 })), t);
       if (o.reset) emit(ethernet(tcpPacket({ src: VIC, dst: o.src(i), sport: 80, dport: 40000 + i, flags: 'R', seq: 9000 })), t + 50);
     }
@@ -320,7 +320,7 @@ describe('tcp_flood', () => {
     assert.equal(out.engine.detect.collectStats().tcp_flood_unanswered, 300);
     // The same 300 spread over 6 s (50 a second): unanswered, but no flood.
     const slow = collector();
-    for (let i = 0; i < 300; i++) slow.emit(ethernet(tcpPacket({ src: `198.18.${i >> 7}.${(i & 127) + 1}`, dst: VIC, sport: 40000 + i, dport: 80, flags: 'A', seq: 7000 + i, ack: 9000 })), T0 + i * 20_000);
+    strays(slow.emit, { src: (i) => `198.18.${i >> 7}.${(i & 127) + 1}`, flags: 'A', count: 300, reset: false, gapUs: 20_000 });
     const quiet = run(slow.frames);
     assert.deepEqual(quiet.alerts, []);
     assert.equal(quiet.engine.detect.collectStats().tcp_flood_unanswered, 300);
