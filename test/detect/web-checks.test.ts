@@ -65,7 +65,8 @@ describe('SQL injection', () => {
     assert.equal(detectSqli(`,${' '.repeat(65536)}x`, true), null);
     assert.equal(detectSqli(`;${' '.repeat(32768)}${'('.repeat(32768)}`, true), null);
     assert.equal(detectSqli(`x,${' '.repeat(65536)}IIF(1=2,1,1/0)`, true)?.rule, 'condition in function call');
-    assert.equal(detectSqli(`a${')'.repeat(65535)} and 1=1`, true), null);
+    // As `a)) and 1=1` reads: a run of parentheses is no padding that hides what follows it.
+    assert.equal(detectSqli(`a${')'.repeat(65535)} and 1=1`, true)?.rule, 'tautology');
     assert.equal(detectSqli('x and '.repeat(10000), true), null);
     assert.equal(detectSqli(`x${' '.repeat(65536)}and 1=1`, true)?.rule, 'tautology');
     assert.deepEqual(
@@ -95,6 +96,22 @@ describe('SQL injection', () => {
     assert.equal(detectSqli('shop.example) AND 2126=1119-- TRUF')?.rule, 'tautology');
     assert.equal(detectSqli('10.94.0.10||(SELECT HWzG WHERE 2128=2128 AND 3524=6953)||')?.rule, 'boolean with function or subquery');
     assert.deepEqual(hits((v) => detectSqli(v), ['e.g. cats and dogs', 'v1.2.3 or later', 'version 1.2.3 or 1.2.4 = same', 'shop.example:8080', 'www.example.co.uk and more']), []);
+  });
+
+  it('reads a sum at the start as one number, and a long repeated run does not push the payload past the token limit', () => {
+    // The numeric-context check (`2-1` answers as `1`) with the payload behind it.
+    assert.deepEqual(
+      ['2-1 OR 1=1', '1+0 AND 1=1', '1-0 OR 1=1--', '(1)+(0) OR 1=1', 'ABS(1) OR 1=1--'].map((v) => detectSqli(v)?.rule),
+      ['tautology', 'tautology', 'tautology', 'tautology', 'tautology'],
+    );
+    // Padding longer than the 128 tokens a fingerprint folds: a sum, a list, opening parentheses.
+    const sum = `1${'+1-1'.repeat(70)}`;
+    assert.equal(sqlFingerprint(`${sum} UNION SELECT password FROM users--`, 0), 'n+n+n+n+n+n+n+n+nUEbFbc');
+    assert.equal(detectSqli(`${sum} UNION SELECT password FROM users--`)?.rule, 'union select');
+    assert.equal(detectSqli(`${sum} AND 1=1--`)?.rule, 'tautology');
+    assert.equal(detectSqli(`${'('.repeat(140)}1 UNION SELECT 1,2--`)?.rule, 'union select');
+    // Sums, ranges and dates before a boolean in text stay text.
+    assert.deepEqual(hits((v) => detectSqli(v), ['1+1=2 and 2+2=4', '2024-01-01 or 2024-02-02', 'pages 1-10 or 20-30', '555-1234 or 555-9999', '3-4 or 5 days', '1/2 or 1/3 of the cake']), []);
   });
 
   it('finds injections in every context', () => {

@@ -51,6 +51,13 @@ const CALLABLE = 'btZGT';
 /** Most tokens folded per context. */
 const MAX_TOKENS = 128;
 
+/**
+ * Longest run of tokens each the same as the one two before it (`+1-1+1-1…`, `((((…`) kept in a
+ * fingerprint: a longer one loses a period (two tokens) for each it grows by, which then do not
+ * count in MAX_TOKENS, so padding a value with a long sum cannot push its payload out of reach.
+ */
+const MAX_REPEAT_RUN = 16;
+
 function isWordStart(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 36 || (c >= 0x80 && c !== 0xa0);
 }
@@ -111,6 +118,8 @@ export function sqlFingerprint(s: string, from: number): string {
   let i = from;
   const n = s.length;
   let count = 0;
+  // Tokens in a row each equal to the one two before (see MAX_REPEAT_RUN).
+  let run = 0;
   while (i < n && count < MAX_TOKENS) {
     const c = s.charCodeAt(i);
     if (isSpace(c)) {
@@ -290,8 +299,15 @@ export function sqlFingerprint(s: string, from: number): string {
           t = 'x';
       }
     }
+    run = fp.length >= 2 && t.charCodeAt(0) === fp.charCodeAt(fp.length - 2) ? run + 1 : 0;
     fp += t;
     count++;
+    if (run > MAX_REPEAT_RUN) {
+      // One period of the run less: the fingerprint still ends with the tokens last read.
+      fp = fp.slice(0, -2);
+      count -= 2;
+      run -= 2;
+    }
   }
   return fp;
 }
@@ -537,6 +553,20 @@ function loneWordAt(s: string, at: number): boolean {
 const DOTTED_START = /^([(+]*)([nvsb])(?:\.[nvsb])+/;
 
 /**
+ * Fingerprint of a sum of numbers or variables (or calls of one) at the start, after opening
+ * parentheses or signs: one operand, as the database computes it, the way libinjection folds
+ * arithmetic. `2-1 OR 1=1`, `1+0 AND 1=1`, `ABS(1) OR 1=1--`: a check that the value is read as a
+ * number, with the payload behind it. Folded only when there is more than one operand or a call
+ * (see `foldArithmetic`).
+ */
+const ARITHMETIC_START = /^([(+]*)(?:[nv]|f\(\(*[nv]\)*\))(?:\)*\+\(*(?:[nv]|f\(\(*[nv]\)*\)))*/;
+
+function foldArithmetic(fp: string): string {
+  const m = ARITHMETIC_START.exec(fp);
+  return m === null || m[0].length === m[1].length + 1 ? fp : `${m[1]}n${fp.slice(m[0].length)}`;
+}
+
+/**
  * Fingerprint of two or more words at the start (after opening parentheses or signs) followed by
  * a boolean before a number, a variable or a paren, or by ORDER BY, HAVING or WHERE: where one
  * word before a boolean reads as SQL, prose has several before "or other = fine", "and select the
@@ -660,8 +690,8 @@ function detectSqliIn(value: string, reread: boolean): SqliMatch | null {
   // A value's own dotted start (an address `10.0.0.1`, a host `shop.example`, a version `1.2.3`)
   // is one operand: sqlmap appends to it (`10.0.0.1) AND 1=1#` in a Host header). So are the
   // words a text field starts with (`nice shoes AND 3905=3414`): what one word is after them,
-  // several are.
-  const bare = bareMatch(sqlFingerprint(value, 0).replace(DOTTED_START, '$1$2').replace(WORDS_START, '$1b'));
+  // several are. A sum at the start is one number (`2-1 OR 1=1`).
+  const bare = bareMatch(foldArithmetic(sqlFingerprint(value, 0).replace(DOTTED_START, '$1$2')).replace(WORDS_START, '$1b'));
   if (bare !== null) return bare;
   // MySQL quotes identifiers in backticks: sqlmap closes those too (`` x` WHERE 1=1;SELECT ``).
   for (const q of ["'", '"', '`']) {
