@@ -98,7 +98,7 @@ describe('SQL injection', () => {
     assert.deepEqual(hits((v) => detectSqli(v), ['e.g. cats and dogs', 'v1.2.3 or later', 'version 1.2.3 or 1.2.4 = same', 'shop.example:8080', 'www.example.co.uk and more']), []);
   });
 
-  it('reads a sum at the start as one number, and a long repeated run does not push the payload past the token limit', () => {
+  it('reads a sum at the start as one number, nested calls in a comparison, and a long repeated run does not push the payload past the token limit', () => {
     // The numeric-context check (`2-1` answers as `1`) with the payload behind it.
     assert.deepEqual(
       ['2-1 OR 1=1', '1+0 AND 1=1', '1-0 OR 1=1--', '(1)+(0) OR 1=1', 'ABS(1) OR 1=1--'].map((v) => detectSqli(v)?.rule),
@@ -110,6 +110,11 @@ describe('SQL injection', () => {
     assert.equal(detectSqli(`${sum} UNION SELECT password FROM users--`)?.rule, 'union select');
     assert.equal(detectSqli(`${sum} AND 1=1--`)?.rule, 'tautology');
     assert.equal(detectSqli(`${'('.repeat(140)}1 UNION SELECT 1,2--`)?.rule, 'union select');
+    // Blind extraction: calls nested two and three deep, compared.
+    assert.deepEqual(
+      ['1 AND ASCII(SUBSTR(user(),1,1))>64', '1 AND ORD(MID(user(),1,1))>64', '1 AND ASCII(SUBSTRING(CAST(database() AS CHAR),1,1))>64'].map((v) => detectSqli(v)?.rule),
+      ['boolean with function or subquery', 'boolean with function or subquery', 'boolean with function or subquery'],
+    );
     // Sums, ranges and dates before a boolean in text stay text.
     assert.deepEqual(hits((v) => detectSqli(v), ['1+1=2 and 2+2=4', '2024-01-01 or 2024-02-02', 'pages 1-10 or 20-30', '555-1234 or 555-9999', '3-4 or 5 days', '1/2 or 1/3 of the cake']), []);
   });

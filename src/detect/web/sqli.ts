@@ -468,7 +468,8 @@ const BARE_RULES: readonly [RegExp, string][] = [
   [/^[(+]*[nvsb]\)*&\(*\+?(?:[TG]\(|E)/, 'boolean with function or subquery'],
   // A call compared after a number's boolean (sqlmap's DBMS fingerprint probes: `1 AND
   // QUARTER(NULL) IS NULL`, `1 AND LENGTH(SYSDATE)=LENGTH(SYSDATE)`, `1 AND ZERO() IS 0`).
-  [/^[(+]*[nv]\)*&\(*\+?f\((?:[^()]|\([^()]*\)){0,40}\)\)*(?:o\(*[nvsbf]|\+\+?n)/, 'boolean with function or subquery'],
+  // Calls nest three deep in blind extraction (`1 AND ASCII(SUBSTRING(CAST(database() AS CHAR),1,1))>64`).
+  [/^[(+]*[nv]\)*&\(*\+?f\((?:[^()]|\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*\)){0,40}\)\)*(?:o\(*[nvsbf]|\+\+?n)/, 'boolean with function or subquery'],
   // A subquery inside calls (`1 AND ASCII(SUBSTRING((SELECT … FROM …),1,1))>65`, blind extraction):
   // a select of a call, a value, or FROM something ("and count(select one)" is prose).
   [/^[(+]*[nvsb]\)*&\(*\+?(?:f\(\(*){1,4}E(?:[nsvfTG(+]|[^)]{0,16}F)/, 'boolean with function or subquery'],
