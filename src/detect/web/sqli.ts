@@ -53,8 +53,8 @@ const MAX_TOKENS = 128;
 
 /**
  * Longest run of tokens each the same as the one two before it (`+1-1+1-1…`, `((((…`) kept in a
- * fingerprint: a longer one loses a period (two tokens) for each it grows by, which then do not
- * count in MAX_TOKENS, so padding a value with a long sum cannot push its payload out of reach.
+ * fingerprint: what repeats past it is read but neither kept nor counted in MAX_TOKENS, so
+ * padding a value with a long sum cannot push its payload out of reach.
  */
 const MAX_REPEAT_RUN = 16;
 
@@ -118,8 +118,12 @@ export function sqlFingerprint(s: string, from: number): string {
   let i = from;
   const n = s.length;
   let count = 0;
-  // Tokens in a row each equal to the one two before (see MAX_REPEAT_RUN).
+  // Tokens in a row each equal to the one two before (see MAX_REPEAT_RUN), the last two tokens
+  // read (char codes, kept or not), and how many of the run's were left out.
   let run = 0;
+  let before = -1;
+  let last = -1;
+  let skipped = 0;
   while (i < n && count < MAX_TOKENS) {
     const c = s.charCodeAt(i);
     if (isSpace(c)) {
@@ -144,11 +148,13 @@ export function sqlFingerprint(s: string, from: number): string {
       }
       const close = s.indexOf('*/', i + 2);
       if (close < 0) {
-        fp += 'c';
-        break;
+        // Unclosed: the rest of the query cut off.
+        t = 'c';
+        i = n;
+      } else {
+        i = close + 2;
+        continue;
       }
-      i = close + 2;
-      continue;
     } else if (c === 42 && d === 47) {
       i += 2;
       continue;
@@ -299,17 +305,21 @@ export function sqlFingerprint(s: string, from: number): string {
           t = 'x';
       }
     }
-    run = fp.length >= 2 && t.charCodeAt(0) === fp.charCodeAt(fp.length - 2) ? run + 1 : 0;
+    const code = t.charCodeAt(0);
+    run = code === before ? run + 1 : 0;
+    before = last;
+    last = code;
+    if (run > MAX_REPEAT_RUN) {
+      skipped++;
+      continue;
+    }
+    // After an odd number left out, one more keeps the run's phase: the fingerprint ends with the tokens read.
+    if (skipped % 2 === 1) fp += String.fromCharCode(before);
+    skipped = 0;
     fp += t;
     count++;
-    if (run > MAX_REPEAT_RUN) {
-      // One period of the run less: the fingerprint still ends with the tokens last read.
-      fp = fp.slice(0, -2);
-      count -= 2;
-      run -= 2;
-    }
   }
-  return fp;
+  return skipped % 2 === 1 ? fp + String.fromCharCode(last) : fp;
 }
 
 /** True for the first char of a literal or parenthesised operand: a digit, a quote, `(` or `@`. */
